@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PostsConfig(AppConfig):
+    name = "posts"
+    verbose_name = _("Posts")
+
+    def ready(self):
+        from django.conf import settings
+        from PIL import Image
+
+        # Pillow's decompression-bomb guard uses this limit for every image opened.
+        Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS

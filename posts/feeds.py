@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from .models import Post
+
+
+class LatestPostsFeed(Feed):
+    title = _("UN-ACT: news and blog")
+    link = reverse_lazy("posts:list")
+    description = _("News, blog posts and publications of UN-ACT, countering human trafficking in the Greater Mekong Sub-region.")
+
+    def items(self):
+        return Post.objects.published().for_listing()[:20]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        if item.content_warning:
+            return _("Content warning: %(warning)s. %(summary)s") % {
+                "warning": item.content_warning,
+                "summary": item.summary,
+            }
+        return item.summary
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        names = [item.category.name] if item.category else []
+        return names + [tag.name for tag in item.tags.all()]
+
+    def item_author_name(self):
+        return settings.SITE_NAME
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestPostsFeed.description

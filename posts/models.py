@@ -1,0 +1,229 @@
+import os
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from imagekit.models import ImageSpecField, ProcessedImageField
+from imagekit.processors import ResizeToFit
+from taggit.managers import TaggableManager
+
+from .images import ORIGINAL_PROCESSORS, RENDITION_WIDTHS, rendition_sources, validate_image_file
+from .richtext import SanitizedRichTextField, summarize
+from .video import embed_url
+
+
+def random_upload_name(folder, filename):
+    """folder/YYYY/MM/<slug of the name>-<random>.<ext>: names never collide or guess."""
+    stem, extension = os.path.splitext(os.path.basename(filename))
+    stem = slugify(stem)[:50] or "file"
+    return f"{folder}/{timezone.now():%Y/%m}/{stem}-{uuid.uuid4().hex[:10]}{extension.lower()[:5]}"
+
+
+def upload_post_image(instance, filename):
+    return random_upload_name("posts", filename)
+
+
+def upload_library_image(instance, filename):
+    return random_upload_name("library", filename)
+
+
+def rendition_spec(width):
+    return ImageSpecField(
+        source="featured_image",
+        processors=[ResizeToFit(width=width, upscale=False)],
+        format="JPEG",
+        options={"quality": 80, "optimize": True, "progressive": True},
+    )
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("posts:category", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """Published posts whose time has come: the only ones visitors ever see."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def for_listing(self):
+        """What a list of post cards shows, fetched in a fixed number of queries."""
+        return self.select_related("category").prefetch_related("tags")
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="posts",
+        null=True,
+        blank=True,
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        max_length=600,
+        help_text=_("Plain-text teaser for lists and feeds. Left blank, it is taken from the body."),
+    )
+    body = SanitizedRichTextField(_("body"))
+    content_warning = models.CharField(
+        _("content warning"),
+        max_length=200,
+        blank=True,
+        help_text=_('Shown before the text, for example "Describes sexual violence".'),
+    )
+    featured_image = ProcessedImageField(
+        verbose_name=_("featured image"),
+        upload_to=upload_post_image,
+        processors=ORIGINAL_PROCESSORS,
+        format="JPEG",
+        options={"quality": 88},
+        validators=[validate_image_file],
+        width_field="image_width",
+        height_field="image_height",
+        blank=True,
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        _("image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe the image for people who cannot see it. Required with an image."),
+    )
+    video_url = models.URLField(
+        _("video URL"), blank=True, help_text=_("A YouTube or Vimeo link, shown as a player.")
+    )
+    external_url = models.URLField(
+        _("external link"), blank=True, help_text=_("An optional link to read more elsewhere.")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        default=timezone.now,
+        help_text=_("A time in the future schedules the post."),
+    )
+    allow_comments = models.BooleanField(_("allow comments"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    image_480 = rendition_spec(480)
+    image_960 = rendition_spec(960)
+    image_1440 = rendition_spec(1440)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [models.Index(fields=["status", "-publish_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(featured_image="") | ~models.Q(image_alt=""),
+                name="post_image_has_alt_text",
+                violation_error_message=_("An image needs alt text."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.summary.strip():
+            self.summary = summarize(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("posts:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.featured_image and not self.image_alt.strip():
+            raise ValidationError({"image_alt": _("Describe the image: alt text is required.")})
+        if self.video_url and not embed_url(self.video_url):
+            raise ValidationError(
+                {"video_url": _("Give a YouTube or Vimeo link (for example https://youtu.be/…).")}
+            )
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    @property
+    def video_embed_url(self):
+        return embed_url(self.video_url)
+
+    def image_sources(self):
+        """Renditions of the featured image for srcset, smallest first."""
+        if not self.featured_image:
+            return []
+        specs = zip((self.image_480, self.image_960, self.image_1440), RENDITION_WIDTHS)
+        return rendition_sources(specs, self.image_width, self.image_height)
+
+
+class Image(models.Model):
+    """An image in the library that editors insert into rich text."""
+
+    title = models.CharField(_("title"), max_length=200)
+    file = ProcessedImageField(
+        verbose_name=_("image"),
+        upload_to=upload_library_image,
+        processors=ORIGINAL_PROCESSORS,
+        format="JPEG",
+        options={"quality": 85},
+        validators=[validate_image_file],
+        width_field="width",
+        height_field="height",
+    )
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    alt = models.CharField(_("alt text"), max_length=250)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("library image")
+        verbose_name_plural = _("image library")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from posts import views as post_views
+from posts.feeds import LatestPostsAtomFeed, LatestPostsFeed
+from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
+
+from . import views
+
+sitemaps = {"static": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
+
+admin.site.site_header = "UN-ACT portal"
+admin.site.site_title = "UN-ACT admin"
+admin.site.index_title = "Content and community"
+
+urlpatterns = [
+    path("", post_views.home, name="home"),
+    path("posts/", include("posts.urls")),
+    path("feed/", LatestPostsFeed(), name="feed"),
+    path("feed/atom/", LatestPostsAtomFeed(), name="feed-atom"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/posts/image/browse/", post_views.image_browser, name="image-browser"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+handler500 = "unact.views.server_error"
