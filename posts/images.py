@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from imagekit.models import ProcessedImageField
+from imagekit.models.fields.files import ProcessedImageFieldFile
 from imagekit.processors import ResizeToFit
 from PIL import Image
 
@@ -84,3 +86,31 @@ def rendition_sources(specs, original_width, original_height):
         if width == original_width:
             break
     return sources
+
+
+class CleanImageFieldFile(ProcessedImageFieldFile):
+    def save(self, name, content, save=True):
+        super().save(name, content, save=False)
+        # imagekit hands Django an already-read file, so measure the stored copy.
+        self.field.update_dimension_fields(self.instance, force=True)
+        if save:
+            self.instance.save()
+
+
+class CleanImageField(ProcessedImageField):
+    """An uploaded image, validated and stored re-encoded without any metadata."""
+
+    attr_class = CleanImageFieldFile
+
+    def __init__(self, *args, quality=88, **kwargs):
+        kwargs.setdefault("processors", ORIGINAL_PROCESSORS)
+        kwargs.setdefault("format", "JPEG")
+        kwargs.setdefault("options", {"quality": quality})
+        kwargs.setdefault("validators", [validate_image_file])
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key in ("processors", "format", "options", "validators"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField, ProcessedImageField
+from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
-from .images import ORIGINAL_PROCESSORS, RENDITION_WIDTHS, rendition_sources, validate_image_file
+from .images import RENDITION_WIDTHS, CleanImageField, rendition_sources
 from .richtext import SanitizedRichTextField, summarize
 from .video import embed_url
 
@@ -97,13 +97,9 @@ class Post(models.Model):
         blank=True,
         help_text=_('Shown before the text, for example "Describes sexual violence".'),
     )
-    featured_image = ProcessedImageField(
+    featured_image = CleanImageField(
         verbose_name=_("featured image"),
         upload_to=upload_post_image,
-        processors=ORIGINAL_PROCESSORS,
-        format="JPEG",
-        options={"quality": 88},
-        validators=[validate_image_file],
         width_field="image_width",
         height_field="image_height",
         blank=True,
@@ -202,13 +198,9 @@ class Image(models.Model):
     """An image in the library that editors insert into rich text."""
 
     title = models.CharField(_("title"), max_length=200)
-    file = ProcessedImageField(
+    file = CleanImageField(
         verbose_name=_("image"),
         upload_to=upload_library_image,
-        processors=ORIGINAL_PROCESSORS,
-        format="JPEG",
-        options={"quality": 85},
-        validators=[validate_image_file],
         width_field="width",
         height_field="height",
     )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -6,7 +6,7 @@ app_name = "posts"
 
 urlpatterns = [
     path("", views.post_list, name="list"),
-    path("<int:year>/", views.year_archive, name="year"),
+    re_path(r"^(?P<year>[12][0-9]{3})/$", views.year_archive, name="year"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("<slug:slug>/", views.post_detail, name="detail"),

@@ -65,7 +65,7 @@ def tag_detail(request, slug):
 
 @require_GET
 def year_archive(request, year):
-    posts = Post.objects.published().filter(publish_at__year=year)
+    posts = Post.objects.published().filter(publish_at__year=int(year))
     if not posts.exists():
         raise Http404(_("No posts from %(year)s.") % {"year": year})
     return post_list_page(

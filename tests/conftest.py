@@ -8,6 +8,8 @@ from django.core.cache import cache
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+# WhiteNoise looks for STATIC_ROOT at start-up; an empty one is enough in tests.
+(Path(__file__).resolve().parent.parent / "var" / "static").mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -22,5 +23,5 @@ def responsive_image(post, sizes="(max-width: 760px) 100vw, 720px", eager=False,
         height,
         post.image_alt,
         format_html(' class="{}"', css_class) if css_class else "",
-        format_html(' fetchpriority="high"') if eager else format_html(' loading="lazy" decoding="async"'),
+        mark_safe(' fetchpriority="high"' if eager else ' loading="lazy" decoding="async"'),
     )
