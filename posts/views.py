@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from .models import Category, Image, Post
+from .seo import organization_data, post_structured_data
 
 
 def paginate(request, queryset, per_page=None):
@@ -24,7 +25,9 @@ def post_list_page(request, queryset, template, **context):
 
 @require_GET
 def home(request):
-    return post_list_page(request, Post.objects.published(), "posts/home.html")
+    return post_list_page(
+        request, Post.objects.published(), "posts/home.html", organization=organization_data()
+    )
 
 
 @require_GET
@@ -89,9 +92,14 @@ def post_detail(request, slug):
     queryset, is_preview_allowed = _visible_posts(request)
     post = get_object_or_404(queryset.select_related("category", "author"), slug=slug)
     published = Post.objects.published()
+    tags = list(post.tags.all())
+    sources = post.image_sources()
+    share_image = sources[-1] if sources else None
     context = {
         "post": post,
-        "tags": list(post.tags.all()),
+        "tags": tags,
+        "share_image": share_image,
+        "structured_data": post_structured_data(post, tags, share_image),
         "previous_post": published.filter(publish_at__lt=post.publish_at).only("title", "slug").first()
         if post.is_published
         else None,

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from django.views.static import serve
 
 from posts import views as post_views
@@ -24,6 +25,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
+    path("safety/", TemplateView.as_view(template_name="safety.html"), name="safety"),
     path("admin/posts/image/browse/", post_views.image_browser, name="image-browser"),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,25 @@
 // Small enhancements; every feature works without this file.
 (function () {
   "use strict";
+  // Quick exit: replace this page with a neutral site, keeping it out of Back's reach.
+  var exitLink = document.querySelector("[data-quick-exit]");
+  function quickExit(event) {
+    if (event) { event.preventDefault(); }
+    document.documentElement.className += " exiting";
+    document.title = "Weather";
+    window.location.replace(exitLink.href);
+  }
+  if (exitLink) {
+    exitLink.addEventListener("click", quickExit);
+    var shiftPresses = [];
+    document.addEventListener("keyup", function (event) {
+      if (event.key !== "Shift") { shiftPresses = []; return; }
+      var now = Date.now();
+      shiftPresses = shiftPresses.filter(function (time) { return now - time < 1500; });
+      shiftPresses.push(now);
+      if (shiftPresses.length >= 3) { quickExit(); }
+    });
+  }
   // Video facades: create the player only when the visitor asks for it.
   document.querySelectorAll(".video[data-embed]").forEach(function (figure) {
     var facade = figure.querySelector(".video-facade");
