@@ -19,8 +19,14 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# Test-only tools from npm: axe-core and the Nu Html Checker (its install script would
+# download a Java runtime, so scripts are skipped; the machine's Java runs it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 var:
 	mkdir -p var

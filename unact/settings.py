@@ -270,5 +270,3 @@ LOGGING = {
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 # Renditions are made when an image is saved, never on a visitor's request.
 IMAGEKIT_CACHEFILE_DIR = "renditions"
-# Django 6 behaviour now: a URL typed without a scheme is taken as https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
