@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
@@ -24,6 +25,8 @@ class PostAdmin(admin.ModelAdmin):
     autocomplete_fields = ["category"]
     actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at", "image_preview"]
+    # A link typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "category", "tags", "summary", "body"]}),
         (_("Media"), {"fields": ["featured_image", "image_preview", "image_alt", "video_url", "external_url"]}),

@@ -10,5 +10,9 @@ class PostsConfig(AppConfig):
         from django.conf import settings
         from PIL import Image
 
+        from unact.pagecache import connect_signals
+
+        connect_signals()
+
         # Pillow's decompression-bomb guard uses this limit for every image opened.
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS

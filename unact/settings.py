@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "unact.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "unact.urls"
@@ -133,9 +136,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Falls back to per-process memory while Redis is unreachable.
+            "BACKEND": "unact.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "unact"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -270,3 +275,10 @@ LOGGING = {
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 # Renditions are made when an image is saved, never on a visitor's request.
 IMAGEKIT_CACHEFILE_DIR = "renditions"
+
+# The page cache for anonymous visitors (unact/pagecache.py). 0 switches it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Saving or deleting any of these makes every cached page stale.
+PAGE_CACHE_MODELS = {"posts.post", "posts.category", "taggit.tag", "taggit.taggeditem"}
+# Models whose scheduled items (status published, time in the future) appear on their own.
+PAGE_CACHE_SCHEDULED = {"posts.Post": "publish_at"}

@@ -1,0 +1,161 @@
+"""A page cache for anonymous visitors that is never stale.
+
+Pages are stored under a content version. Any change to content (a save or delete of a
+model listed in PAGE_CACHE_MODELS, any successful POST in the admin, including bulk
+actions that bypass save()) replaces the version, so the next request on every app
+server renders afresh. A scheduled item turns the version over when its time comes.
+
+The version lives in the shared cache (Redis when REDIS_URL is set), so all app servers
+see a change at once. Cached HTML never holds a visitor's CSRF token: the token is cut
+out before storing and a fresh one is put in for each visitor on the way out.
+"""
+
+import hashlib
+import re
+import time
+import uuid
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Min
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+
+VERSION_KEY = "pagecache:version"
+TOKEN_MARKER = "__unact_csrf_token__"
+_TOKEN_IN_HTML = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "application/xml", "text/plain")
+
+
+def _next_scheduled_change():
+    """The earliest future time at which a scheduled item becomes visible, or None."""
+    now = timezone.now()
+    upcoming = []
+    for label, field in settings.PAGE_CACHE_SCHEDULED.items():
+        model = apps.get_model(label)
+        first = model.objects.filter(status="published", **{f"{field}__gt": now}).aggregate(first=Min(field))["first"]
+        if first:
+            upcoming.append(first.timestamp())
+    return min(upcoming) if upcoming else None
+
+
+def content_changed():
+    """Make every cached page stale, on every app server sharing the cache."""
+    state = {"version": uuid.uuid4().hex, "changed_at": time.time(), "next_change_at": _next_scheduled_change()}
+    try:
+        cache.set(VERSION_KEY, state, timeout=None)
+    except Exception:  # the cache being down must never break an editor's save
+        pass
+    return state
+
+
+def current_state():
+    state = cache.get(VERSION_KEY)
+    if state is None or (state["next_change_at"] and time.time() >= state["next_change_at"]):
+        state = content_changed()
+    return state
+
+
+def on_model_change(sender, **kwargs):
+    if sender._meta.label_lower in settings.PAGE_CACHE_MODELS:
+        content_changed()
+
+
+def connect_signals():
+    """Any save or delete of content, whoever makes it, turns the version over."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(on_model_change, dispatch_uid=f"pagecache-{signal!r}")
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GETs from the shared cache; see the module's docstring."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_SECONDS or not self._is_anonymous_read(request):
+            response = self.get_response(request)
+            if request.method == "POST" and response.status_code < 400 and request.path.startswith(self._admin_prefix()):
+                content_changed()
+            return response
+        try:
+            state = current_state()
+            key = self._key(request, state)
+            entry = cache.get(key)
+        except Exception:
+            return self.get_response(request)
+        if entry is None:
+            response = self.get_response(request)
+            if request.method != "GET" or not self._is_storable(request, response):
+                return response
+            body = _TOKEN_IN_HTML.sub(rb"\g<1>" + TOKEN_MARKER.encode() + rb"\g<2>", response.content)
+            entry = {
+                "status": response.status_code,
+                "body": body,
+                "headers": {name: response[name] for name in ("Content-Type", "Content-Language") if response.has_header(name)},
+                "etag": '"%s"' % hashlib.blake2b(key.encode() + body, digest_size=16).hexdigest(),
+            }
+            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+            cache_status = "miss"
+        else:
+            cache_status = "hit"
+        return self._respond(request, entry, state, cache_status)
+
+    def _respond(self, request, entry, state, cache_status):
+        body = entry["body"]
+        if TOKEN_MARKER.encode() in body:
+            body = body.replace(TOKEN_MARKER.encode(), get_token(request).encode())
+        response = HttpResponse(body, status=entry["status"])
+        for name, value in entry["headers"].items():
+            response[name] = value
+        response["ETag"] = entry["etag"]
+        response["Last-Modified"] = http_date(state["changed_at"])
+        # Browsers may keep a copy but ask again (a cheap 304); shared proxies may not,
+        # since the page holds this visitor's CSRF token.
+        response["Cache-Control"] = "private, no-cache"
+        response["X-Cache"] = cache_status
+        response["Vary"] = "Cookie, Accept-Language"
+        return response
+
+    @staticmethod
+    def _admin_prefix():
+        return reverse("admin:index")
+
+    def _is_anonymous_read(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+            return False  # staff, and visitors with something personal to see
+        if "HTTP_AUTHORIZATION" in request.META:
+            return False
+        return not request.path.startswith(self._admin_prefix())
+
+    @staticmethod
+    def _key(request, state):
+        path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+        language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
+        return f"page:{state['version']}:{language}:{request.get_host()}:{path}"
+
+    @staticmethod
+    def _is_storable(request, response):
+        if response.status_code != 200 or response.streaming:
+            return False
+        if not response.get("Content-Type", "").startswith(CACHEABLE_TYPES):
+            return False
+        cache_control = response.get("Cache-Control", "")
+        if any(word in cache_control for word in ("private", "no-cache", "no-store")):
+            return False
+        if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+            return False
+        session = getattr(request, "session", None)
+        if session is not None and session.modified:
+            return False
+        messages = getattr(request, "_messages", None)
+        return not (messages is not None and getattr(messages, "_queued_messages", None))
