@@ -25,6 +25,8 @@ MESSAGING_PATTERN = re.compile(
     # ("Zalo 0912…", "line somchai99"); "the line between them" is not an id.
     rf"{_MESSAGING_APP}\s*(?:(?:id|號|号)\s*[:：=\-]?|[:：=])\s*[@+]?[\w.\-]{{3,}}"
     rf"|{_MESSAGING_APP}\s*[@+]?(?=[\w.\-]*\d)[\w.\-]{{3,}}"
+    # "WhatsApp +66 81 234 5678": the app's name, then a number.
+    rf"|{_MESSAGING_APP}\s*[:：=]?\s*\+?\d[\d\s\-]{{5,}}"
     # In Thai or Chinese, the app's name followed by anything is an id.
     r"|(?:微信|ไลน์|ไอดีไลน์)\s*[:：=]?\s*[@+]?[\w.\-]{3,}",
     re.I,

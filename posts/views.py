@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -139,11 +139,19 @@ def comment_context(request, post, form=None, reply_to=None):
     own_pending = request.session.get(OWN_PENDING_SESSION_KEY, []) if hasattr(request, "session") else []
     # Visitors see approved comments, and their own that wait (only in their session).
     visible = Q(status=Comment.Status.APPROVED) | Q(pk__in=own_pending, status=Comment.Status.PENDING)
-    comments = list(
-        post.comments.filter(visible, parent__isnull=True).prefetch_related(
-            Prefetch("replies", queryset=Comment.objects.filter(visible), to_attr="visible_replies")
+    # One query for threads and replies alike, so the page costs the same for any number.
+    visible_comments = list(
+        post.comments.filter(visible).filter(
+            Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED)
         )
     )
+    comments = [comment for comment in visible_comments if comment.parent_id is None]
+    threads = {comment.pk: comment for comment in comments}
+    for comment in comments:
+        comment.visible_replies = []
+    for reply in visible_comments:
+        if reply.parent_id in threads:
+            threads[reply.parent_id].visible_replies.append(reply)
     comments_open = services.comments_are_open(post)
     if form is None and comments_open:
         if reply_to is None and request.GET.get("reply_to", "").isdigit():
