@@ -194,21 +194,26 @@ class CommentAdmin(admin.ModelAdmin):
         else:
             super().save_model(request, obj, form, change)
 
-    def _moderate(self, request, queryset, status, message):
-        count = services.comments_moderate(comments=queryset, status=status, moderator=request.user)
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+    def _moderate(self, request, queryset, status):
+        return services.comments_moderate(comments=queryset, status=status, moderator=request.user)
 
     @admin.action(description=_("Approve selected comments"), permissions=["change"])
     def approve(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.APPROVED, _("%(count)d comments approved."))
+        count = self._moderate(request, queryset, Comment.Status.APPROVED)
+        message = ngettext("%(count)d comment approved.", "%(count)d comments approved.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
     def mark_spam(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.SPAM, _("%(count)d comments marked as spam."))
+        count = self._moderate(request, queryset, Comment.Status.SPAM)
+        message = ngettext("%(count)d comment marked as spam.", "%(count)d comments marked as spam.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Remove selected comments"), permissions=["change"])
     def remove(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.REMOVED, _("%(count)d comments removed."))
+        count = self._moderate(request, queryset, Comment.Status.REMOVED)
+        message = ngettext("%(count)d comment removed.", "%(count)d comments removed.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Block the commenters (email and IP) and mark as spam"), permissions=["change"])
     def block_commenters(self, request, queryset):
