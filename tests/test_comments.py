@@ -57,7 +57,13 @@ def moderator():
 
 
 def run_worker():
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    """Run the real database worker over everything queued, then return."""
+    from unittest import mock
+
+    # The worker closes connections that are not in autocommit mode, which is every
+    # connection inside a test's transaction; the test database must stay open.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
 # Moderation flow ------------------------------------------------------------------------
@@ -793,3 +799,31 @@ def test_post_model_unchanged_for_listing_annotation():
     post = PostFactory()
     CommentFactory.create_batch(2, post=post)
     assert Post.objects.for_listing().get(pk=post.pk).comment_count == 2
+
+
+def test_rate_limit_is_shared_through_redis(client, settings):
+    """With REDIS_URL, the count lives in Redis: a second app server sees the first's."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"unact-comments-test-{time.time_ns()}"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    }
+    settings.COMMENTS_RATE_LIMIT = 2
+    post = PostFactory()
+    try:
+        assert post_comment(client, post, text="One").status_code == 302
+        # Another app server: a fresh client talking to the same Redis.
+        from django.core.cache import caches
+
+        caches["default"].close()
+        assert post_comment(Client(), post, text="Two").status_code == 302
+        assert post_comment(Client(), post, text="Three").status_code == 429
+    finally:
+        client_redis = redis.Redis.from_url(url)
+        for key in client_redis.scan_iter(f"{prefix}:*"):
+            client_redis.delete(key)
