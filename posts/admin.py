@@ -7,10 +7,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
-from .models import COMMENT_MAX_LENGTH, BlockedCommenter, BlockedWord, Category, Comment, Image, Post
+from .models import (
+    COMMENT_MAX_LENGTH,
+    BlockedCommenter,
+    BlockedWord,
+    Category,
+    Comment,
+    Image,
+    Post,
+)
 
 
 @admin.register(Category)
