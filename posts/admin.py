@@ -1,10 +1,26 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Category, Image, Post
+from . import services
+from .models import (
+    COMMENT_MAX_LENGTH,
+    BlockedCommenter,
+    BlockedWord,
+    Category,
+    Comment,
+    Image,
+    Post,
+)
 
 
 @admin.register(Category)
@@ -97,3 +113,195 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("address to insert"))
     def url(self, image):
         return image.file.url if image.file else "—"
+
+
+# Comments -----------------------------------------------------------------------------
+
+
+class StaffReplyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name shown"),
+        max_length=80,
+        help_text=_("Shown with the reply, which is marked as from the programme."),
+    )
+    text = forms.CharField(label=_("Reply"), max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 8, "cols": 80}))
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["excerpt_display", "name", "status", "post", "created_at", "held_because", "is_staff_reply"]
+    list_display_links = ["excerpt_display"]
+    list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter), "is_staff_reply", "created_at"]
+    list_select_related = ["post"]
+    search_fields = ["name", "email", "text", "post__title"]
+    date_hierarchy = "created_at"
+    actions = ["approve", "mark_spam", "remove", "block_commenters"]
+    readonly_fields = [
+        "post_link",
+        "parent",
+        "moderation_reason_display",
+        "email",
+        "has_reply_notice",
+        "is_staff_reply",
+        "user",
+        "ip_address",
+        "user_agent",
+        "created_at",
+        "moderated_at",
+        "moderated_by",
+        "reply_link",
+    ]
+    fieldsets = [
+        (None, {"fields": ["status", "moderation_reason_display", "post_link", "parent", "reply_link"]}),
+        (_("Comment"), {"fields": ["name", "text"], "description": _("Edit the text to remove someone's contact details before approving.")}),
+        (
+            _("Commenter (private)"),
+            {"fields": ["email", "has_reply_notice", "is_staff_reply", "user", "ip_address", "user_agent"]},
+        ),
+        (_("History"), {"fields": ["created_at", "moderated_at", "moderated_by"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # Comments come from the site; staff reply to one from its page here.
+        return False
+
+    @admin.display(description=_("comment"))
+    def excerpt_display(self, comment):
+        return comment.excerpt
+
+    @admin.display(description=_("held because"))
+    def held_because(self, comment):
+        return comment.moderation_reason.replace("\n", " ") or "—"
+
+    @admin.display(description=_("why it was held"))
+    def moderation_reason_display(self, comment):
+        if not comment.moderation_reason:
+            return _("Nothing: no automatic check found a problem.")
+        return format_html_join("", "<p>{}</p>", ((line,) for line in comment.moderation_reason.splitlines()))
+
+    @admin.display(description=_("post"))
+    def post_link(self, comment):
+        return format_html('<a href="{}">{}</a>', comment.post.get_absolute_url(), comment.post.title)
+
+    @admin.display(description=_("reply"))
+    def reply_link(self, comment):
+        if comment.pk is None:
+            return "—"
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:posts_comment_reply", args=[comment.pk]),
+            _("Reply as the programme"),
+        )
+
+    def save_model(self, request, obj, form, change):
+        new_status = obj.status
+        if change and "status" in form.changed_data:
+            # The status goes through the service, which records who and sends reply notices.
+            obj.status = form.initial["status"]
+            super().save_model(request, obj, form, change)
+            services.comments_moderate(
+                comments=Comment.objects.filter(pk=obj.pk), status=new_status, moderator=request.user
+            )
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
+
+    def _moderate(self, request, queryset, status):
+        return services.comments_moderate(comments=queryset, status=status, moderator=request.user)
+
+    @admin.action(description=_("Approve selected comments"), permissions=["change"])
+    def approve(self, request, queryset):
+        count = self._moderate(request, queryset, Comment.Status.APPROVED)
+        message = ngettext("%(count)d comment approved.", "%(count)d comments approved.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
+    def mark_spam(self, request, queryset):
+        count = self._moderate(request, queryset, Comment.Status.SPAM)
+        message = ngettext("%(count)d comment marked as spam.", "%(count)d comments marked as spam.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Remove selected comments"), permissions=["change"])
+    def remove(self, request, queryset):
+        count = self._moderate(request, queryset, Comment.Status.REMOVED)
+        message = ngettext("%(count)d comment removed.", "%(count)d comments removed.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Block the commenters (email and IP) and mark as spam"), permissions=["change"])
+    def block_commenters(self, request, queryset):
+        count = services.commenters_block(comments=queryset, moderator=request.user)
+        self.message_user(
+            request,
+            ngettext("%d commenter blocked.", "%d commenters blocked.", count) % count,
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name="posts_comment_reply",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reply_view(self, request, object_id):
+        """A staff reply from the admin: published under the thread's first comment."""
+        comment = get_object_or_404(Comment.objects.select_related("post", "parent"), pk=object_id)
+        if not (self.has_change_permission(request, comment) and request.user.has_perm("posts.add_comment")):
+            raise PermissionDenied
+        thread = comment.parent or comment
+        if thread.status != Comment.Status.APPROVED:
+            self.message_user(
+                request, _("Approve the comment before replying to it, so the reply has something to answer."), messages.ERROR
+            )
+            return redirect("admin:posts_comment_change", comment.pk)
+        form = StaffReplyForm(
+            request.POST or None,
+            initial={"name": _("%(site)s team") % {"site": settings.SITE_NAME}},
+        )
+        if request.method == "POST" and form.is_valid():
+            reply = services.comment_create(
+                post=comment.post,
+                parent=thread,
+                name=form.cleaned_data["name"],
+                text=form.cleaned_data["text"],
+                user=request.user,
+            )
+            if reply.status == Comment.Status.APPROVED:
+                self.message_user(request, _("Your reply is published."), messages.SUCCESS)
+            else:
+                self.message_user(
+                    request,
+                    _("Your reply was saved but is held: %(reason)s") % {"reason": reply.moderation_reason},
+                    messages.WARNING,
+                )
+            return redirect("admin:posts_comment_change", reply.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Reply to %(name)s") % {"name": thread.name},
+            "comment": thread,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/posts/comment/reply.html", context)
+
+
+@admin.register(BlockedWord)
+class BlockedWordAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "action", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["phrase"]
+
+
+@admin.register(BlockedCommenter)
+class BlockedCommenterAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "ip_address", "reason", "created_at", "created_by"]
+    search_fields = ["email", "ip_address", "reason"]
+    readonly_fields = ["created_at", "created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.created_by_id:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -39,6 +39,8 @@ ORIGINAL_PROCESSORS = [StripMetadata(), ResizeToFit(2400, 2400, upscale=False)]
 
 def validate_image_file(upload):
     """Refuse anything but a JPEG, PNG, GIF or WebP that Pillow opens within the limits."""
+    if getattr(upload, "_committed", False):
+        return  # a stored file was checked when it was uploaded; re-saving a form keeps it
     limit = settings.MAX_IMAGE_UPLOAD_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -65,7 +66,24 @@ class PostQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a list of post cards shows, fetched in a fixed number of queries."""
-        return self.select_related("category").prefetch_related("tags")
+        return (
+            self.select_related("category")
+            .prefetch_related("tags")
+            .annotate(comment_count=_approved_comment_count())
+        )
+
+
+def _approved_comment_count():
+    """A subquery counting each post's visible comments; safe beside joins and distinct()."""
+    counts = (
+        Comment.objects.approved()
+        .filter(post=models.OuterRef("pk"))
+        .order_by()
+        .values("post")
+        .annotate(count=models.Count("pk"))
+        .values("count")
+    )
+    return Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
 
 
 class Post(models.Model):
@@ -219,3 +237,190 @@ class Image(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# Comments: visitors' plain-text comments on posts, moderated by staff.
+
+COMMENT_MAX_LENGTH = 5000
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        """Comments visitors may see: approved, and a reply only under an approved comment."""
+        return self.filter(status=Comment.Status.APPROVED).filter(
+            models.Q(parent__isnull=True) | models.Q(parent__status=Comment.Status.APPROVED)
+        )
+
+    def pending(self):
+        """Comments waiting for a moderator."""
+        return self.filter(status=Comment.Status.PENDING)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        SPAM = "spam", _("Spam")
+        REMOVED = "removed", _("Removed")
+
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("in reply to"),
+        on_delete=models.CASCADE,
+        related_name="replies",
+        null=True,
+        blank=True,
+    )
+    name = models.CharField(_("name"), max_length=80)
+    email = models.EmailField(
+        _("email"),
+        blank=True,
+        help_text=_("Never shown in public. Recognises a returning commenter; used for reply notices."),
+    )
+    text = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    moderation_reason = models.TextField(
+        _("why it was held"),
+        blank=True,
+        help_text=_("What the automatic checks found when the comment arrived."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    is_staff_reply = models.BooleanField(
+        _("from the programme"),
+        default=False,
+        help_text=_("Written by a staff member; marked as from the programme on the site."),
+    )
+    has_reply_notice = models.BooleanField(
+        _("email on reply"), default=False, help_text=_("The commenter asked to be emailed when someone replies.")
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reply_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"]),
+            models.Index(fields=["email", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("id")),
+                name="comment_not_its_own_parent",
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(name)s on “%(post)s”") % {"name": self.name, "post": self.post.title}
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def excerpt(self):
+        return self.text if len(self.text) <= 80 else self.text[:79].rstrip() + "…"
+
+
+class BlockedWord(models.Model):
+    """A word or phrase that holds a comment for moderation or sends it to spam."""
+
+    class Action(models.TextChoices):
+        HOLD = "hold", _("Hold for moderation")
+        SPAM = "spam", _("Mark as spam")
+
+    phrase = models.CharField(
+        _("word or phrase"),
+        max_length=100,
+        help_text=_("Matched ignoring case; Latin-script words match as whole words."),
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action, default=Action.HOLD)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["phrase"]
+        verbose_name = _("blocklist word")
+        verbose_name_plural = _("comment blocklist")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("phrase"),
+                name="blocked_word_unique_ignoring_case",
+                violation_error_message=_("This word is already on the blocklist."),
+            ),
+            models.CheckConstraint(condition=~models.Q(phrase=""), name="blocked_word_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.phrase
+
+
+class BlockedCommenter(models.Model):
+    """A commenter whose later comments go straight to spam, by email and/or IP address."""
+
+    email = models.EmailField(_("email"), blank=True)
+    ip_address = models.GenericIPAddressField(
+        _("IP address"),
+        null=True,
+        blank=True,
+        help_text=_("Erased with other IP addresses after the retention period; the email block stays."),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("blocked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("blocked commenter")
+        verbose_name_plural = _("blocked commenters")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(email="") | models.Q(ip_address__isnull=False),
+                name="blocked_commenter_has_email_or_ip",
+                violation_error_message=_("Give an email address or an IP address to block."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.email or str(self.ip_address)
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("category/<slug:slug>/", views.category_detail, name="category"),
     path("tag/<slug:slug>/", views.tag_detail, name="tag"),
     path("<slug:slug>/", views.post_detail, name="detail"),
+    path("<slug:slug>/comment/", views.comment_create, name="comment"),
 ]

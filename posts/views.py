@@ -1,14 +1,18 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from taggit.models import Tag
 
-from .models import Category, Image, Post
+from . import services
+from .forms import CommentForm
+from .models import Category, Comment, Image, Post
 from .seo import organization_data, post_structured_data
 
 
@@ -110,6 +114,7 @@ def post_detail(request, slug):
         if post.is_published
         else None,
         "is_preview": not post.is_published,
+        **comment_context(request, post),
     }
     response = render(request, "posts/post_detail.html", context)
     if context["is_preview"]:
@@ -130,3 +135,115 @@ def image_browser(request):
     )
     add_never_cache_headers(response)
     return response
+
+
+# Comments ---------------------------------------------------------------------------
+
+OWN_PENDING_SESSION_KEY = "posts.own_pending_comments"
+
+
+def comment_context(request, post, form=None, reply_to=None):
+    """The comments of a post page: visible threads, the form, open or closed."""
+    own_pending = request.session.get(OWN_PENDING_SESSION_KEY, []) if hasattr(request, "session") else []
+    # Visitors see approved comments, and their own that wait (only in their session).
+    visible = Q(status=Comment.Status.APPROVED) | Q(pk__in=own_pending, status=Comment.Status.PENDING)
+    # One query for threads and replies alike, so the page costs the same for any number.
+    visible_comments = list(
+        post.comments.filter(visible).filter(
+            Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED)
+        )
+    )
+    comments = [comment for comment in visible_comments if comment.parent_id is None]
+    threads = {comment.pk: comment for comment in comments}
+    for comment in comments:
+        comment.visible_replies = []
+    for reply in visible_comments:
+        if reply.parent_id in threads:
+            threads[reply.parent_id].visible_replies.append(reply)
+    comments_open = services.comments_are_open(post)
+    if form is None and comments_open:
+        if reply_to is None and request.GET.get("reply_to", "").isdigit():
+            reply_to = next(
+                (c for c in comments if c.pk == int(request.GET["reply_to"]) and c.status == Comment.Status.APPROVED),
+                None,
+            )
+        initial = {"parent": reply_to.pk if reply_to else None}
+        if request.user.is_authenticated and request.user.is_staff:
+            initial["name"] = _("%(site)s team") % {"site": settings.SITE_NAME}
+        form = CommentForm(post=post, initial=initial)
+    elif form is not None:
+        reply_to = reply_to or form.parent_comment
+    approved = [c for c in comments if c.status == Comment.Status.APPROVED]
+    return {
+        "comments": comments,
+        "comment_count": len(approved) + sum(
+            1 for c in approved for r in c.visible_replies if r.status == Comment.Status.APPROVED
+        ),
+        "comment_form": form,
+        "comments_open": comments_open,
+        "comments_close_at": services.comments_close_at(post),
+        "reply_to": reply_to,
+        "retention_days": settings.COMMENTS_IP_RETENTION_DAYS,
+    }
+
+
+def _comment_page(request, post, form, status, **extra):
+    context = {
+        "post": post,
+        "tags": list(post.tags.all()),
+        "is_preview": False,
+        **comment_context(request, post, form=form),
+        **extra,
+    }
+    response = render(request, "posts/post_detail.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_POST
+def comment_create(request, slug):
+    post = get_object_or_404(Post.objects.published().select_related("category"), slug=slug)
+    if not services.comments_are_open(post):
+        return _comment_page(
+            request, post, None, 403, refused_text=request.POST.get("text", "")[:5000]
+        )
+    form = CommentForm(request.POST, post=post)
+    if not form.is_valid():
+        return _comment_page(request, post, form, 400)
+    ip_address = services.client_ip(request)
+    is_staff = request.user.is_authenticated and request.user.is_staff
+    if not is_staff and not services.comment_rate_limit_consume(ip_address=ip_address):
+        form.add_error(
+            None,
+            _(
+                "You have sent several comments in a short time. Please wait %(minutes)d "
+                "minutes and send this one again; your text is still here."
+            )
+            % {"minutes": max(1, settings.COMMENTS_RATE_LIMIT_SECONDS // 60)},
+        )
+        response = _comment_page(request, post, form, 429)
+        response["Retry-After"] = str(settings.COMMENTS_RATE_LIMIT_SECONDS)
+        return response
+    comment = services.comment_create(
+        post=post,
+        parent=form.cleaned_data["parent"],
+        name=form.cleaned_data["name"],
+        email=form.cleaned_data["email"],
+        text=form.cleaned_data["text"],
+        has_reply_notice=form.cleaned_data["has_reply_notice"],
+        ip_address=ip_address,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        user=request.user,
+    )
+    if comment.status == Comment.Status.APPROVED:
+        messages.success(request, _("Thank you. Your comment is published."))
+        return redirect(comment)
+    # Pending and spam get the same answer, so spammers learn nothing from it.
+    own_pending = request.session.get(OWN_PENDING_SESSION_KEY, [])
+    if comment.status == Comment.Status.PENDING:
+        request.session[OWN_PENDING_SESSION_KEY] = (own_pending + [comment.pk])[-20:]
+    messages.success(
+        request,
+        _("Thank you. Your comment is awaiting moderation and will appear once a moderator approves it."),
+    )
+    return redirect(f"{post.get_absolute_url()}#comments")

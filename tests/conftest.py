@@ -12,6 +12,23 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 (Path(__file__).resolve().parent.parent / "var" / "static").mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def keep_serialized_database(django_db_setup):
+    """Keep the rows migrations create (staff groups, countries) for transactional tests.
+
+    Playwright's sync API runs an event loop, and under it Django hands out new
+    connection objects that lack the serialized copy of the test database; put the
+    copy on the connection class so every connection object finds it.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            type(connection)._test_serialized_contents = contents
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     """Every test writes uploads to its own temporary MEDIA_ROOT."""

@@ -8,7 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from PIL import Image
 
-from posts.models import Category, Post
+from posts.models import BlockedCommenter, BlockedWord, Category, Comment, Post
 
 
 def image_bytes(width=800, height=600, image_format="JPEG", colour=(10, 90, 156), **save_options):
@@ -76,3 +76,34 @@ class PostFactory(DjangoModelFactory):
             featured_image=factory.LazyFunction(lambda: image_upload()),
             image_alt="Officials at a regional meeting",
         )
+
+
+class CommentFactory(DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    post = factory.SubFactory(PostFactory)
+    name = factory.Sequence(lambda n: f"Reader {n}")
+    email = factory.Sequence(lambda n: f"reader{n}@example.net")
+    text = "Thank you for this. Our village needs to know about safe migration."
+    status = Comment.Status.APPROVED
+    ip_address = "203.0.113.7"
+    user_agent = "Mozilla/5.0 (Linux; Android 9)"
+
+    class Params:
+        pending = factory.Trait(status=Comment.Status.PENDING)
+
+
+class BlockedWordFactory(DjangoModelFactory):
+    class Meta:
+        model = BlockedWord
+
+    phrase = "casino"
+    action = BlockedWord.Action.HOLD
+
+
+class BlockedCommenterFactory(DjangoModelFactory):
+    class Meta:
+        model = BlockedCommenter
+
+    email = "spammer@example.com"

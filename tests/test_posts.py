@@ -438,3 +438,15 @@ def test_load_demo_creates_the_seed_once(capsys):
     snapshot = list(Post.objects.values_list("pk", "updated_at"))
     call_command("load_demo")
     assert list(Post.objects.values_list("pk", "updated_at")) == snapshot
+
+
+def test_editing_a_post_that_has_an_image_keeps_it(editor_client):
+    post = PostFactory(with_image=True, title="With a photo")
+    url = reverse("admin:posts_post_change", args=[post.pk])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    data = _post_form(title="With a photo, edited", slug=post.slug, image_alt=post.image_alt)
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post.refresh_from_db()
+    assert post.title == "With a photo, edited" and post.featured_image

@@ -279,6 +279,35 @@ IMAGEKIT_CACHEFILE_DIR = "renditions"
 # The page cache for anonymous visitors (unact/pagecache.py). 0 switches it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
 # Saving or deleting any of these makes every cached page stale.
-PAGE_CACHE_MODELS = {"posts.post", "posts.category", "taggit.tag", "taggit.taggeditem"}
+PAGE_CACHE_MODELS = {
+    "posts.post", "posts.category", "posts.comment", "taggit.tag", "taggit.taggeditem",
+}
 # Models whose scheduled items (status published, time in the future) appear on their own.
 PAGE_CACHE_SCHEDULED = {"posts.Post": "publish_at"}
+
+# Comments on posts (posts app): moderation, spam defences and privacy. The README's
+# "Comments" section explains each value.
+# Days after publication when a post stops taking comments (0: never closes).
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 180)
+# At most this many comments from one client IP within the window (held in the cache,
+# shared between app servers when REDIS_URL is set).
+COMMENTS_RATE_LIMIT = env_int("COMMENTS_RATE_LIMIT", 5)
+COMMENTS_RATE_LIMIT_SECONDS = env_int("COMMENTS_RATE_LIMIT_SECONDS", 600)
+# More links than this send a comment to moderation ("hold") or to spam ("spam").
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
+COMMENTS_TOO_MANY_LINKS_ACTION = os.environ.get("COMMENTS_TOO_MANY_LINKS_ACTION", "hold")
+if COMMENTS_TOO_MANY_LINKS_ACTION not in {"hold", "spam"}:
+    raise ImproperlyConfigured("COMMENTS_TOO_MANY_LINKS_ACTION must be “hold” or “spam”.")
+# The signed timestamp: a form sent sooner than this after it was shown, or later
+# than the maximum age, is refused.
+COMMENTS_MIN_FORM_SECONDS = env_int("COMMENTS_MIN_FORM_SECONDS", 3)
+COMMENTS_MAX_FORM_AGE_SECONDS = env_int("COMMENTS_MAX_FORM_AGE_SECONDS", 24 * 60 * 60)
+# Commenters' IP addresses and user agents are erased after this many days by
+# `manage.py purge_comment_data`, which also deletes spam older than that.
+COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
+# Failed notification emails are tried again this many times, this far apart.
+COMMENTS_EMAIL_RETRIES = env_int("COMMENTS_EMAIL_RETRIES", 3)
+COMMENTS_EMAIL_RETRY_SECONDS = env_int("COMMENTS_EMAIL_RETRY_SECONDS", 300)
+# Reverse proxies in front of the app that append to X-Forwarded-For. With 0 the
+# header is ignored (anyone can forge it) and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -1,0 +1,24 @@
+from django import template
+from django.utils.html import urlize
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+LINK_REL = "nofollow ugc noopener"
+
+
+@register.filter(is_safe=True)
+def comment_text(text):
+    """Plain comment text as HTML: escaped, links made clickable but not trusted, lines kept."""
+    # urlize escapes everything that is not a link, and the link text and address too.
+    html = urlize(str(text), trim_url_limit=60, nofollow=True, autoescape=True)
+    html = html.replace(' rel="nofollow">', f' rel="{LINK_REL}">')
+    return mark_safe(html.replace("\r\n", "\n").replace("\n", "<br>"))
+
+
+@register.simple_tag
+def pending_comment_count():
+    """How many comments wait for moderation (for the admin index)."""
+    from posts.models import Comment
+
+    return Comment.objects.pending().count()

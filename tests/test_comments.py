@@ -1,0 +1,829 @@
+"""Comments on posts: the visitor's form, moderation, spam defences and privacy."""
+
+import time
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from posts.forms import comment_form_token
+from posts.models import BlockedCommenter, BlockedWord, Comment, Post
+from posts.permissions import MODERATORS
+from posts.services import client_ip
+from posts.tasks import notify_moderators
+
+from .factories import (
+    BlockedCommenterFactory,
+    BlockedWordFactory,
+    CommentFactory,
+    PostFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def comment_data(post, **overrides):
+    """What the form sends, as if it had been open for half a minute."""
+    data = {
+        "name": "Mai",
+        "email": "",
+        "text": "Thank you for writing about the referral system.",
+        "website": "",
+        "parent": "",
+        "issued": comment_form_token(post.pk, issued_at=time.time() - 30),
+    }
+    data.update(overrides)
+    return data
+
+
+def post_comment(client, post, ip="198.51.100.10", **overrides):
+    return client.post(
+        reverse("posts:comment", args=[post.slug]), comment_data(post, **overrides), REMOTE_ADDR=ip
+    )
+
+
+@pytest.fixture
+def moderator():
+    return StaffFactory(username="moderator", email="moderator@un-act.example", groups=[MODERATORS])
+
+
+def run_worker():
+    """Run the real database worker over everything queued, then return."""
+    from unittest import mock
+
+    # The worker closes connections that are not in autocommit mode, which is every
+    # connection inside a test's transaction; the test database must stay open.
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+# Moderation flow ------------------------------------------------------------------------
+
+
+def test_moderation_flow_end_to_end(client, moderator, smtp_server, django_capture_on_commit_callbacks):
+    """A new comment waits, moderators get one email, an approval publishes it."""
+    post = PostFactory(title="Safe migration in Lao PDR")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_comment(client, post, name="Noy", text="Very useful.\nThank you.", email="Noy@Example.org")
+    assert response.status_code == 302
+    assert response["Location"] == post.get_absolute_url() + "#comments"
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.email == "noy@example.org"
+    assert comment.ip_address == "198.51.100.10"
+
+    html = client.get(response["Location"]).content.decode()
+    assert "Thank you. Your comment is awaiting moderation" in html
+    assert "Very useful." in html and "Only you can see it for now." in html
+    other_visitor = Client()
+    assert "Very useful." not in other_visitor.get(post.get_absolute_url()).content.decode()
+
+    assert not smtp_server.messages  # sent by the worker, not the request
+    assert DBTaskResult.objects.count() == 1
+    run_worker()
+    assert len(smtp_server.messages) == 1
+    email = smtp_server.messages[0]
+    assert email["to"] == ["moderator@un-act.example"]
+    assert "Safe migration in Lao PDR" in email["message"]["Subject"]
+    body = email["message"].get_content()
+    assert f"/admin/posts/comment/{comment.pk}/change/" in body
+    assert "noy@example.org" not in body and "198.51.100.10" not in body
+    run_worker()
+    assert len(smtp_server.messages) == 1, "one email per comment"
+
+    admin_client = Client()
+    admin_client.force_login(moderator)
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "1 comment waits for moderation" in index
+    response = admin_client.post(
+        reverse("admin:posts_comment_changelist"), {"action": "approve", "_selected_action": [comment.pk]}
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED and comment.moderated_by == moderator
+    assert "No comments wait for moderation." in admin_client.get(reverse("admin:index")).content.decode()
+
+    html = other_visitor.get(post.get_absolute_url()).content.decode()
+    assert "Very useful.<br>Thank you." in html
+    assert "1 comment" in html
+    assert "1 comment" in other_visitor.get(reverse("posts:list")).content.decode()
+
+
+def test_spam_comment_gets_same_answer_and_no_moderation_email(client, moderator, django_capture_on_commit_callbacks):
+    post = PostFactory()
+    BlockedWordFactory(phrase="casino", action=BlockedWord.Action.SPAM)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = post_comment(client, post, text="Best casino bonus here")
+    assert Comment.objects.get().status == Comment.Status.SPAM
+    assert not callbacks
+    assert "awaiting moderation" in client.get(response["Location"]).content.decode()
+    assert "casino" not in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_returning_commenter_is_published_at_once(client, django_capture_on_commit_callbacks):
+    """An email that already has an approved comment skips moderation, as in WordPress."""
+    post = PostFactory()
+    CommentFactory(email="somchai@example.org", status=Comment.Status.APPROVED)
+    response = post_comment(client, post, email="SOMCHAI@example.org", text="Me again, thanks.")
+    comment = Comment.objects.get(text="Me again, thanks.")
+    assert comment.status == Comment.Status.APPROVED
+    assert response["Location"] == comment.get_absolute_url()
+    assert "Your comment is published." in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_known_email_with_only_pending_or_spam_comments_still_waits(client):
+    post = PostFactory()
+    CommentFactory(email="new@example.org", status=Comment.Status.PENDING)
+    CommentFactory(email="new@example.org", status=Comment.Status.SPAM)
+    post_comment(client, post, email="new@example.org", text="Hello")
+    assert Comment.objects.get(text="Hello").status == Comment.Status.PENDING
+
+
+def test_returning_commenter_with_spam_rule_is_still_held(client):
+    post = PostFactory()
+    CommentFactory(email="somchai@example.org")
+    post_comment(client, post, email="somchai@example.org", text="http://a.example.com http://b.example.com http://c.example.com")
+    comment = Comment.objects.get(post=post)
+    assert comment.status == Comment.Status.PENDING
+    assert "3 links (more than 2)" in comment.moderation_reason
+
+
+# Spam rules -----------------------------------------------------------------------------
+
+
+def test_honeypot_refuses_with_message_and_keeps_text(client):
+    post = PostFactory()
+    response = post_comment(client, post, website="http://spam.example", text="Kept text 123abc", name="Bot")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Leave this field empty" in html and "was not sent" in html
+    assert "Kept text 123abc" in html and 'value="Bot"' in html
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "issued, message",
+    [
+        (lambda post: comment_form_token(post.pk), "faster than a person can write"),
+        (lambda post: comment_form_token(post.pk, issued_at=time.time() - 2 * 86400), "opened a long time ago"),
+        (lambda post: comment_form_token(post.pk, issued_at=time.time() - 30)[:-3] + "abc", "damaged"),
+        (lambda post: comment_form_token(post.pk + 1000, issued_at=time.time() - 30), "damaged"),
+        (lambda post: "", "damaged"),
+        (lambda post: "not-a-token", "damaged"),
+    ],
+    ids=["too-fast", "too-old", "tampered", "other-post", "missing", "garbage"],
+)
+def test_signed_timestamp_refuses_bad_forms(client, issued, message):
+    post = PostFactory()
+    response = post_comment(client, post, issued=issued(post), text="My words stay here")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert "My words stay here" in html
+    assert not Comment.objects.exists()
+
+
+def test_too_fast_form_can_be_sent_again_later(client, settings):
+    """The refused form keeps its token, so sending again after the wait succeeds."""
+    settings.COMMENTS_MIN_FORM_SECONDS = 1
+    post = PostFactory()
+    token = comment_form_token(post.pk)
+    assert post_comment(client, post, issued=token).status_code == 400
+    assert f'value="{token}"' in post_comment(client, post, issued=token).content.decode()
+    time.sleep(1.1)
+    assert post_comment(client, post, issued=token).status_code == 302
+
+
+def test_expired_form_gets_a_fresh_token(client):
+    post = PostFactory()
+    old = comment_form_token(post.pk, issued_at=time.time() - 2 * 86400)
+    html = post_comment(client, post, issued=old).content.decode()
+    assert f'value="{old}"' not in html and 'name="issued" value="' in html
+
+
+def test_rate_limit_per_ip(client, settings):
+    """Five comments in ten minutes from one address; the sixth gets a readable 429."""
+    post = PostFactory()
+    for number in range(5):
+        assert post_comment(client, post, text=f"Comment {number}").status_code == 302
+    response = post_comment(client, post, text="The sixth, kept for later")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
+    html = response.content.decode()
+    assert "several comments in a short time" in html and "The sixth, kept for later" in html
+    assert Comment.objects.count() == 5
+    # Another address is not limited.
+    assert post_comment(client, post, ip="198.51.100.99", text="From elsewhere").status_code == 302
+
+
+def test_rate_limit_ignores_forged_forwarded_for(client):
+    """Without trusted proxies, X-Forwarded-For cannot dodge the limit."""
+    post = PostFactory()
+    for number in range(6):
+        response = client.post(
+            reverse("posts:comment", args=[post.slug]),
+            comment_data(post, text=f"Comment {number}"),
+            REMOTE_ADDR="198.51.100.10",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{number}",
+        )
+    assert response.status_code == 429
+    assert set(Comment.objects.values_list("ip_address", flat=True)) == {"198.51.100.10"}
+
+
+def test_client_ip_behind_trusted_proxies(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert client_ip(request) == "203.0.113.5"
+    settings.TRUSTED_PROXY_COUNT = 5  # fewer hops than proxies: the header is not believed
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="junk")) == "10.0.0.2"
+
+
+def test_staff_are_not_rate_limited(client, settings):
+    settings.COMMENTS_RATE_LIMIT = 1
+    post = PostFactory()
+    client.force_login(StaffFactory())
+    assert post_comment(client, post, text="One").status_code == 302
+    assert post_comment(client, post, text="Two").status_code == 302
+
+
+@pytest.mark.parametrize("action, status", [("hold", Comment.Status.PENDING), ("spam", Comment.Status.SPAM)])
+def test_too_many_links(client, settings, action, status):
+    settings.COMMENTS_TOO_MANY_LINKS_ACTION = action
+    post = PostFactory()
+    CommentFactory(email="known@example.org")
+    post_comment(client, post, email="known@example.org", text="See https://a.example.org and www.b.org")
+    assert Comment.objects.get(post=post).status == Comment.Status.APPROVED  # two links are fine
+    post_comment(client, post, email="known@example.org", text="http://a.example.com www.b.org c.example.net/x http://d.io")
+    comment = Comment.objects.filter(post=post).last()
+    assert comment.status == status
+    assert "4 links (more than 2)" in comment.moderation_reason
+
+
+@pytest.mark.parametrize(
+    "phrase, action, text, status",
+    [
+        ("casino", BlockedWord.Action.HOLD, "Try the CASINO tonight", Comment.Status.PENDING),
+        ("casino", BlockedWord.Action.SPAM, "Try the casino tonight", Comment.Status.SPAM),
+        ("cheap loans", BlockedWord.Action.SPAM, "Cheap Loans for everyone", Comment.Status.SPAM),
+        ("คาสิโน", BlockedWord.Action.SPAM, "เล่นคาสิโนออนไลน์", Comment.Status.SPAM),
+        ("casino", BlockedWord.Action.SPAM, "Occasional visits by casinos", Comment.Status.APPROVED),
+    ],
+)
+def test_blocklist_words(client, phrase, action, text, status):
+    post = PostFactory()
+    BlockedWordFactory(phrase=phrase, action=action)
+    CommentFactory(email="known@example.org")
+    post_comment(client, post, email="known@example.org", text=text)
+    comment = Comment.objects.get(post=post)
+    assert comment.status == status
+    if status != Comment.Status.APPROVED:
+        assert f"Blocklist word: “{phrase}”" in comment.moderation_reason
+
+
+PERSONAL_DATA = [
+    ("Call my sister on 081-234-5678 please", "a phone number"),
+    ("Her number is 02 123 4567", "a phone number"),
+    ("โทร ๐๘๑ ๒๓๔ ๕๖๗๘", "a phone number"),
+    ("Ring +855 12 345 678", "a phone number"),
+    ("Số điện thoại 0912 345 678", "a phone number"),
+    ("Lao number 020 5555 1234", "a phone number"),
+    ("她的电话 13800138000", "a phone number"),
+    ("Myanmar +95 9 123 456 789", "a phone number"),
+    ("Write to her: lin.aung@example.com", "an email address"),
+    ("Write to lin [at] example.com", "an email address"),
+    ("Follow @kham_2001 on Facebook", "a social media handle"),
+    ("LINE id: somchai99", "a messaging app id"),
+    ("Add her on WhatsApp +66 81 234 5678", "a messaging app id"),
+    ("Telegram: helpme123", "a messaging app id"),
+    ("WeChat: mei_li88", "a messaging app id"),
+    ("Zalo 0912345678", "a messaging app id"),
+    ("My LINE is https://line.me/ti/p/abc", "a messaging app id"),
+    ("加我微信 abc12345", "a messaging app id"),
+]
+
+
+@pytest.mark.parametrize("text, kind", PERSONAL_DATA)
+def test_personal_data_is_always_held_with_reason(client, text, kind):
+    """Even a known commenter's comment waits, and the admin says why."""
+    post = PostFactory()
+    CommentFactory(email="known@example.org")
+    post_comment(client, post, email="known@example.org", text=text)
+    comment = Comment.objects.get(post=post)
+    assert comment.status == Comment.Status.PENDING
+    assert "personal data" in comment.moderation_reason and kind in comment.moderation_reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Between 2015 and 2020, 30% of 1,200 people returned.",
+        "The report (2019-2023) is on page 14.",
+        "I work on the line between policy and practice.",
+        "The hotline 1300 answers all night.",
+        "Signal the change we need!",
+    ],
+)
+def test_ordinary_text_is_not_taken_for_personal_data(client, text):
+    post = PostFactory()
+    CommentFactory(email="known@example.org")
+    post_comment(client, post, email="known@example.org", text=text)
+    assert Comment.objects.get(post=post).status == Comment.Status.APPROVED
+
+
+def test_staff_replies_with_personal_data_are_held_too(client):
+    post = PostFactory()
+    parent = CommentFactory(post=post)
+    client.force_login(StaffFactory())
+    post_comment(client, post, parent=parent.pk, text="Call us on 081 234 5678")
+    assert Comment.objects.get(parent=parent).status == Comment.Status.PENDING
+
+
+def test_admin_shows_why_a_comment_was_held(client, moderator):
+    post = PostFactory()
+    post_comment(Client(), post, text="Her LINE id: somchai99")
+    comment = Comment.objects.get()
+    client.force_login(moderator)
+    changelist = client.get(reverse("admin:posts_comment_changelist")).content.decode()
+    assert "Seems to contain personal data: a messaging app id" in changelist
+    change = client.get(reverse("admin:posts_comment_change", args=[comment.pk])).content.decode()
+    assert "Seems to contain personal data" in change
+
+
+def test_blocked_commenter_by_email_and_by_ip(client):
+    post = PostFactory()
+    BlockedCommenterFactory(email="spammer@example.com")
+    BlockedCommenterFactory(email="", ip_address="192.0.2.66")
+    post_comment(client, post, email="Spammer@example.com", text="By email")
+    post_comment(client, post, ip="192.0.2.66", text="By address")
+    post_comment(client, post, ip="192.0.2.67", text="Someone else")
+    statuses = dict(Comment.objects.values_list("text", "status"))
+    assert statuses == {
+        "By email": Comment.Status.SPAM,
+        "By address": Comment.Status.SPAM,
+        "Someone else": Comment.Status.PENDING,
+    }
+
+
+def test_moderator_blocks_a_commenter_from_the_admin(client, moderator):
+    post = PostFactory()
+    abusive = CommentFactory(post=post, email="troll@example.org", ip_address="192.0.2.9", status=Comment.Status.PENDING)
+    client.force_login(moderator)
+    client.post(
+        reverse("admin:posts_comment_changelist"), {"action": "block_commenters", "_selected_action": [abusive.pk]}
+    )
+    abusive.refresh_from_db()
+    assert abusive.status == Comment.Status.SPAM
+    block = BlockedCommenter.objects.get()
+    assert block.email == "troll@example.org" and block.ip_address == "192.0.2.9" and block.created_by == moderator
+    post_comment(Client(), post, ip="192.0.2.10", email="troll@example.org", text="Again")
+    assert Comment.objects.get(text="Again").status == Comment.Status.SPAM
+
+
+def test_bulk_actions_spam_and_remove(client, moderator):
+    first, second = CommentFactory.create_batch(2, status=Comment.Status.PENDING)
+    client.force_login(moderator)
+    url = reverse("admin:posts_comment_changelist")
+    client.post(url, {"action": "mark_spam", "_selected_action": [first.pk]})
+    client.post(url, {"action": "remove", "_selected_action": [second.pk]})
+    assert Comment.objects.get(pk=first.pk).status == Comment.Status.SPAM
+    assert Comment.objects.get(pk=second.pk).status == Comment.Status.REMOVED
+    assert client.get(url + "?status__exact=spam&q=" + first.name).content.decode().count(first.excerpt) == 1
+
+
+def test_csrf_protection_stays_on():
+    post = PostFactory()
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("posts:comment", args=[post.slug]), comment_data(post))
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
+
+
+# Replies --------------------------------------------------------------------------------
+
+
+def test_staff_reply_on_the_site_is_marked_from_the_programme(client):
+    post = PostFactory()
+    parent = CommentFactory(post=post, text="Where can I get help?")
+    staff = StaffFactory()
+    client.force_login(staff)
+    form_html = client.get(post.get_absolute_url() + f"?reply_to={parent.pk}").content.decode()
+    assert f"Reply to {parent.name}" in form_html
+    response = post_comment(client, post, parent=parent.pk, name="UN-ACT team", text="Please call the 1300 hotline.")
+    reply = Comment.objects.get(parent=parent)
+    assert reply.status == Comment.Status.APPROVED and reply.is_staff_reply and reply.user == staff
+    html = Client().get(post.get_absolute_url()).content.decode()
+    assert "From UN-ACT" in html and "comment-replies" in html
+    assert response["Location"].endswith(f"#comment-{reply.pk}")
+
+
+def test_moderator_replies_from_the_admin_and_commenter_is_told(client, moderator, smtp_server, django_capture_on_commit_callbacks):
+    parent = CommentFactory(email="asker@example.org", has_reply_notice=True, text="Is the helpline free?")
+    client.force_login(moderator)
+    url = reverse("admin:posts_comment_reply", args=[parent.pk])
+    assert "Is the helpline free?" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"name": "UN-ACT team", "text": "Yes, it is free."})
+    reply = Comment.objects.get(parent=parent)
+    assert reply.status == Comment.Status.APPROVED and reply.is_staff_reply
+    run_worker()
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0]["to"] == ["asker@example.org"]
+    body = smtp_server.messages[0]["message"].get_content()
+    assert "Yes, it is free." in body and f"#comment-{reply.pk}" in body
+
+
+def test_reply_notice_only_when_asked_and_on_approval(client, moderator, django_capture_on_commit_callbacks, mailoutbox):
+    post = PostFactory()
+    asked = CommentFactory(post=post, email="asked@example.org", has_reply_notice=True)
+    silent = CommentFactory(post=post, email="silent@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, post, parent=silent.pk, text="A reply nobody is told of")
+        post_comment(client, post, parent=asked.pk, text="A reply that waits")
+    run_worker()
+    assert [m.to for m in mailoutbox] == [["moderator@un-act.example"]] * 2
+    mailoutbox.clear()
+    client.force_login(moderator)
+    pending = Comment.objects.get(text="A reply that waits")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:posts_comment_changelist"), {"action": "approve", "_selected_action": [pending.pk]})
+    run_worker()
+    assert [m.to for m in mailoutbox] == [["asked@example.org"]]
+
+
+@pytest.mark.parametrize("case", ["other-post", "pending", "spam", "reply-to-reply", "unknown", "not-a-number"])
+def test_refused_replies(client, case):
+    post = PostFactory()
+    parents = {
+        "other-post": lambda: CommentFactory().pk,
+        "pending": lambda: CommentFactory(post=post, status=Comment.Status.PENDING).pk,
+        "spam": lambda: CommentFactory(post=post, status=Comment.Status.SPAM).pk,
+        "reply-to-reply": lambda: CommentFactory(post=post, parent=CommentFactory(post=post)).pk,
+        "unknown": lambda: 999999,
+        "not-a-number": lambda: "abc",
+    }
+    parent = parents[case]()
+    response = post_comment(client, post, parent=parent, text="My reply text")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "My reply text" in html
+    if case != "not-a-number":
+        assert "You can only reply to a published comment on this post." in html
+    assert not Comment.objects.filter(text="My reply text").exists()
+
+
+# Bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"text": "   "}, "Write your comment before sending it."),
+        ({"text": "x" * 5001}, "up to 5000 characters long; this one has 5001"),
+        ({"email": "noy@"}, "This email address looks incomplete"),
+        ({"name": ""}, "Give a name to show with your comment"),
+        ({"name": "   "}, "Give a name to show with your comment"),
+        ({"has_reply_notice": "on", "email": ""}, "Give an email address to be told of replies."),
+    ],
+)
+def test_invalid_form_shows_errors_and_keeps_input(client, overrides, message):
+    post = PostFactory()
+    data = {"name": "Noy Phommachanh", "email": "noy@example.org", "text": "My thoughtful words", **overrides}
+    response = post_comment(client, post, **data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    for field in ("name", "email", "text"):
+        if data[field].strip() and field not in overrides:
+            assert data[field] in html
+    assert not Comment.objects.exists()
+
+
+def test_exactly_5000_characters_is_accepted(client):
+    post = PostFactory()
+    assert post_comment(client, post, text="x" * 5000).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "post_kwargs",
+    [{"draft": True}, {"scheduled": True}],
+    ids=["draft", "scheduled"],
+)
+def test_comment_on_unpublished_post_is_404(client, post_kwargs):
+    post = PostFactory(**post_kwargs)
+    assert post_comment(client, post).status_code == 404
+    assert client.post(reverse("posts:comment", args=["no-such-post"]), {}).status_code == 404
+
+
+def test_staff_cannot_comment_on_a_draft_either(client):
+    post = PostFactory(draft=True)
+    client.force_login(StaffFactory(is_superuser=True))
+    assert post_comment(client, post).status_code == 404
+    assert "Comments open when the post is published." in client.get(post.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("closed_by", ["switch", "age"])
+def test_closed_post_shows_comments_and_refuses_new_ones(client, closed_by):
+    if closed_by == "switch":
+        post = PostFactory(allow_comments=False)
+    else:
+        post = PostFactory(publish_at=timezone.now() - timedelta(days=181))
+    CommentFactory(post=post, text="An earlier comment")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "An earlier comment" in html and "Comments are closed on this post." in html
+    assert 'id="comment-form"' not in html
+    response = post_comment(client, post, text="Too late but heartfelt")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Comments are closed on this post." in html and "Too late but heartfelt" in html
+    assert Comment.objects.count() == 1
+
+
+def test_closing_age_is_configurable(client, settings):
+    post = PostFactory(publish_at=timezone.now() - timedelta(days=181))
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 0  # never close
+    assert post_comment(client, post).status_code == 302
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 7
+    assert post_comment(client, PostFactory(publish_at=timezone.now() - timedelta(days=8))).status_code == 403
+
+
+def test_post_without_comments_allowed_and_none_shows_nothing(client):
+    post = PostFactory(allow_comments=False)
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert 'id="comments"' not in html
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"text": "\x00null byte"},
+        {"name": "\x00", "text": "x"},
+        {"parent": "1e9999"},
+        {"parent": "-1"},
+        {"issued": "a" * 10000},
+        {"issued": "eyJ4Ijp0cnVlfQ:1abc:xyz"},
+        {"has_reply_notice": "maybe"},
+        {"email": "a@" + "b" * 300 + ".com"},
+    ],
+)
+def test_no_input_gives_a_server_error(client, data):
+    post = PostFactory()
+    response = client.post(reverse("posts:comment", args=[post.slug]), data)
+    assert response.status_code in {302, 400}
+
+
+def test_get_on_the_comment_address_is_not_allowed(client):
+    post = PostFactory()
+    assert client.get(reverse("posts:comment", args=[post.slug])).status_code == 405
+
+
+# Display and privacy --------------------------------------------------------------------
+
+XSS_ATTEMPTS = [
+    ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ('<img src=x onerror="alert(1)">', "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"),
+    ("javascript:alert(1)", "javascript:alert(1)"),
+    ('"><svg onload=alert(1)>', "&quot;&gt;&lt;svg onload=alert(1)&gt;"),
+    ("<a href=\"http://evil.example\">click</a>", "&lt;a href=&quot;"),
+    ("{{ SECRET_KEY }} {% debug %}", "{{ SECRET_KEY }} {% debug %}"),
+    ("&lt;b&gt; already escaped", "&amp;lt;b&amp;gt; already escaped"),
+]
+
+
+@pytest.mark.parametrize("text, escaped", XSS_ATTEMPTS)
+def test_comment_text_is_escaped(client, text, escaped):
+    post = PostFactory()
+    CommentFactory(post=post, text=text, name=text[:80])
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert escaped in html
+    assert "<script>alert" not in html and "<svg" not in html and "<img src=x" not in html
+    assert 'href="javascript:' not in html
+
+
+def test_links_in_comments_are_not_trusted(client):
+    post = PostFactory()
+    CommentFactory(post=post, text="Read https://www.unodc.org/report\nand tell me\n\nwhat you think")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert '<a href="https://www.unodc.org/report" rel="nofollow ugc noopener">' in html
+    assert "and tell me<br><br>what you think" in html
+
+
+def test_emails_never_appear_in_public_pages_feeds_or_sitemap(client):
+    post = PostFactory()
+    CommentFactory(post=post, email="hidden-commenter@example.org", text="Public words")
+    for url in [post.get_absolute_url(), reverse("posts:list"), reverse("home"), reverse("feed"), reverse("feed-atom"), reverse("sitemap")]:
+        content = client.get(url).content.decode()
+        assert "hidden-commenter" not in content, url
+        assert "203.0.113.7" not in content, url
+    assert "Public words" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_feed_still_parses_with_comment_counts(client):
+    post = PostFactory(title="Counted post")
+    CommentFactory.create_batch(3, post=post)
+    feed = feedparser.parse(client.get(reverse("feed")).content)
+    assert feed.entries[0].title == "Counted post"
+
+
+def test_removed_parent_hides_its_replies_and_counts_match(client):
+    post = PostFactory()
+    parent = CommentFactory(post=post, text="Parent words")
+    CommentFactory(post=post, parent=parent, text="Reply words")
+    CommentFactory(post=post, text="Waiting words", status=Comment.Status.PENDING)
+    assert "2 comments" in client.get(reverse("posts:list")).content.decode()
+    assert "2 comments" in client.get(post.get_absolute_url()).content.decode()
+    parent.status = Comment.Status.REMOVED
+    parent.save()
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "Reply words" not in html and "Parent words" not in html
+    assert "comment" not in client.get(reverse("posts:list")).content.decode().split("Read More")[0].split("</time>")[1]
+
+
+def test_comment_counts_survive_tag_pages_distinct(client):
+    post = PostFactory(tags=["advocacy", "migration"])
+    CommentFactory.create_batch(3, post=post)
+    html = client.get(reverse("posts:tag", args=["advocacy"])).content.decode()
+    assert "3 comments" in html
+
+
+def test_purge_comment_data(settings):
+    settings.COMMENTS_IP_RETENTION_DAYS = 30
+    old_time = timezone.now() - timedelta(days=31)
+    old = CommentFactory(created_at=old_time)
+    recent = CommentFactory(created_at=timezone.now() - timedelta(days=29))
+    old_spam = CommentFactory(created_at=old_time, status=Comment.Status.SPAM)
+    email_block = BlockedCommenterFactory(email="kept@example.org", ip_address="192.0.2.1", created_at=old_time)
+    ip_block = BlockedCommenterFactory(email="", ip_address="192.0.2.2", created_at=old_time)
+    new_block = BlockedCommenterFactory(email="", ip_address="192.0.2.3")
+
+    call_command("purge_comment_data", "--dry-run")
+    assert Comment.objects.get(pk=old.pk).ip_address == "203.0.113.7"
+
+    call_command("purge_comment_data")
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.ip_address is None and old.user_agent == "" and old.email and old.text
+    assert recent.ip_address == "203.0.113.7" and recent.user_agent
+    assert not Comment.objects.filter(pk=old_spam.pk).exists()
+    email_block.refresh_from_db()
+    assert email_block.ip_address is None and email_block.email == "kept@example.org"
+    assert not BlockedCommenter.objects.filter(pk=ip_block.pk).exists()
+    assert BlockedCommenter.objects.filter(pk=new_block.pk).exists()
+    call_command("purge_comment_data")  # running again changes nothing and does not fail
+
+
+# Query counts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("comments", [0, 30])
+def test_list_query_count_is_constant(client, django_assert_num_queries, comments):
+    posts = PostFactory.create_batch(5, tags=["advocacy"])
+    for number in range(comments):
+        CommentFactory(post=posts[number % 5])
+    with django_assert_num_queries(3):  # count, page with comment counts, tags
+        response = client.get(reverse("posts:list"))
+    if comments:
+        assert response.content.decode().count("6 comments") == 5
+
+
+@pytest.mark.parametrize("comments", [0, 30])
+def test_detail_query_count_is_constant(client, django_assert_num_queries, comments):
+    post = PostFactory(tags=["advocacy"])
+    parents = CommentFactory.create_batch(comments // 2, post=post)
+    for parent in parents:
+        CommentFactory(post=post, parent=parent)
+    # post, tags, previous, next, comments with their replies
+    with django_assert_num_queries(5):
+        response = client.get(post.get_absolute_url())
+    if comments:
+        assert "30 comments" in response.content.decode()
+
+
+# Email failures -------------------------------------------------------------------------
+
+
+def test_failing_smtp_never_loses_the_comment(client, moderator, settings, django_capture_on_commit_callbacks):
+    """With nothing listening on the SMTP port, the comment is stored and a retry is queued."""
+    from .conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_TIMEOUT = 2
+    post = PostFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_comment(client, post, text="Please keep me")
+    assert response.status_code == 302
+    run_worker()
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING and comment.moderators_notified_at is None
+    results = list(DBTaskResult.objects.order_by("enqueued_at"))
+    assert results[0].status == "FAILED"
+    assert results[1].status == "READY" and results[1].run_after > timezone.now()
+    assert results[1].args_kwargs["kwargs"] == {"attempt": 2}
+
+
+def test_notification_goes_out_once_the_smtp_server_is_back(moderator, smtp_server):
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    real_port = smtp_server.controller.port
+    from django.conf import settings as django_settings
+
+    from .conftest import free_port
+
+    django_settings.EMAIL_PORT = free_port()
+    with pytest.raises(OSError):
+        notify_moderators.call(comment.pk)
+    comment.refresh_from_db()
+    assert comment.moderators_notified_at is None
+    django_settings.EMAIL_PORT = real_port
+    assert notify_moderators.call(comment.pk, attempt=2) == "sent to 1"
+    assert notify_moderators.call(comment.pk, attempt=3) == "already notified or no longer pending"
+    assert len(smtp_server.messages) == 1
+
+
+def test_no_moderation_email_once_approved(moderator):
+    comment = CommentFactory(status=Comment.Status.APPROVED)
+    assert notify_moderators.call(comment.pk) == "already notified or no longer pending"
+    assert not mail.outbox
+
+
+# Staff roles ----------------------------------------------------------------------------
+
+
+def test_moderators_group_can_moderate_comments():
+    codenames = set(Group.objects.get(name=MODERATORS).permissions.values_list("codename", flat=True))
+    assert {"change_comment", "view_comment", "delete_comment", "add_blockedword", "add_blockedcommenter"} <= codenames
+
+
+def test_non_staff_cannot_reach_the_moderation_admin(client):
+    client.force_login(UserFactory())
+    assert client.get(reverse("admin:posts_comment_changelist")).status_code == 302
+
+
+def test_admin_reply_refused_on_unapproved_comment(client, moderator):
+    pending = CommentFactory(status=Comment.Status.PENDING)
+    client.force_login(moderator)
+    response = client.get(reverse("admin:posts_comment_reply", args=[pending.pk]), follow=True)
+    assert "Approve the comment before replying" in response.content.decode()
+
+
+def test_admin_status_change_goes_through_moderation(client, moderator):
+    comment = CommentFactory(status=Comment.Status.PENDING, text="Call 081 234 5678")
+    client.force_login(moderator)
+    response = client.post(
+        reverse("admin:posts_comment_change", args=[comment.pk]),
+        {"status": "approved", "name": comment.name, "text": "Call the hotline instead"},
+    )
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED and comment.moderated_by == moderator
+    assert comment.text == "Call the hotline instead"
+
+
+def test_post_model_unchanged_for_listing_annotation():
+    post = PostFactory()
+    CommentFactory.create_batch(2, post=post)
+    assert Post.objects.for_listing().get(pk=post.pk).comment_count == 2
+
+
+def test_rate_limit_is_shared_through_redis(client, settings):
+    """With REDIS_URL, the count lives in Redis: a second app server sees the first's."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"unact-comments-test-{time.time_ns()}"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    }
+    settings.COMMENTS_RATE_LIMIT = 2
+    post = PostFactory()
+    try:
+        assert post_comment(client, post, text="One").status_code == 302
+        # Another app server: a fresh client talking to the same Redis.
+        from django.core.cache import caches
+
+        caches["default"].close()
+        assert post_comment(Client(), post, text="Two").status_code == 302
+        assert post_comment(Client(), post, text="Three").status_code == 429
+    finally:
+        client_redis = redis.Redis.from_url(url)
+        for key in client_redis.scan_iter(f"{prefix}:*"):
+            client_redis.delete(key)

@@ -1,0 +1,71 @@
+"""Comments in Chromium: a visitor comments, a moderator approves, the visitor sees it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from posts.models import Comment
+from posts.permissions import MODERATORS
+
+from .factories import PostFactory, StaffFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_visitor_comment_moderated_and_published(page, live_server, screenshot, settings, browser):
+    # A person needs more than 3 seconds to write; Playwright does not.
+    settings.COMMENTS_MIN_FORM_SECONDS = 0
+    post = PostFactory(title="Safe migration: what families should know")
+    StaffFactory(username="moderator", email="moderator@un-act.example", groups=[MODERATORS])
+
+    page.goto(live_server.url + post.get_absolute_url())
+    expect(page.get_by_role("heading", name="Leave a comment")).to_be_visible()
+    # The honeypot sits off-screen: people never see it, bots fill it.
+    assert page.get_by_label("Leave this field empty").bounding_box()["x"] < 0
+
+    # A validation error keeps what was typed.
+    page.get_by_label("Comment", exact=True).fill("My brother went to work abroad.\nHow can we check the agency?")
+    page.get_by_label("Email (optional)").fill("noy@")
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_text("Give a name to show with your comment")).to_be_visible()
+    expect(page.get_by_text("This email address looks incomplete")).to_be_visible()
+    assert page.get_by_label("Comment", exact=True).input_value() == (
+        "My brother went to work abroad.\nHow can we check the agency?"
+    )
+    assert page.get_by_label("Email (optional)").input_value() == "noy@"
+    screenshot(page, "comments-1-validation-error")
+
+    page.get_by_label("Name", exact=True).fill("Noy")
+    page.get_by_label("Email (optional)").fill("noy@example.org")
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_text("Thank you. Your comment is awaiting moderation")).to_be_visible()
+    expect(page.get_by_text("Only you can see it for now.")).to_be_visible()
+    screenshot(page, "comments-2-awaiting-moderation")
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+
+    # The moderator, in another browser context, approves it in the admin.
+    moderator_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    admin = moderator_context.new_page()
+    admin.goto(live_server.url + "/admin/login/")
+    admin.get_by_label("Username").fill("moderator")
+    admin.get_by_label("Password").fill("correct horse battery")
+    admin.get_by_role("button", name="Log in").click()
+    expect(admin.get_by_text("1 comment waits for moderation")).to_be_visible()
+    screenshot(admin, "comments-3-admin-index")
+    admin.get_by_role("link", name="1 comment waits for moderation").click()
+    expect(admin.get_by_text("Select comment to change")).to_be_visible()
+    screenshot(admin, "comments-3b-admin-queue")
+    admin.locator(f'input[name="_selected_action"][value="{comment.pk}"]').check()
+    admin.select_option('select[name="action"]', "approve")
+    admin.get_by_role("button", name="Go").click()
+    expect(admin.get_by_text("1 comment approved.")).to_be_visible()
+    screenshot(admin, "comments-4-admin-approved")
+    moderator_context.close()
+
+    page.reload()
+    comment_article = page.locator(f"#comment-{comment.pk}")
+    expect(comment_article.get_by_text("How can we check the agency?")).to_be_visible()
+    expect(page.get_by_role("heading", name="1 comment")).to_be_visible()
+    assert page.get_by_text("Only you can see it for now.").count() == 0
+    assert "noy@example.org" not in page.content()
+    screenshot(page, "comments-5-published")
