@@ -267,3 +267,8 @@ LOGGING = {
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 # Renditions are made when an image is saved, never on a visitor's request.
 IMAGEKIT_CACHEFILE_DIR = "renditions"
+
+# Publications: the largest PDF an editor may upload (PUBLICATIONS_MAX_UPLOAD_MB, default 50)
+# and the number of publications per page of /publications/.
+PUBLICATIONS_MAX_UPLOAD_BYTES = env_int("PUBLICATIONS_MAX_UPLOAD_MB", 50) * 1024 * 1024
+PUBLICATIONS_PER_PAGE = env_int("PUBLICATIONS_PER_PAGE", 12)
