@@ -13,7 +13,9 @@ class LatestPublicationsFeed(Feed):
 
     title = _("UN-ACT: publications")
     link = reverse_lazy("publications:list")
-    description = _("Reports, newsletters, briefs and videos from UN-ACT, countering human trafficking in the Greater Mekong Sub-region.")
+    description = _(
+        "Reports, newsletters, briefs and videos from UN-ACT, countering human trafficking in the Greater Mekong Sub-region."
+    )
 
     def items(self):
         return Publication.objects.published().prefetch_related("tags")[:20]

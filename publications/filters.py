@@ -24,7 +24,11 @@ class PublicationFilterForm(forms.Form):
         """The well-formed, non-empty filters, in a fixed order."""
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
-        return {name: cleaned[name] for name in FILTER_NAMES if cleaned.get(name) not in (None, "")}
+        return {
+            name: cleaned[name]
+            for name in FILTER_NAMES
+            if cleaned.get(name) not in (None, "")
+        }
 
 
 def apply_filters(queryset, filters, skip=None):
@@ -42,7 +46,9 @@ def apply_filters(queryset, filters, skip=None):
 
 def _tagged_ids(tag_slug):
     return TaggedItem.objects.filter(
-        content_type__app_label="publications", content_type__model="publication", tag__slug=tag_slug
+        content_type__app_label="publications",
+        content_type__model="publication",
+        tag__slug=tag_slug,
     ).values("object_id")
 
 
@@ -85,21 +91,45 @@ def facet_options(published, filters):
     )
 
     def option(name, value, label, count):
-        return {"value": str(value), "label": label, "count": count, "selected": str(filters.get(name, "")) == str(value)}
+        return {
+            "value": str(value),
+            "label": label,
+            "count": count,
+            "selected": str(filters.get(name, "")) == str(value),
+        }
 
     def keep(name, options):
         # Options with nothing to show are left out, except the one that is selected.
         return [item for item in options if item["count"] or item["selected"]]
 
     return {
-        "kind": keep("kind", [option("kind", value, label, kinds.get(value, 0)) for value, label in Publication.Kind.choices]),
-        "year": keep("year", [option("year", year, str(year), count) for year, count in years]),
-        "country": keep("country", [option("country", code, name, count) for code, name, count in countries]),
-        "tag": keep("tag", [option("tag", slug, name, count) for slug, name, count in tags]),
+        "kind": keep(
+            "kind",
+            [
+                option("kind", value, label, kinds.get(value, 0))
+                for value, label in Publication.Kind.choices
+            ],
+        ),
+        "year": keep(
+            "year", [option("year", year, str(year), count) for year, count in years]
+        ),
+        "country": keep(
+            "country",
+            [option("country", code, name, count) for code, name, count in countries],
+        ),
+        "tag": keep(
+            "tag", [option("tag", slug, name, count) for slug, name, count in tags]
+        ),
     }
 
 
 def filter_query(filters, **changes):
     """The query string of these filters with some changed (None removes one)."""
     merged = {**filters, **changes}
-    return urlencode([(name, merged[name]) for name in FILTER_NAMES if merged.get(name) not in (None, "")])
+    return urlencode(
+        [
+            (name, merged[name])
+            for name in FILTER_NAMES
+            if merged.get(name) not in (None, "")
+        ]
+    )

@@ -14,9 +14,11 @@ class PublicationAdminForm(forms.ModelForm):
     # A plain file field: Django's ImageField would answer every bad image with one vague
     # message, while validate_image_file says what is wrong (not an image, SVG, too many pixels).
     cover = forms.FileField(
-        label=_("cover image"),
+        label=_("Cover image"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}
+        ),
         validators=[validate_image_file],
         help_text=Publication._meta.get_field("cover").help_text,
     )
@@ -29,7 +31,9 @@ class PublicationAdminForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {
             "countries": forms.CheckboxSelectMultiple,
-            "document": forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+            "document": forms.ClearableFileInput(
+                attrs={"accept": "application/pdf,.pdf"}
+            ),
         }
 
     def clean_document(self):
@@ -37,3 +41,15 @@ class PublicationAdminForm(forms.ModelForm):
         if isinstance(document, UploadedFile):
             pdf_inspect(upload=document)
         return document
+
+    def _post_clean(self):
+        super()._post_clean()
+        # A refused PDF already says what is wrong; "upload a PDF or give a URL" would repeat it.
+        errors = self._errors.get("document")
+        if errors and len(errors) > 1:
+            kept = [
+                error
+                for error in errors.as_data()
+                if error.code != "file_or_url_required"
+            ]
+            self._errors["document"] = self.error_class(kept, renderer=self.renderer)

@@ -66,7 +66,8 @@ class PublicationQuerySet(models.QuerySet):
     def published(self):
         """Published publications whose date has come: the only ones visitors ever see."""
         return self.filter(
-            status=Publication.Status.PUBLISHED, publication_date__lte=timezone.localdate()
+            status=Publication.Status.PUBLISHED,
+            publication_date__lte=timezone.localdate(),
         )
 
 
@@ -100,7 +101,9 @@ class Publication(models.Model):
         _("summary"),
         blank=True,
         max_length=600,
-        help_text=_("Plain-text teaser for the list and the feed. Left blank, it is taken from the description."),
+        help_text=_(
+            "Plain-text teaser for the list and the feed. Left blank, it is taken from the description."
+        ),
     )
     description = SanitizedRichTextField(_("description"), blank=True)
     document = models.FileField(
@@ -108,10 +111,16 @@ class Publication(models.Model):
         upload_to=upload_publication_document,
         blank=True,
         max_length=255,
-        help_text=_("A PDF. Its size and number of pages are read from it, and without a cover image its first page becomes the cover."),
+        help_text=_(
+            "A PDF. Its size and number of pages are read from it, and without a cover image its first page becomes the cover."
+        ),
     )
-    file_size = models.PositiveBigIntegerField(_("file size (bytes)"), null=True, blank=True, editable=False)
-    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True, editable=False)
+    file_size = models.PositiveBigIntegerField(
+        _("file size (bytes)"), null=True, blank=True, editable=False
+    )
+    page_count = models.PositiveIntegerField(
+        _("pages"), null=True, blank=True, editable=False
+    )
     external_url = models.URLField(
         _("external URL"),
         blank=True,
@@ -136,26 +145,38 @@ class Publication(models.Model):
     )
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    has_generated_cover = models.BooleanField(_("cover made from the PDF"), default=False, editable=False)
+    has_generated_cover = models.BooleanField(
+        _("cover made from the PDF"), default=False, editable=False
+    )
     publication_date = models.DateField(
         _("date of publication"),
         default=timezone.localdate,
-        help_text=_("A date in the future schedules the publication: visitors see it from that day."),
+        help_text=_(
+            "A date in the future schedules the publication: visitors see it from that day."
+        ),
     )
     countries = models.ManyToManyField(
         Country, verbose_name=_("countries"), related_name="publications", blank=True
     )
-    language = models.CharField(_("language"), max_length=10, choices=Language, default=Language.ENGLISH)
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language, default=Language.ENGLISH
+    )
     tags = TaggableManager(_("tags"), blank=True)
     related_posts = models.ManyToManyField(
         "posts.Post",
         verbose_name=_("related posts"),
         related_name="related_publications",
         blank=True,
-        help_text=_("Posts that announce or discuss this publication; each page links to the other."),
+        help_text=_(
+            "Posts that announce or discuss this publication; each page links to the other."
+        ),
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
-    download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT
+    )
+    download_count = models.PositiveIntegerField(
+        _("downloads"), default=0, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -173,7 +194,9 @@ class Publication(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(document="") | ~models.Q(external_url=""),
                 name="publication_has_file_or_url",
-                violation_error_message=_("A publication needs a PDF file or an external URL."),
+                violation_error_message=_(
+                    "A publication needs a PDF file or an external URL."
+                ),
             )
         ]
 
@@ -191,19 +214,30 @@ class Publication(models.Model):
     def clean(self):
         errors = {}
         if self.slug in RESERVED_SLUGS:
-            errors["slug"] = _("“%(slug)s” names a page of the library; choose another slug.") % {"slug": self.slug}
+            errors["slug"] = _(
+                "“%(slug)s” names a page of the library; choose another slug."
+            ) % {"slug": self.slug}
         if not self.document and not self.external_url:
-            errors["document"] = _("Upload a PDF, or give an external URL below.")
+            errors["document"] = ValidationError(
+                _("Upload a PDF, or give an external URL below."),
+                code="file_or_url_required",
+            )
         if errors:
             raise ValidationError(errors)
 
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publication_date <= timezone.localdate()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publication_date <= timezone.localdate()
+        )
 
     @property
     def is_scheduled(self):
-        return self.status == self.Status.PUBLISHED and self.publication_date > timezone.localdate()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publication_date > timezone.localdate()
+        )
 
     @property
     def video_embed_url(self):
@@ -221,4 +255,8 @@ class Publication(models.Model):
         """(url, width, height) of each cover rendition, smallest first, without opening files."""
         if not self.cover:
             return []
-        return rendition_sources(zip((self.cover_320, self.cover_640), COVER_WIDTHS), self.cover_width, self.cover_height)
+        return rendition_sources(
+            zip((self.cover_320, self.cover_640), COVER_WIDTHS),
+            self.cover_width,
+            self.cover_height,
+        )

@@ -62,16 +62,29 @@ def pdf_inspect(*, upload):
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise ValidationError(
-                _("This PDF is protected by a password. Upload a copy without a password."),
+                _(
+                    "This PDF is protected by a password. Upload a copy without a password."
+                ),
                 code="encrypted_pdf",
             )
         page_count = len(reader.pages)
     except ValidationError:
         raise
-    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OSError) as error:
+    except (
+        PyPdfError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+        OSError,
+    ) as error:
         logger.info("Refused a PDF that pypdf cannot read: %r", error)
         raise ValidationError(
-            _("This PDF is damaged and cannot be opened. Export it again and upload the new file."),
+            _(
+                "This PDF is damaged and cannot be opened. Export it again and upload the new file."
+            ),
             code="broken_pdf",
         )
     if page_count < 1:
@@ -95,7 +108,7 @@ def pdf_render_cover(*, data):
             page.close()
         finally:
             document.close()
-    except Exception as error:  # pdfium raises its own errors for damaged pages.
+    except Exception as error:  # noqa: BLE001 - pdfium raises its own errors for damaged pages.
         logger.warning("Could not render the cover of a PDF: %r", error)
         return None
     buffer = io.BytesIO()
@@ -107,13 +120,19 @@ def _stored_names(publication_id):
     """The document and cover names stored in the database for this row, before a save."""
     if publication_id is None:
         return "", ""
-    row = Publication.objects.filter(pk=publication_id).values_list("document", "cover").first()
+    row = (
+        Publication.objects.filter(pk=publication_id)
+        .values_list("document", "cover")
+        .first()
+    )
     return row or ("", "")
 
 
 def _delete_cover_renditions(storage, cover_name):
     """Delete every imagekit rendition made from a cover (renditions/<cover name>/…)."""
-    folder = os.path.join(settings.IMAGEKIT_CACHEFILE_DIR, os.path.splitext(cover_name)[0])
+    folder = os.path.join(
+        settings.IMAGEKIT_CACHEFILE_DIR, os.path.splitext(cover_name)[0]
+    )
     try:
         _dirs, files = storage.listdir(folder)
     except (FileNotFoundError, NotImplementedError):
@@ -144,7 +163,9 @@ def publication_save(*, publication):
     old_document, old_cover = _stored_names(publication.pk)
     document_is_new = bool(publication.document) and not publication.document._committed
     cover_is_new = bool(publication.cover) and not publication.cover._committed
-    document_changed = document_is_new or (publication.document.name or "") != old_document
+    document_changed = (
+        document_is_new or (publication.document.name or "") != old_document
+    )
 
     if document_is_new:
         info = pdf_inspect(upload=publication.document.file)
@@ -163,11 +184,15 @@ def publication_save(*, publication):
         if document_is_new:
             data = _read_all(publication.document.file)
         else:
-            with publication.document.storage.open(publication.document.name, "rb") as stored:
+            with publication.document.storage.open(
+                publication.document.name, "rb"
+            ) as stored:
                 data = stored.read()
         cover = pdf_render_cover(data=data)
         if cover:
-            publication.cover.save(f"{publication.slug or 'cover'}.jpg", ContentFile(cover), save=False)
+            publication.cover.save(
+                f"{publication.slug or 'cover'}.jpg", ContentFile(cover), save=False
+            )
             publication.has_generated_cover = True
 
     try:
@@ -175,14 +200,24 @@ def publication_save(*, publication):
             publication.save()
             transaction.on_commit(
                 lambda: _delete_files(
-                    document_names=[old_document] if old_document != publication.document.name else [],
-                    cover_names=[old_cover] if old_cover != publication.cover.name else [],
+                    document_names=[old_document]
+                    if old_document != publication.document.name
+                    else [],
+                    cover_names=[old_cover]
+                    if old_cover != publication.cover.name
+                    else [],
                 )
             )
     except Exception:
         # The row was not saved: remove the files this attempt wrote.
-        new_documents = [publication.document.name] if publication.document.name != old_document else []
-        new_covers = [publication.cover.name] if publication.cover.name != old_cover else []
+        new_documents = (
+            [publication.document.name]
+            if publication.document.name != old_document
+            else []
+        )
+        new_covers = (
+            [publication.cover.name] if publication.cover.name != old_cover else []
+        )
         _delete_files(document_names=new_documents, cover_names=new_covers)
         raise
     return publication
@@ -193,14 +228,20 @@ def publication_delete(*, publication):
     document, cover = publication.document.name, publication.cover.name
     with transaction.atomic():
         publication.delete()
-        transaction.on_commit(lambda: _delete_files(document_names=[document], cover_names=[cover]))
+        transaction.on_commit(
+            lambda: _delete_files(document_names=[document], cover_names=[cover])
+        )
 
 
 def publication_count_download(*, publication):
     """Add one to the download count in a single atomic UPDATE (right under concurrency)."""
-    Publication.objects.filter(pk=publication.pk).update(download_count=F("download_count") + 1)
+    Publication.objects.filter(pk=publication.pk).update(
+        download_count=F("download_count") + 1
+    )
 
 
 def publications_set_status(*, publications, status):
     """Publish or unpublish many publications at once; the number changed."""
-    return publications.exclude(status=status).update(status=status, updated_at=timezone.now())
+    return publications.exclude(status=status).update(
+        status=status, updated_at=timezone.now()
+    )

@@ -29,7 +29,11 @@ def publication_list(request):
         "facets": facets,
         "filters": filters,
         "active_filters": [
-            {"name": name, "label": _active_label(name, value, facets), "remove_query": filter_query(filters, **{name: None})}
+            {
+                "name": name,
+                "label": _active_label(name, value, facets),
+                "remove_query": filter_query(filters, **{name: None}),
+            }
             for name, value in filters.items()
         ],
         "query_prefix": filter_query(filters),
@@ -46,7 +50,9 @@ def _active_label(name, value, facets):
 
 def _visible_publications(request):
     """Visitors see published publications; staff who may edit them also see drafts."""
-    if request.user.is_authenticated and request.user.has_perm("publications.change_publication"):
+    if request.user.is_authenticated and request.user.has_perm(
+        "publications.change_publication"
+    ):
         return Publication.objects.all(), True
     return Publication.objects.published(), False
 
@@ -54,12 +60,16 @@ def _visible_publications(request):
 @require_GET
 def publication_detail(request, slug):
     queryset, _can_preview = _visible_publications(request)
-    publication = get_object_or_404(queryset.prefetch_related("countries", "tags"), slug=slug)
+    publication = get_object_or_404(
+        queryset.prefetch_related("countries", "tags"), slug=slug
+    )
     context = {
         "publication": publication,
         "countries": list(publication.countries.all()),
         "tags": list(publication.tags.all()),
-        "related_posts": list(publication.related_posts.published().select_related("category")),
+        "related_posts": list(
+            publication.related_posts.published().select_related("category")
+        ),
         "is_preview": not publication.is_published,
     }
     response = render(request, "publications/publication_detail.html", context)
@@ -78,9 +88,14 @@ def publication_download(request, slug):
         try:
             handle = publication.document.open("rb")
         except FileNotFoundError:
-            raise Http404(_("This file is missing. Please tell us so we can restore it."))
+            raise Http404(
+                _("This file is missing. Please tell us so we can restore it.")
+            )
         response = FileResponse(
-            handle, as_attachment=True, filename=publication.download_filename(), content_type="application/pdf"
+            handle,
+            as_attachment=True,
+            filename=publication.download_filename(),
+            content_type="application/pdf",
         )
     elif publication.external_url:
         response = HttpResponseRedirect(publication.external_url)

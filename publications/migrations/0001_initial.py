@@ -2,69 +2,266 @@
 
 import django.utils.timezone
 import imagekit.models.fields
-import posts.richtext
-import publications.models
 import taggit.managers
 from django.db import migrations, models
 
+import posts.richtext
+import publications.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('posts', '0002_staff_groups'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("posts", "0002_staff_groups"),
+        (
+            "taggit",
+            "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx",
+        ),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "code",
+                    models.SlugField(max_length=20, unique=True, verbose_name="code"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="position"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'country',
-                'verbose_name_plural': 'countries',
-                'ordering': ['position', 'name'],
+                "verbose_name": "country",
+                "verbose_name_plural": "countries",
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('kind', models.CharField(choices=[('annual-report', 'Annual report'), ('newsletter', 'Newsletter'), ('brochure', 'Brochure'), ('research-report', 'Research report'), ('brief', 'Brief'), ('video', 'Video'), ('other', 'Other')], default='other', max_length=20, verbose_name='kind')),
-                ('summary', models.TextField(blank=True, help_text='Plain-text teaser for the list and the feed. Left blank, it is taken from the description.', max_length=600, verbose_name='summary')),
-                ('description', posts.richtext.SanitizedRichTextField(blank=True, verbose_name='description')),
-                ('document', models.FileField(blank=True, help_text='A PDF. Its size and number of pages are read from it, and without a cover image its first page becomes the cover.', max_length=255, upload_to=publications.models.upload_publication_document, verbose_name='PDF file')),
-                ('file_size', models.PositiveBigIntegerField(blank=True, editable=False, null=True, verbose_name='file size (bytes)')),
-                ('page_count', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='pages')),
-                ('external_url', models.URLField(blank=True, help_text='For a video, its YouTube or Vimeo link (it plays on the page, loaded only when a visitor presses play); otherwise a page where the publication is hosted.', max_length=500, verbose_name='external URL')),
-                ('cover', imagekit.models.fields.ProcessedImageField(blank=True, height_field='cover_height', help_text='Optional. Without one, the first page of the PDF is used.', max_length=255, upload_to=publications.models.upload_publication_cover, validators=[publications.models.validate_cover_image], verbose_name='cover image', width_field='cover_width')),
-                ('cover_width', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('cover_height', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('has_generated_cover', models.BooleanField(default=False, editable=False, verbose_name='cover made from the PDF')),
-                ('publication_date', models.DateField(default=django.utils.timezone.localdate, help_text='A date in the future schedules the publication: visitors see it from that day.', verbose_name='date of publication')),
-                ('language', models.CharField(choices=[('en', 'English'), ('km', 'Khmer'), ('zh-hans', 'Chinese'), ('lo', 'Lao'), ('my', 'Burmese'), ('th', 'Thai'), ('vi', 'Vietnamese')], default='en', max_length=10, verbose_name='language')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10, verbose_name='status')),
-                ('download_count', models.PositiveIntegerField(default=0, editable=False, verbose_name='downloads')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('countries', models.ManyToManyField(blank=True, related_name='publications', to='publications.country', verbose_name='countries')),
-                ('related_posts', models.ManyToManyField(blank=True, help_text='Posts that announce or discuss this publication; each page links to the other.', related_name='related_publications', to='posts.post', verbose_name='related posts')),
-                ('tags', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='tags')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "slug",
+                    models.SlugField(max_length=200, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("annual-report", "Annual report"),
+                            ("newsletter", "Newsletter"),
+                            ("brochure", "Brochure"),
+                            ("research-report", "Research report"),
+                            ("brief", "Brief"),
+                            ("video", "Video"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain-text teaser for the list and the feed. Left blank, it is taken from the description.",
+                        max_length=600,
+                        verbose_name="summary",
+                    ),
+                ),
+                (
+                    "description",
+                    posts.richtext.SanitizedRichTextField(
+                        blank=True, verbose_name="description"
+                    ),
+                ),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True,
+                        help_text="A PDF. Its size and number of pages are read from it, and without a cover image its first page becomes the cover.",
+                        max_length=255,
+                        upload_to=publications.models.upload_publication_document,
+                        verbose_name="PDF file",
+                    ),
+                ),
+                (
+                    "file_size",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        verbose_name="file size (bytes)",
+                    ),
+                ),
+                (
+                    "page_count",
+                    models.PositiveIntegerField(
+                        blank=True, editable=False, null=True, verbose_name="pages"
+                    ),
+                ),
+                (
+                    "external_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="For a video, its YouTube or Vimeo link (it plays on the page, loaded only when a visitor presses play); otherwise a page where the publication is hosted.",
+                        max_length=500,
+                        verbose_name="external URL",
+                    ),
+                ),
+                (
+                    "cover",
+                    imagekit.models.fields.ProcessedImageField(
+                        blank=True,
+                        height_field="cover_height",
+                        help_text="Optional. Without one, the first page of the PDF is used.",
+                        max_length=255,
+                        upload_to=publications.models.upload_publication_cover,
+                        validators=[publications.models.validate_cover_image],
+                        verbose_name="cover image",
+                        width_field="cover_width",
+                    ),
+                ),
+                (
+                    "cover_width",
+                    models.PositiveIntegerField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "cover_height",
+                    models.PositiveIntegerField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "has_generated_cover",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        verbose_name="cover made from the PDF",
+                    ),
+                ),
+                (
+                    "publication_date",
+                    models.DateField(
+                        default=django.utils.timezone.localdate,
+                        help_text="A date in the future schedules the publication: visitors see it from that day.",
+                        verbose_name="date of publication",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("en", "English"),
+                            ("km", "Khmer"),
+                            ("zh-hans", "Chinese"),
+                            ("lo", "Lao"),
+                            ("my", "Burmese"),
+                            ("th", "Thai"),
+                            ("vi", "Vietnamese"),
+                        ],
+                        default="en",
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "download_count",
+                    models.PositiveIntegerField(
+                        default=0, editable=False, verbose_name="downloads"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "countries",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="publications",
+                        to="publications.country",
+                        verbose_name="countries",
+                    ),
+                ),
+                (
+                    "related_posts",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Posts that announce or discuss this publication; each page links to the other.",
+                        related_name="related_publications",
+                        to="posts.post",
+                        verbose_name="related posts",
+                    ),
+                ),
+                (
+                    "tags",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="A comma-separated list of tags.",
+                        through="taggit.TaggedItem",
+                        to="taggit.Tag",
+                        verbose_name="tags",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'publication',
-                'verbose_name_plural': 'publications',
-                'ordering': ['-publication_date', '-id'],
-                'indexes': [models.Index(fields=['status', '-publication_date'], name='publication_status_faa603_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('document', ''), _negated=True), models.Q(('external_url', ''), _negated=True), _connector='OR'), name='publication_has_file_or_url', violation_error_message='A publication needs a PDF file or an external URL.')],
+                "verbose_name": "publication",
+                "verbose_name_plural": "publications",
+                "ordering": ["-publication_date", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "-publication_date"],
+                        name="publication_status_faa603_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("document", ""), _negated=True),
+                            models.Q(("external_url", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="publication_has_file_or_url",
+                        violation_error_message="A publication needs a PDF file or an external URL.",
+                    )
+                ],
             },
         ),
     ]

@@ -16,9 +16,13 @@ COUNTRIES = [
 def create_countries_and_permissions(apps, schema_editor):
     Country = apps.get_model("publications", "Country")
     for position, (code, name) in enumerate(COUNTRIES):
-        Country.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        Country.objects.get_or_create(
+            code=code, defaults={"name": name, "position": position}
+        )
     grant_model_permissions(apps, EDITORS, "publications", ["publication"])
-    grant_model_permissions(apps, EDITORS, "publications", ["country"], actions=("view",))
+    grant_model_permissions(
+        apps, EDITORS, "publications", ["country"], actions=("view",)
+    )
 
 
 class Migration(migrations.Migration):
@@ -27,4 +31,8 @@ class Migration(migrations.Migration):
         ("posts", "0002_staff_groups"),
     ]
 
-    operations = [migrations.RunPython(create_countries_and_permissions, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(
+            create_countries_and_permissions, migrations.RunPython.noop
+        )
+    ]
