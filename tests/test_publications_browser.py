@@ -1,3 +1,4 @@
+import importlib
 from datetime import date
 
 import pytest
@@ -13,6 +14,23 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def reference_data(page):
+    """Countries and the Editors group, as the migration makes them.
+
+    A transactional test after another one starts from a flushed database; Django
+    restores the migrations' rows only through the connection object that holds the
+    serialised copy, and Playwright's sync API runs the test in another context,
+    where Django opens a new connection object without it.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "publications.migrations.0002_countries_and_editor_permissions"
+    )
+    migration.create_countries_and_permissions(apps, None)
 
 
 @pytest.fixture
@@ -111,8 +129,11 @@ def test_demo_library_pages(live_server, page, screenshot, served_media):
     call_command("load_demo", "--no-admin", stdout=StringIO())
     page.goto(f"{live_server.url}/publications/")
     assert page.locator(".pub-card").count() == 6
-    assert page.locator(".pub-card img").evaluate_all(
-        "imgs => imgs.every(img => img.complete && img.naturalWidth > 0)"
+    page.locator(
+        ".pub-card img"
+    ).last.scroll_into_view_if_needed()  # covers load lazily
+    page.wait_for_function(
+        "[...document.querySelectorAll('.pub-card img')].every(img => img.complete && img.naturalWidth > 0)"
     )
     screenshot(page, "publications-demo-list")
 
