@@ -7,6 +7,7 @@ is made from that clean copy.
 
 import warnings
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
@@ -99,10 +100,22 @@ class CleanImageFieldFile(ProcessedImageFieldFile):
             self.instance.save()
 
 
+class CleanImageFormField(forms.ImageField):
+    """Checks the upload with the project's rules first, so their clearer messages win."""
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            validate_image_file(data)
+        return super().to_python(data)
+
+
 class CleanImageField(ProcessedImageField):
     """An uploaded image, validated and stored re-encoded without any metadata."""
 
     attr_class = CleanImageFieldFile
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": CleanImageFormField, **kwargs})
 
     def __init__(self, *args, quality=88, **kwargs):
         kwargs.setdefault("processors", ORIGINAL_PROCESSORS)

@@ -107,3 +107,47 @@ class BlockedCommenterFactory(DjangoModelFactory):
         model = BlockedCommenter
 
     email = "spammer@example.com"
+def pdf_bytes(pages=3, title="Test report"):
+    """A real PDF of several pages, drawn with Pillow (the demo's generator)."""
+    from datetime import date
+
+    from publications.demo import make_pdf
+
+    sections = [(f"Section {number}", "Referral of survivors across borders improved.") for number in range(pages - 1)]
+    return make_pdf(title, "Report", date(2016, 1, 1), sections, pages=pages)
+
+
+def pdf_upload(name="report.pdf", **kwargs):
+    return SimpleUploadedFile(name, pdf_bytes(**kwargs), content_type="application/pdf")
+
+
+class PublicationFactory(DjangoModelFactory):
+    """A published publication linking to an external page (no file work unless asked)."""
+
+    class Meta:
+        model = "publications.Publication"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Publication number {n}")
+    slug = factory.Sequence(lambda n: f"publication-number-{n}")
+    kind = "research-report"
+    summary = "Findings on labour migration between Lao PDR and Thailand."
+    external_url = "https://example.org/report"
+    status = "published"
+    publication_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+
+    @factory.post_generation
+    def tags(self, create, names):
+        if create and names:
+            self.tags.add(*names)
+
+    @factory.post_generation
+    def countries(self, create, codes):
+        if create and codes:
+            from publications.models import Country
+
+            self.countries.set(Country.objects.filter(code__in=codes))
+
+    class Params:
+        draft = factory.Trait(status="draft")
+        scheduled = factory.Trait(publication_date=factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7)))

@@ -305,7 +305,16 @@ def editor_client(client):
     return client
 
 
+@pytest.fixture
+def add_form(editor_client):
+    """The add-post form as a browser sends it, with the inlines' management fields."""
+    add_page = editor_client.get(reverse("admin:posts_post_add")).content.decode()
+    management = _inline_management_data(add_page)
+    return lambda **overrides: _post_form(**management, **overrides)
+
+
 def _post_form(**overrides):
+    """The add-post form as the admin sends it (inline management fields included)."""
     category = Category.objects.first() or CategoryFactory(name="News", slug="news")
     data = {
         "title": "Helpline opens in Lao PDR",
@@ -327,8 +336,16 @@ def _post_form(**overrides):
     return data
 
 
-def test_editor_creates_a_post_in_the_admin(editor_client, client):
-    response = editor_client.post(reverse("admin:posts_post_add"), _post_form())
+def _inline_management_data(html):
+    """The hidden management fields of the admin's inlines, as a browser sends them."""
+    import re
+
+    fields = re.findall(r'<input type="hidden" name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"', html)
+    return {name: ("0" if name.endswith("TOTAL_FORMS") else value) for name, value in fields}
+
+
+def test_editor_creates_a_post_in_the_admin(editor_client, add_form):
+    response = editor_client.post(reverse("admin:posts_post_add"), add_form())
     assert response.status_code == 302, response.content.decode()[:2000]
     post = Post.objects.get(slug="helpline-opens-in-lao-pdr")
     assert post.summary == "The helpline answers day and night."
@@ -343,7 +360,7 @@ def test_editor_creates_a_post_in_the_admin(editor_client, client):
         (image_bytes(width=9000, height=9000, image_format="PNG"), "too many pixels"),
     ],
 )
-def test_bad_images_are_refused_with_a_message_and_nothing_saved(editor_client, settings, media_root, content, message):
+def test_bad_images_are_refused_with_a_message_and_nothing_saved(editor_client, add_form, settings, media_root, content, message):
     settings.MAX_IMAGE_PIXELS = 40_000_000
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -352,29 +369,29 @@ def test_bad_images_are_refused_with_a_message_and_nothing_saved(editor_client, 
     try:
         upload = SimpleUploadedFile("photo.jpg", content, content_type="image/jpeg")
         response = editor_client.post(
-            reverse("admin:posts_post_add"), _post_form(featured_image=upload, image_alt="Alt")
+            reverse("admin:posts_post_add"), add_form(featured_image=upload, image_alt="Alt")
         )
     finally:
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS
     assert response.status_code == 200
     html = response.content.decode()
-    assert "errorlist" in html
+    assert "errorlist" in html and message in html
     assert not Post.objects.exists()
     assert not any(Path(media_root).rglob("*.*")) if Path(media_root).exists() else True
 
 
-def test_oversized_image_is_refused(editor_client, settings):
+def test_oversized_image_is_refused(editor_client, add_form, settings):
     settings.MAX_IMAGE_UPLOAD_BYTES = 1000
     response = editor_client.post(
-        reverse("admin:posts_post_add"), _post_form(featured_image=image_upload(), image_alt="Alt")
+        reverse("admin:posts_post_add"), add_form(featured_image=image_upload(), image_alt="Alt")
     )
     assert response.status_code == 200
     assert "the limit is" in response.content.decode()
     assert not Post.objects.exists()
 
 
-def test_image_without_alt_text_is_refused_in_the_admin(editor_client):
-    response = editor_client.post(reverse("admin:posts_post_add"), _post_form(featured_image=image_upload()))
+def test_image_without_alt_text_is_refused_in_the_admin(editor_client, add_form):
+    response = editor_client.post(reverse("admin:posts_post_add"), add_form(featured_image=image_upload()))
     assert response.status_code == 200
     assert "alt text is required" in response.content.decode()
     assert not Post.objects.exists()
@@ -445,7 +462,12 @@ def test_editing_a_post_that_has_an_image_keeps_it(editor_client):
     url = reverse("admin:posts_post_change", args=[post.pk])
     page = editor_client.get(url)
     assert page.status_code == 200
-    data = _post_form(title="With a photo, edited", slug=post.slug, image_alt=post.image_alt)
+    data = _post_form(
+        title="With a photo, edited",
+        slug=post.slug,
+        image_alt=post.image_alt,
+        **_inline_management_data(page.content.decode()),
+    )
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     post.refresh_from_db()

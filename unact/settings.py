@@ -311,3 +311,8 @@ COMMENTS_EMAIL_RETRY_SECONDS = env_int("COMMENTS_EMAIL_RETRY_SECONDS", 300)
 # Reverse proxies in front of the app that append to X-Forwarded-For. With 0 the
 # header is ignored (anyone can forge it) and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Publications: the largest PDF an editor may upload (PUBLICATIONS_MAX_UPLOAD_MB, default 50)
+# and the number of publications per page of /publications/.
+PUBLICATIONS_MAX_UPLOAD_BYTES = env_int("PUBLICATIONS_MAX_UPLOAD_MB", 50) * 1024 * 1024
+PUBLICATIONS_PER_PAGE = env_int("PUBLICATIONS_PER_PAGE", 12)

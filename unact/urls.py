@@ -8,10 +8,12 @@ from django.views.static import serve
 from posts import views as post_views
 from posts.feeds import LatestPostsAtomFeed, LatestPostsFeed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
+from publications.sitemaps import PublicationListSitemap, PublicationSitemap
 
 from . import views
 
 sitemaps = {"static": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
+sitemaps.update({"publication-list": PublicationListSitemap, "publications": PublicationSitemap})
 
 admin.site.site_header = "UN-ACT portal"
 admin.site.site_title = "UN-ACT admin"
@@ -20,6 +22,7 @@ admin.site.index_title = "Content and community"
 urlpatterns = [
     path("", post_views.home, name="home"),
     path("posts/", include("posts.urls")),
+    path("publications/", include("publications.urls")),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("feed/atom/", LatestPostsAtomFeed(), name="feed-atom"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -36,4 +36,16 @@
       frame.focus();
     });
   });
+  // Publication filters: leave unused filters out of the address, so shared links stay short.
+  document.querySelectorAll("form.pub-filters").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      form.querySelectorAll("select").forEach(function (select) {
+        if (!select.value) { select.disabled = true; }
+      });
+    });
+    // Coming back with the Back button must find every filter usable again.
+    window.addEventListener("pageshow", function () {
+      form.querySelectorAll("select").forEach(function (select) { select.disabled = false; });
+    });
+  });
 })();

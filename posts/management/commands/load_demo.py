@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from posts import demo as posts_demo
+from publications import demo as publications_demo
 
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "unact-demo"
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             admin = self.ensure_admin()
         with transaction.atomic():
             posts_demo.load(self.stdout, author=admin)
+            publications_demo.load(self.stdout)
         if admin:
             self.stdout.write(
                 self.style.SUCCESS(

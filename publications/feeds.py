@@ -1,0 +1,51 @@
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .models import Publication
+
+
+class LatestPublicationsFeed(Feed):
+    """New publications; each PDF is attached as an enclosure."""
+
+    title = _("UN-ACT: publications")
+    link = reverse_lazy("publications:list")
+    description = _(
+        "Reports, newsletters, briefs and videos from UN-ACT, countering human trafficking in the Greater Mekong Sub-region."
+    )
+
+    def items(self):
+        return Publication.objects.published().prefetch_related("tags")[:20]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [item.get_kind_display()] + [tag.name for tag in item.tags.all()]
+
+    def item_author_name(self):
+        return settings.SITE_NAME
+
+    def item_enclosure_url(self, item):
+        if not item.document:
+            return None
+        # Enclosures must be absolute; Django's Feed adds the domain to links only.
+        return urljoin(settings.SITE_URL + "/", item.document.url)
+
+    def item_enclosure_length(self, item):
+        return item.file_size if item.document else None
+
+    def item_enclosure_mime_type(self, item):
+        return "application/pdf" if item.document else None

@@ -1,0 +1,262 @@
+import os
+from datetime import datetime, time
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from imagekit.models import ImageSpecField, ProcessedImageField
+from imagekit.processors import ResizeToFit
+from taggit.managers import TaggableManager
+
+from posts.images import ORIGINAL_PROCESSORS, rendition_sources, validate_image_file
+from posts.models import random_upload_name
+from posts.richtext import SanitizedRichTextField, summarize
+from posts.video import embed_url
+
+# Slugs that name a page of the library itself, so no publication may take them.
+RESERVED_SLUGS = {"feed"}
+COVER_WIDTHS = (320, 640)
+
+
+def validate_cover_image(value):
+    """Check a newly uploaded cover; a stored one was checked when it arrived."""
+    if getattr(value, "_committed", False):
+        return
+    validate_image_file(value)
+
+
+def upload_publication_document(instance, filename):
+    """publications/YYYY/MM/<name>-<random>.pdf: the stored name always ends in .pdf."""
+    stem = os.path.splitext(os.path.basename(filename))[0] or "document"
+    return random_upload_name("publications", f"{stem}.pdf")
+
+
+def upload_publication_cover(instance, filename):
+    return random_upload_name("publications/covers", filename)
+
+
+def cover_spec(width):
+    return ImageSpecField(
+        source="cover",
+        processors=[ResizeToFit(width=width, upscale=False)],
+        format="JPEG",
+        options={"quality": 80, "optimize": True, "progressive": True},
+    )
+
+
+class Country(models.Model):
+    """One of the six GMS countries, or "Regional" for work across them."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.name
+
+
+class PublicationQuerySet(models.QuerySet):
+    def published(self):
+        """Published publications whose date has come: the only ones visitors ever see."""
+        return self.filter(
+            status=Publication.Status.PUBLISHED,
+            publication_date__lte=timezone.localdate(),
+        )
+
+
+class Publication(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class Kind(models.TextChoices):
+        ANNUAL_REPORT = "annual-report", _("Annual report")
+        NEWSLETTER = "newsletter", _("Newsletter")
+        BROCHURE = "brochure", _("Brochure")
+        RESEARCH_REPORT = "research-report", _("Research report")
+        BRIEF = "brief", _("Brief")
+        VIDEO = "video", _("Video")
+        OTHER = "other", _("Other")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        KHMER = "km", _("Khmer")
+        CHINESE = "zh-hans", _("Chinese")
+        LAO = "lo", _("Lao")
+        BURMESE = "my", _("Burmese")
+        THAI = "th", _("Thai")
+        VIETNAMESE = "vi", _("Vietnamese")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        max_length=600,
+        help_text=_(
+            "Plain-text teaser for the list and the feed. Left blank, it is taken from the description."
+        ),
+    )
+    description = SanitizedRichTextField(_("description"), blank=True)
+    document = models.FileField(
+        _("PDF file"),
+        upload_to=upload_publication_document,
+        blank=True,
+        max_length=255,
+        help_text=_(
+            "A PDF. Its size and number of pages are read from it, and without a cover image its first page becomes the cover."
+        ),
+    )
+    file_size = models.PositiveBigIntegerField(
+        _("file size (bytes)"), null=True, blank=True, editable=False
+    )
+    page_count = models.PositiveIntegerField(
+        _("pages"), null=True, blank=True, editable=False
+    )
+    external_url = models.URLField(
+        _("external URL"),
+        blank=True,
+        max_length=500,
+        help_text=_(
+            "For a video, its YouTube or Vimeo link (it plays on the page, loaded only when a visitor presses play); "
+            "otherwise a page where the publication is hosted."
+        ),
+    )
+    cover = ProcessedImageField(
+        verbose_name=_("cover image"),
+        upload_to=upload_publication_cover,
+        processors=ORIGINAL_PROCESSORS,
+        format="JPEG",
+        options={"quality": 88},
+        validators=[validate_cover_image],
+        width_field="cover_width",
+        height_field="cover_height",
+        blank=True,
+        max_length=255,
+        help_text=_("Optional. Without one, the first page of the PDF is used."),
+    )
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    has_generated_cover = models.BooleanField(
+        _("cover made from the PDF"), default=False, editable=False
+    )
+    publication_date = models.DateField(
+        _("date of publication"),
+        default=timezone.localdate,
+        help_text=_(
+            "A date in the future schedules the publication: visitors see it from that day."
+        ),
+    )
+    countries = models.ManyToManyField(
+        Country, verbose_name=_("countries"), related_name="publications", blank=True
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language, default=Language.ENGLISH
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    related_posts = models.ManyToManyField(
+        "posts.Post",
+        verbose_name=_("related posts"),
+        related_name="related_publications",
+        blank=True,
+        help_text=_(
+            "Posts that announce or discuss this publication; each page links to the other."
+        ),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT
+    )
+    download_count = models.PositiveIntegerField(
+        _("downloads"), default=0, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    cover_320 = cover_spec(320)
+    cover_640 = cover_spec(640)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publication_date", "-id"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        indexes = [models.Index(fields=["status", "-publication_date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(document="") | ~models.Q(external_url=""),
+                name="publication_has_file_or_url",
+                violation_error_message=_(
+                    "A publication needs a PDF file or an external URL."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.summary.strip():
+            self.summary = summarize(self.description)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("publications:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = _(
+                "“%(slug)s” names a page of the library; choose another slug."
+            ) % {"slug": self.slug}
+        if not self.document and not self.external_url:
+            errors["document"] = ValidationError(
+                _("Upload a PDF, or give an external URL below."),
+                code="file_or_url_required",
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publication_date <= timezone.localdate()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publication_date > timezone.localdate()
+        )
+
+    @property
+    def video_embed_url(self):
+        return embed_url(self.external_url)
+
+    @property
+    def published_at(self):
+        """The date of publication as an aware datetime (start of that day), for feeds."""
+        return timezone.make_aware(datetime.combine(self.publication_date, time.min))
+
+    def download_filename(self):
+        return f"{self.slug}.pdf"
+
+    def cover_sources(self):
+        """(url, width, height) of each cover rendition, smallest first, without opening files."""
+        if not self.cover:
+            return []
+        return rendition_sources(
+            zip((self.cover_320, self.cover_640), COVER_WIDTHS),
+            self.cover_width,
+            self.cover_height,
+        )

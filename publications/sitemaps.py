@@ -1,0 +1,24 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import Publication
+
+
+class PublicationSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Publication.objects.published().only("slug", "updated_at")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+class PublicationListSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return ["publications:list"]
+
+    def location(self, item):
+        return reverse(item)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+from .feeds import LatestPublicationsFeed
+
+app_name = "publications"
+
+urlpatterns = [
+    path("", views.publication_list, name="list"),
+    path("feed/", LatestPublicationsFeed(), name="feed"),
+    path("<slug:slug>/", views.publication_detail, name="detail"),
+    path("<slug:slug>/download/", views.publication_download, name="download"),
+]

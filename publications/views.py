@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from posts.views import paginate
+
+from .filters import PublicationFilterForm, apply_filters, facet_options, filter_query
+from .models import Publication
+from .services import publication_count_download
+
+
+@require_GET
+def publication_list(request):
+    form = PublicationFilterForm(request.GET)
+    filters = form.active_filters()
+    published = Publication.objects.published()
+    publications = apply_filters(published, filters).only(
+        "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
+        "cover_height", "document", "file_size", "page_count", "external_url",
+    )  # fmt: skip
+    page = paginate(request, publications, per_page=settings.PUBLICATIONS_PER_PAGE)
+    facets = facet_options(published, filters)
+    context = {
+        "page_obj": page,
+        "publications": page.object_list,
+        "facets": facets,
+        "filters": filters,
+        "active_filters": [
+            {
+                "name": name,
+                "label": _active_label(name, value, facets),
+                "remove_query": filter_query(filters, **{name: None}),
+            }
+            for name, value in filters.items()
+        ],
+        "query_prefix": filter_query(filters),
+    }
+    return render(request, "publications/publication_list.html", context)
+
+
+def _active_label(name, value, facets):
+    for option in facets[name]:
+        if option["value"] == str(value):
+            return option["label"]
+    return str(value)
+
+
+def _visible_publications(request):
+    """Visitors see published publications; staff who may edit them also see drafts."""
+    if request.user.is_authenticated and request.user.has_perm(
+        "publications.change_publication"
+    ):
+        return Publication.objects.all(), True
+    return Publication.objects.published(), False
+
+
+@require_GET
+def publication_detail(request, slug):
+    queryset, _can_preview = _visible_publications(request)
+    publication = get_object_or_404(
+        queryset.prefetch_related("countries", "tags"), slug=slug
+    )
+    context = {
+        "publication": publication,
+        "countries": list(publication.countries.all()),
+        "tags": list(publication.tags.all()),
+        "related_posts": list(
+            publication.related_posts.published().select_related("category")
+        ),
+        "is_preview": not publication.is_published,
+    }
+    response = render(request, "publications/publication_detail.html", context)
+    if context["is_preview"]:
+        # Staff previews of drafts must never sit in any cache.
+        add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def publication_download(request, slug):
+    """Count a download, then send the PDF as an attachment (or redirect to the external copy)."""
+    queryset, _can_preview = _visible_publications(request)
+    publication = get_object_or_404(queryset, slug=slug)
+    if publication.document:
+        try:
+            handle = publication.document.open("rb")
+        except FileNotFoundError:
+            raise Http404(
+                _("This file is missing. Please tell us so we can restore it.")
+            )
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=publication.download_filename(),
+            content_type="application/pdf",
+        )
+    elif publication.external_url:
+        response = HttpResponseRedirect(publication.external_url)
+    else:
+        raise Http404(_("This publication has nothing to download."))
+    if publication.is_published:
+        # Staff previews of drafts do not count as downloads.
+        publication_count_download(publication=publication)
+    else:
+        add_never_cache_headers(response)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
