@@ -220,7 +220,7 @@ def test_robots_names_the_sitemap_and_sitemap_lists_posts(client):
 
 def test_healthz_answers_200_with_the_database(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.content == b"ok\n"
+    assert response.status_code == 200 and response.content == b"database: ok\ncache: ok\n"
 
 
 def test_healthz_answers_503_without_the_database(client, monkeypatch):

@@ -2,13 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from posts import views as post_views
 from posts.feeds import LatestPostsAtomFeed, LatestPostsFeed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
 
 from . import views
+from .security import serve_media
 
 sitemaps = {"static": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
 
@@ -24,16 +24,16 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
-    path("admin/posts/image/browse/", post_views.image_browser, name="image-browser"),
-    path("admin/", admin.site.urls),
+    path(f"{settings.ADMIN_URL}posts/image/browse/", post_views.image_browser, name="image-browser"),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
 if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
             r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_media,
+            name="media",
         )
     ]
 
