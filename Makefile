@@ -65,7 +65,7 @@ lock-check: | $(BIN)/python
 # Static analysis of our code (bandit) and known vulnerabilities in the locked
 # dependencies (pip-audit --strict). No advisory service, no pass.
 audit: install-test
-	$(BIN)/bandit -q -c pyproject.toml -r unact posts publications newsletter
+	$(BIN)/bandit -q -ll -c pyproject.toml -r unact posts publications newsletter scripts
 	$(BIN)/python scripts/audit_dependencies.py $(TEST_LOCK)
 
 # The production configuration locally: DEBUG off, fingerprinted static files,
