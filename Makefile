@@ -55,8 +55,8 @@ lint: install-test
 # Regenerate both lock files from pyproject.toml (newest versions allowed by it).
 lock: | $(BIN)/python
 	$(BIN)/pip install --quiet "pip-tools>=7.4"
-	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe $(LOCK_ARGS) -o $(LOCK) pyproject.toml
-	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe $(LOCK_ARGS) --extra test --extra audit -o $(TEST_LOCK) pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(LOCK) pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --extra test --extra audit -o $(TEST_LOCK) pyproject.toml
 
 lock-check: | $(BIN)/python
 	$(BIN)/python scripts/check_lock.py $(LOCK)

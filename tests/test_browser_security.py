@@ -69,9 +69,12 @@ def test_a_public_page_with_a_video_has_no_csp_violation(live_server, page, scre
     blocked = []
     # No third-party request leaves the test: the video host answers from here.
     page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(body="<p>player</p>", content_type="text/html"))
-    page.on("requestfailed", lambda request: blocked.append(request.url))
     page.goto(live_server.url + "/")
+    page.wait_for_load_state("networkidle")
+    # Leaving a page aborts its pending requests; count failures on the post page only.
     page.goto(live_server.url + post.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    page.on("requestfailed", lambda request: blocked.append(request.url))
     assert page.locator("img").count() >= 1
     page.click(".video-facade")
     page.wait_for_selector(".video iframe")
