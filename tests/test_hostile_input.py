@@ -186,3 +186,12 @@ def test_forms_refuse_multipart_garbage(published, name, url, fields, model):
     )  # fmt: skip
     assert readable(response)
     assert _model(model).objects.count() == before
+
+
+@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+def test_head_answers_like_get(client, published, name, url):
+    """Load balancers, link checkers and `curl -I` send HEAD: same status as GET, no body."""
+    get = client.get(_url(url, published))
+    head = client.head(_url(url, published))
+    body = b"".join(head.streaming_content) if head.streaming else head.content
+    assert head.status_code == get.status_code and body == b""

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 def _database_answers():
@@ -28,7 +28,7 @@ def _cache_answers():
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """For load balancers: database and cache reported apart, one per line.
 
@@ -44,7 +44,7 @@ def healthz(request):
     return HttpResponse("\n".join(lines) + "\n", status=200 if database_ok else 503, content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", f"Sitemap: {sitemap_url}", ""]
