@@ -97,3 +97,17 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
     context = {**admin.site.each_context(request), "cooloff_minutes": minutes, "title": None}
     return render(request, "admin/lockout.html", context, status=429)
+
+
+def axes_username(request, credentials=None):
+    """The username django-axes records, cut to Django's 150 characters.
+
+    Axes stores it in a 255-character column; a longer hostile value would make
+    PostgreSQL refuse the row and the log-in page answer 500.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = request.POST.get(field) if request.method == "POST" else None
+    return str(username)[:150] if username is not None else None

@@ -412,6 +412,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "unact.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "unact.security.client_ip"
+AXES_USERNAME_CALLABLE = "unact.security.axes_username"
 # Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_VERBOSE = False
