@@ -4,19 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+LOCK := requirements.lock
+TEST_LOCK := requirements-test.lock
+# make serve: the production configuration on this machine.
+GUNICORN_WORKERS ?= 2
+GUNICORN_BIND ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test migrate demo check lint clean
+.PHONY: run test install install-test migrate demo check lint clean serve audit lock lock-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Dependencies come from the hashed lock files (pip-tools); the project itself is
+# installed without resolving anything new. `make lock` regenerates the locks.
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
+	@$(BIN)/python scripts/check_lock.py $(LOCK) || { echo "WARNING: $(LOCK) is stale (run make lock); installing the missing packages unpinned"; $(BIN)/pip install --quiet -e .; }
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml $(TEST_LOCK) $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r $(TEST_LOCK)
+	@$(BIN)/python scripts/check_lock.py $(TEST_LOCK) test audit || { echo "WARNING: $(TEST_LOCK) is stale (run make lock); installing the missing packages unpinned"; $(BIN)/pip install --quiet -e '.[test,audit]'; }
 	touch $@
 
 # Test-only tools from npm: axe-core and the Nu Html Checker (its install script would
@@ -47,6 +57,38 @@ test: install-test var
 lint: install-test
 	$(BIN)/pip install --quiet ruff
 	$(BIN)/ruff check .
+
+# Regenerate both lock files from pyproject.toml (newest versions allowed by it).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet "pip-tools>=7.4"
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(LOCK) pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --extra test --extra audit -o $(TEST_LOCK) pyproject.toml
+
+lock-check: | $(BIN)/python
+	$(BIN)/python scripts/check_lock.py $(LOCK)
+	$(BIN)/python scripts/check_lock.py $(TEST_LOCK) test audit
+
+# Static analysis of our code (bandit) and known vulnerabilities in the locked
+# dependencies (pip-audit --strict). No advisory service, no pass.
+audit: install-test
+	$(BIN)/bandit -q -ll -c pyproject.toml -r unact posts publications newsletter scripts
+	$(BIN)/python scripts/audit_dependencies.py $(TEST_LOCK)
+
+# The production configuration locally: DEBUG off, fingerprinted static files,
+# gunicorn and the task worker, stopped together (Ctrl-C). SECRET_KEY and
+# ALLOWED_HOSTS must come from the environment; plain HTTP on loopback needs
+# SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0, the defaults here only.
+serve: install var
+	@set -e; \
+	export DEBUG=0 DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/var/db.sqlite3}" \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" SECURE_COOKIES="$${SECURE_COOKIES:-0}"; \
+	$(BIN)/python manage.py migrate --noinput -v0; \
+	$(BIN)/python manage.py collectstatic --noinput -v0; \
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Serving http://$(GUNICORN_BIND)/ with $(GUNICORN_WORKERS) workers and a task worker (Ctrl-C stops both)"; \
+	$(BIN)/gunicorn unact.wsgi --preload --no-control-socket --workers $(GUNICORN_WORKERS) \
+	  --bind $(GUNICORN_BIND) --access-logfile - --forwarded-allow-ips="$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 clean:
 	rm -rf $(VENV) var/static var/screenshots

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -65,11 +66,25 @@ class PostAdmin(admin.ModelAdmin):
             return "—"
         return format_html('<img src="{}" alt="" style="max-width:240px;height:auto">', post.image_480.url)
 
+    def _log_status_change(self, request, posts):
+        """Bulk actions leave the same history entry as a save in the change form."""
+        from django.contrib.admin.models import CHANGE, LogEntry
+
+        if posts:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=posts,
+                action_flag=CHANGE,
+                change_message=[{"changed": {"fields": [str(capfirst(Post._meta.get_field("status").verbose_name))]}}],
+            )
+
     @admin.action(description=_("Publish selected posts"), permissions=["change"])
     def publish(self, request, queryset):
-        updated = queryset.exclude(status=Post.Status.PUBLISHED).update(
+        changing = list(queryset.exclude(status=Post.Status.PUBLISHED))
+        updated = Post.objects.filter(pk__in=[post.pk for post in changing]).update(
             status=Post.Status.PUBLISHED, updated_at=timezone.now()
         )
+        self._log_status_change(request, changing)
         self.message_user(
             request,
             ngettext("%d post published.", "%d posts published.", updated) % updated,
@@ -78,9 +93,11 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Unpublish selected posts (back to draft)"), permissions=["change"])
     def unpublish(self, request, queryset):
-        updated = queryset.filter(status=Post.Status.PUBLISHED).update(
+        changing = list(queryset.filter(status=Post.Status.PUBLISHED))
+        updated = Post.objects.filter(pk__in=[post.pk for post in changing]).update(
             status=Post.Status.DRAFT, updated_at=timezone.now()
         )
+        self._log_status_change(request, changing)
         self.message_user(
             request,
             ngettext("%d post moved to draft.", "%d posts moved to draft.", updated) % updated,

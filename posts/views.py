@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from taggit.models import Tag
 
 from . import services
@@ -27,21 +27,21 @@ def post_list_page(request, queryset, template, **context):
     return render(request, template, {"page_obj": page, "posts": page.object_list, **context})
 
 
-@require_GET
+@require_safe
 def home(request):
     return post_list_page(
         request, Post.objects.published(), "posts/home.html", organization=organization_data()
     )
 
 
-@require_GET
+@require_safe
 def post_list(request):
     return post_list_page(
         request, Post.objects.published(), "posts/post_list.html", heading=_("All posts")
     )
 
 
-@require_GET
+@require_safe
 def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     return post_list_page(
@@ -54,7 +54,7 @@ def category_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     posts = Post.objects.published().filter(tags__slug=tag.slug).distinct()
@@ -70,7 +70,7 @@ def tag_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def year_archive(request, year):
     posts = Post.objects.published().filter(publish_at__year=int(year))
     if not posts.exists():
@@ -91,7 +91,7 @@ def _visible_posts(request):
     return Post.objects.published(), False
 
 
-@require_GET
+@require_safe
 def post_detail(request, slug):
     queryset, is_preview_allowed = _visible_posts(request)
     post = get_object_or_404(queryset.select_related("category", "author"), slug=slug)

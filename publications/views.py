@@ -3,7 +3,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from posts.views import paginate
 
@@ -12,7 +12,7 @@ from .models import Publication
 from .services import publication_count_download
 
 
-@require_GET
+@require_safe
 def publication_list(request):
     form = PublicationFilterForm(request.GET)
     filters = form.active_filters()
@@ -57,7 +57,7 @@ def _visible_publications(request):
     return Publication.objects.published(), False
 
 
-@require_GET
+@require_safe
 def publication_detail(request, slug):
     queryset, _can_preview = _visible_publications(request)
     publication = get_object_or_404(
@@ -79,7 +79,7 @@ def publication_detail(request, slug):
     return response
 
 
-@require_GET
+@require_safe
 def publication_download(request, slug):
     """Count a download, then send the PDF as an attachment (or redirect to the external copy)."""
     queryset, _can_preview = _visible_publications(request)

@@ -151,3 +151,13 @@ class PublicationFactory(DjangoModelFactory):
     class Params:
         draft = factory.Trait(status="draft")
         scheduled = factory.Trait(publication_date=factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7)))
+
+
+def with_inline_management(client, url, data):
+    """Admin form data plus the hidden management fields of the page's inlines (none added)."""
+    import re
+
+    html = client.get(url).content.decode()
+    fields = re.findall(r'<input type="hidden" name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"', html)
+    management = {name: ("0" if name.endswith(("TOTAL_FORMS", "INITIAL_FORMS")) else value) for name, value in fields}
+    return {**management, **data}

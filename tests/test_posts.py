@@ -12,7 +12,15 @@ from PIL import Image
 
 from posts.models import Category, Post
 
-from .factories import CategoryFactory, PostFactory, StaffFactory, UserFactory, image_bytes, image_upload
+from .factories import (
+    CategoryFactory,
+    PostFactory,
+    StaffFactory,
+    UserFactory,
+    image_bytes,
+    image_upload,
+    with_inline_management,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +228,7 @@ def test_robots_names_the_sitemap_and_sitemap_lists_posts(client):
 
 def test_healthz_answers_200_with_the_database(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.content == b"ok\n"
+    assert response.status_code == 200 and response.content == b"database: ok\ncache: ok\n"
 
 
 def test_healthz_answers_503_without_the_database(client, monkeypatch):
@@ -308,9 +316,8 @@ def editor_client(client):
 @pytest.fixture
 def add_form(editor_client):
     """The add-post form as a browser sends it, with the inlines' management fields."""
-    add_page = editor_client.get(reverse("admin:posts_post_add")).content.decode()
-    management = _inline_management_data(add_page)
-    return lambda **overrides: _post_form(**management, **overrides)
+    url = reverse("admin:posts_post_add")
+    return lambda **overrides: with_inline_management(editor_client, url, _post_form(**overrides))
 
 
 def _post_form(**overrides):
@@ -334,14 +341,6 @@ def _post_form(**overrides):
     }
     data.update(overrides)
     return data
-
-
-def _inline_management_data(html):
-    """The hidden management fields of the admin's inlines, as a browser sends them."""
-    import re
-
-    fields = re.findall(r'<input type="hidden" name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"', html)
-    return {name: ("0" if name.endswith("TOTAL_FORMS") else value) for name, value in fields}
 
 
 def test_editor_creates_a_post_in_the_admin(editor_client, add_form):
@@ -462,11 +461,8 @@ def test_editing_a_post_that_has_an_image_keeps_it(editor_client):
     url = reverse("admin:posts_post_change", args=[post.pk])
     page = editor_client.get(url)
     assert page.status_code == 200
-    data = _post_form(
-        title="With a photo, edited",
-        slug=post.slug,
-        image_alt=post.image_alt,
-        **_inline_management_data(page.content.decode()),
+    data = with_inline_management(
+        editor_client, url, _post_form(title="With a photo, edited", slug=post.slug, image_alt=post.image_alt)
     )
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -7,10 +7,12 @@ configuration table lists them all.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -242,7 +244,11 @@ CKEDITOR_CONFIGS = {
         "height": 360,
         "width": "100%",
         # Plugins that send text to third parties or run Flash never load.
-        "removePlugins": "exportpdf,scayt,wsc,flash,iframe,forms,templates,save,newpage,preview,print",
+        # dialogadvtab (CVE-2021-26271) and the paste-upload widgets go too.
+        "removePlugins": (
+            "exportpdf,scayt,wsc,flash,iframe,forms,templates,save,newpage,preview,print,"
+            "dialogadvtab,uploadimage,uploadwidget"
+        ),
         "disableNativeSpellChecker": False,
         # The editor's filter mirrors the server's allowlist (posts/richtext.py);
         # the server sanitiser stays the boundary.
@@ -253,15 +259,25 @@ CKEDITOR_CONFIGS = {
             " img[!src,alt,width,height];"
             " table[summary]; th td[colspan,rowspan,scope];"
         ),
-        "filebrowserBrowseUrl": "/admin/posts/image/browse/",
-        "filebrowserImageBrowseUrl": "/admin/posts/image/browse/",
+        # The admin URL is configurable (ADMIN_URL), so the browser's address is reversed.
+        "filebrowserBrowseUrl": reverse_lazy("image-browser"),
+        "filebrowserImageBrowseUrl": reverse_lazy("image-browser"),
         "fullPage": False,
+        # CVE-2024-43411 needs the version notification; it stays off.
+        "versionCheck": False,
     }
 }
-# ckeditor.W001 warns that the bundled CKEditor 4 is past its end of life. Every
-# stored rich text passes the server-side sanitiser (posts/richtext.py), the
-# editor's own filter is restricted, and ckeditor_uploader is not routed.
-SILENCED_SYSTEM_CHECKS = ["ckeditor.W001"]
+# Checks silenced on purpose; each has its reason here and in the README
+# ("Production and security"), and tests/test_hardening.py pins this list.
+SILENCED_SYSTEM_CHECKS = [
+    # django-ckeditor warns that the bundled CKEditor 4.22.1 is past its end of life.
+    # SECURITY.md lists each known CVE, its precondition and why it does not apply
+    # here; tests/test_hardening.py fails if the editor configuration enables one.
+    "ckeditor.W001",
+    # HSTS preload is a request to browser vendors that cannot be undone quickly;
+    # an operator opts in with SECURE_HSTS_PRELOAD=1 once every subdomain is HTTPS.
+    "security.W021",
+]
 
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -316,3 +332,138 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # and the number of publications per page of /publications/.
 PUBLICATIONS_MAX_UPLOAD_BYTES = env_int("PUBLICATIONS_MAX_UPLOAD_MB", 50) * 1024 * 1024
 PUBLICATIONS_PER_PAGE = env_int("PUBLICATIONS_PER_PAGE", 12)
+
+
+
+# ---------------------------------------------------------------------------
+# Production and security (README: "Production and security")
+# ---------------------------------------------------------------------------
+# A production start names its database: with DEBUG off, DATABASE_URL must be set
+# (make serve sets it to the local SQLite file when it is not given). Set
+# REQUIRE_DATABASE_URL=0 to accept the SQLite default anyway.
+if (
+    not DEBUG
+    and not TESTING
+    and env_bool("REQUIRE_DATABASE_URL", default=True)
+    and not os.environ.get("DATABASE_URL")
+):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Name the production database "
+        "(DATABASE_URL=postgres://user:pass@host:5432/unact)."
+    )
+
+# The admin lives at /<ADMIN_URL>; a less obvious address keeps scripted noise away
+# (the lock-out below is the real protection).
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+
+INSTALLED_APPS += ["csp", "axes"]
+# The CSP middleware sits near the top so every response, static files included,
+# carries a policy; axes must come last.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "unact.security.ContentSecurityPolicyMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# HTTPS. The site runs behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# Load balancers probe /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# SESSION_ENGINE=cache keeps sessions in the shared cache (REDIS_URL) only;
+# cached_db reads them from the cache and writes through to the database.
+SESSION_ENGINE = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+}.get(os.environ.get("SESSION_ENGINE", "db"), os.environ.get("SESSION_ENGINE", "db"))
+
+# Content-Security-Policy (django-csp 4). Public pages: our own origin only, no
+# inline script or style; the click-to-load video players are the only frames.
+CSP_VIDEO_HOSTS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "frame-src": CSP_VIDEO_HOSTS,
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Under the admin, CKEditor 4 needs inline scripts and styles (and breaks when a
+# nonce is added, since a nonce voids 'unsafe-inline'), data: images for its
+# icons, and same-origin frames for its editing area and the image browser.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "frame-src": ["'self'", *CSP_VIDEO_HOSTS],
+    }
+}
+if os.environ.get("STORAGE_PUBLIC_URL"):
+    # Media served from object storage or a CDN is the one other image host.
+    for _policy in (CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_ADMIN):
+        _policy["DIRECTIVES"]["img-src"] = [*_policy["DIRECTIVES"]["img-src"], os.environ["STORAGE_PUBLIC_URL"]]
+        _policy["DIRECTIVES"]["media-src"] = [*_policy["DIRECTIVES"]["media-src"], os.environ["STORAGE_PUBLIC_URL"]]
+
+# collectstatic's destination (WhiteNoise serves it); tests point it elsewhere.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or STATIC_ROOT)
+
+# Uploaded media: images and PDFs display in the browser; anything else downloads.
+MEDIA_INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
+MAX_DOCUMENT_UPLOAD_BYTES = env_int("MAX_DOCUMENT_UPLOAD_MB", 25) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Media on S3-compatible object storage (django-storages) when a bucket is named,
+# so several app servers share one media store.
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "unact.storage.MediaS3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            # Public pages are cached; signed URLs would expire inside them.
+            "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", default=False),
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+    SERVE_MEDIA = False
+
+# Brute-force protection of the admin login (django-axes): after AXES_FAILURE_LIMIT
+# failures for one username from one IP address, that pair waits AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "unact.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "unact.security.client_ip"
+AXES_USERNAME_CALLABLE = "unact.security.axes_username"
+# Proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_VERBOSE = False
+if REDIS_URL:
+    # A cache that is down must cost a request a second at most, never hang it.
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
-from django.views.static import serve
 
 from posts import views as post_views
 from posts.feeds import LatestPostsAtomFeed, LatestPostsFeed
@@ -11,6 +10,7 @@ from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
 from publications.sitemaps import PublicationListSitemap, PublicationSitemap
 
 from . import views
+from .security import serve_media
 
 sitemaps = {"static": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
 sitemaps.update({"publication-list": PublicationListSitemap, "publications": PublicationSitemap})
@@ -29,16 +29,16 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("safety/", TemplateView.as_view(template_name="safety.html"), name="safety"),
-    path("admin/posts/image/browse/", post_views.image_browser, name="image-browser"),
-    path("admin/", admin.site.urls),
+    path(f"{settings.ADMIN_URL}posts/image/browse/", post_views.image_browser, name="image-browser"),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
 if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
             r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_media,
+            name="media",
         )
     ]
 

@@ -1,0 +1,642 @@
+"""Production hardening: headers, CSP, deploy checks, editor CVEs, media, admin protection."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings as django_settings
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from posts.images import validate_pdf_file
+from posts.models import Post
+
+from .conftest import free_port
+from .factories import PostFactory, StaffFactory, UserFactory, with_inline_management
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghijkl",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'deploy-check.sqlite3'}",
+    "SITE_URL": "https://portal.example.org",
+}
+
+
+def production_env(**overrides):
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key != "PYTEST_CURRENT_TEST"}
+    env.update(PRODUCTION_ENV)
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def csp_directives(response):
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+# --- Headers and CSP -------------------------------------------------------------
+
+
+PUBLIC_URLS = ["/", "/posts/", "/feed/", "/feed/atom/", "/sitemap.xml", "/robots.txt", "/healthz", "/no-such-page/"]
+
+
+@pytest.mark.parametrize("url", PUBLIC_URLS)
+def test_every_public_response_carries_the_strict_policy_and_headers(client, url):
+    PostFactory()
+    response = client.get(url)
+    directives = csp_directives(response)
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
+    assert sorted(directives["frame-src"]) == ["https://player.vimeo.com", "https://www.youtube-nocookie.com"]
+    assert directives["object-src"] == ["'none'"] and directives["frame-ancestors"] == ["'none'"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "nonce-" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_admin_has_its_own_policy_for_ckeditor_never_no_header(client):
+    staff = StaffFactory(is_superuser=True)
+    client.force_login(staff)
+    for url in (reverse("admin:login"), reverse("admin:posts_post_add"), reverse("image-browser")):
+        response = client.get(url)
+        directives = csp_directives(response)
+        assert directives["script-src"] == ["'self'", "'unsafe-inline'"], url
+        assert directives["style-src"] == ["'self'", "'unsafe-inline'"], url
+        assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
+        assert not any(source.startswith("'nonce-") for source in directives["script-src"])
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_hsts_on_https_requests(client):
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_cookies_are_secure_httponly_and_samesite(client):
+    response = client.get(reverse("admin:login"))
+    csrf = response.cookies["csrftoken"]
+    assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
+    user = UserFactory(is_staff=True)
+    response = client.post(
+        reverse("admin:login"),
+        {"username": user.username, "password": "correct horse battery", "next": "/admin/"},
+    )
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+
+
+# --- Production start -------------------------------------------------------------
+
+
+def test_check_deploy_passes_with_the_production_environment():
+    result = subprocess.run(
+        [PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (2 silenced)" in result.stdout
+
+
+def test_silenced_checks_are_exactly_the_documented_ones():
+    """Each silenced check has its reason beside it in settings and in the README."""
+    assert django_settings.SILENCED_SYSTEM_CHECKS == ["ckeditor.W001", "security.W021"]
+    readme = (ROOT / "README.md").read_text()
+    for check in django_settings.SILENCED_SYSTEM_CHECKS:
+        assert f"`{check}`" in readme
+
+
+@pytest.mark.parametrize(
+    "missing, message",
+    [
+        ("SECRET_KEY", "SECRET_KEY is not set"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS is not set"),
+        ("DATABASE_URL", "DATABASE_URL is not set"),
+    ],
+)
+def test_misconfigured_production_start_stops_with_one_line(missing, message):
+    env = production_env(**{missing: None})
+    command = subprocess.run(
+        [PYTHON, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert command.returncode != 0
+    assert command.stderr.strip().splitlines() == [command.stderr.strip()]
+    assert message in command.stderr and "Traceback" not in command.stderr
+    wsgi = subprocess.run(
+        [PYTHON, "-c", "import unact.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert wsgi.returncode == 4
+    assert wsgi.stderr.strip().startswith("Configuration error:") and message in wsgi.stderr
+    assert "Traceback" not in wsgi.stderr and len(wsgi.stderr.strip().splitlines()) == 1
+
+
+def test_gunicorn_stops_on_a_missing_secret_key_without_a_traceback():
+    gunicorn = Path(PYTHON).parent / "gunicorn"
+    result = subprocess.run(
+        [str(gunicorn), "unact.wsgi", "--preload", "--no-control-socket", "--bind", f"127.0.0.1:{free_port()}"],
+        cwd=ROOT, env=production_env(SECRET_KEY=None), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "Configuration error: SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- CKEditor 4 and its CVEs ------------------------------------------------------
+
+# Plugins a known CKEditor 4 CVE needs (SECURITY.md), or that reach third parties.
+FORBIDDEN_PLUGINS = {
+    "codesnippet", "codesnippetgeshi",  # CVE-2024-43407
+    "autolink",  # CVE-2021-26272
+    "dialogadvtab",  # CVE-2021-26271
+    "iframe", "iframedialog", "embed", "embedsemantic", "embedbase", "autoembed",  # CVE-2023-28439
+    "preview",  # CVE-2024-24816 (samples' preview)
+    "exportpdf", "scayt", "wsc", "mathjax", "uploadimage", "uploadwidget", "flash",
+}  # fmt: skip
+KNOWN_CVES = [
+    "CVE-2021-26271", "CVE-2021-26272", "CVE-2021-32808", "CVE-2021-32809", "CVE-2021-33829",
+    "CVE-2021-37695", "CVE-2021-41164", "CVE-2021-41165", "CVE-2022-24728", "CVE-2022-24729",
+    "CVE-2023-28439", "CVE-2023-4771", "CVE-2024-24815", "CVE-2024-24816", "CVE-2024-43407",
+    "CVE-2024-43411",
+]  # fmt: skip
+
+
+def _content_rules(config):
+    return " ".join(str(config.get(key) or "") for key in ("allowedContent", "extraAllowedContent"))
+
+
+@pytest.mark.parametrize("name", list(django_settings.CKEDITOR_CONFIGS))
+def test_no_editor_configuration_enables_what_the_known_cves_need(name):
+    config = django_settings.CKEDITOR_CONFIGS[name]
+    assert config.get("fullPage") is False  # CVE-2024-24815: full-page mode
+    assert config.get("versionCheck") is False  # CVE-2024-43411
+    assert config.get("allowedContent") not in (None, True)  # an explicit filter, not "anything"
+    rules = re.split(r"[\s;,\[\]{}()]+", _content_rules(config).lower())
+    for element in ("script", "style", "iframe", "object", "embed", "form", "svg", "math"):
+        assert element not in rules, f"{name} allows <{element}> (CVE-2024-24815, CVE-2021-41164)"
+    assert "*" not in _content_rules(config)
+    assert not config.get("protectedSource")  # CVE-2021-33829/41165: protected comments
+    assert not config.get("filebrowserUploadUrl") and not config.get("uploadUrl")
+    extra = set(filter(None, str(config.get("extraPlugins", "")).split(",")))
+    assert not extra & FORBIDDEN_PLUGINS
+    assert not config.get("externalPlugins")  # third-party plugins
+    removed = set(str(config.get("removePlugins", "")).split(","))
+    assert {"dialogadvtab", "iframe", "preview", "exportpdf", "scayt", "wsc", "uploadimage"} <= removed
+
+
+def test_the_bundled_editor_ships_no_samples_or_geshi():
+    import ckeditor
+
+    base = Path(ckeditor.__file__).parent / "static" / "ckeditor" / "ckeditor"
+    assert 'version:"4.22.1"' in (base / "ckeditor.js").read_text()
+    assert not (base / "samples").exists()  # CVE-2023-4771, CVE-2024-24816
+    built_in = re.search(r"\.plugins='([^']+)'", (base / "ckeditor.js").read_text()).group(1).split(",")
+    assert "codesnippetgeshi" not in built_in and "autolink" not in built_in
+
+
+def test_security_md_covers_every_known_cve_with_its_precondition():
+    text = (ROOT / "SECURITY.md").read_text()
+    for cve in KNOWN_CVES:
+        row = next((line for line in text.splitlines() if line.startswith(f"| {cve}")), None)
+        assert row, f"{cve} missing from SECURITY.md"
+        assert row.count("|") >= 6, f"{cve} row lacks precondition/applies/mitigation"
+
+
+# --- Uploads and media -------------------------------------------------------------
+
+
+def _store(media_root, name, content):
+    path = media_root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return "/media/" + name
+
+
+@pytest.mark.parametrize(
+    "name, content_type, disposition",
+    [
+        ("posts/2026/01/photo-1a2b.jpg", "image/jpeg", "inline"),
+        ("library/logo.png", "image/png", "inline"),
+        ("publications/report.pdf", "application/pdf", "inline"),
+        ("publications/page.html", "application/octet-stream", 'attachment; filename="page.html"'),
+        ("library/drawing.svg", "application/octet-stream", 'attachment; filename="drawing.svg"'),
+        ("publications/data.csv", "text/csv", 'attachment; filename="data.csv"'),
+        ("publications/report.docx", None, 'attachment; filename="report.docx"'),
+        ("publications/archive.tar.gz", "application/octet-stream", 'attachment; filename="archive.tar.gz"'),
+        ("publications/no-extension", "application/octet-stream", 'attachment; filename="no-extension"'),
+    ],
+)
+def test_media_is_served_with_a_safe_type_and_disposition(client, media_root, name, content_type, disposition):
+    url = _store(media_root, name, b"<script>alert(1)</script>")
+    response = client.get(url)
+    assert response.status_code == 200
+    if content_type:
+        assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == disposition
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/media/../unact/settings.py", "/media/%2e%2e/unact/settings.py", "/media/a%00.jpg", "/media/", "/media/posts/",
+     "/media/..%5c..%5csecret.txt", "/media/../secret.txt", "/media/%ff%fe.jpg", "/media/" + "a" * 5000],
+)  # fmt: skip
+def test_odd_media_paths_are_a_4xx_never_500(client, media_root, url):
+    (media_root / "posts").mkdir(parents=True, exist_ok=True)
+    (media_root.parent / "secret.txt").write_text("outside the media root")
+    response = client.get(url)
+    assert response.status_code in (400, 404)
+    assert b"outside the media root" not in response.content
+
+
+def _pdf(body=b"1 0 obj << >> endobj\n"):
+    return b"%PDF-1.7\n" + body + b"trailer\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    "content, valid",
+    [
+        (_pdf(), True),
+        (b"<html><script>alert(1)</script></html>", False),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>', False),
+        (b"MZ\x90\x00" + b"\x00" * 100, False),
+        (b"%PDF-1.7\n truncated without an end", False),
+    ],
+)
+def test_documents_are_validated_by_content_not_name(content, valid):
+    upload = SimpleUploadedFile("report.pdf", content, content_type="application/pdf")
+    if valid:
+        validate_pdf_file(upload)
+        assert upload.tell() == 0
+    else:
+        with pytest.raises(Exception) as error:
+            validate_pdf_file(upload)
+        assert error.value.code == "invalid_pdf"
+
+
+def test_oversized_documents_are_refused(settings):
+    settings.MAX_DOCUMENT_UPLOAD_BYTES = 100
+    upload = SimpleUploadedFile("report.pdf", _pdf(b"x" * 200), content_type="application/pdf")
+    with pytest.raises(Exception) as error:
+        validate_pdf_file(upload)
+    assert error.value.code == "file_too_large"
+
+
+# --- S3-compatible media storage against moto's server on loopback ----------------
+
+
+@pytest.fixture
+def s3_storage(settings):
+    """A real S3 API (moto's standalone server) on a loopback port, as the media store."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{server._port}"
+    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+    client = boto3.client("s3", endpoint_url=endpoint, **credentials)
+    client.create_bucket(Bucket="unact-media")
+    # Media are public, as on a real deployment: anyone may read, only the app writes.
+    client.put_bucket_policy(
+        Bucket="unact-media",
+        Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                           "Resource": "arn:aws:s3:::unact-media/*"}],
+        }),
+    )  # fmt: skip
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "unact.storage.MediaS3Storage",
+            "OPTIONS": {
+                "bucket_name": "unact-media",
+                "endpoint_url": endpoint,
+                "region_name": "us-east-1",
+                "access_key": "testing",
+                "secret_key": "testing",
+                "querystring_auth": False,
+                "default_acl": None,
+                "file_overwrite": False,
+            },
+        },
+    }
+    yield client
+    server.stop()
+
+
+def test_featured_images_and_renditions_are_stored_in_s3(s3_storage):
+    post = PostFactory(with_image=True)
+    post.refresh_from_db()
+    keys = {item["Key"] for item in s3_storage.list_objects_v2(Bucket="unact-media")["Contents"]}
+    assert post.featured_image.name in keys
+    assert any(key.startswith("renditions/") for key in keys)
+    head = s3_storage.head_object(Bucket="unact-media", Key=post.featured_image.name)
+    assert head["ContentType"] == "image/jpeg" and head["ContentDisposition"] == "inline"
+    # The object store serves what the page links to.
+    with urllib.request.urlopen(post.featured_image.url, timeout=10) as answer:  # noqa: S310 (loopback)
+        assert answer.read(3) == b"\xff\xd8\xff"
+    assert post.image_width == 800 and post.image_height == 600
+
+
+def test_other_files_in_s3_download_as_attachments(s3_storage):
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save("publications/page.html", ContentFile(b"<script>alert(1)</script>"))
+    head = s3_storage.head_object(Bucket="unact-media", Key=name)
+    assert head["ContentType"] == "application/octet-stream"
+    assert head["ContentDisposition"].startswith("attachment;")
+
+
+# --- The admin: brute force, groups, history ----------------------------------------
+
+
+def _login(client, username, password, ip="203.0.113.7"):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=ip,
+    )
+
+
+def test_admin_login_locks_out_a_user_and_ip_after_the_failure_limit(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = StaffFactory(username="editor")
+    client = Client()
+    for _attempt in range(2):
+        assert _login(client, "editor", "wrong").status_code == 200
+    locked = _login(client, "editor", "wrong")
+    assert locked.status_code == 429
+    html = locked.content.decode()
+    assert "Too many failed log-ins" in html and "30 minutes" in html
+    # Even the right password waits for the cool-off, from that IP.
+    assert _login(client, "editor", "correct horse battery").status_code == 429
+    # The same user from another network, and another user from the same IP, are not locked.
+    assert _login(Client(), "editor", "correct horse battery", ip="198.51.100.4").status_code == 302
+    StaffFactory(username="other")
+    assert _login(Client(), "other", "correct horse battery").status_code == 302
+    assert user.is_active
+
+
+def test_lockout_ends_after_the_cool_off(settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 2
+    StaffFactory(username="editor")
+    for _attempt in range(2):
+        _login(Client(), "editor", "wrong")
+    assert _login(Client(), "editor", "correct horse battery").status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=31))
+    assert _login(Client(), "editor", "correct horse battery").status_code == 302
+
+
+def test_staff_unlock_a_locked_out_colleague_in_the_admin(settings, client):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 2
+    StaffFactory(username="editor")
+    for _attempt in range(2):
+        _login(Client(), "editor", "wrong")
+    attempt = AccessAttempt.objects.get(username="editor")
+    client.force_login(StaffFactory(username="it-admin", is_superuser=True))
+    listing = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "editor" in listing and "203.0.113.7" in listing
+    response = client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert _login(Client(), "editor", "correct horse battery").status_code == 302
+
+
+def test_client_ip_behind_trusted_proxies(settings, rf):
+    from unact.security import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4")
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "198.51.100.4"  # a forged left-most hop is ignored
+
+
+def test_admin_url_is_configurable(settings):
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import unact.urls
+
+    settings.ADMIN_URL = "office-7f3a/"
+    try:
+        importlib.reload(unact.urls)
+        clear_url_caches()
+        assert reverse("admin:index") == "/office-7f3a/"
+        assert reverse("image-browser") == "/office-7f3a/posts/image/browse/"
+        client = Client()
+        client.force_login(StaffFactory(is_superuser=True))
+        form = client.get("/office-7f3a/posts/post/add/")
+        assert form.status_code == 200
+        assert "/office-7f3a/posts/image/browse/" in form.content.decode()
+        assert "'unsafe-inline'" in form["Content-Security-Policy"]
+        assert client.get("/admin/").status_code == 404
+        assert "Disallow" not in client.get("/robots.txt").content.decode()
+    finally:
+        settings.ADMIN_URL = "admin/"
+        importlib.reload(unact.urls)
+        clear_url_caches()
+
+
+EDITOR_MODELS = {("posts", "post"), ("posts", "category"), ("posts", "image"), ("taggit", "tag")}
+EDITOR_APPS = {"publications"}  # every model of the publications app, when it lands
+
+
+def _group_models(name):
+    group = Group.objects.get(name=name)
+    return {(p.content_type.app_label, p.content_type.model) for p in group.permissions.select_related("content_type")}
+
+
+def test_editors_reach_only_posts_tags_and_publications(client):
+    """Editors cannot see subscribers, comments, users or anything else outside their work."""
+    models = _group_models("Editors")
+    assert EDITOR_MODELS <= models
+    assert {model for model in models if model not in EDITOR_MODELS and model[0] not in EDITOR_APPS} == set()
+    client.force_login(StaffFactory(groups=["Editors"]))
+    for model, model_admin in admin.site._registry.items():
+        key = (model._meta.app_label, model._meta.model_name)
+        url = reverse(f"admin:{key[0]}_{key[1]}_changelist")
+        allowed = key in EDITOR_MODELS or key[0] in EDITOR_APPS
+        assert client.get(url).status_code == (200 if allowed else 403), url
+
+
+@pytest.mark.parametrize("group", ["Moderators", "Newsletter managers"])
+def test_moderators_and_newsletter_managers_cannot_edit_posts(client, group):
+    user = StaffFactory(groups=[group])
+    for model in ("post", "category", "image"):
+        for action in ("add", "change", "delete"):
+            assert not user.has_perm(f"posts.{action}_{model}")
+    post = PostFactory()
+    client.force_login(user)
+    assert client.get(reverse("admin:posts_post_change", args=[post.pk])).status_code == 403
+    response = client.post(reverse("admin:posts_post_change", args=[post.pk]), {"title": "Defaced"})
+    assert response.status_code == 403
+    post.refresh_from_db()
+    assert post.title != "Defaced"
+
+
+def test_newsletter_managers_have_nothing_outside_the_newsletter():
+    """So they cannot moderate comments (whatever app holds them) or edit posts."""
+    assert {model for model in _group_models("Newsletter managers") if model[0] != "newsletter"} == set()
+    if apps.is_installed("posts") and "comment" in {m._meta.model_name for m in apps.get_app_config("posts").get_models()}:
+        assert not StaffFactory(groups=["Newsletter managers"]).has_perm("posts.change_comment")
+
+
+def test_admin_changes_are_recorded_and_shown_as_history(client):
+    editor = StaffFactory(groups=["Editors"], username="lan")
+    client.force_login(editor)
+    post = PostFactory(title="Helpline", draft=True)
+    form = {
+        "title": "Helpline opens at night",
+        "slug": post.slug,
+        "category": post.category_id,
+        "tags": "",
+        "summary": "",
+        "body": "<p>Open all night.</p>",
+        "content_warning": "",
+        "image_alt": "",
+        "video_url": "",
+        "external_url": "",
+        "status": "draft",
+        "publish_at_0": "2026-01-05",
+        "publish_at_1": "10:00:00",
+        "allow_comments": "on",
+        "author": editor.pk,
+    }
+    change_url = reverse("admin:posts_post_change", args=[post.pk])
+    response = client.post(change_url, with_inline_management(client, change_url, form))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.post(
+        reverse("admin:posts_post_changelist"),
+        {"action": "publish", "_selected_action": [post.pk], "index": 0},
+    )
+    entries = LogEntry.objects.filter(object_id=str(post.pk)).order_by("action_time")
+    assert [entry.user.username for entry in entries] == ["lan", "lan"]
+    change_form = client.get(reverse("admin:posts_post_change", args=[post.pk])).content.decode()
+    history_url = reverse("admin:posts_post_history", args=[post.pk])
+    assert history_url in change_form
+    history = client.get(history_url).content.decode()
+    assert "Changed Title, Summary, Body, Publish at and Author." in history
+    assert "Changed Status." in history
+    assert history.count("lan") >= 2
+
+
+# --- Health ------------------------------------------------------------------------
+
+
+def test_healthz_stays_200_when_only_the_cache_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"database: ok\ncache: unavailable\n"
+    # The site itself keeps working without its cache.
+    PostFactory(title="Still readable")
+    assert "Still readable" in client.get("/").content.decode()
+
+
+def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise connection.Database.OperationalError("server closed the connection")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content == b"database: unavailable\ncache: ok\n"
+
+
+# --- Supply chain --------------------------------------------------------------------
+
+
+def test_lock_files_pin_every_declared_dependency_with_hashes():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import check_lock
+    finally:
+        sys.path.pop(0)
+    assert check_lock.missing("requirements.lock") == [], "run make lock"
+    assert check_lock.missing("requirements-test.lock", ["test", "audit"]) == [], "run make lock"
+    for lock in ("requirements.lock", "requirements-test.lock"):
+        text = (ROOT / lock).read_text()
+        pins = re.findall(r"^\S+==\S+", text, re.MULTILINE)
+        assert pins and text.count("--hash=sha256:") >= len(pins)
+
+
+@pytest.mark.parametrize(
+    "returncode, stdout, stderr, expected_exit, expected_line",
+    [
+        (0, '{"dependencies": [{"name": "django", "version": "5.2.8", "vulns": []}]}', "", 0, "dependency audit passed"),
+        (
+            1,
+            '{"dependencies": [{"name": "django", "version": "5.2.0", "vulns": '
+            '[{"id": "PYSEC-2025-1", "fix_versions": ["5.2.1"]}]}]}',
+            "",
+            1,
+            "django 5.2.0: PYSEC-2025-1 (fixed in 5.2.1)",
+        ),
+        (1, "", "ERROR: asgiref: Dependency not found on PyPI and could not be audited", 2, "dependency audit unavailable"),
+        (1, "", "requests.exceptions.ConnectionError: Max retries exceeded", 2, "dependency audit unavailable"),
+        (0, '{"dependencies": []}', "", 2, "dependency audit unavailable"),
+    ],
+)
+def test_dependency_audit_never_reports_a_pass_it_did_not_make(
+    monkeypatch, capsys, returncode, stdout, stderr, expected_exit, expected_line
+):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import audit_dependencies
+    finally:
+        sys.path.pop(0)
+    monkeypatch.setattr(
+        audit_dependencies.subprocess,
+        "run",
+        lambda *args, **kwargs: subprocess.CompletedProcess(args, returncode, stdout, stderr),
+    )
+    assert audit_dependencies.main("requirements-test.lock") == expected_exit
+    assert expected_line in capsys.readouterr().out
+
+
+def test_uploaded_images_still_validated_and_renamed(client):
+    """Featured images keep their content validation and random names (posts.images)."""
+    post = PostFactory(with_image=True)
+    assert re.fullmatch(r"posts/\d{4}/\d{2}/photo-[0-9a-f]{10}\.jpg", post.featured_image.name)
+    assert Post._meta.get_field("featured_image").validators
+    response = client.get(post.featured_image.url)
+    assert response["Content-Type"] == "image/jpeg" and response["Content-Disposition"] == "inline"

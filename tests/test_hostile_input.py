@@ -1,0 +1,197 @@
+"""Hostile input against every public endpoint and form: a 4xx or a readable page, never a 500.
+
+To cover a new endpoint, add its URL to PUBLIC_GET_URLS; a new public form goes in
+PUBLIC_FORMS with the fields a visitor fills in and the model that must stay empty
+when the input is refused (comments, newsletter sign-up, ...).
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from .factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+# (name, url) of every public GET endpoint; "{slug}" is a published post.
+PUBLIC_GET_URLS = [
+    ("home", "/"),
+    ("post list", "/posts/"),
+    ("post", "/posts/{slug}/"),
+    ("category", "/posts/category/news/"),
+    ("tag", "/posts/tag/helpline/"),
+    ("year", "/posts/2026/"),
+    ("rss", "/feed/"),
+    ("atom", "/feed/atom/"),
+    ("sitemap", "/sitemap.xml"),
+    ("robots", "/robots.txt"),
+    ("healthz", "/healthz"),
+    ("media", "/media/posts/photo.jpg"),
+    ("admin login", "/admin/login/"),
+]
+
+# (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
+PUBLIC_FORMS = [
+    ("admin login", "/admin/login/", ["username", "password"], "auth.User"),
+]
+
+HOSTILE_QUERIES = [
+    {"page": "99999999999999999999999999999999"},
+    {"page": "-1"},
+    {"page": "1e309"},
+    {"page": "\x00"},
+    {"page": "../../etc/passwd"},
+    {"p": "NaN"},
+    {"next": "https://evil.example/"},
+    {"page": "1" * 10_000},
+]
+
+HOSTILE_PATH_SUFFIXES = [
+    "..%2f..%2fetc%2fpasswd/",
+    "%00/",
+    "%ff%fe/",
+    "%c0%ae%c0%ae/",
+    "<script>alert(1)</script>/",
+    "a" * 3000 + "/",
+    "%0d%0aSet-Cookie:%20x=1/",
+]
+
+HOSTILE_VALUES = [
+    "a" * 100_000,
+    "\x00null\x00byte",
+    "name\r\nBcc: victim@example.org",
+    "attacker@example.org\r\nSubject: injected",
+    "x@example.org%0ACc:y@example.org",
+    "9" * 400,
+    "-1e309",
+    "../../../../etc/passwd",
+    "<script>alert(1)</script>",
+    "\ufffe\uffff noncharacters \u202e",
+    "' OR 1=1 --",
+]
+
+
+@pytest.fixture
+def published(media_root):
+    post = PostFactory(slug="helpline-opens", tags=["helpline"])
+    (media_root / "posts").mkdir(parents=True, exist_ok=True)
+    (media_root / "posts" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    return post
+
+
+def readable(response):
+    """A 4xx, or a 200 whose body decodes as text; never a 5xx."""
+    assert response.status_code < 500, response.status_code
+    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/"):
+        response.content.decode("utf-8")
+    return True
+
+
+def _url(template, post):
+    return template.format(slug=post.slug)
+
+
+@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+@pytest.mark.parametrize("query", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
+def test_hostile_query_strings(client, published, name, url, query):
+    assert readable(client.get(_url(url, published), query))
+
+
+@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+@pytest.mark.parametrize("suffix", HOSTILE_PATH_SUFFIXES, ids=range(len(HOSTILE_PATH_SUFFIXES)))
+def test_hostile_path_suffixes(client, published, name, url, suffix):
+    assert readable(client.get(_url(url, published).rstrip("/") + "/" + suffix))
+
+
+@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+def test_invalid_utf8_in_the_raw_path_and_query(published, name, url):
+    client = Client()
+    environ = {"PATH_INFO": _url(url, published).encode().decode("latin-1") + "\xff\xfe", "QUERY_STRING": "page=%ff%fe%00"}
+    assert readable(client.generic("GET", _url(url, published), **environ))
+    assert readable(client.get(_url(url, published), QUERY_STRING="page=%ff%fe&p=%c3%28"))
+
+
+@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+def test_oversized_bodies_and_unexpected_methods(client, published, name, url):
+    body = b"x" * (6 * 1024 * 1024)
+    response = client.generic("POST", _url(url, published), body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code < 500
+    assert readable(client.generic("PUT", _url(url, published), b"a=1"))
+    assert readable(client.generic("DELETE", _url(url, published)))
+
+
+@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+def test_hostile_headers(published, name, url):
+    client = Client()
+    assert client.get(_url(url, published), HTTP_HOST="evil.example").status_code == 400
+    response = client.get(
+        _url(url, published),
+        HTTP_ACCEPT_LANGUAGE="x" * 5000 + ",\x00;q=NaN",
+        HTTP_X_FORWARDED_FOR="1.1.1.1, \x00, 999.999.1.1",
+        HTTP_REFERER="javascript:alert(1)",
+        HTTP_COOKIE="sessionid=" + "A" * 4000 + "; csrftoken=\x00",
+        HTTP_IF_MODIFIED_SINCE="Thu, 99 Foo 99999 99:99:99 GMT",
+        HTTP_RANGE="bytes=99999999999999999999-",
+    )
+    assert readable(response)
+
+
+def _model(label):
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+@pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
+@pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
+def test_hostile_form_values_are_refused_and_store_nothing(published, name, url, fields, model, value):
+    get_user_model().objects.create_user("known", "known@example.org", "a long passphrase 42")
+    before = _model(model).objects.count()
+    client = Client(enforce_csrf_checks=False)
+    response = client.post(url, {field: value for field in fields}, REMOTE_ADDR="192.0.2.10")
+    assert 200 <= response.status_code < 500
+    assert "Set-Cookie: x" not in str(response.headers)
+    if response.status_code == 200:
+        html = response.content.decode()
+        assert "<script>alert(1)</script>" not in html  # re-shown input stays escaped
+    assert _model(model).objects.count() == before
+
+
+@pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
+def test_forms_get_invalid_utf8_bodies(published, name, url, fields, model):
+    before = _model(model).objects.count()
+    body = "&".join(f"{field}=%ff%fe%c3%28%00" for field in fields).encode()
+    response = Client().generic("POST", url, body, content_type="application/x-www-form-urlencoded")
+    assert readable(response)
+    raw = b"&".join(field.encode() + b"=\xff\xfe\xc3\x28" for field in fields)
+    response = Client().generic("POST", url, raw, content_type="application/x-www-form-urlencoded; charset=utf-8")
+    assert readable(response)
+    assert _model(model).objects.count() == before
+
+
+@pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
+def test_forms_refuse_a_body_above_the_upload_limit(published, name, url, fields, model):
+    before = _model(model).objects.count()
+    response = Client().post(url, {fields[0]: "a" * (6 * 1024 * 1024)})
+    assert response.status_code == 400
+    assert _model(model).objects.count() == before
+
+
+@pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
+def test_forms_refuse_multipart_garbage(published, name, url, fields, model):
+    before = _model(model).objects.count()
+    response = Client().generic(
+        "POST", url, b"--b\r\nContent-Disposition: form-data; name=\"\x00\"\r\n\r\n\xff\xfe\r\n--b",
+        content_type="multipart/form-data; boundary=b",
+    )  # fmt: skip
+    assert readable(response)
+    assert _model(model).objects.count() == before
+
+
+@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+def test_head_answers_like_get(client, published, name, url):
+    """Load balancers, link checkers and `curl -I` send HEAD: same status as GET, no body."""
+    get = client.get(_url(url, published))
+    head = client.head(_url(url, published))
+    body = b"".join(head.streaming_content) if head.streaming else head.content
+    assert head.status_code == get.status_code and body == b""

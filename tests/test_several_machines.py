@@ -1,0 +1,226 @@
+"""Several app servers behind a load balancer, sharing PostgreSQL and Redis.
+
+Two gunicorn servers on loopback ports run the production configuration against the
+pytest PostgreSQL database and a Redis database of their own: what one server
+writes (a publication, a session, a lock-out) is seen at once by the other.
+"""
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+
+from posts.models import Post
+
+from .conftest import free_port
+from .factories import PostFactory, StaffFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        "postgres" not in os.environ.get("DATABASE_URL", ""),
+        reason="several app servers need a shared PostgreSQL (run with DATABASE_URL=postgres://...)",
+    ),
+]
+
+
+def redis_available():
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """collectstatic once: the production storage needs its manifest."""
+    static_root = tmp_path_factory.mktemp("static")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "collectstatic-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(static_root),
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    env.pop("PYTEST_CURRENT_TEST", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
+    (static_root / "staticfiles.json").read_text()
+    return static_root
+
+
+def database_url():
+    settings = connection.settings_dict
+    user = urllib.parse.quote(settings["USER"] or "")
+    password = ":" + urllib.parse.quote(settings["PASSWORD"]) if settings["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+class AppServer:
+    """A gunicorn process serving the production configuration on a loopback port."""
+
+    def __init__(self, env, static_root, tmp_path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(tmp_path / f"gunicorn-{self.port}.log", "w+")
+        full_env = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
+        full_env.update(
+            DEBUG="0",
+            SECRET_KEY="several-machines-share-this-secret-key-0123456789abcdefghijklmnop",
+            ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="0",
+            SECURE_COOKIES="0",
+            STATIC_ROOT=str(static_root),
+            MEDIA_ROOT=str(tmp_path / "media"),
+            AXES_FAILURE_LIMIT="3",
+            **env,
+        )
+        self.process = subprocess.Popen(
+            [str(GUNICORN), "unact.wsgi", "--no-control-socket", "--workers", "1", "--bind", f"127.0.0.1:{self.port}"],
+            cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/robots.txt", timeout=2)  # noqa: S310 (loopback)
+                return
+            except (urllib.error.URLError, ConnectionError):
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        self.stop()
+        self.log.seek(0)
+        raise RuntimeError(f"gunicorn did not start:\n{self.log.read()[-3000:]}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.log.close()
+
+
+class Browser:
+    """A cookie-keeping HTTP client: one visitor, whichever server answers."""
+
+    def __init__(self):
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def request(self, url, data=None):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            with self.opener.open(url, body, timeout=20) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def csrf_token(self, html):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    def log_in(self, server, username, password):
+        _status, html = self.request(server.url + "/admin/login/")
+        return self.request(
+            server.url + "/admin/login/?next=/admin/",
+            {"csrfmiddlewaretoken": self.csrf_token(html), "username": username, "password": password, "next": "/admin/"},
+        )
+
+
+@pytest.fixture
+def two_servers(collected_static, tmp_path):
+    if not redis_available():
+        pytest.fail(f"Redis is not answering at {REDIS_URL}")
+    shared = {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": f"unact-test-{uuid.uuid4().hex[:8]}",
+        "SESSION_ENGINE": "cache",
+    }
+    servers = [AppServer(shared, collected_static, tmp_path) for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def test_a_post_published_on_one_server_is_visible_at_once_on_the_other(two_servers):
+    server_a, server_b = two_servers
+    StaffFactory(username="lan", is_superuser=True)
+    draft = PostFactory(title="Hotline in Khmer", slug="hotline-in-khmer", draft=True)
+    visitor = Browser()
+    assert visitor.request(server_b.url + "/posts/hotline-in-khmer/")[0] == 404
+
+    editor = Browser()
+    status, html = editor.log_in(server_a, "lan", "correct horse battery")
+    assert status == 200 and "Content and community" in html
+    # The session lives in the shared Redis, not in the database: server B knows it.
+    assert Session.objects.count() == 0
+    status, html = editor.request(server_b.url + "/admin/posts/post/")
+    assert status == 200 and "Hotline in Khmer" in html
+
+    status, _html = editor.request(
+        server_a.url + "/admin/posts/post/",
+        {"csrfmiddlewaretoken": editor.csrf_token(html), "action": "publish", "_selected_action": [draft.pk], "index": 0},
+    )
+    assert status == 200
+    assert Post.objects.get(pk=draft.pk).status == Post.Status.PUBLISHED
+    status, html = visitor.request(server_b.url + "/posts/hotline-in-khmer/")
+    assert status == 200 and "Hotline in Khmer" in html
+    assert "Hotline in Khmer" in visitor.request(server_b.url + "/")[1]
+
+    # Logging out on B ends the session on A too (one shared cache).
+    _status, html = editor.request(server_b.url + "/admin/")
+    editor.request(server_b.url + "/admin/logout/", {"csrfmiddlewaretoken": editor.csrf_token(html)})
+    status, html = editor.request(server_a.url + "/admin/posts/post/")
+    assert "id_password" in html  # sent back to the login form
+
+
+def test_a_lockout_on_one_server_applies_on_the_other(two_servers):
+    server_a, server_b = two_servers
+    StaffFactory(username="dara", is_superuser=True)
+    attacker = Browser()
+    for _attempt in range(2):
+        assert attacker.log_in(server_a, "dara", "guess")[0] == 200
+    assert attacker.log_in(server_a, "dara", "guess")[0] == 429
+    # Same user, same IP, other server: still locked, even with the right password.
+    status, html = Browser().log_in(server_b, "dara", "correct horse battery")
+    assert status == 429 and "Too many failed log-ins" in html
+
+
+@pytest.mark.parametrize(
+    "broken, expected_status, expected_body",
+    [
+        ("REDIS_URL", 200, "database: ok\ncache: unavailable\n"),
+        ("DATABASE_URL", 503, "database: unavailable\ncache: ok\n"),
+    ],
+)
+def test_healthz_reports_database_and_cache_apart(collected_static, tmp_path, broken, expected_status, expected_body):
+    env = {"DATABASE_URL": database_url(), "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"unact-test-{uuid.uuid4().hex[:8]}"}
+    env[broken] = {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "DATABASE_URL": f"postgres://root@127.0.0.1:{free_port()}/x"}[broken]
+    server = AppServer(env, collected_static, tmp_path)
+    try:
+        status, body = Browser().request(server.url + "/healthz")
+        assert (status, body) == (expected_status, expected_body)
+        if broken == "REDIS_URL":
+            PostFactory(title="Readable without Redis")
+            status, html = Browser().request(server.url + "/")
+            assert status == 200 and "Readable without Redis" in html
+    finally:
+        server.stop()

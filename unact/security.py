@@ -1,0 +1,113 @@
+"""Security plumbing shared by every app: the CSP per path, client IPs, media headers.
+
+Nothing here knows about a particular app, so comments, publications and the
+newsletter get the same headers and media policy without code of their own.
+"""
+
+import mimetypes
+import posixpath
+from dataclasses import replace
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.http import Http404
+from django.urls import reverse
+from django.views import static
+
+# Types a browser may display; everything else is sent as a download.
+SNIFF_PROOF_TYPES = {"image/svg+xml": "application/octet-stream", "text/html": "application/octet-stream"}
+
+
+def admin_prefix():
+    """The admin's URL prefix (ADMIN_URL), e.g. "/admin/"."""
+    return reverse("admin:index")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with one policy for the admin and one for everything else.
+
+    Under the admin prefix the header carries CONTENT_SECURITY_POLICY_ADMIN (CKEditor 4
+    needs 'unsafe-inline'), never no header; the admin never gets a nonce, because a
+    nonce would void 'unsafe-inline'. Elsewhere the strict CONTENT_SECURITY_POLICY.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only or not request.path_info.startswith(admin_prefix()):
+            return parts
+        if parts.config is None:
+            parts = replace(parts, config=settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"])
+        return replace(parts, nonce=None)
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if request.path_info.startswith(admin_prefix()):
+            # Admin pages never belong in a search engine, whatever robots.txt says.
+            response.setdefault("X-Robots-Tag", "noindex, nofollow")
+        return response
+
+
+def client_ip(request):
+    """The visitor's IP: REMOTE_ADDR, or the address TRUSTED_PROXY_COUNT proxies saw."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def media_headers(name):
+    """(content type, Content-Disposition) for a stored file: only images and PDFs inline."""
+    content_type, encoding = mimetypes.guess_type(posixpath.basename(name))
+    content_type = content_type or "application/octet-stream"
+    if encoding:
+        # A .svgz or .tar.gz is an archive to download, never something to render.
+        content_type = "application/octet-stream"
+    if content_type in settings.MEDIA_INLINE_TYPES:
+        return content_type, "inline"
+    filename = posixpath.basename(name).replace('"', "").replace("\\", "")
+    return SNIFF_PROOF_TYPES.get(content_type, content_type), f'attachment; filename="{filename}"'
+
+
+def serve_media(request, path):
+    """Serve an uploaded file from MEDIA_ROOT with a safe type and disposition.
+
+    Odd paths (null bytes, traversal, directories) are a 404, never an error.
+    """
+    if "\x00" in path or "\\" in path:
+        raise Http404("Not found")
+    try:
+        response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    except (ValueError, OSError):
+        raise Http404("Not found")
+    content_type, disposition = media_headers(path)
+    response["Content-Type"] = content_type
+    response["Content-Disposition"] = disposition
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page a locked-out admin login sees (429): what happened and what to do."""
+    from django.contrib import admin
+    from django.shortcuts import render
+
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    context = {**admin.site.each_context(request), "cooloff_minutes": minutes, "title": None}
+    return render(request, "admin/lockout.html", context, status=429)
+
+
+def axes_username(request, credentials=None):
+    """The username django-axes records, cut to Django's 150 characters.
+
+    Axes stores it in a 255-character column; a longer hostile value would make
+    PostgreSQL refuse the row and the log-in page answer 500.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = request.POST.get(field) if request.method == "POST" else None
+    return str(username)[:150] if username is not None else None
