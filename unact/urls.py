@@ -19,6 +19,7 @@ admin.site.index_title = "Content and community"
 urlpatterns = [
     path("", post_views.home, name="home"),
     path("posts/", include("posts.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("feed/atom/", LatestPostsAtomFeed(), name="feed-atom"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
