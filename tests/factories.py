@@ -75,3 +75,25 @@ class PostFactory(DjangoModelFactory):
             featured_image=factory.LazyFunction(lambda: image_upload()),
             image_alt="Officials at a regional meeting",
         )
+
+
+class SubscriberFactory(DjangoModelFactory):
+    class Meta:
+        model = "newsletter.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    name = ""
+    status = "subscribed"
+    source = "footer"
+    consent_version = "2025-1"
+    consent_text = "I agree to receive the UN-ACT newsletter by email."
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = "newsletter.Campaign"
+
+    subject = factory.Sequence(lambda n: f"Newsletter edition {n}")
+    preheader = "News from the Greater Mekong Sub-region"
+    body = '<p>Cross-border referral improved. <a href="/posts/">Read more</a></p>'
