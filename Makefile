@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate demo check lint clean
+.PHONY: run test install install-test migrate demo check lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: demo
 
 test: install-test var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Sending benchmark (PostgreSQL): BENCH_DATABASE_URL=postgres://... make bench
+bench: install-test var
+	$(BIN)/python bench/send_bench.py
 
 lint: install-test
 	$(BIN)/pip install --quiet ruff

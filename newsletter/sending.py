@@ -242,13 +242,13 @@ class BatchSender:
                     cancelled, last_check = self.refresh(), time.monotonic()
                 if delivery.pk in cancelled:
                     continue
-                message = self.email.message(
+                message = self.email.message_bytes(
                     email=delivery.subscriber.email,
                     subscriber_id=delivery.subscriber_id,
                     delivery_id=delivery.pk,
-                ).message()
+                )
                 try:
-                    smtp.sendmail(from_email, [delivery.subscriber.email], message.as_bytes(linesep="\r\n"))
+                    smtp.sendmail(from_email, [delivery.subscriber.email], message)
                 except smtplib.SMTPRecipientsRefused as error:
                     code, text = next(iter(error.recipients.values()))
                     self.failure(delivery, code, text)
