@@ -33,6 +33,9 @@ demo: migrate
 
 run: demo
 	@echo "Serving http://$(HOST):$(PORT)/ — admin at http://$(HOST):$(PORT)/admin/ (user admin, password unact-demo)"
+	@# The newsletter's background worker runs beside the web server and stops with it.
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --no-startup-delay & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test var

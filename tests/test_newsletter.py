@@ -634,3 +634,53 @@ def test_fast_message_bytes_match_the_full_build(settings):
     assert fast.get_body(("html",)).get_content() == full.get_body(("html",)).get_content()
     assert "- One" in fast.get_body(("plain",)).get_content()
     assert max(len(line) for line in email.message_bytes(email="r@example.org", subscriber_id=1, delivery_id=1).split(b"\r\n")) < 998
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_signup_in_footer_then_confirm_from_email(page, live_server, smtp_server, settings, screenshot):
+    """Sign up in the footer of a post (in place, with JS), follow the emailed link, confirm."""
+    settings.SITE_URL = live_server.url
+    post = PostFactory(title="Helpline now open at night")
+    page.goto(live_server.url + post.get_absolute_url())
+    footer = page.locator("footer [data-signup]")
+    footer.get_by_label("Email address").fill("browser@example.org")
+    footer.get_by_label("Name (optional)").fill("Mai")
+    footer.get_by_label("I agree to receive").check()
+    screenshot(page, "newsletter-1-footer-filled")
+    footer.get_by_role("button", name="Subscribe").click()
+    page.locator("footer [data-signup-status]").wait_for()
+    assert page.url == live_server.url + post.get_absolute_url()  # answered in place
+    assert "Please check your inbox" in page.locator("footer").inner_text()
+    screenshot(page, "newsletter-2-footer-answer")
+
+    assert len(smtp_server.messages) == 1
+    link = LINK.search(text_part(smtp_server.messages[0]["message"])).group(0)
+    page.goto(link)
+    screenshot(page, "newsletter-3-confirm-page")
+    page.get_by_role("button", name="Confirm my subscription").click()
+    page.get_by_role("heading", name="Subscription confirmed").wait_for()
+    screenshot(page, "newsletter-4-confirmed")
+    assert Subscriber.objects.get(email="browser@example.org").status == "subscribed"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_signup_without_javascript_and_with_errors(browser, live_server, mailoutbox, screenshot):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + reverse("newsletter:page"))
+        form = page.locator("main [data-signup]")
+        form.get_by_label("Email address").fill("not-an-address")
+        form.get_by_role("button", name="Subscribe").click()
+        assert "Enter an email address like" in page.content()
+        assert page.locator("main input[type=email]").input_value() == "not-an-address"
+        screenshot(page, "newsletter-5-nojs-errors-mobile")
+        page.locator("main input[type=email]").fill("nojs@example.org")
+        page.locator("main input[type=checkbox]").check()
+        page.locator("main").get_by_role("button", name="Subscribe").click()
+        assert "Please check your inbox" in page.content()
+        assert Subscriber.objects.filter(email="nojs@example.org", source="page").exists()
+    finally:
+        context.close()

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from newsletter import demo as newsletter_demo
 from posts import demo as posts_demo
 
 DEMO_USERNAME = "admin"
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             admin = self.ensure_admin()
         with transaction.atomic():
             posts_demo.load(self.stdout, author=admin)
+            newsletter_demo.load(self.stdout)
         if admin:
             self.stdout.write(
                 self.style.SUCCESS(
