@@ -162,7 +162,8 @@ def main():
         cwd=ROOT, env=env, check=True,
     )
     worker_wall = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # max over children, KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = usage.ru_maxrss / 1024  # max over children, KiB on Linux
     campaign.refresh_from_db()
     ours = handler.rate()
     controller.stop()
@@ -176,6 +177,7 @@ def main():
     print(f"Worker (manage.py db_worker, batches of {os.environ.get('NEWSLETTER_BATCH_SIZE', 200)}): {ours:,.0f} emails/s "
           f"(wall {worker_wall:.2f} s including Django start-up)")
     print(f"Ratio: {ours / ceiling:.2f} (target >= 0.5)")
+    print(f"CPU load while measuring (1-min load average, {os.cpu_count()} CPUs): {os.getloadavg()[0]:.1f}")
     print(f"Peak memory of the worker: {peak_mb:.0f} MB (max RSS of child processes; target < 300 MB)")
     worker.check_returncode()
     return 0 if ok else 1

@@ -71,6 +71,8 @@ class StopRequested:
                 handler = self.previous.get(signum)
                 if callable(handler):
                     handler(signum, frame)
+                elif handler == signal.SIG_DFL:
+                    signal.raise_signal(signum)
 
 
 def _pending(campaign_id):
@@ -188,6 +190,15 @@ class BatchSender:
             claimed_by="", claimed_until=None, **fields
         )
 
+    def mark_sent(self, delivery):
+        # The hot path: one plain UPDATE per message, without building an ORM query.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, error = '', "
+                "claimed_by = '', claimed_until = NULL WHERE id = %s AND claimed_by = %s",
+                [Delivery.Status.SENT, timezone.now(), delivery.pk, self.token],
+            )
+
     def open(self):
         self.backend = get_connection(fail_silently=False)
         self.backend.open()
@@ -268,7 +279,7 @@ class BatchSender:
                         )
                         return self.stats
                 else:
-                    self.mark(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
+                    self.mark_sent(delivery)
                     self.stats["sent"] += 1
         finally:
             self.close()

@@ -349,21 +349,21 @@ def test_worker_killed_mid_batch_and_restarted_delivers_exactly_once(smtp_server
     campaign, subscribers = _send_to(120)
     import newsletter.sending as sending
 
-    original_mark = sending.BatchSender.mark
+    original_mark = sending.BatchSender.mark_sent
     marks = {"n": 0}
 
-    def mark_then_die(self, delivery, **fields):
-        original_mark(self, delivery, **fields)
+    def mark_then_die(self, delivery):
+        original_mark(self, delivery)
         marks["n"] += 1
         if marks["n"] == 30:
             raise WorkerKilled
 
-    monkeypatch.setattr(sending.BatchSender, "mark", mark_then_die)
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", mark_then_die)
     # The in-process worker records the task as failed; a killed one would leave it
     # running. Either way the successor was queued before sending began.
     Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
            max_tasks=1, worker_id="dies", excluded_queue_names=[]).run()
-    monkeypatch.setattr(sending.BatchSender, "mark", original_mark)
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", original_mark)
     assert len(smtp_server.messages) == 30
     assert Delivery.objects.filter(status="pending").exclude(claimed_by="").count() == 20
     # Restarted before the lease expires: other rows go, the dead claim waits.
@@ -390,11 +390,11 @@ def test_sigterm_mid_batch_stops_cleanly_and_restart_finishes(smtp_server, setti
     campaign, subscribers = _send_to(100)
     import newsletter.sending as sending
 
-    original_mark = sending.BatchSender.mark
+    original_mark = sending.BatchSender.mark_sent
     calls = {"n": 0}
 
-    def mark_and_maybe_signal(self, delivery, **fields):
-        original_mark(self, delivery, **fields)
+    def mark_and_maybe_signal(self, delivery):
+        original_mark(self, delivery)
         calls["n"] += 1
         if calls["n"] == 25:
             self.stop_flag.signals.append((15, None))
@@ -405,13 +405,19 @@ def test_sigterm_mid_batch_stops_cleanly_and_restart_finishes(smtp_server, setti
         self.stop_flag = stop
         return original_run(self, stop)
 
-    monkeypatch.setattr(sending.BatchSender, "mark", mark_and_maybe_signal)
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", mark_and_maybe_signal)
     monkeypatch.setattr(sending.BatchSender, "run", run)
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-           max_tasks=1, worker_id="w1", excluded_queue_names=[]).run()
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="w1", excluded_queue_names=[])
+    worker.configure_signals()  # as `manage.py db_worker` does
+    try:
+        worker.run()
+    finally:
+        worker.reset_signals()
+    assert worker.running is False  # the held signal reached the worker, which stopped
     assert len(smtp_server.messages) == 25
     assert not Delivery.objects.filter(status="pending").exclude(claimed_by="").exists()
-    monkeypatch.setattr(sending.BatchSender, "mark", original_mark)
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", original_mark)
     run_worker()
     received = sorted(entry["to"][0] for entry in smtp_server.messages)
     assert received == sorted(s.email for s in subscribers)
