@@ -10,7 +10,7 @@ TEST_LOCK := requirements-test.lock
 GUNICORN_WORKERS ?= 2
 GUNICORN_BIND ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test migrate demo check lint clean serve audit lock lock-check
+.PHONY: run test install install-test migrate demo check lint clean serve audit lock lock-check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,17 @@ demo: migrate
 
 run: demo
 	@echo "Serving http://$(HOST):$(PORT)/ — admin at http://$(HOST):$(PORT)/admin/ (user admin, password unact-demo)"
+	@# The newsletter's background worker runs beside the web server and stops with it.
+	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --no-startup-delay & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Sending benchmark (PostgreSQL): BENCH_DATABASE_URL=postgres://... make bench
+bench: install-test var
+	$(BIN)/python bench/send_bench.py
 
 lint: install-test
 	$(BIN)/pip install --quiet ruff

@@ -49,6 +49,13 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def page_cache_off(settings):
+    """Tests see every request rendered (and count its queries); tests/test_pagecache.py
+    switches the page cache back on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Rate limits and cached pages never leak from one test to the next."""
     cache.clear()

@@ -161,3 +161,23 @@ def with_inline_management(client, url, data):
     fields = re.findall(r'<input type="hidden" name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"', html)
     management = {name: ("0" if name.endswith(("TOTAL_FORMS", "INITIAL_FORMS")) else value) for name, value in fields}
     return {**management, **data}
+class SubscriberFactory(DjangoModelFactory):
+    class Meta:
+        model = "newsletter.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    name = ""
+    status = "subscribed"
+    source = "footer"
+    consent_version = "2025-1"
+    consent_text = "I agree to receive the UN-ACT newsletter by email."
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = "newsletter.Campaign"
+
+    subject = factory.Sequence(lambda n: f"Newsletter edition {n}")
+    preheader = "News from the Greater Mekong Sub-region"
+    body = '<p>Cross-border referral improved. <a href="/posts/">Read more</a></p>'

@@ -15,6 +15,11 @@ from .factories import CategoryFactory, PostFactory, StaffFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+
+
 def get(client, url, **extra):
     response = client.get(url, **extra)
     assert response.status_code in (200, 304)

@@ -467,3 +467,18 @@ AXES_VERBOSE = False
 if REDIS_URL:
     # A cache that is down must cost a request a second at most, never hang it.
     CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
+# Newsletter (newsletter app). Durations in seconds unless named otherwise.
+NEWSLETTER_CONFIRM_MAX_AGE = env_int("NEWSLETTER_CONFIRM_MAX_AGE_DAYS", 7) * 24 * 3600
+NEWSLETTER_CONFIRMATIONS_PER_DAY = env_int("NEWSLETTER_CONFIRMATIONS_PER_DAY", 3)
+NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = env_int("NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR", 10)
+NEWSLETTER_IP_RETENTION_DAYS = env_int("NEWSLETTER_IP_RETENTION_DAYS", 30)
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 200)
+# Pause between two batches of one campaign: the sending rate limit.
+NEWSLETTER_BATCH_DELAY = env_int("NEWSLETTER_BATCH_DELAY", 0)
+# How long a worker's claim on a batch lasts without renewal; a killed worker's
+# rows become claimable again after this.
+NEWSLETTER_CLAIM_LEASE = env_int("NEWSLETTER_CLAIM_LEASE", 120)
+NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
+NEWSLETTER_RETRY_BASE_DELAY = env_int("NEWSLETTER_RETRY_BASE_DELAY", 60)
+NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL

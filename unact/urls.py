@@ -23,6 +23,7 @@ urlpatterns = [
     path("", post_views.home, name="home"),
     path("posts/", include("posts.urls")),
     path("publications/", include("publications.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("feed/atom/", LatestPostsAtomFeed(), name="feed-atom"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -48,4 +48,35 @@
       form.querySelectorAll("select").forEach(function (select) { select.disabled = false; });
     });
   });
+
+  // Newsletter signup: submit in place and show the answer without leaving the page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-signup-form]") || !window.fetch) { return; }
+    var section = form.closest("[data-signup]");
+    if (!section) { return; }
+    event.preventDefault();
+    form.setAttribute("aria-busy", "true");
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-Requested-With": "fetch" },
+      credentials: "same-origin"
+    }).then(function (response) {
+      if (!response.ok && response.status !== 429) { throw new Error(String(response.status)); }
+      return response.text();
+    }).then(function (html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var replacement = holder.querySelector("[data-signup]");
+      if (!replacement) { throw new Error("no answer"); }
+      section.replaceWith(replacement);
+      var focus = replacement.querySelector("[data-signup-status], [aria-invalid='true']");
+      if (focus) { focus.focus(); }
+    }).catch(function () {
+      // Anything unexpected: fall back to the ordinary form submission.
+      form.removeAttribute("aria-busy");
+      form.submit();
+    });
+  });
 })();

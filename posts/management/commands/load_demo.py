@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from newsletter import demo as newsletter_demo
 from posts import demo as posts_demo
 from publications import demo as publications_demo
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             posts_demo.load(self.stdout, author=admin)
             publications_demo.load(self.stdout)
+            newsletter_demo.load(self.stdout)
         if admin:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -1,0 +1,336 @@
+"""Sending a campaign in batches, exactly once per recipient as far as SMTP allows.
+
+The protocol (see the README's "Sending, reliably" for the guarantee in words):
+
+1. A batch task claims up to NEWSLETTER_BATCH_SIZE pending deliveries by writing a
+   random claim token and a lease expiry on them, in one committed statement
+   (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite: one conditional UPDATE,
+   atomic because SQLite serialises writers). In the same transaction it enqueues
+   its successor task, so a queued task always exists while work remains.
+2. It sends the claimed rows in primary-key order over one SMTP connection and
+   marks each row sent in its own commit right after the server accepted it.
+   SIGTERM/SIGINT are deferred while a message is between "handed to SMTP" and
+   "marked sent", then the batch stops cleanly and releases its remaining rows.
+3. If the worker dies abruptly (SIGKILL, power loss), its rows stay claimed until
+   the lease expires, then a later batch takes them. Only the lowest pending row of
+   a dead claim can have been accepted by the server without being marked; it is
+   sent again with the same Message-ID and flagged `is_resent_after_crash`.
+"""
+
+import logging
+import secrets
+import signal
+import smtplib
+import threading
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import Min, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from .emails import CampaignEmail
+from .models import Campaign, Delivery, Subscriber
+
+logger = logging.getLogger(__name__)
+# Seconds between two checks for unsubscriptions (and lease renewals) mid-batch.
+CHECK_INTERVAL = 1.0
+
+
+class StopRequested:
+    """Collects SIGTERM/SIGINT during a batch; the batch stops between two messages."""
+
+    def __init__(self):
+        self.signals = []
+        self.previous = {}
+
+    def handle(self, signum, frame):
+        self.signals.append((signum, frame))
+
+    def __bool__(self):
+        return bool(self.signals)
+
+    @contextmanager
+    def installed(self):
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            self.previous[signum] = signal.signal(signum, self.handle)
+        try:
+            yield self
+        finally:
+            for signum, handler in self.previous.items():
+                signal.signal(signum, handler)
+            # Let the worker's own handler see the signal: it stops after this task.
+            for signum, frame in self.signals:
+                handler = self.previous.get(signum)
+                if callable(handler):
+                    handler(signum, frame)
+                elif handler == signal.SIG_DFL:
+                    signal.raise_signal(signum)
+
+
+def _pending(campaign_id):
+    return Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING)
+
+
+def _claimable(campaign_id, now):
+    return _pending(campaign_id).filter(next_attempt_at__lte=now).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def claim_batch(campaign_id, token, size):
+    """Claim up to `size` pending rows for this token; returns the pks resent after a crash."""
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.NEWSLETTER_CLAIM_LEASE)
+    claimable = _claimable(campaign_id, now).order_by("pk")
+    if connection.vendor == "postgresql":
+        candidates = list(
+            claimable.select_for_update(skip_locked=True).values_list("pk", "claimed_by")[:size]
+        )
+        claimable.filter(pk__in=[pk for pk, _by in candidates]).update(
+            claimed_by=token, claimed_until=lease_until
+        )
+    else:
+        candidates = list(claimable.values_list("pk", "claimed_by")[:size])
+        # The conditions are checked again inside the UPDATE: a row another worker
+        # claimed in between is left alone.
+        claimable.filter(pk__in=Subquery(claimable.values("pk")[:size])).update(
+            claimed_by=token, claimed_until=lease_until
+        )
+    # Rows are sent in pk order, so in a dead claim only the lowest pending row
+    # can have reached the server unmarked.
+    dead_claims = {}
+    for pk, claimed_by in candidates:
+        if claimed_by and claimed_by != token:
+            dead_claims.setdefault(claimed_by, pk)
+    if dead_claims:
+        Delivery.objects.filter(pk__in=dead_claims.values(), claimed_by=token).update(
+            is_resent_after_crash=True
+        )
+    return lease_until
+
+
+def schedule_next(campaign_id, token, delay):
+    """When the next batch task should run, or None when nothing is left to do."""
+    now = timezone.now()
+    others = _pending(campaign_id).exclude(claimed_by=token)
+    if _claimable(campaign_id, now).exclude(claimed_by=token).exists():
+        return now + timedelta(seconds=delay)
+    earliest = others.aggregate(
+        at=Min(Greatest("next_attempt_at", Coalesce("claimed_until", Value(now))))
+    )["at"]
+    own = _pending(campaign_id).filter(claimed_by=token).aggregate(at=Min("claimed_until"))["at"]
+    # The successor doubles as a watchdog for this batch's own claim.
+    times = [moment for moment in (earliest, own) if moment]
+    return max(min(times), now + timedelta(seconds=delay)) if times else None
+
+
+def campaign_finish_if_done(campaign_id):
+    """Mark the campaign sent once no delivery is pending; store its counts."""
+    if _pending(campaign_id).exists():
+        return False
+    counts = {
+        row["status"]: row["n"]
+        for row in Delivery.objects.filter(campaign_id=campaign_id)
+        .values("status")
+        .annotate(n=models_count())
+    }
+    Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
+        status=Campaign.Status.SENT,
+        sent_at=timezone.now(),
+        sent_count=counts.get(Delivery.Status.SENT, 0),
+        failed_count=counts.get(Delivery.Status.FAILED, 0),
+    )
+    return True
+
+
+def models_count():
+    from django.db.models import Count
+
+    return Count("pk")
+
+
+def _temporary_failure(delivery, error, now):
+    attempts = delivery.attempts + 1
+    if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+        return dict(status=Delivery.Status.FAILED, attempts=attempts, error=error)
+    backoff = settings.NEWSLETTER_RETRY_BASE_DELAY * 2 ** (attempts - 1)
+    return dict(attempts=attempts, error=error, next_attempt_at=now + timedelta(seconds=backoff))
+
+
+class BatchSender:
+    """Sends one claimed batch over one SMTP connection."""
+
+    def __init__(self, campaign, token):
+        self.campaign = campaign
+        self.token = token
+        self.email = CampaignEmail(campaign)
+        self.backend = None
+        self.stats = {"sent": 0, "failed": 0, "deferred": 0, "cancelled": 0}
+
+    def mine(self):
+        return Delivery.objects.filter(claimed_by=self.token, status=Delivery.Status.PENDING)
+
+    def release(self, pks, **fields):
+        """Give rows back (or defer them) so another batch can take them."""
+        if pks:
+            Delivery.objects.filter(pk__in=pks, claimed_by=self.token).update(
+                claimed_by="", claimed_until=None, **fields
+            )
+
+    def mark(self, delivery, **fields):
+        Delivery.objects.filter(pk=delivery.pk, claimed_by=self.token).update(
+            claimed_by="", claimed_until=None, **fields
+        )
+
+    def mark_sent(self, delivery):
+        # The hot path: one plain UPDATE per message, without building an ORM query.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, error = '', "
+                "claimed_by = '', claimed_until = NULL WHERE id = %s AND claimed_by = %s",
+                [Delivery.Status.SENT, timezone.now(), delivery.pk, self.token],
+            )
+
+    def open(self):
+        self.backend = get_connection(fail_silently=False)
+        self.backend.open()
+        return self.backend.connection
+
+    def close(self):
+        if self.backend is not None:
+            try:
+                self.backend.close()
+            except Exception:  # noqa: BLE001 - a broken connection is closed either way
+                logger.warning("Closing the SMTP connection failed", exc_info=True)
+
+    def refresh(self):
+        """Which claimed rows were cancelled meanwhile; renews the lease on the rest."""
+        lease_until = timezone.now() + timedelta(seconds=settings.NEWSLETTER_CLAIM_LEASE)
+        self.mine().update(claimed_until=lease_until)
+        return set(
+            Delivery.objects.filter(claimed_by=self.token)
+            .exclude(status=Delivery.Status.PENDING)
+            .values_list("pk", flat=True)
+        )
+
+    def run(self, stop):
+        deliveries = list(
+            self.mine()
+            .select_related("subscriber")
+            .only("pk", "attempts", "subscriber__email", "subscriber__status")
+            .order_by("pk")
+        )
+        gone = [d.pk for d in deliveries if d.subscriber.status != Subscriber.Status.SUBSCRIBED]
+        if gone:
+            Delivery.objects.filter(pk__in=gone).update(
+                status=Delivery.Status.CANCELLED, claimed_by="", claimed_until=None
+            )
+            self.stats["cancelled"] += len(gone)
+        deliveries = [d for d in deliveries if d.pk not in set(gone)]
+        if not deliveries:
+            return self.stats
+        try:
+            smtp = self.open()
+        except (smtplib.SMTPException, OSError) as error:
+            self.release_all_deferred(deliveries, f"SMTP connection failed: {error}")
+            return self.stats
+        from_email = settings.NEWSLETTER_FROM_EMAIL
+        cancelled, last_check = set(), time.monotonic()
+        try:
+            for index, delivery in enumerate(deliveries):
+                if stop:
+                    self.release([d.pk for d in deliveries[index:]])
+                    break
+                if time.monotonic() - last_check > CHECK_INTERVAL:
+                    cancelled, last_check = self.refresh(), time.monotonic()
+                if delivery.pk in cancelled:
+                    continue
+                message = self.email.message_bytes(
+                    email=delivery.subscriber.email,
+                    subscriber_id=delivery.subscriber_id,
+                    delivery_id=delivery.pk,
+                )
+                try:
+                    smtp.sendmail(from_email, [delivery.subscriber.email], message)
+                except smtplib.SMTPRecipientsRefused as error:
+                    code, text = next(iter(error.recipients.values()))
+                    self.failure(delivery, code, text)
+                except smtplib.SMTPResponseException as error:
+                    self.failure(delivery, error.smtp_code, error.smtp_error)
+                except (smtplib.SMTPException, OSError) as error:
+                    # The connection broke: this row is uncertain only if the
+                    # server had accepted it, which a broken connection does not say.
+                    self.mark(delivery, **_temporary_failure(delivery, f"{error}", timezone.now()))
+                    self.stats["deferred"] += 1
+                    self.close()
+                    try:
+                        smtp = self.open()
+                    except (smtplib.SMTPException, OSError) as reconnect_error:
+                        self.release_all_deferred(
+                            deliveries[index + 1 :], f"SMTP connection failed: {reconnect_error}"
+                        )
+                        return self.stats
+                else:
+                    self.mark_sent(delivery)
+                    self.stats["sent"] += 1
+        finally:
+            self.close()
+        return self.stats
+
+    def failure(self, delivery, code, text):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        error = f"{code} {text}"
+        if 500 <= code < 600:
+            self.mark(delivery, status=Delivery.Status.FAILED, attempts=delivery.attempts + 1, error=error)
+            self.stats["failed"] += 1
+        else:
+            self.mark(delivery, **_temporary_failure(delivery, error, timezone.now()))
+            self.stats["deferred"] += 1
+
+    def release_all_deferred(self, deliveries, error):
+        now = timezone.now()
+        for delivery in deliveries:
+            self.mark(delivery, **_temporary_failure(delivery, error, now))
+        self.stats["deferred"] += len(deliveries)
+
+
+@contextmanager
+def fast_commits():
+    """Row marks need not wait for the WAL flush: a killed worker loses nothing by it."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO DEFAULT")
+
+
+def send_batch(campaign_id, *, enqueue_successor):
+    """Claim and send one batch; `enqueue_successor(run_after)` queues the next one."""
+    campaign = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).first()
+    if campaign is None:
+        return {"claimed": 0}
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        claim_batch(campaign_id, token, settings.NEWSLETTER_BATCH_SIZE)
+        run_after = schedule_next(campaign_id, token, settings.NEWSLETTER_BATCH_DELAY)
+        if run_after is not None:
+            enqueue_successor(run_after)
+    stop = StopRequested()
+    with stop.installed(), fast_commits():
+        stats = BatchSender(campaign, token).run(stop)
+    campaign_finish_if_done(campaign_id)
+    return stats

@@ -1,0 +1,349 @@
+"""Writes with side effects for the mailing list: subscribe, confirm, leave, send."""
+
+import csv
+import hashlib
+import io
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from .consent import current_consent
+from .emails import CampaignEmail, confirmation_email
+from .models import Campaign, Delivery, Subscriber, normalize_email
+from .tokens import InvalidToken, read_confirmation_token, read_unsubscribe_token
+
+logger = logging.getLogger(__name__)
+DAY = 24 * 3600
+
+
+def _address_key(email):
+    return "newsletter:confirmations:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def signup_rate_limited(ip_address):
+    """True once a client IP has signed up too often this hour (counted in the cache)."""
+    if not ip_address:
+        return False
+    key = "newsletter:signups-ip:" + hashlib.sha256(ip_address.encode()).hexdigest()
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR
+
+
+def _may_send_confirmation(email):
+    key = _address_key(email)
+    cache.add(key, 0, timeout=DAY)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=DAY)
+        count = 1
+    return count <= settings.NEWSLETTER_CONFIRMATIONS_PER_DAY
+
+
+def confirmation_send(subscriber):
+    """Email the confirmation link, at most NEWSLETTER_CONFIRMATIONS_PER_DAY per address."""
+    if not _may_send_confirmation(subscriber.email):
+        logger.info("Confirmation limit reached for subscriber %s", subscriber.pk)
+        return False
+    try:
+        confirmation_email(subscriber).send()
+    except Exception:  # noqa: BLE001 - the signup is kept; the visitor can ask again
+        logger.exception("Confirmation email to subscriber %s failed", subscriber.pk)
+        return False
+    return True
+
+
+def subscriber_subscribe(*, email, name="", source, ip_address=None):
+    """Record a signup and send the confirmation link; the same outcome for everyone.
+
+    New and unsubscribed addresses become pending with a fresh consent record;
+    pending ones get their link again; subscribed ones are left alone.
+    """
+    email = normalize_email(email)
+    version, text = current_consent()
+    now = timezone.now()
+    consent = {
+        "source": source,
+        "consent_source": "",
+        "consent_version": version,
+        "consent_text": text,
+        "consented_at": now,
+        "ip_address": ip_address,
+    }
+    subscriber = Subscriber.objects.filter(email__iexact=email).first()
+    if subscriber is None:
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.create(
+                    email=email, name=name, status=Subscriber.Status.PENDING, **consent
+                )
+        except IntegrityError:
+            # A concurrent signup of the same address won the race: use its row.
+            subscriber = Subscriber.objects.get(email__iexact=email)
+            return subscriber
+        confirmation_send(subscriber)
+        return subscriber
+    if subscriber.status == Subscriber.Status.SUBSCRIBED:
+        return subscriber
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        # Coming back is a new consent: record it, and confirm it again.
+        updated = Subscriber.objects.filter(
+            pk=subscriber.pk, status=Subscriber.Status.UNSUBSCRIBED
+        ).update(status=Subscriber.Status.PENDING, name=name or subscriber.name,
+                 confirmed_at=None, unsubscribed_at=None, updated_at=now, **consent)
+        if not updated:
+            return subscriber
+        subscriber.refresh_from_db()
+    elif name and not subscriber.name:
+        Subscriber.objects.filter(pk=subscriber.pk).update(name=name)
+    confirmation_send(subscriber)
+    return subscriber
+
+
+@dataclass
+class Confirmation:
+    subscriber: Subscriber
+    already_confirmed: bool
+
+
+def confirmation_check(*, token):
+    """The pending (or already confirmed) subscriber a link belongs to, or InvalidToken."""
+    subscriber_id, stamp = read_confirmation_token(token)
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or int(subscriber.consented_at.timestamp()) != stamp:
+        raise InvalidToken("This link belongs to an earlier signup.")
+    if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+        raise InvalidToken("The address left the list after this link was sent.")
+    return subscriber
+
+
+def subscriber_confirm(*, token):
+    """Subscribe the address of a valid confirmation link; a second click changes nothing."""
+    subscriber = confirmation_check(token=token)
+    updated = Subscriber.objects.filter(
+        pk=subscriber.pk, status=Subscriber.Status.PENDING
+    ).update(status=Subscriber.Status.SUBSCRIBED, confirmed_at=timezone.now(),
+             updated_at=timezone.now())
+    subscriber.refresh_from_db()
+    return Confirmation(subscriber=subscriber, already_confirmed=not updated)
+
+
+def subscriber_unsubscribe(*, token=None, subscriber=None):
+    """Take an address off the list at once; pending deliveries to it are cancelled."""
+    if subscriber is None:
+        subscriber = Subscriber.objects.filter(pk=read_unsubscribe_token(token)).first()
+        if subscriber is None:
+            # Erased from the list meanwhile: nothing will be sent to it either way.
+            return None
+    now = timezone.now()
+    with transaction.atomic():
+        Subscriber.objects.filter(pk=subscriber.pk).exclude(
+            status=Subscriber.Status.UNSUBSCRIBED
+        ).update(status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=now, updated_at=now)
+        Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.CANCELLED
+        )
+    subscriber.refresh_from_db()
+    return subscriber
+
+
+def subscriber_ips_purge(*, older_than_days=None):
+    """Erase client IPs of consents older than the retention period; returns the count."""
+    days = settings.NEWSLETTER_IP_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timezone.timedelta(days=days)
+    return Subscriber.objects.filter(consented_at__lt=cutoff, ip_address__isnull=False).update(
+        ip_address=None
+    )
+
+
+def campaign_send_test(*, campaign, email):
+    """Send the campaign to one address (a staff member), marked as a test."""
+    message = CampaignEmail(campaign).message(
+        email=email, subscriber_id=0, subject_prefix=_("[Test] ")
+    )
+    message.send()
+
+
+def campaign_recipient_count(campaign):
+    return Subscriber.objects.confirmed().count()
+
+
+def campaign_send(*, campaign):
+    """Queue the campaign for every confirmed subscriber; False if it was not a draft."""
+    from .tasks import send_campaign_batch
+
+    now = timezone.now()
+    with transaction.atomic():
+        started = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.DRAFT).update(
+            status=Campaign.Status.SENDING, send_started_at=now, updated_at=now
+        )
+        if not started:
+            return False
+        subscriber_ids = Subscriber.objects.confirmed().values_list("pk", flat=True)
+        batch = []
+        for subscriber_id in subscriber_ids.iterator(chunk_size=2000):
+            batch.append(Delivery(campaign_id=campaign.pk, subscriber_id=subscriber_id,
+                                  next_attempt_at=now))
+            if len(batch) >= 2000:
+                Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+                batch = []
+        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+        total = Delivery.objects.filter(campaign_id=campaign.pk).count()
+        Campaign.objects.filter(pk=campaign.pk).update(recipient_count=total)
+        # Queued only once the rows exist for the worker to see.
+        transaction.on_commit(lambda: send_campaign_batch.enqueue(campaign.pk))
+    campaign.refresh_from_db()
+    return True
+
+
+def campaign_progress(campaign):
+    """Sent, failed, cancelled and remaining deliveries of a campaign, in one query."""
+    counts = Delivery.objects.filter(campaign=campaign).aggregate(
+        total=Count("pk"),
+        sent=Count("pk", filter=Q(status=Delivery.Status.SENT)),
+        failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
+        cancelled=Count("pk", filter=Q(status=Delivery.Status.CANCELLED)),
+        remaining=Count("pk", filter=Q(status=Delivery.Status.PENDING)),
+    )
+    done = counts["sent"] + counts["failed"] + counts["cancelled"]
+    counts["percent"] = round(100 * done / counts["total"]) if counts["total"] else 0
+    return counts
+
+
+# CSV import ------------------------------------------------------------------
+
+REQUIRED_COLUMNS = {"email", "consent_source"}
+OPTIONAL_COLUMNS = {"name", "consented_at"}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    already_listed: list = field(default_factory=list)  # (line, email, status)
+    rejected: list = field(default_factory=list)  # (line, value, reason)
+    error: str = ""
+
+    @property
+    def ok(self):
+        return not self.error and not self.rejected
+
+
+def _parse_consented_at(value):
+    value = value.strip()
+    if not value:
+        return None
+    moment = parse_datetime(value)
+    if moment is None:
+        day = parse_date(value)
+        if day is None:
+            raise ValueError
+        moment = timezone.datetime(day.year, day.month, day.day)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now():
+        raise ValueError
+    return moment
+
+
+def subscribers_import(*, data, dry_run=False):
+    """Import an existing list of consenting subscribers from CSV bytes, all or nothing.
+
+    Columns: email, consent_source (required), name, consented_at (optional).
+    Addresses already on the list (in any status) are reported and left as they
+    are: an import never resubscribes someone who left.
+    """
+    report = ImportReport()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        report.error = _("The file is not UTF-8 text (byte %(position)s). Save it as “CSV UTF-8” and try again.") % {"position": error.start}
+        return report
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = {(name or "").strip().lower() for name in (reader.fieldnames or [])}
+    missing = REQUIRED_COLUMNS - header
+    if missing:
+        report.error = _("The first line must name the columns; missing: %(missing)s. Expected: email, consent_source, and optionally name, consented_at.") % {"missing": ", ".join(sorted(missing))}
+        return report
+    unknown = header - REQUIRED_COLUMNS - OPTIONAL_COLUMNS
+    if unknown:
+        report.error = _("Unknown columns: %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))}
+        return report
+    version, text_agreed = "import", _("Imported list; consent given as recorded in “consent source”.")
+    seen, new_rows = {}, []
+    try:
+        # Line numbers as a spreadsheet shows them (the header is line 1).
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        report.error = _("The CSV could not be read: %(error)s") % {"error": error}
+        return report
+    for line, row in rows:
+        row = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items() if key}
+        email = normalize_email(row.get("email"))
+        if not email:
+            report.rejected.append((line, "", _("No email address.")))
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            report.rejected.append((line, email, _("Not a valid email address.")))
+            continue
+        if email in seen:
+            report.rejected.append((line, email, _("Repeats line %(line)s.") % {"line": seen[email]}))
+            continue
+        seen[email] = line
+        if not row.get("consent_source"):
+            report.rejected.append((line, email, _("No consent source: say where and how this person agreed.")))
+            continue
+        if len(row["consent_source"]) > 200 or len(row.get("name", "")) > 100:
+            report.rejected.append((line, email, _("Consent source (200) or name (100 characters) too long.")))
+            continue
+        try:
+            consented_at = _parse_consented_at(row.get("consented_at", "")) or timezone.now()
+        except ValueError:
+            report.rejected.append((line, email, _("Consent date is not a past date (YYYY-MM-DD).")))
+            continue
+        new_rows.append((line, email, row.get("name", ""), row["consent_source"], consented_at))
+    existing = {
+        subscriber.email: subscriber.get_status_display()
+        for subscriber in Subscriber.objects.filter(email__in=list(seen)).only("email", "status")
+    }
+    if report.rejected or dry_run:
+        report.already_listed = [(line, email, existing[email]) for line, email, *_rest in new_rows if email in existing]
+        return report
+    to_create = []
+    for line, email, name, consent_source, consented_at in new_rows:
+        if email in existing:
+            report.already_listed.append((line, email, existing[email]))
+            continue
+        to_create.append(Subscriber(
+            email=email, name=name, status=Subscriber.Status.SUBSCRIBED,
+            source=Subscriber.Source.IMPORT, consent_source=consent_source,
+            consent_version=version, consent_text=text_agreed,
+            consented_at=consented_at, confirmed_at=consented_at,
+        ))
+    try:
+        with transaction.atomic():
+            # ignore_conflicts: a signup racing the import keeps its own row.
+            Subscriber.objects.bulk_create(to_create, batch_size=1000, ignore_conflicts=True)
+    except IntegrityError as error:  # pragma: no cover - defensive
+        report.error = str(error)
+        return report
+    report.created = len(to_create)
+    return report
+
+
+__all__ = ["InvalidToken"]

@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from posts.views import paginate
+
+from . import services
+from .forms import SignupForm
+from .models import Campaign, Subscriber
+from .tokens import InvalidToken, read_unsubscribe_token
+
+SIGNUP_FRAGMENT = "includes/newsletter_signup.html"
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def is_fetch(request):
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _source(request):
+    return "page" if request.POST.get("source") == "page" else "footer"
+
+
+@require_GET
+def newsletter_page(request):
+    latest = Campaign.objects.archived().only("subject", "slug", "preheader", "sent_at")[:3]
+    form = SignupForm(initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup")
+    return render(request, "newsletter/newsletter_page.html", {"form": form, "latest_campaigns": latest})
+
+
+@require_POST
+def signup(request):
+    """The same answer whatever the address's state, so nobody learns who subscribes."""
+    form = SignupForm(request.POST, prefix_id=f"{_source(request)}-signup")
+    status, done, limited = 200, False, False
+    if form.is_valid():
+        if services.signup_rate_limited(client_ip(request)):
+            status, limited = 429, True
+        else:
+            services.subscriber_subscribe(
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                source=form.cleaned_data["source"],
+                ip_address=client_ip(request),
+            )
+            done = True
+    context = {
+        "form": form,
+        "done": done,
+        "limited": limited,
+        "max_age_days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
+    }
+    template = SIGNUP_FRAGMENT if is_fetch(request) else "newsletter/signup_result.html"
+    response = render(request, template, context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+def _invalid_link(request, **context):
+    form = SignupForm(initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup")
+    response = render(request, "newsletter/link_invalid.html", {"form": form, **context}, status=400)
+    add_never_cache_headers(response)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows one button; only the POST subscribes, so link scanners cannot."""
+    try:
+        if request.method == "POST":
+            confirmation = services.subscriber_confirm(token=token)
+            return render(request, "newsletter/confirm_done.html", {
+                "subscriber": confirmation.subscriber,
+                "already_confirmed": confirmation.already_confirmed,
+            })
+        subscriber = services.confirmation_check(token=token)
+    except InvalidToken:
+        return _invalid_link(request, purpose="confirm")
+    if subscriber.status == Subscriber.Status.SUBSCRIBED:
+        return render(request, "newsletter/confirm_done.html", {"subscriber": subscriber, "already_confirmed": True})
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber, "token": token})
+
+
+@csrf_exempt  # The signed token authenticates this POST; mail providers send it (RFC 8058).
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    try:
+        read_unsubscribe_token(token)
+    except InvalidToken:
+        return _invalid_link(request, purpose="unsubscribe")
+    if request.method == "POST":
+        services.subscriber_unsubscribe(token=token)
+        form = SignupForm(initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup")
+        return render(request, "newsletter/unsubscribe_done.html", {"form": form})
+    return render(request, "newsletter/unsubscribe.html", {"token": token})
+
+
+@require_GET
+def archive_list(request):
+    campaigns = Campaign.objects.archived().only("subject", "slug", "preheader", "body", "sent_at")
+    page = paginate(request, campaigns)
+    return render(request, "newsletter/campaign_list.html", {"page_obj": page, "campaigns": page.object_list})
+
+
+@require_GET
+def archive_detail(request, slug):
+    may_preview = request.user.is_authenticated and request.user.has_perm("newsletter.change_campaign")
+    campaigns = Campaign.objects.all() if may_preview else Campaign.objects.archived()
+    campaign = get_object_or_404(campaigns, slug=slug)
+    is_preview = campaign.status != Campaign.Status.SENT
+    response = render(request, "newsletter/campaign_detail.html", {
+        "campaign": campaign,
+        "is_preview": is_preview,
+    })
+    if is_preview:
+        add_never_cache_headers(response)
+    return response

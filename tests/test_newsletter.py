@@ -1,0 +1,692 @@
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+
+from newsletter import services
+from newsletter.models import Campaign, Delivery, Subscriber
+from newsletter.tokens import confirmation_token, unsubscribe_token
+from tests.factories import CampaignFactory, PostFactory, StaffFactory, SubscriberFactory
+
+LINK = re.compile(r"https?://[^\s<>\"]+/newsletter/confirm/[^\s<>\"/]+/")
+
+
+def signup(client, email="reader@example.org", **extra):
+    data = {"email": email, "name": "", "consent": "on", "source": "footer", **extra}
+    return client.post(reverse("newsletter:signup"), data, **extra.pop("headers", {}))
+
+
+def run_worker():
+    """Run every queued task, as `manage.py db_worker --batch` does, in this process."""
+    Worker(
+        queue_names=["default"], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+    ).run()
+
+
+def text_part(message):
+    return message.get_body(("plain",)).get_content()
+
+
+# Subscribing -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_signup_confirm_flow_through_real_smtp(client, smtp_server, settings):
+    """Signup stores a pending subscriber, the email's link shows a button, its POST subscribes."""
+    response = signup(client, "  Reader@Example.ORG ", name="Dara")
+    assert response.status_code == 200
+    assert "Please check your inbox" in response.content.decode()
+    subscriber = Subscriber.objects.get()
+    assert subscriber.email == "reader@example.org"
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert subscriber.consent_version == "2025-1" and "I agree" in subscriber.consent_text
+    assert subscriber.ip_address == "127.0.0.1" and subscriber.source == "footer"
+
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]["message"]
+    assert smtp_server.messages[0]["to"] == ["reader@example.org"]
+    link = LINK.search(text_part(message)).group(0)
+    assert link in message.get_body(("html",)).get_content()
+    path = link.removeprefix(settings.SITE_URL)
+
+    page = client.get(path)
+    assert page.status_code == 200 and "Confirm my subscription" in page.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.PENDING  # a GET (link scanner) changes nothing
+
+    done = client.post(path)
+    assert "Subscription confirmed" in done.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.SUBSCRIBED and subscriber.confirmed_at
+    again = client.post(path)
+    assert again.status_code == 200 and "already confirmed" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_identical_answers_whatever_the_address_state(client, smtp_server):
+    """New, pending, subscribed and unsubscribed addresses get byte-identical answers."""
+    SubscriberFactory(email="pending@example.org", status="pending")
+    SubscriberFactory(email="member@example.org")
+    SubscriberFactory(email="left@example.org", status="unsubscribed")
+    answers = []
+    for email in ["new@example.org", "pending@example.org", "MEMBER@example.org", "left@example.org"]:
+        response = signup(client, email)
+        body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        answers.append((response.status_code, body))
+    assert len(set(answers)) == 1 and answers[0][0] == 200
+    assert Subscriber.objects.count() == 4
+    assert Subscriber.objects.get(email="left@example.org").status == "pending"
+    assert Subscriber.objects.get(email="member@example.org").status == "subscribed"
+
+
+@pytest.mark.django_db
+def test_fetch_signup_returns_the_fragment(client, mailoutbox):
+    """With JavaScript the answer is the signup section alone, same for everyone."""
+    response = client.post(
+        reverse("newsletter:signup"),
+        {"email": "a@example.org", "consent": "on", "source": "footer"},
+        headers={"X-Requested-With": "fetch"},
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith("<section") and "Please check your inbox" in html
+    assert "<html" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ({"email": "not-an-address", "name": "Kim", "consent": "on"}, "Enter an email address like"),
+        ({"email": "", "name": "Kim", "consent": "on"}, "Enter your email address."),
+        ({"email": "kim@example.org", "name": "Kim"}, "Tick the box to agree"),
+    ],
+)
+def test_bad_signup_shows_error_and_keeps_input(client, mailoutbox, data, error):
+    response = client.post(reverse("newsletter:signup"), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and error in html
+    assert 'value="Kim"' in html
+    if data["email"]:
+        assert f'value="{data["email"]}"' in html
+    assert not Subscriber.objects.exists() and not mailoutbox
+
+
+@pytest.mark.django_db
+def test_confirmation_emails_per_address_are_limited(client, mailoutbox, settings):
+    """Four signups of one address in a day send three confirmation emails."""
+    settings.NEWSLETTER_CONFIRMATIONS_PER_DAY = 3
+    for _ in range(4):
+        assert signup(client, "same@example.org").status_code == 200
+    assert len(mailoutbox) == 3
+
+
+@pytest.mark.django_db
+def test_signups_per_ip_are_rate_limited(client, mailoutbox, settings):
+    settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = 2
+    assert signup(client, "one@example.org").status_code == 200
+    assert signup(client, "two@example.org").status_code == 200
+    blocked = signup(client, "three@example.org")
+    assert blocked.status_code == 429
+    assert "Too many signups" in blocked.content.decode()
+    assert 'value="three@example.org"' in blocked.content.decode()
+    assert not Subscriber.objects.filter(email="three@example.org").exists()
+    other_ip = client.post(reverse("newsletter:signup"), {"email": "four@example.org", "consent": "on"},
+                           REMOTE_ADDR="10.0.0.9")
+    assert other_ip.status_code == 200
+
+
+@pytest.mark.django_db
+def test_expired_and_tampered_confirmation_links_show_a_clear_page(client, settings):
+    subscriber = SubscriberFactory(status="pending")
+    token = confirmation_token(subscriber)
+    tampered = client.get(reverse("newsletter:confirm", args=[token[:-2] + "xx"]))
+    assert tampered.status_code == 400 and "This link does not work" in tampered.content.decode()
+    assert "Subscribe" in tampered.content.decode()  # the form to ask for a new link
+    assert client.post(reverse("newsletter:confirm", args=["garbage"])).status_code == 400
+    settings.NEWSLETTER_CONFIRM_MAX_AGE = -1
+    expired = client.post(reverse("newsletter:confirm", args=[token]))
+    assert expired.status_code == 400
+    subscriber.refresh_from_db()
+    assert subscriber.status == "pending"
+
+
+@pytest.mark.django_db
+def test_old_confirmation_link_cannot_resubscribe_after_leaving(client):
+    subscriber = SubscriberFactory(status="pending")
+    token = confirmation_token(subscriber)
+    client.post(reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscriber.pk)]))
+    assert client.post(reverse("newsletter:confirm", args=[token])).status_code == 400
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed"
+
+
+@pytest.mark.django_db
+def test_unsubscribe_get_shows_button_post_unsubscribes_without_csrf(settings):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    subscriber = SubscriberFactory()
+    url = reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscriber.pk)])
+    assert "Unsubscribe" in client.get(url).content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == "subscribed"
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed" and subscriber.unsubscribed_at
+    assert client.post(url).status_code == 200  # twice is harmless
+    assert client.post(reverse("newsletter:unsubscribe", args=["forged"])).status_code == 400
+    # Only this endpoint is exempt: the signup form still needs its CSRF token.
+    assert client.post(reverse("newsletter:signup"), {"email": "x@example.org", "consent": "on"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_resubscribe_after_leaving_needs_a_new_confirmation(client, mailoutbox):
+    subscriber = SubscriberFactory(email="back@example.org", status="unsubscribed")
+    signup(client, "back@example.org")
+    subscriber.refresh_from_db()
+    assert subscriber.status == "pending" and len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_purge_erases_old_ips_only():
+    old = SubscriberFactory(ip_address="192.0.2.1", consented_at=timezone.now() - timedelta(days=40))
+    recent = SubscriberFactory(ip_address="192.0.2.2")
+    from django.core.management import call_command
+
+    call_command("newsletter_purge_ips")
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.ip_address is None and recent.ip_address == "192.0.2.2"
+
+
+@pytest.mark.django_db
+def test_case_insensitive_unique_constraint():
+    from django.db import IntegrityError
+
+    SubscriberFactory(email="dup@example.org")
+    with pytest.raises(IntegrityError):
+        Subscriber.objects.bulk_create([Subscriber(email="DUP@example.org", source="footer",
+                                                   consent_version="x", consent_text="x")])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_signups_of_one_address_leave_one_row(mailoutbox):
+    """20 simultaneous signups of one address: one row, no error (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency needs PostgreSQL")
+    barrier, errors = threading.Barrier(20), []
+
+    def attempt():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            services.subscriber_subscribe(email="Race@Example.org", source="footer")
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Subscriber.objects.filter(email__iexact="race@example.org").count() == 1
+
+
+# Pages -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_footer_form_on_every_page_and_nav_link(client):
+    post = PostFactory()
+    for url in [reverse("home"), post.get_absolute_url(), reverse("newsletter:archive")]:
+        html = client.get(url).content.decode()
+        assert 'action="/newsletter/subscribe/"' in html and "I agree to receive" in html
+        assert 'href="/newsletter/"' in html
+
+
+@pytest.mark.django_db
+def test_newsletter_page_explains_and_links_archive(client):
+    CampaignFactory(subject="March edition", status="sent", sent_at=timezone.now())
+    html = client.get(reverse("newsletter:page")).content.decode()
+    assert "No tracking" in html and "March edition" in html
+    assert reverse("newsletter:archive") in html
+    assert 'name="source" value="page"' in html
+
+
+@pytest.mark.django_db
+def test_archive_shows_only_sent_campaigns(client):
+    sent = CampaignFactory(subject="Sent edition", status="sent", sent_at=timezone.now())
+    draft = CampaignFactory(subject="Draft edition")
+    html = client.get(reverse("newsletter:archive")).content.decode()
+    assert "Sent edition" in html and "Draft edition" not in html
+    assert client.get(sent.get_absolute_url()).status_code == 200
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(StaffFactory(is_superuser=True))
+    preview = client.get(draft.get_absolute_url())
+    assert preview.status_code == 200 and "no-cache" in preview["Cache-Control"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+def test_archive_query_count_is_constant(client, django_assert_num_queries, count):
+    for _ in range(count):
+        CampaignFactory(status="sent", sent_at=timezone.now())
+    with django_assert_num_queries(2):  # count, page
+        client.get(reverse("newsletter:archive"))
+
+
+# Campaign sending --------------------------------------------------------------
+
+
+def _send_to(count, **campaign_fields):
+    subscribers = SubscriberFactory.create_batch(count)
+    campaign = CampaignFactory(**campaign_fields)
+    assert services.campaign_send(campaign=campaign)
+    return campaign, subscribers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_campaign_to_200_subscribers_exactly_once_with_one_click_unsubscribe(client, smtp_server, settings):
+    settings.NEWSLETTER_BATCH_SIZE = 50
+    SubscriberFactory(status="pending", email="pending@example.org")
+    SubscriberFactory(status="unsubscribed", email="left@example.org")
+    campaign, subscribers = _send_to(200)
+    run_worker()
+    received = [entry["to"][0] for entry in smtp_server.messages]
+    assert sorted(received) == sorted(s.email for s in subscribers)  # exactly once each
+    campaign.refresh_from_db()
+    assert campaign.status == "sent" and campaign.sent_count == 200 and campaign.recipient_count == 200
+    message = smtp_server.messages[17]["message"]
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = message["List-Unsubscribe"].strip().strip("<>")
+    assert link.startswith("http") and "/newsletter/unsubscribe/" in link
+    assert link in text_part(message) and link in message.get_body(("html",)).get_content()
+    assert campaign.get_absolute_url() in text_part(message)  # view in browser
+    html = message.get_body(("html",)).get_content()
+    assert 'style="' in html and f'{settings.SITE_URL}/posts/' in html
+    # One-click: what a mailbox provider sends, without cookies or CSRF token.
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        link.removeprefix(settings.SITE_URL), "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    recipient = Subscriber.objects.get(email=smtp_server.messages[17]["to"][0])
+    assert recipient.status == "unsubscribed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_tracking_in_campaign_email(smtp_server):
+    campaign, _subscribers = _send_to(1, body='<p><a href="https://example.org/x">x</a></p>')
+    run_worker()
+    html = smtp_server.messages[0]["message"].get_body(("html",)).get_content()
+    assert 'href="https://example.org/x"' in html  # links not redirected
+    assert html.count("<img") == 0  # no pixel
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: nothing in the worker gets to clean up."""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_batch_and_restarted_delivers_exactly_once(smtp_server, settings, monkeypatch):
+    """A worker dies after 30 of a 50-row batch; after the lease, the rest go out once."""
+    settings.NEWSLETTER_BATCH_SIZE = 50
+    campaign, subscribers = _send_to(120)
+    import newsletter.sending as sending
+
+    original_mark = sending.BatchSender.mark_sent
+    marks = {"n": 0}
+
+    def mark_then_die(self, delivery):
+        original_mark(self, delivery)
+        marks["n"] += 1
+        if marks["n"] == 30:
+            raise WorkerKilled
+
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", mark_then_die)
+    # The in-process worker records the task as failed; a killed one would leave it
+    # running. Either way the successor was queued before sending began.
+    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+           max_tasks=1, worker_id="dies", excluded_queue_names=[]).run()
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", original_mark)
+    assert len(smtp_server.messages) == 30
+    assert Delivery.objects.filter(status="pending").exclude(claimed_by="").count() == 20
+    # Restarted before the lease expires: other rows go, the dead claim waits.
+    run_worker()
+    assert len(smtp_server.messages) == 100
+    # The lease runs out; the successor queued as a watchdog takes the rest.
+    Delivery.objects.exclude(claimed_by="").update(claimed_until=timezone.now() - timedelta(seconds=1))
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    received = [entry["to"][0] for entry in smtp_server.messages]
+    assert sorted(received) == sorted(s.email for s in subscribers)
+    campaign.refresh_from_db()
+    assert campaign.status == "sent" and campaign.sent_count == 120
+    # The first unmarked row of the dead claim is flagged as possibly in flight.
+    assert Delivery.objects.filter(is_resent_after_crash=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_mid_batch_stops_cleanly_and_restart_finishes(smtp_server, settings, monkeypatch):
+    """A stop request lets the current message finish, releases the rest of the batch."""
+    settings.NEWSLETTER_BATCH_SIZE = 80
+    campaign, subscribers = _send_to(100)
+    import newsletter.sending as sending
+
+    original_mark = sending.BatchSender.mark_sent
+    calls = {"n": 0}
+
+    def mark_and_maybe_signal(self, delivery):
+        original_mark(self, delivery)
+        calls["n"] += 1
+        if calls["n"] == 25:
+            self.stop_flag.signals.append((15, None))
+
+    original_run = sending.BatchSender.run
+
+    def run(self, stop):
+        self.stop_flag = stop
+        return original_run(self, stop)
+
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", mark_and_maybe_signal)
+    monkeypatch.setattr(sending.BatchSender, "run", run)
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="w1", excluded_queue_names=[])
+    worker.configure_signals()  # as `manage.py db_worker` does
+    try:
+        worker.run()
+    finally:
+        worker.reset_signals()
+    assert worker.running is False  # the held signal reached the worker, which stopped
+    assert len(smtp_server.messages) == 25
+    assert not Delivery.objects.filter(status="pending").exclude(claimed_by="").exists()
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", original_mark)
+    run_worker()
+    received = sorted(entry["to"][0] for entry in smtp_server.messages)
+    assert received == sorted(s.email for s in subscribers)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unsubscribed_mid_send_receive_nothing_more(smtp_server, settings):
+    settings.NEWSLETTER_BATCH_SIZE = 10
+    campaign, subscribers = _send_to(30)
+    leaver = subscribers[25]
+    services.subscriber_unsubscribe(subscriber=leaver)
+    run_worker()
+    received = [entry["to"][0] for entry in smtp_server.messages]
+    assert leaver.email not in received and len(received) == 29
+    assert Delivery.objects.get(subscriber=leaver).status == "cancelled"
+    campaign.refresh_from_db()
+    assert campaign.status == "sent"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_temporary_failure_retried_permanent_failure_recorded(settings):
+    """A 4xx answer is retried later; a 5xx answer fails the delivery for good."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conftest import SMTPRecorder, free_port
+
+    class Picky(SMTPRecorder):
+        busy = True
+
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if address.startswith("bounce"):
+                return "550 5.1.1 No such user"
+            if address.startswith("busy") and self.busy:
+                return "451 4.3.0 Try again later"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    handler = Picky()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    try:
+        SubscriberFactory(email="bounce@example.org")
+        SubscriberFactory(email="busy@example.org")
+        SubscriberFactory(email="fine@example.org")
+        campaign = CampaignFactory()
+        services.campaign_send(campaign=campaign)
+        run_worker()
+        assert [m["to"] for m in handler.messages] == [["fine@example.org"]]
+        bounce = Delivery.objects.get(subscriber__email="bounce@example.org")
+        assert bounce.status == "failed" and "550" in bounce.error
+        busy = Delivery.objects.get(subscriber__email="busy@example.org")
+        assert busy.status == "pending" and busy.attempts == 1 and busy.next_attempt_at > timezone.now()
+        campaign.refresh_from_db()
+        assert campaign.status == "sending"
+        handler.busy = False
+        Delivery.objects.filter(pk=busy.pk).update(next_attempt_at=timezone.now())
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        run_worker()
+        busy.refresh_from_db()
+        assert busy.status == "sent"
+        campaign.refresh_from_db()
+        assert campaign.status == "sent" and campaign.failed_count == 1 and campaign.sent_count == 2
+    finally:
+        controller.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_smtp_server_down_defers_and_nothing_is_lost(settings):
+    from tests.conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    campaign, _subscribers = _send_to(5)
+    run_worker()
+    assert Delivery.objects.filter(status="pending", attempts=1).count() == 5
+    campaign.refresh_from_db()
+    assert campaign.status == "sending"
+
+
+@pytest.mark.django_db
+def test_campaign_send_twice_queues_once():
+    SubscriberFactory.create_batch(3)
+    campaign = CampaignFactory()
+    assert services.campaign_send(campaign=campaign) is True
+    assert services.campaign_send(campaign=campaign) is False
+    assert Delivery.objects.count() == 3
+
+
+# Admin ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_send_test_and_confirmation_page(client, smtp_server):
+    SubscriberFactory.create_batch(4)
+    SubscriberFactory(status="pending")
+    manager = StaffFactory(is_superuser=True, email="manager@example.org")
+    client.force_login(manager)
+    campaign = CampaignFactory(subject="May edition")
+    changelist = reverse("admin:newsletter_campaign_changelist")
+    client.post(changelist, {"action": "send_test", "_selected_action": [campaign.pk]})
+    assert [m["to"] for m in smtp_server.messages] == [["manager@example.org"]]
+    assert smtp_server.messages[0]["message"]["Subject"] == "[Test] May edition"
+    response = client.post(changelist, {"action": "send_to_subscribers", "_selected_action": [campaign.pk]}, follow=True)
+    html = response.content.decode()
+    assert "4 confirmed subscribers" in html
+    campaign.refresh_from_db()
+    assert campaign.status == "draft"  # nothing sent before confirming
+    client.post(reverse("admin:newsletter_campaign_send", args=[campaign.pk]), {"confirm": "yes"})
+    campaign.refresh_from_db()
+    assert campaign.status == "sending" and campaign.recipient_count == 4
+    page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
+    assert "<progress" in page and "remaining 4 of 4" in page
+    run_worker()
+    page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
+    assert "sent 4, failed 0" in page
+
+
+@pytest.mark.django_db
+def test_csv_export_only_for_newsletter_managers(client):
+    SubscriberFactory(email="listed@example.org", name="Listed")
+    url = reverse("admin:newsletter_subscriber_export")
+    editor = StaffFactory(groups=["Editors"])
+    client.force_login(editor)
+    assert client.get(url).status_code == 403
+    client.force_login(StaffFactory(groups=["Newsletter managers"]))
+    response = client.get(url)
+    body = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200 and "listed@example.org,Listed,subscribed" in body
+    assert Group.objects.get(name="Newsletter managers").permissions.filter(codename="export_subscriber").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [5, 50])
+def test_subscriber_changelist_query_count_is_constant(client, django_assert_max_num_queries, count):
+    SubscriberFactory.create_batch(count)
+    client.force_login(StaffFactory(is_superuser=True))
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("admin:newsletter_subscriber_changelist")).status_code == 200
+
+
+def _import(client, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("admin:newsletter_subscriber_import"),
+        {"file": SimpleUploadedFile("list.csv", content, content_type="text/csv")},
+    )
+
+
+@pytest.mark.django_db
+def test_csv_import_all_or_nothing_with_line_numbers_and_no_duplicates(client):
+    client.force_login(StaffFactory(groups=["Newsletter managers"]))
+    SubscriberFactory(email="left@example.org", status="unsubscribed")
+    bad = (
+        "email,name,consent_source\n"
+        "ok@example.org,Ok,Paper form 2024\n"
+        "not-an-email,Bad,Paper form 2024\n"
+        "nosource@example.org,No source,\n"
+        "OK@example.org,Twice,Paper form 2024\n"
+    ).encode()
+    response = _import(client, bad)
+    html = response.content.decode()
+    assert response.status_code == 400 and "Nothing was imported" in html
+    assert "<td>3</td><td>not-an-email</td>" in html and "<td>4</td>" in html and "<td>5</td>" in html
+    assert "Repeats line 2" in html
+    assert not Subscriber.objects.filter(email="ok@example.org").exists()
+
+    good = "\ufeffemail,name,consent_source,consented_at\nok@example.org,Ok,Paper form,2024-05-02\nLEFT@example.org,,Paper form,\n".encode()
+    response = _import(client, good)
+    assert response.status_code == 200
+    ok = Subscriber.objects.get(email="ok@example.org")
+    assert ok.status == "subscribed" and ok.consent_source == "Paper form" and ok.consented_at.year == 2024
+    assert Subscriber.objects.get(email="left@example.org").status == "unsubscribed"  # never resubscribed
+    _import(client, good)  # again: no duplicates
+    assert Subscriber.objects.filter(email="ok@example.org").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("mail,source\nx@example.org,y\n".encode(), "missing: consent_source, email"),
+        ("email,consent_source\nnoël@example.org,form\n".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_csv_import_rejects_bad_files(client, content, message):
+    client.force_login(StaffFactory(groups=["Newsletter managers"]))
+    response = _import(client, content)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Subscriber.objects.exists()
+
+
+def test_tokens_are_signed():
+    token = unsubscribe_token(42)
+    assert signing.loads(token, salt="newsletter.unsubscribe") == 42
+
+
+@pytest.mark.django_db
+def test_fast_message_bytes_match_the_full_build(settings):
+    """The per-recipient template gives the same message as the email package."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    from newsletter.emails import CampaignEmail
+
+    long_paragraph = "<p>" + " ".join(["Referral across borders improved."] * 60) + "</p>"
+    campaign = CampaignFactory(body=long_paragraph + '<ul><li>One</li><li><a href="/posts/">Two</a></li></ul>')
+    email = CampaignEmail(campaign)
+    fast = message_from_bytes(email.message_bytes(email="reader@example.org", subscriber_id=7, delivery_id=3), policy=default)
+    assert email._template  # the shortcut was used
+    full = email.message(email="reader@example.org", subscriber_id=7, delivery_id=3).message()
+    full = message_from_bytes(full.as_bytes(linesep="\r\n"), policy=default)
+    for header in ["To", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"]:
+        assert fast[header].strip() == full[header].strip(), header
+    assert fast.get_body(("plain",)).get_content() == full.get_body(("plain",)).get_content()
+    assert fast.get_body(("html",)).get_content() == full.get_body(("html",)).get_content()
+    assert "- One" in fast.get_body(("plain",)).get_content()
+    assert max(len(line) for line in email.message_bytes(email="r@example.org", subscriber_id=1, delivery_id=1).split(b"\r\n")) < 998
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_signup_in_footer_then_confirm_from_email(page, live_server, smtp_server, settings, screenshot):
+    """Sign up in the footer of a post (in place, with JS), follow the emailed link, confirm."""
+    settings.SITE_URL = live_server.url
+    post = PostFactory(title="Helpline now open at night")
+    page.goto(live_server.url + post.get_absolute_url())
+    footer = page.locator("footer [data-signup]")
+    footer.get_by_label("Email address").fill("browser@example.org")
+    footer.get_by_label("Name (optional)").fill("Mai")
+    footer.get_by_label("I agree to receive").check()
+    screenshot(page, "newsletter-1-footer-filled")
+    footer.get_by_role("button", name="Subscribe").click()
+    page.locator("footer [data-signup-status]").wait_for()
+    assert page.url == live_server.url + post.get_absolute_url()  # answered in place
+    assert "Please check your inbox" in page.locator("footer").inner_text()
+    screenshot(page, "newsletter-2-footer-answer")
+
+    assert len(smtp_server.messages) == 1
+    link = LINK.search(text_part(smtp_server.messages[0]["message"])).group(0)
+    page.goto(link)
+    screenshot(page, "newsletter-3-confirm-page")
+    page.get_by_role("button", name="Confirm my subscription").click()
+    page.get_by_role("heading", name="Subscription confirmed").wait_for()
+    screenshot(page, "newsletter-4-confirmed")
+    assert Subscriber.objects.get(email="browser@example.org").status == "subscribed"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_signup_without_javascript_and_with_errors(browser, live_server, mailoutbox, screenshot):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + reverse("newsletter:page"))
+        form = page.locator("main [data-signup]")
+        form.get_by_label("Email address").fill("not-an-address")
+        form.get_by_role("button", name="Subscribe").click()
+        assert "Enter an email address like" in page.content()
+        assert page.locator("main input[type=email]").input_value() == "not-an-address"
+        screenshot(page, "newsletter-5-nojs-errors-mobile")
+        page.locator("main input[type=email]").fill("nojs@example.org")
+        page.locator("main input[type=checkbox]").check()
+        page.locator("main").get_by_role("button", name="Subscribe").click()
+        assert "Please check your inbox" in page.content()
+        assert Subscriber.objects.filter(email="nojs@example.org", source="page").exists()
+    finally:
+        context.close()
