@@ -53,9 +53,13 @@ class ResilientRedisCache(RedisCache):
                 error,
             )
 
-    @property
-    def is_available(self):
-        return time.monotonic() >= self._down_until
+    def ping(self):
+        """Whether Redis itself answers now (the fallback does not count)."""
+        try:
+            return bool(self._cache.get_client(write=True).ping())
+        except RedisError as error:
+            self._mark_down(error)
+            return False
 
     add = _resilient("add")
     get = _resilient("get")
