@@ -52,7 +52,7 @@ run: demo
 	@# The newsletter's background worker runs beside the web server and stops with it.
 	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --no-startup-delay & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 COMMENTS_CLOSE_AFTER_DAYS=$${COMMENTS_CLOSE_AFTER_DAYS:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-test var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -3,7 +3,7 @@
 import hashlib
 import io
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -11,8 +11,8 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFont
 
-from .demo_content import CATEGORIES, POSTS
-from .models import Category, Post
+from .demo_content import CATEGORIES, COMMENTS, POSTS
+from .models import Category, Comment, Post
 
 _NUMBERED = re.compile(r"^(\d+)\)\s*(.*)$", re.S)
 PALETTES = [
@@ -96,3 +96,34 @@ def load(stdout, author=None):
         post.tags.set(item["tags"])
         created += 1
     stdout.write(f"Posts: {created} created, {len(POSTS) - created} already there.")
+    load_comments(stdout, author)
+
+
+def load_comments(stdout, author=None):
+    """Approved demo comments, added once per post (a post that has comments is left alone)."""
+    added = 0
+    for slug, threads in COMMENTS.items():
+        post = Post.objects.filter(slug=slug).first()
+        if post is None or post.comments.exists():
+            continue
+        when = post.publish_at
+        for thread in threads:
+            when += timedelta(hours=5)
+            parent = Comment.objects.create(
+                post=post, name=thread["name"], text=thread["text"], status=Comment.Status.APPROVED, created_at=when
+            )
+            added += 1
+            for reply in thread.get("replies", []):
+                when += timedelta(hours=3)
+                Comment.objects.create(
+                    post=post,
+                    parent=parent,
+                    name=reply["name"],
+                    text=reply["text"],
+                    status=Comment.Status.APPROVED,
+                    is_staff_reply=reply.get("staff", False),
+                    user=author if reply.get("staff") else None,
+                    created_at=when,
+                )
+                added += 1
+    stdout.write(f"Comments: {added} demo comments added.")

@@ -253,3 +253,37 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
                  'http://www.europarl.europa.eu/news/en/news-room/20150409IPR41273.',
                  'The session was 1.5 hours; UN-ACT’s contributions can be followed starting at '
                  '00:03:22 and again at 01:22:35.']}]
+
+# Approved comments on the blog posts, as readers of the old site left them
+# (pseudonyms; no emails). A reply marked is_staff_reply comes from the programme.
+COMMENTS = {
+    "the-global-effort-against-trafficking-in-persons": [
+        {
+            "name": "Malis, Phnom Penh",
+            "text": "Thank you for this reflection. The referral numbers are encouraging, "
+            "but families in our province still do not know where to ask for help "
+            "when a relative stops answering the phone abroad.",
+            "replies": [
+                {
+                    "name": "UN-ACT team",
+                    "staff": True,
+                    "text": "Thank you, Malis. Each GMS country has a national hotline, and "
+                    "COMMIT partners are working to make them better known in border "
+                    "provinces. We will share the list in our next newsletter.",
+                }
+            ],
+        },
+        {
+            "name": "Researcher in Bangkok",
+            "text": "Good to see civil society at the table of the SOM/IMM. "
+            "Will the common indicators with ASEAN be published in Thai as well?",
+        },
+    ],
+    "exploitation-of-migrant-domestic-workers-in-saudi-arabia": [
+        {
+            "name": "Hoa",
+            "text": "My cousin went through an agency found on social media. "
+            "This piece explains why the contract she signed was not what she got.",
+        },
+    ],
+}

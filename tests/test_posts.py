@@ -451,9 +451,14 @@ def test_load_demo_creates_the_seed_once(capsys):
     assert all(post.featured_image and post.image_alt for post in Post.objects.all())
     first_run = capsys.readouterr().out
     assert "unact-demo" in first_run
+    from posts.models import Comment
+
+    assert Comment.objects.approved().count() == 4
+    assert Comment.objects.filter(is_staff_reply=True, parent__isnull=False).count() == 1
     snapshot = list(Post.objects.values_list("pk", "updated_at"))
     call_command("load_demo")
     assert list(Post.objects.values_list("pk", "updated_at")) == snapshot
+    assert Comment.objects.count() == 4
 
 
 def test_editing_a_post_that_has_an_image_keeps_it(editor_client):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from newsletter import demo as newsletter_demo
 from posts import demo as posts_demo
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         if admin:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Admin: http://127.0.0.1:8000/admin/ — user “{DEMO_USERNAME}”, "
+                    f"Admin: {settings.SITE_URL}{reverse('admin:index')} — user “{DEMO_USERNAME}”, "
                     f"password “{DEMO_PASSWORD}” (local demo only)."
                 )
             )
