@@ -640,3 +640,21 @@ def test_uploaded_images_still_validated_and_renamed(client):
     assert Post._meta.get_field("featured_image").validators
     response = client.get(post.featured_image.url)
     assert response["Content-Type"] == "image/jpeg" and response["Content-Disposition"] == "inline"
+
+
+@pytest.mark.parametrize(
+    "group,allowed,refused",
+    [
+        ("Editors", ["posts_post", "publications_publication"], ["newsletter_subscriber", "posts_comment", "newsletter_campaign"]),
+        ("Moderators", ["posts_comment", "posts_blockedword"], ["newsletter_subscriber", "posts_post", "publications_publication"]),
+        ("Newsletter managers", ["newsletter_subscriber", "newsletter_campaign"], ["posts_comment", "posts_post"]),
+    ],
+)
+def test_each_role_reaches_its_own_work_only(client, group, allowed, refused):
+    """An Editor cannot see subscribers, a Moderator cannot edit posts, a Newsletter
+    manager cannot moderate comments."""
+    client.force_login(StaffFactory(groups=[group]))
+    for name in allowed:
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200, name
+    for name in refused:
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 403, name
