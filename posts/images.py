@@ -129,32 +129,3 @@ class CleanImageField(ProcessedImageField):
         for key in ("processors", "format", "options", "validators"):
             kwargs.pop(key, None)
         return name, path, args, kwargs
-
-
-def validate_pdf_file(upload):
-    """Refuse anything but a PDF (by its bytes, not its name) within MAX_DOCUMENT_UPLOAD_BYTES.
-
-    For every app's document fields (publications, attachments): the name's
-    extension says nothing, so the file must start with the PDF signature and
-    carry an end-of-file marker; HTML, SVG or a renamed executable is refused.
-    """
-    limit = settings.MAX_DOCUMENT_UPLOAD_BYTES
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError(
-            _("This file is %(size)s; the limit is %(limit)s."),
-            code="file_too_large",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-        )
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    try:
-        upload.seek(0)
-        head = upload.read(1024)
-        upload.seek(max(0, (upload.size or 0) - 2048))
-        tail = upload.read(2048)
-    finally:
-        upload.seek(position)
-    if not head.lstrip(b"\x00\t\r\n ").startswith(b"%PDF-") or b"%%EOF" not in tail:
-        raise ValidationError(
-            _("Upload a PDF document. This file is not one."),
-            code="invalid_pdf",
-        )

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib import admin
@@ -21,7 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from posts.images import validate_pdf_file
+from publications.services import pdf_inspect
 from posts.models import Post
 
 from .conftest import free_port
@@ -274,8 +275,10 @@ def test_odd_media_paths_are_a_4xx_never_500(client, media_root, url):
     assert b"outside the media root" not in response.content
 
 
-def _pdf(body=b"1 0 obj << >> endobj\n"):
-    return b"%PDF-1.7\n" + body + b"trailer\n%%EOF\n"
+def _pdf(padding=b""):
+    from .factories import pdf_bytes
+
+    return pdf_bytes(pages=1) + padding
 
 
 @pytest.mark.parametrize(
@@ -289,21 +292,22 @@ def _pdf(body=b"1 0 obj << >> endobj\n"):
     ],
 )
 def test_documents_are_validated_by_content_not_name(content, valid):
+    """The one PDF check (publications.services.pdf_inspect) reads bytes, not names."""
     upload = SimpleUploadedFile("report.pdf", content, content_type="application/pdf")
     if valid:
-        validate_pdf_file(upload)
+        assert pdf_inspect(upload=upload).page_count == 1
         assert upload.tell() == 0
     else:
-        with pytest.raises(Exception) as error:
-            validate_pdf_file(upload)
-        assert error.value.code == "invalid_pdf"
+        with pytest.raises(ValidationError) as error:
+            pdf_inspect(upload=upload)
+        assert error.value.code in {"not_pdf", "broken_pdf", "empty_pdf"}
 
 
 def test_oversized_documents_are_refused(settings):
-    settings.MAX_DOCUMENT_UPLOAD_BYTES = 100
+    settings.PUBLICATIONS_MAX_UPLOAD_BYTES = 100
     upload = SimpleUploadedFile("report.pdf", _pdf(b"x" * 200), content_type="application/pdf")
-    with pytest.raises(Exception) as error:
-        validate_pdf_file(upload)
+    with pytest.raises(ValidationError) as error:
+        pdf_inspect(upload=upload)
     assert error.value.code == "file_too_large"
 
 

@@ -424,7 +424,6 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or STATIC_ROOT)
 
 # Uploaded media: images and PDFs display in the browser; anything else downloads.
 MEDIA_INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
-MAX_DOCUMENT_UPLOAD_BYTES = env_int("MAX_DOCUMENT_UPLOAD_MB", 25) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Media on S3-compatible object storage (django-storages) when a bucket is named,
