@@ -183,7 +183,7 @@ def _filtered(spec, queryset, filters):
 
 def _rows(spec, queryset):
     date = TruncDate(spec.date) if spec is POSTS else F(spec.date)
-    return queryset.annotate(
+    return queryset.order_by().annotate(
         result_type=Value(spec.type, output_field=CharField()),
         result_id=F("pk"),
         result_date=date,
@@ -290,12 +290,23 @@ def marks_to_html(text):
     return mark_safe("".join(output))  # noqa: S308 (escaped above; only <mark> added)
 
 
+def _term_pattern(terms):
+    return re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+
+
+def mark_terms(text, terms):
+    """The whole text, escaped, each term in <mark>."""
+    if not terms:
+        return marks_to_html(text)
+    return marks_to_html(_term_pattern(terms).sub(lambda match: f"{MARK_START}{match.group(0)}{MARK_STOP}", text))
+
+
 def highlight(text, terms, window=SNIPPET_CHARS):
     """An escaped excerpt of plain text around the first term, each term in <mark>."""
     text = text or ""
     if not terms:
         return marks_to_html(text[:window] + ("…" if len(text) > window else ""))
-    pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    pattern = _term_pattern(terms)
     first = pattern.search(text)
     start = max(0, (first.start() if first else 0) - window // 3)
     if start:
@@ -343,7 +354,7 @@ def _load(spec, ids, query, terms):
         if MARK_START in title_headline:
             title_html = marks_to_html(title_headline)
         else:
-            title_html = highlight(item.title, terms, window=len(item.title))
+            title_html = mark_terms(item.title, terms)
         if MARK_START in body_headline:
             snippet_html = marks_to_html(body_headline)
         else:
