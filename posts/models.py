@@ -13,7 +13,7 @@ from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
-from search.fields import SearchVectorField
+from posts.search.fields import SearchVectorField
 
 from .images import RENDITION_WIDTHS, CleanImageField, rendition_sources
 from .richtext import SanitizedRichTextField, summarize

@@ -14,7 +14,7 @@ from posts.images import ORIGINAL_PROCESSORS, rendition_sources, validate_image_
 from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
 from posts.video import embed_url
-from search.fields import SearchVectorField
+from posts.search.fields import SearchVectorField
 
 # Slugs that name a page of the library itself, so no publication may take them.
 RESERVED_SLUGS = {"feed"}
