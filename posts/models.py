@@ -13,6 +13,8 @@ from imagekit.models import ImageSpecField
 from imagekit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
+from posts.search.fields import SearchVectorField
+
 from .images import RENDITION_WIDTHS, CleanImageField, rendition_sources
 from .richtext import SanitizedRichTextField, summarize
 from .video import embed_url
@@ -153,6 +155,8 @@ class Post(models.Model):
     allow_comments = models.BooleanField(_("allow comments"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Title, summary, body and tags, kept current by the database (search/indexing.py).
+    search_vector = SearchVectorField()
 
     image_480 = rendition_spec(480)
     image_960 = rendition_spec(960)

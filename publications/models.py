@@ -14,6 +14,7 @@ from posts.images import ORIGINAL_PROCESSORS, rendition_sources, validate_image_
 from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
 from posts.video import embed_url
+from posts.search.fields import SearchVectorField
 
 # Slugs that name a page of the library itself, so no publication may take them.
 RESERVED_SLUGS = {"feed"}
@@ -179,6 +180,8 @@ class Publication(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Title, summary, description and tags, kept current by the database (search/indexing.py).
+    search_vector = SearchVectorField()
 
     cover_320 = cover_spec(320)
     cover_640 = cover_spec(640)

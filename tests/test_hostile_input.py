@@ -28,6 +28,8 @@ PUBLIC_GET_URLS = [
     ("healthz", "/healthz"),
     ("media", "/media/posts/photo.jpg"),
     ("admin login", "/admin/login/"),
+    ("search", "/search/?q=helpline"),
+    ("search, no query", "/search/"),
 ]
 
 # (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
@@ -44,6 +46,7 @@ HOSTILE_QUERIES = [
     {"p": "NaN"},
     {"next": "https://evil.example/"},
     {"page": "1" * 10_000},
+    {"q": "\x00<script>alert(1)</script>' OR 1=1 -- " + "ការជួញដូរ" * 500, "year": "-0", "type": "\x00"},
 ]
 
 HOSTILE_PATH_SUFFIXES = [

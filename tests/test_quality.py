@@ -24,6 +24,10 @@ PUBLIC_PAGES = [
     "/posts/tag/commit/",
     "/posts/2016/",
     "/safety/",
+    "/search/?q=trafficking",
+    "/search/?q=trafficking&type=post&page=2",
+    "/search/",
+    "/search/?q=xylophone",
     "/no-such-page/",
 ]
 

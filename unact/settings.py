@@ -481,3 +481,11 @@ NEWSLETTER_CLAIM_LEASE = env_int("NEWSLETTER_CLAIM_LEASE", 120)
 NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
 NEWSLETTER_RETRY_BASE_DELAY = env_int("NEWSLETTER_RETRY_BASE_DELAY", 60)
 NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL
+
+# Search (posts/search/; README "Search"). On PostgreSQL: full-text search with this
+# text-search configuration (stemming and stop words; run `manage.py
+# rebuild_search_index` after changing it). On SQLite: a simple substring match.
+SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
+SEARCH_RESULTS_PER_PAGE = env_int("SEARCH_RESULTS_PER_PAGE", 10)
+# Longer queries are cut to this many characters (and the page says so).
+SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 200)

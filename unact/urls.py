@@ -24,6 +24,7 @@ urlpatterns = [
     path("posts/", include("posts.urls")),
     path("publications/", include("publications.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("search/", include("posts.search.urls")),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("feed/atom/", LatestPostsAtomFeed(), name="feed-atom"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
