@@ -482,3 +482,15 @@ NEWSLETTER_CLAIM_LEASE = env_int("NEWSLETTER_CLAIM_LEASE", 120)
 NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
 NEWSLETTER_RETRY_BASE_DELAY = env_int("NEWSLETTER_RETRY_BASE_DELAY", 60)
 NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL
+
+# ---------------------------------------------------------------------------
+# Performance and resilience (README: "Performance and resilience")
+# ---------------------------------------------------------------------------
+# Routes /bench/ceiling/, the benchmark's fixed 20 KB page (bench/page_bench.py).
+# Only the benchmark sets it; production never does.
+BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", default=False)
+# Publications (dated by day) and sent newsletter campaigns (the public archive) are
+# content too: their changes make cached pages stale.
+PAGE_CACHE_MODELS |= {"publications.publication", "publications.country", "newsletter.campaign"}
+# A publication dated in the future appears at the start of its day (local time).
+PAGE_CACHE_SCHEDULED["publications.Publication"] = "publication_date"
