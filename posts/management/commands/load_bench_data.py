@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
@@ -74,6 +74,11 @@ class Command(BaseCommand):
             self.load_publications(posts)
         with transaction.atomic():
             self.load_subscribers()
+        if connection.vendor == "postgresql":
+            # Fresh bulk loads have no planner statistics until autovacuum comes by;
+            # without them the tag page's count took 56 ms instead of 1.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(f"Benchmark data ready in {time.perf_counter() - started:.1f} s.")
 
     # Posts --------------------------------------------------------------------------
