@@ -494,3 +494,7 @@ BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", default=False)
 PAGE_CACHE_MODELS |= {"publications.publication", "publications.country", "newsletter.campaign"}
 # A publication dated in the future appears at the start of its day (local time).
 PAGE_CACHE_SCHEDULED["publications.Publication"] = "publication_date"
+# A confirmation email that fails (mail server down) is retried by the worker this
+# many times, 1x, 2x, 3x... this many seconds apart.
+NEWSLETTER_CONFIRMATION_RETRIES = env_int("NEWSLETTER_CONFIRMATION_RETRIES", 6)
+NEWSLETTER_CONFIRMATION_RETRY_SECONDS = env_int("NEWSLETTER_CONFIRMATION_RETRY_SECONDS", 60)
