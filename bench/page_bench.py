@@ -242,8 +242,10 @@ def table(mode, rows, ceiling_rps):
         ratio = data["rps"] / ceiling_rps if ceiling_rps else 0
         spread = data["p99_us"] / max(1, data["p50_us"])
         misses = []
-        if path != "/bench/ceiling/" and ratio < target:
-            misses.append(f"ratio<{target}")
+        # A POST is never cached: the signup is held to the rendered-page target.
+        page_target = TARGETS["uncached"] if path == SIGNUP else target
+        if path != "/bench/ceiling/" and ratio < page_target:
+            misses.append(f"ratio<{page_target}")
         if spread > 3:
             misses.append("p99>3x")
         if data["errors"]:
