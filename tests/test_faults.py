@@ -82,7 +82,7 @@ class Gunicorn:
         self.log.flush()
         return self.log_path.read_text()
 
-    def get(self, path, timeout=10):
+    def get(self, path, timeout=30):
         try:
             with urllib.request.urlopen(self.url + path, timeout=timeout) as response:  # noqa: S310
                 return response.status, response.read().decode(), dict(response.headers)
@@ -133,7 +133,8 @@ def throwaway_postgres():
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
     pg_ctl = [postgres_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(directory / "log"), "-w"]
     as_postgres([*pg_ctl, "start"])
-    cluster = {"url": f"postgres://postgres@127.0.0.1:{port}/unact", "pg_ctl": pg_ctl, "port": port}
+    # connect_timeout: a request never waits long on a database that does not answer.
+    cluster = {"url": f"postgres://postgres@127.0.0.1:{port}/unact?connect_timeout=3", "pg_ctl": pg_ctl, "port": port}
     as_postgres([postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "unact"])
     yield cluster
     subprocess.run(["runuser", "-u", "postgres", "--", *pg_ctl[:-1], "-m", "immediate", "stop"] if os.geteuid() == 0
