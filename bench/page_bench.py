@@ -72,8 +72,9 @@ def ensure_wrk():
 
 
 def ensure_database(url):
-    import psycopg2
     from urllib.parse import urlsplit
+
+    import psycopg2
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
