@@ -57,9 +57,14 @@ run: demo
 test: install-test var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Sending benchmark (PostgreSQL): BENCH_DATABASE_URL=postgres://... make bench
+# Benchmarks (PostgreSQL and Redis; README "Performance and resilience"): the page
+# benchmark (gunicorn under wrk, cache on and off, against a ceiling view), then the
+# sending benchmark. wrk comes from Debian (apt-get install wrk); bench/page_bench.py
+# installs it when missing. BENCH_PAGES_DATABASE_URL, BENCH_REDIS_URL and
+# BENCH_DATABASE_URL choose the databases; results go to var/bench/.
 bench: install-test var
-	$(BIN)/python bench/send_bench.py
+	$(BIN)/python bench/page_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/send_bench.py | tee var/bench/send.txt
 
 lint: install-test
 	$(BIN)/pip install --quiet ruff

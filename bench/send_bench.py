@@ -46,8 +46,9 @@ class CountingHandler:
 
 
 def ensure_database(url):
-    import psycopg2
     from urllib.parse import urlsplit
+
+    import psycopg2
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")

@@ -142,12 +142,17 @@ def campaign_finish_if_done(campaign_id):
         .values("status")
         .annotate(n=models_count())
     }
-    Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
+    finished = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
         status=Campaign.Status.SENT,
         sent_at=timezone.now(),
         sent_count=counts.get(Delivery.Status.SENT, 0),
         failed_count=counts.get(Delivery.Status.FAILED, 0),
     )
+    if finished:
+        # update() sends no signal: the campaign now appears in the public archive.
+        from unact.pagecache import content_changed
+
+        content_changed()
     return True
 
 

@@ -5,6 +5,7 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -61,8 +62,44 @@ def confirmation_send(subscriber):
         return False
     try:
         confirmation_email(subscriber).send()
-    except Exception:  # noqa: BLE001 - the signup is kept; the visitor can ask again
-        logger.exception("Confirmation email to subscriber %s failed", subscriber.pk)
+    except Exception:  # noqa: BLE001 - the signup is kept; the worker tries again
+        logger.exception("Confirmation email to subscriber %s failed; the worker will retry", subscriber.pk)
+        _confirmation_retry_later(subscriber.pk, attempt=1)
+        return False
+    return True
+
+
+def _confirmation_retry_later(subscriber_id, attempt):
+    """Queue another try of a failed confirmation email (the mail server may be down)."""
+    from . import tasks
+
+    if attempt > settings.NEWSLETTER_CONFIRMATION_RETRIES:
+        logger.error("Confirmation email to subscriber %s failed %s times; giving up", subscriber_id, attempt - 1)
+        return False
+    if not tasks.retry_confirmation.get_backend().supports_defer:
+        return False
+    run_after = timezone.now() + timedelta(seconds=settings.NEWSLETTER_CONFIRMATION_RETRY_SECONDS * attempt)
+
+    def enqueue():
+        try:
+            tasks.retry_confirmation.using(run_after=run_after).enqueue(subscriber_id, attempt=attempt)
+        except Exception:  # noqa: BLE001 - the subscriber row is stored either way
+            logger.exception("Could not queue a confirmation retry for subscriber %s", subscriber_id)
+
+    transaction.on_commit(enqueue, robust=True)
+    return True
+
+
+def confirmation_retry(*, subscriber_id, attempt):
+    """The worker's retry of a confirmation email, while the address still waits for it."""
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=Subscriber.Status.PENDING).first()
+    if subscriber is None:
+        return False  # confirmed, left or erased meanwhile
+    try:
+        confirmation_email(subscriber).send()
+    except Exception:  # noqa: BLE001
+        logger.warning("Confirmation email to subscriber %s failed again (try %s)", subscriber_id, attempt + 1)
+        _confirmation_retry_later(subscriber_id, attempt + 1)
         return False
     return True
 

@@ -2,7 +2,7 @@
 
 from django_tasks import task, task_backends
 
-from . import sending
+from . import sending, services
 
 
 def _supports_defer():
@@ -33,3 +33,9 @@ def send_campaign_inline(campaign_id):
             totals[key] = totals.get(key, 0) + value
         if not queued or not any(stats.values()):
             return totals
+
+
+@task()
+def retry_confirmation(subscriber_id, attempt=1):
+    """Send a confirmation email again after the mail server refused or was down."""
+    return services.confirmation_retry(subscriber_id=subscriber_id, attempt=attempt)

@@ -15,7 +15,7 @@ from taggit.managers import TaggableManager
 
 from posts.search.fields import SearchVectorField
 
-from .images import RENDITION_WIDTHS, CleanImageField, rendition_sources
+from .images import RENDITION_WIDTHS, CleanImageField, memoized_rendition_sources
 from .richtext import SanitizedRichTextField, summarize
 from .video import embed_url
 
@@ -212,8 +212,10 @@ class Post(models.Model):
         """Renditions of the featured image for srcset, smallest first."""
         if not self.featured_image:
             return []
-        specs = zip((self.image_480, self.image_960, self.image_1440), RENDITION_WIDTHS)
-        return rendition_sources(specs, self.image_width, self.image_height)
+        return memoized_rendition_sources(
+            self, "featured_image", ("image_480", "image_960", "image_1440"), RENDITION_WIDTHS,
+            self.image_width, self.image_height,
+        )  # fmt: skip
 
 
 class Image(models.Model):

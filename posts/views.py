@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -8,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from . import services
 from .forms import CommentForm
@@ -57,7 +58,12 @@ def category_detail(request, slug):
 @require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    posts = Post.objects.published().filter(tags__slug=tag.slug).distinct()
+    # A subquery, not a join with distinct(): DISTINCT over whole rows (bodies included)
+    # cost a hundred milliseconds at a thousand posts.
+    tagged = TaggedItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(Post), tag=tag
+    ).values("object_id")
+    posts = Post.objects.published().filter(pk__in=tagged)
     if not posts.exists():
         # A tag used only by drafts must not reveal that it exists.
         raise Http404(_("No posts are tagged with this."))

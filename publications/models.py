@@ -10,7 +10,7 @@ from imagekit.models import ImageSpecField, ProcessedImageField
 from imagekit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
-from posts.images import ORIGINAL_PROCESSORS, rendition_sources, validate_image_file
+from posts.images import ORIGINAL_PROCESSORS, memoized_rendition_sources, validate_image_file
 from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
 from posts.video import embed_url
@@ -258,8 +258,6 @@ class Publication(models.Model):
         """(url, width, height) of each cover rendition, smallest first, without opening files."""
         if not self.cover:
             return []
-        return rendition_sources(
-            zip((self.cover_320, self.cover_640), COVER_WIDTHS),
-            self.cover_width,
-            self.cover_height,
+        return memoized_rendition_sources(
+            self, "cover", ("cover_320", "cover_640"), COVER_WIDTHS, self.cover_width, self.cover_height
         )

@@ -242,6 +242,12 @@ def publication_count_download(*, publication):
 
 def publications_set_status(*, publications, status):
     """Publish or unpublish many publications at once; the number changed."""
-    return publications.exclude(status=status).update(
+    changed = publications.exclude(status=status).update(
         status=status, updated_at=timezone.now()
     )
+    if changed:
+        # update() sends no signal: tell the page cache directly.
+        from unact.pagecache import content_changed
+
+        content_changed()
+    return changed

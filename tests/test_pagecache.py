@@ -1,5 +1,6 @@
 """Cached pages for anonymous visitors are never stale and never personal."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -129,3 +130,184 @@ def test_page_cache_can_be_switched_off(client, settings):
     PostFactory()
     assert "X-Cache" not in client.get("/")
     assert "X-Cache" not in client.get("/")
+
+
+# Every kind of change an editor or moderator makes ------------------------------------
+
+
+def test_publication_saved_published_unpublished_and_deleted_show_at_once(client):
+    from publications.models import Publication
+    from publications.services import publications_set_status
+
+    from .factories import PublicationFactory
+
+    publication = PublicationFactory(title="Mekong labour study", slug="mekong-labour-study")
+    draft = PublicationFactory(title="Border report", slug="border-report", draft=True)
+    assert "Mekong labour study" in get(client, "/publications/").content.decode()
+    assert get(client, "/publications/")["X-Cache"] == "hit"
+
+    publication.title = "Mekong labour study, second edition"
+    publication.save()
+    assert "second edition" in get(client, "/publications/").content.decode()
+    assert "second edition" in get(client, publication.get_absolute_url()).content.decode()
+
+    # Publishing and unpublishing use update(), which sends no signal.
+    publications_set_status(publications=Publication.objects.filter(pk=draft.pk), status="published")
+    assert "Border report" in get(client, "/publications/").content.decode()
+    publications_set_status(publications=Publication.objects.filter(pk=draft.pk), status="draft")
+    assert "Border report" not in get(client, "/publications/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+    url = publication.get_absolute_url()
+    publication.delete()
+    assert "second edition" not in get(client, "/publications/").content.decode()
+    assert client.get(url).status_code == 404
+
+
+def test_publications_admin_actions_show_at_once(client, editor_client):
+    from .factories import PublicationFactory
+
+    draft = PublicationFactory(title="Annual report 2016", draft=True)
+    assert "Annual report 2016" not in get(client, "/publications/").content.decode()
+    changelist = reverse("admin:publications_publication_changelist")
+    actions = {"publish", "make_published", "publish_selected"}
+    html = editor_client.get(changelist).content.decode()
+    action = next(name for name in actions if f'value="{name}"' in html)
+    editor_client.post(changelist, {"action": action, "_selected_action": [draft.pk]})
+    assert "Annual report 2016" in get(client, "/publications/").content.decode()
+
+
+def test_a_scheduled_publication_turns_the_version_over_at_the_start_of_its_day():
+    from .factories import PublicationFactory
+
+    day = timezone.localdate() + timedelta(days=3)
+    PublicationFactory(publication_date=day)
+    PostFactory(publish_at=timezone.now() + timedelta(days=30))
+    state = pagecache.content_changed()
+    start_of_day = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+    assert state["next_change_at"] == start_of_day.timestamp()
+
+
+def test_an_approved_comment_shows_at_once(client):
+    from posts.models import Comment
+    from posts.services import comments_moderate
+
+    from .factories import CommentFactory
+
+    post = PostFactory()
+    comment = CommentFactory(post=post, pending=True, text="Waiting for a moderator here.")
+    assert "Waiting for a moderator" not in get(client, post.get_absolute_url()).content.decode()
+    assert get(client, post.get_absolute_url())["X-Cache"] == "hit"
+    comments_moderate(comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED)
+    assert "Waiting for a moderator" in get(client, post.get_absolute_url()).content.decode()
+    comments_moderate(comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.REMOVED)
+    assert "Waiting for a moderator" not in get(client, post.get_absolute_url()).content.decode()
+
+
+def test_a_comment_approved_in_the_admin_shows_at_once(client, editor_client):
+    from .factories import CommentFactory
+
+    post = PostFactory()
+    comment = CommentFactory(post=post, pending=True, text="Approved from the admin list.")
+    assert "Approved from the admin list" not in get(client, post.get_absolute_url()).content.decode()
+    changelist = reverse("admin:posts_comment_changelist")
+    html = editor_client.get(changelist).content.decode()
+    action = "approve" if 'value="approve"' in html else "approve_comments"
+    editor_client.post(changelist, {"action": action, "_selected_action": [comment.pk]})
+    comment.refresh_from_db()
+    assert comment.status == "approved"
+    assert "Approved from the admin list" in get(client, post.get_absolute_url()).content.decode()
+
+
+def test_a_sent_campaign_appears_in_the_archive_at_once(client):
+    from newsletter.models import Campaign
+    from newsletter.sending import campaign_finish_if_done
+
+    from .factories import CampaignFactory
+
+    campaign = CampaignFactory(subject="June edition", status=Campaign.Status.SENDING)
+    assert "June edition" not in get(client, "/newsletter/archive/").content.decode()
+    assert get(client, "/newsletter/archive/")["X-Cache"] == "hit"
+    # The worker marks a campaign sent with update(), which sends no signal.
+    assert campaign_finish_if_done(campaign.pk)
+    assert "June edition" in get(client, "/newsletter/archive/").content.decode()
+    assert "June edition" in get(client, "/newsletter/").content.decode()
+
+
+def test_every_cacheable_model_is_listed():
+    """A new content model must join PAGE_CACHE_MODELS, or its changes would be stale."""
+    from django.conf import settings
+
+    for label in ("posts.post", "posts.category", "posts.comment", "taggit.tag", "taggit.taggeditem",
+                  "publications.publication", "publications.country", "newsletter.campaign"):  # fmt: skip
+        assert label in settings.PAGE_CACHE_MODELS
+    assert settings.PAGE_CACHE_SCHEDULED == {"posts.Post": "publish_at", "publications.Publication": "publication_date"}
+
+
+# Nothing personal in a cached page ----------------------------------------------------
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_a_visitor_never_sees_another_visitors_errors_message_or_token(client, settings):
+    from .test_comments import comment_data
+
+    settings.COMMENTS_MIN_FORM_SECONDS = 0
+    post = PostFactory(title="Hotline week")
+    url = post.get_absolute_url()
+    alice, bob = Client(), Client()
+
+    alice_page = alice.get(url)
+    alice_token = TOKEN.search(alice_page.content.decode()).group(1)
+    # Alice sends an invalid comment: her page shows her text and the error.
+    invalid = alice.post(reverse("posts:comment", args=[post.slug]),
+                         comment_data(post, name="", text="Alice typed this private sentence"))  # fmt: skip
+    assert invalid.status_code == 400 and "Alice typed this private sentence" in invalid.content.decode()
+    assert "X-Cache" not in invalid
+    # A newsletter signup with errors, and one that works.
+    bad_signup = alice.post(reverse("newsletter:signup"), {"email": "alice-at-example", "consent": "on"})
+    assert "alice-at-example" in bad_signup.content.decode()
+    alice.post(reverse("newsletter:signup"), {"email": "alice@example.org", "consent": "on"})
+    # A valid comment leaves Alice a message ("awaiting moderation") in her cookie.
+    done = alice.post(reverse("posts:comment", args=[post.slug]), comment_data(post, text="Alice's real comment"))
+    assert done.status_code == 302
+    alice_after = alice.get(url)
+    assert "awaiting moderation" in alice_after.content.decode()
+    assert "X-Cache" not in alice_after  # a visitor with a message or a session is never served from the cache
+
+    for _attempt in range(2):
+        bob_page = bob.get(url)
+        html = bob_page.content.decode()
+        assert bob_page["X-Cache"] in ("hit", "miss")
+        for private in ("Alice typed this private sentence", "alice-at-example", "alice@example.org",
+                        "awaiting moderation", "Alice's real comment", "Thank you", alice_token):  # fmt: skip
+            assert private not in html
+        bob_token = TOKEN.search(html).group(1)
+        assert bob_token != alice_token
+    assert bob_page["X-Cache"] == "hit"
+    # Each visitor's token in the cached page matches that visitor's own cookie.
+    carol = Client()
+    carol_html = carol.get(url).content.decode()
+    carol_tokens = set(TOKEN.findall(carol_html))
+    assert len(carol_tokens) == 1 and carol_tokens.isdisjoint({alice_token, bob_token})
+
+
+def test_the_csrf_token_in_a_cached_page_works_for_the_footer_signup():
+    from newsletter.models import Subscriber
+
+    PostFactory()
+    Client().get("/")  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get("/")
+    assert page["X-Cache"] == "hit"
+    token = TOKEN.search(page.content.decode()).group(1)
+    response = visitor.post(reverse("newsletter:signup"),
+                            {"csrfmiddlewaretoken": token, "email": "cached@example.org", "consent": "on"})  # fmt: skip
+    assert response.status_code == 200
+    assert Subscriber.objects.filter(email="cached@example.org").exists()
+    # Without the token (or with someone else's cookie) the same POST is refused.
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.get("/")
+    refused = stranger.post(reverse("newsletter:signup"),
+                            {"csrfmiddlewaretoken": token, "email": "other@example.org", "consent": "on"})  # fmt: skip
+    assert refused.status_code == 403

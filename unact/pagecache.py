@@ -14,11 +14,12 @@ import hashlib
 import re
 import time
 import uuid
+from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Min
+from django.db.models import DateTimeField, Min
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -32,12 +33,22 @@ CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "
 
 
 def _next_scheduled_change():
-    """The earliest future time at which a scheduled item becomes visible, or None."""
+    """The earliest future time at which a scheduled item becomes visible, or None.
+
+    A date field (publications are dated by day) becomes visible at the start of
+    its day in the site's time zone, as its published() queryset decides.
+    """
     now = timezone.now()
     upcoming = []
     for label, field in settings.PAGE_CACHE_SCHEDULED.items():
         model = apps.get_model(label)
-        first = model.objects.filter(status="published", **{f"{field}__gt": now}).aggregate(first=Min(field))["first"]
+        if isinstance(model._meta.get_field(field), DateTimeField):
+            after = now
+        else:
+            after = timezone.localdate(now)
+        first = model.objects.filter(status="published", **{f"{field}__gt": after}).aggregate(first=Min(field))["first"]
+        if first and not isinstance(first, datetime):
+            first = timezone.make_aware(datetime.combine(first, datetime.min.time()))
         if first:
             upcoming.append(first.timestamp())
     return min(upcoming) if upcoming else None

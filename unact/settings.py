@@ -489,3 +489,19 @@ SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 SEARCH_RESULTS_PER_PAGE = env_int("SEARCH_RESULTS_PER_PAGE", 10)
 # Longer queries are cut to this many characters (and the page says so).
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 200)
+
+# ---------------------------------------------------------------------------
+# Performance and resilience (README: "Performance and resilience")
+# ---------------------------------------------------------------------------
+# Routes /bench/ceiling/, the benchmark's fixed 20 KB page (bench/page_bench.py).
+# Only the benchmark sets it; production never does.
+BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", default=False)
+# Publications (dated by day) and sent newsletter campaigns (the public archive) are
+# content too: their changes make cached pages stale.
+PAGE_CACHE_MODELS |= {"publications.publication", "publications.country", "newsletter.campaign"}
+# A publication dated in the future appears at the start of its day (local time).
+PAGE_CACHE_SCHEDULED["publications.Publication"] = "publication_date"
+# A confirmation email that fails (mail server down) is retried by the worker this
+# many times, 1x, 2x, 3x... this many seconds apart.
+NEWSLETTER_CONFIRMATION_RETRIES = env_int("NEWSLETTER_CONFIRMATION_RETRIES", 6)
+NEWSLETTER_CONFIRMATION_RETRY_SECONDS = env_int("NEWSLETTER_CONFIRMATION_RETRY_SECONDS", 60)

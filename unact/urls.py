@@ -44,4 +44,8 @@ if settings.SERVE_MEDIA:
         )
     ]
 
+if settings.BENCH_CEILING_VIEW:
+    # The benchmark's ceiling (bench/page_bench.py); production never sets it.
+    urlpatterns += [path("bench/ceiling/", views.bench_ceiling, name="bench-ceiling")]
+
 handler500 = "unact.views.server_error"

@@ -1,6 +1,9 @@
+import logging
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -57,6 +60,45 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 
+logger = logging.getLogger("unact")
+
+
+def database_unavailable(request):
+    """A readable 503 while the database cannot be reached (restart, failover).
+
+    No context processor runs, since they may need the database; Retry-After tells
+    browsers and crawlers to come back soon. The next request reconnects by itself
+    (CONN_HEALTH_CHECKS), so the app servers need no restart.
+    """
+    response = render(request, "503.html", {"SITE_NAME": settings.SITE_NAME}, status=503)
+    response["Retry-After"] = "10"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def server_error(request):
-    """The 500 page: rendered without context processors that might fail again."""
+    """The 500 page: rendered without context processors that might fail again.
+
+    A database that cannot be reached is not a bug in the site: it answers 503.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        logger.warning("Database unavailable, answering 503: %s", error)
+        return database_unavailable(request)
     return render(request, "500.html", {"SITE_NAME": settings.SITE_NAME}, status=500)
+
+
+# The benchmark's ceiling: a fixed 20 KB page through the whole middleware stack, routed
+# only when BENCH_CEILING_VIEW is on (never in production; tests/test_bench.py).
+CEILING_BODY = (
+    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ceiling</title></head><body>"
+    + "<p>Referral of trafficked persons across the Greater Mekong Sub-region.</p>\n" * 280
+)[: 20 * 1024 - len("</body></html>")] + "</body></html>"
+
+
+@require_safe
+def bench_ceiling(request):
+    response = HttpResponse(CEILING_BODY)
+    # Measured as a rendered view: the page cache neither serves nor stores it.
+    response["Cache-Control"] = "no-cache"
+    return response
