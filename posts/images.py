@@ -6,13 +6,14 @@ is made from that clean copy.
 """
 
 import warnings
+from typing import NamedTuple
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ProcessedImageField
+from imagekit.models import ImageSpecField, ProcessedImageField
 from imagekit.models.fields.files import ProcessedImageFieldFile
 from imagekit.processors import ResizeToFit
 from PIL import Image
@@ -75,6 +76,49 @@ def validate_image_file(upload):
             code="invalid_image_format",
             params={"format": image_format},
         )
+
+
+# Each rendition is stored twice: WebP for the browsers that take it (nearly all),
+# JPEG as the fallback inside <picture> and for link previews (og:image).
+RENDITION_OPTIONS = {
+    "JPEG": {"quality": 80, "optimize": True, "progressive": True},
+    "WEBP": {"quality": 76, "method": 5},
+}
+
+
+def rendition_spec(source, width, image_format="JPEG"):
+    """A rendition of an image field, at most `width` pixels wide, made when the image is saved.
+
+    IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY (Optimistic) generates every spec of a
+    source when the source is saved, so a visitor's request never resizes anything.
+    """
+    return ImageSpecField(
+        source=source,
+        processors=[ResizeToFit(width=width, upscale=False)],
+        format=image_format,
+        options=RENDITION_OPTIONS[image_format],
+    )
+
+
+class Renditions(NamedTuple):
+    """The (url, width, height) lists of one image's renditions, smallest first."""
+
+    jpeg: list
+    webp: list
+
+
+def renditions(instance, field_names, widths, original_width, original_height):
+    """JPEG and WebP renditions of an image from the spec fields named `<name>` and `<name>_webp`."""
+    return Renditions(
+        jpeg=rendition_sources(
+            zip((getattr(instance, name) for name in field_names), widths), original_width, original_height
+        ),
+        webp=rendition_sources(
+            zip((getattr(instance, f"{name}_webp") for name in field_names), widths),
+            original_width,
+            original_height,
+        ),
+    )
 
 
 def rendition_sources(specs, original_width, original_height):

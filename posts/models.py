@@ -9,11 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField
-from imagekit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
-from .images import RENDITION_WIDTHS, CleanImageField, rendition_sources
+from .images import RENDITION_WIDTHS, CleanImageField, Renditions, rendition_sources, rendition_spec, renditions
 from .richtext import SanitizedRichTextField, summarize
 from .video import embed_url
 
@@ -31,15 +29,6 @@ def upload_post_image(instance, filename):
 
 def upload_library_image(instance, filename):
     return random_upload_name("library", filename)
-
-
-def rendition_spec(width):
-    return ImageSpecField(
-        source="featured_image",
-        processors=[ResizeToFit(width=width, upscale=False)],
-        format="JPEG",
-        options={"quality": 80, "optimize": True, "progressive": True},
-    )
 
 
 class Category(models.Model):
@@ -154,9 +143,12 @@ class Post(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    image_480 = rendition_spec(480)
-    image_960 = rendition_spec(960)
-    image_1440 = rendition_spec(1440)
+    image_480 = rendition_spec("featured_image", 480)
+    image_960 = rendition_spec("featured_image", 960)
+    image_1440 = rendition_spec("featured_image", 1440)
+    image_480_webp = rendition_spec("featured_image", 480, "WEBP")
+    image_960_webp = rendition_spec("featured_image", 960, "WEBP")
+    image_1440_webp = rendition_spec("featured_image", 1440, "WEBP")
 
     objects = PostQuerySet.as_manager()
 
@@ -210,6 +202,14 @@ class Post(models.Model):
             return []
         specs = zip((self.image_480, self.image_960, self.image_1440), RENDITION_WIDTHS)
         return rendition_sources(specs, self.image_width, self.image_height)
+
+    def image_renditions(self):
+        """WebP and JPEG renditions of the featured image, for <picture>."""
+        if not self.featured_image:
+            return Renditions([], [])
+        return renditions(
+            self, ("image_480", "image_960", "image_1440"), RENDITION_WIDTHS, self.image_width, self.image_height
+        )
 
 
 class Image(models.Model):

@@ -6,11 +6,17 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField, ProcessedImageField
-from imagekit.processors import ResizeToFit
+from imagekit.models import ProcessedImageField
 from taggit.managers import TaggableManager
 
-from posts.images import ORIGINAL_PROCESSORS, rendition_sources, validate_image_file
+from posts.images import (
+    ORIGINAL_PROCESSORS,
+    Renditions,
+    rendition_sources,
+    rendition_spec,
+    renditions,
+    validate_image_file,
+)
 from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
 from posts.video import embed_url
@@ -35,15 +41,6 @@ def upload_publication_document(instance, filename):
 
 def upload_publication_cover(instance, filename):
     return random_upload_name("publications/covers", filename)
-
-
-def cover_spec(width):
-    return ImageSpecField(
-        source="cover",
-        processors=[ResizeToFit(width=width, upscale=False)],
-        format="JPEG",
-        options={"quality": 80, "optimize": True, "progressive": True},
-    )
 
 
 class Country(models.Model):
@@ -180,8 +177,10 @@ class Publication(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    cover_320 = cover_spec(320)
-    cover_640 = cover_spec(640)
+    cover_320 = rendition_spec("cover", 320)
+    cover_640 = rendition_spec("cover", 640)
+    cover_320_webp = rendition_spec("cover", 320, "WEBP")
+    cover_640_webp = rendition_spec("cover", 640, "WEBP")
 
     objects = PublicationQuerySet.as_manager()
 
@@ -260,3 +259,9 @@ class Publication(models.Model):
             self.cover_width,
             self.cover_height,
         )
+
+    def cover_renditions(self):
+        """WebP and JPEG renditions of the cover, for <picture>."""
+        if not self.cover:
+            return Renditions([], [])
+        return renditions(self, ("cover_320", "cover_640"), COVER_WIDTHS, self.cover_width, self.cover_height)
