@@ -51,3 +51,18 @@ def responsive_image(post, sizes="(max-width: 760px) 100vw, 720px", eager=False,
 def video_facades(html):
     """Rich text with its video iframes replaced by click-to-load facades (see includes/video.html)."""
     return facade_iframes(html)
+
+
+@register.simple_tag
+def field_widget(field):
+    """A form field's widget naming its error messages and help text (aria-describedby).
+
+    The template renders the messages as `<id>_error` and the help as `<id>_helptext`;
+    Django adds aria-invalid itself when the field has errors.
+    """
+    described_by = []
+    if field.errors:
+        described_by.append(f"{field.auto_id}_error")
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    return field.as_widget(attrs={"aria-describedby": " ".join(described_by)} if described_by else None)
