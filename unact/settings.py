@@ -482,3 +482,10 @@ NEWSLETTER_CLAIM_LEASE = env_int("NEWSLETTER_CLAIM_LEASE", 120)
 NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
 NEWSLETTER_RETRY_BASE_DELAY = env_int("NEWSLETTER_RETRY_BASE_DELAY", 60)
 NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL
+
+# ---------------------------------------------------------------------------
+# Light, accessible and findable (README: "Light, accessible and findable")
+# ---------------------------------------------------------------------------
+# Dates follow the visitor's language: templates use DATE_FORMAT / DATETIME_FORMAT,
+# and English keeps the portal's "30 November 2026" (unact/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["unact.formats"]
