@@ -11,7 +11,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from .images import RENDITION_WIDTHS, CleanImageField, Renditions, rendition_sources, rendition_spec, renditions
+from .images import (
+    RENDITION_WIDTHS,
+    CleanImageField,
+    Renditions,
+    rendition_sources,
+    rendition_spec,
+    renditions,
+)
 from .richtext import SanitizedRichTextField, summarize
 from .video import embed_url
 

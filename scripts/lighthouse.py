@@ -56,7 +56,7 @@ def status_of(url):
 
 
 def run(command, env, **kwargs):
-    subprocess.run(command, env=env, check=True, cwd=ROOT, **kwargs)  # noqa: S603
+    subprocess.run(command, env=env, check=True, cwd=ROOT, **kwargs)
 
 
 def production_env(workdir, port):
@@ -85,7 +85,7 @@ def lighthouse(url, report_path, profile_dir):
         str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report_path}",
         f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}",
     ]  # fmt: skip
-    subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}, check=True, timeout=300)  # noqa: S603
+    subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}, check=True, timeout=300)
     report = json.loads(Path(report_path).read_text())
     scores = {name: round((report["categories"][name]["score"] or 0) * 100) for name in CATEGORIES}
     failing = [
@@ -115,7 +115,7 @@ def main():
         run([python, "manage.py", "migrate", "--noinput", "-v0"], env)
         run([python, "manage.py", "load_demo", "--no-admin"], env, **quiet)
         run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
-        server = subprocess.Popen(  # noqa: S603
+        server = subprocess.Popen(
             [str(BIN / "gunicorn"), "unact.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
             env=env,
             cwd=ROOT,

@@ -95,14 +95,14 @@ def test_every_sitemap_entry_has_a_lastmod(client):
     PublicationFactory()
     CampaignFactory(status=Campaign.Status.SENT, sent_at=timezone.now())
     xml = client.get("/sitemap.xml").content.decode()
-    urls = re.findall(r"<url>(.*?)</url>", xml, flags=re.S)
+    urls = re.findall(r"<url>(.*?)</url>", xml, flags=re.DOTALL)
     assert len(urls) >= 8
     assert all("<lastmod>" in url for url in urls), [url for url in urls if "<lastmod>" not in url]
     assert "/newsletter/archive/" in xml and "/publications/" in xml
 
 
 def structured_data(html):
-    return [json.loads(block) for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, flags=re.S)]
+    return [json.loads(block) for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, flags=re.DOTALL)]
 
 
 def test_a_report_has_report_json_ld_and_a_cover_preview(client, media_root):
@@ -136,7 +136,7 @@ def test_a_newsletter_edition_is_a_publication_issue(client):
 def test_every_page_links_every_feed_and_has_its_own_preview_title(client, url):
     html = client.get(url).content.decode()
     for feed in (reverse("feed"), reverse("feed-atom"), reverse("publications:feed")):
-        assert f'type="application/' in html and f'href="{feed}"' in html
+        assert f'href="{feed}"' in html
     title = re.search(r"<title>(.*?)</title>", html).group(1)
     assert f'<meta property="og:title" content="{title}">' in html or url == "/"
 

@@ -15,7 +15,12 @@ from django.urls import reverse
 
 from newsletter.tokens import confirmation_token, unsubscribe_token
 
-from .factories import CommentFactory, PostFactory, PublicationFactory, SubscriberFactory
+from .factories import (
+    CommentFactory,
+    PostFactory,
+    PublicationFactory,
+    SubscriberFactory,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
