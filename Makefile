@@ -77,10 +77,14 @@ lock-check: | $(BIN)/python
 
 # Static analysis of our code (bandit) and known vulnerabilities in the locked
 # dependencies (pip-audit --strict). No advisory service, no pass.
+# Each part runs even when an earlier one fails (an unreachable advisory service must
+# not hide Lighthouse's table); the exit status is the first failure's.
 audit: install-test
-	$(BIN)/bandit -q -ll -c pyproject.toml -r unact posts publications newsletter scripts
-	$(BIN)/python scripts/audit_dependencies.py $(TEST_LOCK)
-	$(MAKE) --no-print-directory lighthouse
+	@status=0; \
+	$(BIN)/bandit -q -ll -c pyproject.toml -r unact posts publications newsletter scripts || status=$$?; \
+	$(BIN)/python scripts/audit_dependencies.py $(TEST_LOCK) || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	$(MAKE) --no-print-directory lighthouse || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	exit $$status
 
 # Lighthouse 12 lives in its own folder with its own lock, so `make test`'s npm ci
 # stays small; it runs against gunicorn with DEBUG off and the demo content.

@@ -46,8 +46,9 @@ def free_port():
 
 
 def status_of(url):
+    """The HTTP status of a loopback address (only ever the server this script started)."""
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # nosec B310 (loopback only)
+        with urllib.request.urlopen(url, timeout=10) as response:  # nosec B310
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
