@@ -10,7 +10,7 @@ TEST_LOCK := requirements-test.lock
 GUNICORN_WORKERS ?= 2
 GUNICORN_BIND ?= 127.0.0.1:8000
 
-.PHONY: run test install install-test migrate demo check lint clean serve audit lock lock-check bench
+.PHONY: run test install install-test migrate demo check lint clean serve audit lock lock-check bench lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,9 +82,23 @@ lock-check: | $(BIN)/python
 
 # Static analysis of our code (bandit) and known vulnerabilities in the locked
 # dependencies (pip-audit --strict). No advisory service, no pass.
+# Each part runs even when an earlier one fails (an unreachable advisory service must
+# not hide Lighthouse's table); the exit status is the first failure's.
 audit: install-test
-	$(BIN)/bandit -q -ll -c pyproject.toml -r unact posts publications newsletter scripts
-	$(BIN)/python scripts/audit_dependencies.py $(TEST_LOCK)
+	@status=0; \
+	$(BIN)/bandit -q -ll -c pyproject.toml -r unact posts publications newsletter scripts || status=$$?; \
+	$(BIN)/python scripts/audit_dependencies.py $(TEST_LOCK) || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	$(MAKE) --no-print-directory lighthouse || { rc=$$?; [ $$status -ne 0 ] || status=$$rc; }; \
+	exit $$status
+
+# Lighthouse 12 lives in its own folder with its own lock, so `make test`'s npm ci
+# stays small; it runs against gunicorn with DEBUG off and the demo content.
+tools/lighthouse/node_modules/.installed: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	cd tools/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+lighthouse: install tools/lighthouse/node_modules/.installed
+	CHROME_PATH="$${CHROME_PATH:-/usr/bin/chromium}" $(BIN)/python scripts/lighthouse.py
 
 # The production configuration locally: DEBUG off, fingerprinted static files,
 # gunicorn and the task worker, stopped together (Ctrl-C). SECRET_KEY and

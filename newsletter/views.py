@@ -10,6 +10,7 @@ from posts.views import paginate
 from . import services
 from .forms import SignupForm
 from .models import Campaign, Subscriber
+from .seo import campaign_structured_data
 from .tokens import InvalidToken, read_unsubscribe_token
 
 SIGNUP_FRAGMENT = "includes/newsletter_signup.html"
@@ -119,6 +120,7 @@ def archive_detail(request, slug):
     response = render(request, "newsletter/campaign_detail.html", {
         "campaign": campaign,
         "is_preview": is_preview,
+        "structured_data": campaign_structured_data(campaign),
     })
     if is_preview:
         add_never_cache_headers(response)

@@ -9,13 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField
-from imagekit.processors import ResizeToFit
 from taggit.managers import TaggableManager
 
 from posts.search.fields import SearchVectorField
 
-from .images import RENDITION_WIDTHS, CleanImageField, memoized_rendition_sources
+from .images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
 from .richtext import SanitizedRichTextField, summarize
 from .video import embed_url
 
@@ -33,15 +31,6 @@ def upload_post_image(instance, filename):
 
 def upload_library_image(instance, filename):
     return random_upload_name("library", filename)
-
-
-def rendition_spec(width):
-    return ImageSpecField(
-        source="featured_image",
-        processors=[ResizeToFit(width=width, upscale=False)],
-        format="JPEG",
-        options={"quality": 80, "optimize": True, "progressive": True},
-    )
 
 
 class Category(models.Model):
@@ -158,9 +147,12 @@ class Post(models.Model):
     # Title, summary, body and tags, kept current by the database (search/indexing.py).
     search_vector = SearchVectorField()
 
-    image_480 = rendition_spec(480)
-    image_960 = rendition_spec(960)
-    image_1440 = rendition_spec(1440)
+    image_480 = rendition_spec("featured_image", 480)
+    image_960 = rendition_spec("featured_image", 960)
+    image_1440 = rendition_spec("featured_image", 1440)
+    image_480_webp = rendition_spec("featured_image", 480, "WEBP")
+    image_960_webp = rendition_spec("featured_image", 960, "WEBP")
+    image_1440_webp = rendition_spec("featured_image", 1440, "WEBP")
 
     objects = PostQuerySet.as_manager()
 
@@ -208,14 +200,16 @@ class Post(models.Model):
     def video_embed_url(self):
         return embed_url(self.video_url)
 
-    def image_sources(self):
-        """Renditions of the featured image for srcset, smallest first."""
-        if not self.featured_image:
-            return []
-        return memoized_rendition_sources(
+    def image_renditions(self):
+        """WebP and JPEG renditions of the featured image, smallest first, for <picture>."""
+        return renditions(
             self, "featured_image", ("image_480", "image_960", "image_1440"), RENDITION_WIDTHS,
             self.image_width, self.image_height,
         )  # fmt: skip
+
+    def image_sources(self):
+        """The JPEG renditions (url, width, height), for srcset and link previews."""
+        return list(self.image_renditions().jpeg)
 
 
 class Image(models.Model):

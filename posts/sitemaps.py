@@ -1,4 +1,5 @@
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
 from .models import Category, Post
@@ -15,13 +16,24 @@ class PostSitemap(Sitemap):
 
 
 class CategorySitemap(Sitemap):
+    """A category page changes when one of its published posts does."""
+
     changefreq = "weekly"
 
     def items(self):
-        return Category.objects.filter(posts__in=Post.objects.published()).distinct()
+        return (
+            Category.objects.filter(posts__in=Post.objects.published())
+            .annotate(last_changed_at=Max("posts__updated_at"))
+            .order_by("name")
+        )
+
+    def lastmod(self, item):
+        return item.last_changed_at
 
 
 class StaticSitemap(Sitemap):
+    """The front page and the list of all posts change with the newest published post."""
+
     changefreq = "daily"
 
     def items(self):
@@ -29,3 +41,8 @@ class StaticSitemap(Sitemap):
 
     def location(self, item):
         return reverse(item)
+
+    def lastmod(self, item):
+        if not hasattr(self, "_last_changed_at"):
+            self._last_changed_at = Post.objects.published().aggregate(last=Max("updated_at"))["last"]
+        return self._last_changed_at

@@ -1,6 +1,7 @@
 """Turn a YouTube or Vimeo page link into a privacy-friendly embed address."""
 
 import re
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
@@ -28,3 +29,59 @@ def embed_url(url):
         if numbers:
             return f"https://player.vimeo.com/video/{numbers[0]}"
     return ""
+
+
+# An iframe alone in its paragraph becomes a figure in place of the paragraph; one
+# among other text becomes a link, since a <figure> cannot sit inside a <p>.
+_IFRAME = re.compile(
+    r"(?P<alone><p>\s*)?<iframe\b(?P<attributes>[^>]*)>.*?</iframe>(?(alone)\s*</p>)",
+    re.IGNORECASE | re.DOTALL,
+)
+_ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
+
+
+def page_url(embed):
+    """The video's own page on its host, for visitors without JavaScript."""
+    youtube = re.match(r"https://www\.youtube-nocookie\.com/embed/([A-Za-z0-9_-]{11})$", embed)
+    if youtube:
+        return f"https://www.youtube.com/watch?v={youtube.group(1)}"
+    vimeo = re.match(r"https://player\.vimeo\.com/video/(\d+)$", embed)
+    return f"https://vimeo.com/{vimeo.group(1)}" if vimeo else embed
+
+
+def facade_iframes(html):
+    """Replace each video iframe in sanitised rich text with a click-to-load facade.
+
+    The sanitiser (posts.richtext) lets youtube-nocookie.com and player.vimeo.com
+    iframes through; loaded as they are, they would contact the video host on
+    every page view. The facade loads nothing until the visitor presses play.
+    """
+    from django.template.loader import render_to_string
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    if not html or "<iframe" not in html:
+        return html
+
+    def replace(match):
+        attributes = dict(_ATTRIBUTE.findall(match.group("attributes")))
+        # The attribute values are still HTML-escaped; unescape before re-rendering.
+        source = unescape(attributes.get("src", ""))
+        title = unescape(attributes.get("title", "")) or gettext("Video")
+        embed = embed_url(source)
+        inline = match.group("alone") is None and _inside_paragraph(html, match.start())
+        if not embed or inline:
+            link = format_html(
+                '<a href="{}" rel="noopener">{}: {}</a>', page_url(embed) if embed else source, gettext("Watch the video"), title
+            )
+            return link if inline else format_html("<p>{}</p>", link)
+        return render_to_string(
+            "includes/video.html", {"embed_url": embed, "title": title, "page_url": page_url(embed)}
+        )
+
+    return _IFRAME.sub(replace, html)
+
+
+def _inside_paragraph(html, position):
+    before = html[:position].lower()
+    return before.rfind("<p>") > before.rfind("</p>")

@@ -6,11 +6,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField, ProcessedImageField
-from imagekit.processors import ResizeToFit
+from imagekit.models import ProcessedImageField
 from taggit.managers import TaggableManager
 
-from posts.images import ORIGINAL_PROCESSORS, memoized_rendition_sources, validate_image_file
+from posts.images import ORIGINAL_PROCESSORS, rendition_spec, renditions, validate_image_file
 from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
 from posts.video import embed_url
@@ -36,15 +35,6 @@ def upload_publication_document(instance, filename):
 
 def upload_publication_cover(instance, filename):
     return random_upload_name("publications/covers", filename)
-
-
-def cover_spec(width):
-    return ImageSpecField(
-        source="cover",
-        processors=[ResizeToFit(width=width, upscale=False)],
-        format="JPEG",
-        options={"quality": 80, "optimize": True, "progressive": True},
-    )
 
 
 class Country(models.Model):
@@ -183,8 +173,10 @@ class Publication(models.Model):
     # Title, summary, description and tags, kept current by the database (search/indexing.py).
     search_vector = SearchVectorField()
 
-    cover_320 = cover_spec(320)
-    cover_640 = cover_spec(640)
+    cover_320 = rendition_spec("cover", 320)
+    cover_640 = rendition_spec("cover", 640)
+    cover_320_webp = rendition_spec("cover", 320, "WEBP")
+    cover_640_webp = rendition_spec("cover", 640, "WEBP")
 
     objects = PublicationQuerySet.as_manager()
 
@@ -254,10 +246,10 @@ class Publication(models.Model):
     def download_filename(self):
         return f"{self.slug}.pdf"
 
+    def cover_renditions(self):
+        """WebP and JPEG renditions of the cover, smallest first, for <picture>."""
+        return renditions(self, "cover", ("cover_320", "cover_640"), COVER_WIDTHS, self.cover_width, self.cover_height)
+
     def cover_sources(self):
-        """(url, width, height) of each cover rendition, smallest first, without opening files."""
-        if not self.cover:
-            return []
-        return memoized_rendition_sources(
-            self, "cover", ("cover_320", "cover_640"), COVER_WIDTHS, self.cover_width, self.cover_height
-        )
+        """The JPEG renditions (url, width, height), for link previews."""
+        return list(self.cover_renditions().jpeg)

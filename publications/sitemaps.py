@@ -1,4 +1,5 @@
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
 from django.urls import reverse
 
 from .models import Publication
@@ -22,3 +23,6 @@ class PublicationListSitemap(Sitemap):
 
     def location(self, item):
         return reverse(item)
+
+    def lastmod(self, item):
+        return Publication.objects.published().aggregate(last=Max("updated_at"))["last"]

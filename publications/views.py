@@ -9,6 +9,7 @@ from posts.views import paginate
 
 from .filters import PublicationFilterForm, apply_filters, facet_options, filter_query
 from .models import Publication
+from .seo import publication_structured_data
 from .services import publication_count_download
 
 
@@ -63,10 +64,16 @@ def publication_detail(request, slug):
     publication = get_object_or_404(
         queryset.prefetch_related("countries", "tags"), slug=slug
     )
+    countries = list(publication.countries.all())
+    tags = list(publication.tags.all())
+    covers = publication.cover_sources()
+    share_image = covers[-1] if covers else None
     context = {
         "publication": publication,
-        "countries": list(publication.countries.all()),
-        "tags": list(publication.tags.all()),
+        "countries": countries,
+        "tags": tags,
+        "share_image": share_image,
+        "structured_data": publication_structured_data(publication, tags, countries, share_image),
         "related_posts": list(
             publication.related_posts.published().select_related("category")
         ),

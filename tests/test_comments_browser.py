@@ -26,8 +26,11 @@ def test_visitor_comment_moderated_and_published(page, live_server, screenshot, 
     page.get_by_label("Comment", exact=True).fill("My brother went to work abroad.\nHow can we check the agency?")
     page.get_by_label("Email (optional)").fill("noy@")
     page.get_by_role("button", name="Send comment").click()
-    expect(page.get_by_text("Give a name to show with your comment")).to_be_visible()
-    expect(page.get_by_text("This email address looks incomplete")).to_be_visible()
+    # Each message sits above its field (the summary at the top of the form repeats it as a link).
+    field_errors = page.locator(".comment-form .errorlist")
+    expect(field_errors.get_by_text("Give a name to show with your comment")).to_be_visible()
+    expect(field_errors.get_by_text("This email address looks incomplete")).to_be_visible()
+    expect(page.get_by_role("link", name="Name: Give a name to show")).to_be_visible()
     assert page.get_by_label("Comment", exact=True).input_value() == (
         "My brother went to work abroad.\nHow can we check the agency?"
     )

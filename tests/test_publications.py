@@ -276,7 +276,8 @@ def test_replacing_the_pdf_removes_old_file_cover_and_renditions(
         publication.cover_320.url
     )  # renditions exist on disk (made when the cover was saved)
     before = stored_files(media_root)
-    assert len([name for name in before if name.startswith("renditions/")]) == 2
+    # Two widths, each as JPEG and WebP.
+    assert len([name for name in before if name.startswith("renditions/")]) == 4
     old_document, old_cover = publication.document.name, publication.cover.name
 
     data = admin_form_data(document=pdf_upload("second edition.pdf", pages=5))

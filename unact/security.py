@@ -86,6 +86,10 @@ def serve_media(request, path):
     response["Content-Type"] = content_type
     response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
+    if path.startswith(settings.IMAGEKIT_CACHEFILE_DIR.rstrip("/") + "/"):
+        # A rendition's name is a hash of its source's (random) name and its spec:
+        # new content always gets a new name, so browsers may keep it for a year.
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
 
 

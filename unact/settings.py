@@ -505,3 +505,10 @@ PAGE_CACHE_SCHEDULED["publications.Publication"] = "publication_date"
 # many times, 1x, 2x, 3x... this many seconds apart.
 NEWSLETTER_CONFIRMATION_RETRIES = env_int("NEWSLETTER_CONFIRMATION_RETRIES", 6)
 NEWSLETTER_CONFIRMATION_RETRY_SECONDS = env_int("NEWSLETTER_CONFIRMATION_RETRY_SECONDS", 60)
+
+# ---------------------------------------------------------------------------
+# Light, accessible and findable (README: "Light, accessible and findable")
+# ---------------------------------------------------------------------------
+# Dates follow the visitor's language: templates use DATE_FORMAT / DATETIME_FORMAT,
+# and English keeps the portal's "30 November 2026" (unact/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["unact.formats"]

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 from posts import views as post_views
 from posts.feeds import LatestPostsAtomFeed, LatestPostsFeed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
+from newsletter.sitemaps import CampaignSitemap, NewsletterPagesSitemap
 from publications.sitemaps import PublicationListSitemap, PublicationSitemap
 
 from . import views
@@ -14,6 +15,7 @@ from .security import serve_media
 
 sitemaps = {"static": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
 sitemaps.update({"publication-list": PublicationListSitemap, "publications": PublicationSitemap})
+sitemaps.update({"newsletter": NewsletterPagesSitemap, "newsletter-archive": CampaignSitemap})
 
 admin.site.site_header = "UN-ACT portal"
 admin.site.site_title = "UN-ACT admin"

@@ -1,23 +1,47 @@
 // Small enhancements; every feature works without this file.
 (function () {
   "use strict";
-  // Quick exit: replace this page with a neutral site, keeping it out of Back's reach.
+  // Quick exit (GOV.UK "Exit this page"): hide the page at once, then replace it with a
+  // neutral site so Back does not return here. Shift pressed 3 times within 5 seconds
+  // does the same; each press is announced, and the count expires after 5 seconds.
   var exitLink = document.querySelector("[data-quick-exit]");
+  var exitStatus = document.querySelector("[data-quick-exit-status]");
   function quickExit(event) {
     if (event) { event.preventDefault(); }
     document.documentElement.className += " exiting";
-    document.title = "Weather";
+    document.title = exitLink.dataset.neutralTitle || "";
     window.location.replace(exitLink.href);
+  }
+  function announce(text, presses) {
+    if (!exitStatus) { return; }
+    exitStatus.textContent = text;
+    exitStatus.setAttribute("data-presses", String(presses));
   }
   if (exitLink) {
     exitLink.addEventListener("click", quickExit);
-    var shiftPresses = [];
+    var shiftPresses = 0;
+    var expiry = null;
+    var combined = false;
     document.addEventListener("keyup", function (event) {
-      if (event.key !== "Shift") { shiftPresses = []; return; }
-      var now = Date.now();
-      shiftPresses = shiftPresses.filter(function (time) { return now - time < 1500; });
-      shiftPresses.push(now);
-      if (shiftPresses.length >= 3) { quickExit(); }
+      if (event.key !== "Shift" || combined) { return; }
+      shiftPresses += 1;
+      clearTimeout(expiry);
+      if (shiftPresses >= 3) { shiftPresses = 0; quickExit(); return; }
+      announce(shiftPresses === 1 ? exitLink.dataset.twoMore : exitLink.dataset.oneMore, shiftPresses);
+      expiry = setTimeout(function () {
+        shiftPresses = 0;
+        announce(exitLink.dataset.expired, 0);
+      }, 5000);
+    });
+    // Any other key in between starts the count again (typing capitals is not an exit).
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Shift") { combined = false; return; }
+      combined = true;
+      if (shiftPresses) { shiftPresses = 0; clearTimeout(expiry); announce("", 0); }
+    });
+    // A page restored from the back/forward cache must not stay blank.
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) { document.documentElement.className = document.documentElement.className.replace(/ ?exiting/g, ""); }
     });
   }
   // Video facades: create the player only when the visitor asks for it.
