@@ -22,78 +22,21 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from .conftest import free_port
-from .test_several_machines import Browser, collected_static, database_url  # noqa: F401 (fixture)
+from .servers import AppServer, Browser, production_env
+from .test_several_machines import collected_static, database_url  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 ON_POSTGRES = "postgres" in os.environ.get("DATABASE_URL", "")
 needs_postgres = pytest.mark.skipif(
     not ON_POSTGRES, reason="app servers and workers share the test database only on PostgreSQL"
 )
 
 pytestmark = [pytest.mark.slow]
-
-
-def production_env(**extra):
-    env = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
-    env.update(
-        DEBUG="0",
-        SECRET_KEY="fault-tests-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-0123",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="0",
-        SECURE_COOKIES="0",
-        LOG_LEVEL="INFO",
-    )
-    env.update(extra)
-    return env
-
-
-class Gunicorn:
-    def __init__(self, env, tmp_path, workers=1, name="gunicorn"):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp_path / f"{name}-{self.port}.log"
-        self.log = open(self.log_path, "w+")
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "unact.wsgi", "--no-control-socket", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048", "--timeout", "30"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/robots.txt", timeout=2)  # noqa: S310 (loopback)
-                return
-            except (urllib.error.URLError, ConnectionError):
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not start:\n{self.log_text()[-3000:]}")
-
-    def log_text(self):
-        self.log.flush()
-        return self.log_path.read_text()
-
-    def get(self, path, timeout=30):
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=timeout) as response:  # noqa: S310
-                return response.status, response.read().decode(), dict(response.headers)
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(), dict(error.headers)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.log.close()
 
 
 @pytest.fixture
@@ -147,7 +90,7 @@ def test_postgresql_restart_gives_503_then_recovers_without_restarting_the_app(t
                          MEDIA_ROOT=str(tmp_path / "media"), PAGE_CACHE_SECONDS="0", CONN_MAX_AGE="600")  # fmt: skip
     env.pop("REDIS_URL", None)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
-    server = Gunicorn(env, tmp_path, workers=2)
+    server = AppServer(env, tmp_path, workers=2)
     servers.append(server)
     assert server.get("/")[0] == 200
 
@@ -231,7 +174,7 @@ def test_redis_stops_pages_still_served_limits_per_process_then_caching_resumes(
                          CACHE_KEY_PREFIX="faults", STATIC_ROOT=str(collected_static),
                          MEDIA_ROOT=str(tmp_path / "media"), PAGE_CACHE_SECONDS="600",
                          NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR="2")  # fmt: skip
-    server = Gunicorn(env, tmp_path)
+    server = AppServer(env, tmp_path)
     servers.append(server)
     try:
         server.get("/")
@@ -289,7 +232,7 @@ def test_smtp_down_signups_and_comments_are_kept_and_emails_go_out_when_it_retur
                          COMMENTS_EMAIL_RETRY_SECONDS="1", NEWSLETTER_CONFIRMATION_RETRY_SECONDS="1",
                          COMMENTS_MIN_FORM_SECONDS="0")  # fmt: skip
     env.pop("REDIS_URL", None)
-    server = Gunicorn(env, tmp_path)
+    server = AppServer(env, tmp_path)
     servers.append(server)
     visitor = Browser()
     _status, html = visitor.request(server.url + "/newsletter/")
@@ -443,7 +386,7 @@ def test_load_spike_of_200_connections_no_errors_and_normal_right_after(collecte
     env = production_env(DATABASE_URL=database_url(), STATIC_ROOT=str(collected_static),
                          MEDIA_ROOT=str(tmp_path / "media"), PAGE_CACHE_SECONDS="600", LOG_LEVEL="WARNING")  # fmt: skip
     env.pop("REDIS_URL", None)
-    server = Gunicorn(env, tmp_path, workers=2)
+    server = AppServer(env, tmp_path, workers=2)
     servers.append(server)
     script = tmp_path / "spike.lua"
     script.write_text(SPIKE_LUA)

@@ -5,12 +5,9 @@ pytest PostgreSQL database and a Redis database of their own: what one server
 writes (a publication, a session, a lock-out) is seen at once by the other.
 """
 
-import http.cookiejar
 import os
-import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,9 +22,9 @@ from posts.models import Post
 
 from .conftest import free_port
 from .factories import PostFactory, StaffFactory
+from .servers import AppServer, Browser, production_env
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 pytestmark = [
@@ -75,73 +72,14 @@ def database_url():
     return f"postgres://{user}{password}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
-class AppServer:
-    """A gunicorn process serving the production configuration on a loopback port."""
-
-    def __init__(self, env, static_root, tmp_path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(tmp_path / f"gunicorn-{self.port}.log", "w+")
-        full_env = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
-        full_env.update(
-            DEBUG="0",
-            SECRET_KEY="several-machines-share-this-secret-key-0123456789abcdefghijklmnop",
-            ALLOWED_HOSTS="127.0.0.1",
-            SECURE_SSL_REDIRECT="0",
-            SECURE_COOKIES="0",
-            STATIC_ROOT=str(static_root),
-            MEDIA_ROOT=str(tmp_path / "media"),
-            AXES_FAILURE_LIMIT="3",
-            **env,
-        )
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "unact.wsgi", "--no-control-socket", "--workers", "1", "--bind", f"127.0.0.1:{self.port}"],
-            cwd=ROOT, env=full_env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/robots.txt", timeout=2)  # noqa: S310 (loopback)
-                return
-            except (urllib.error.URLError, ConnectionError):
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        self.log.seek(0)
-        raise RuntimeError(f"gunicorn did not start:\n{self.log.read()[-3000:]}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.log.close()
-
-
-class Browser:
-    """A cookie-keeping HTTP client: one visitor, whichever server answers."""
-
-    def __init__(self):
-        self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-
-    def request(self, url, data=None):
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        try:
-            with self.opener.open(url, body, timeout=20) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def csrf_token(self, html):
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-
-    def log_in(self, server, username, password):
-        _status, html = self.request(server.url + "/admin/login/")
-        return self.request(
-            server.url + "/admin/login/?next=/admin/",
-            {"csrfmiddlewaretoken": self.csrf_token(html), "username": username, "password": password, "next": "/admin/"},
-        )
+def _server_env(env, static_root, tmp_path):
+    return production_env(
+        SECRET_KEY="several-machines-share-this-secret-key-0123456789abcdefghijklmnop",
+        STATIC_ROOT=str(static_root),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        AXES_FAILURE_LIMIT="3",
+        **env,
+    )
 
 
 @pytest.fixture
@@ -154,7 +92,7 @@ def two_servers(collected_static, tmp_path):
         "CACHE_KEY_PREFIX": f"unact-test-{uuid.uuid4().hex[:8]}",
         "SESSION_ENGINE": "cache",
     }
-    servers = [AppServer(shared, collected_static, tmp_path) for _ in range(2)]
+    servers = [AppServer(_server_env(shared, collected_static, tmp_path), tmp_path) for _ in range(2)]
     yield servers
     for server in servers:
         server.stop()
@@ -214,7 +152,7 @@ def test_a_lockout_on_one_server_applies_on_the_other(two_servers):
 def test_healthz_reports_database_and_cache_apart(collected_static, tmp_path, broken, expected_status, expected_body):
     env = {"DATABASE_URL": database_url(), "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"unact-test-{uuid.uuid4().hex[:8]}"}
     env[broken] = {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "DATABASE_URL": f"postgres://root@127.0.0.1:{free_port()}/x"}[broken]
-    server = AppServer(env, collected_static, tmp_path)
+    server = AppServer(_server_env(env, collected_static, tmp_path), tmp_path)
     try:
         status, body = Browser().request(server.url + "/healthz")
         assert (status, body) == (expected_status, expected_body)
