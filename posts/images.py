@@ -173,6 +173,18 @@ class CleanImageField(ProcessedImageField):
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CleanImageFormField, **kwargs})
 
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        # Django measures a stored image on every load when its dimension columns are
+        # empty, opening the file (and failing if it is gone). Dimensions are measured
+        # when an image is saved; only a new upload is measured here.
+        if self.attname not in instance.__dict__:
+            return  # deferred (.only()/.defer()): nothing to measure, and no query
+        if not force:
+            file = getattr(instance, self.attname)
+            if not file or getattr(file, "_committed", True):
+                return
+        super().update_dimension_fields(instance, force, *args, **kwargs)
+
     def __init__(self, *args, quality=88, **kwargs):
         kwargs.setdefault("processors", ORIGINAL_PROCESSORS)
         kwargs.setdefault("format", "JPEG")

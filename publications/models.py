@@ -6,10 +6,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ProcessedImageField
 from taggit.managers import TaggableManager
 
-from posts.images import ORIGINAL_PROCESSORS, rendition_spec, renditions, validate_image_file
+from posts.images import CleanImageField, rendition_spec, renditions
 from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
 from posts.video import embed_url
@@ -18,13 +17,6 @@ from posts.search.fields import SearchVectorField
 # Slugs that name a page of the library itself, so no publication may take them.
 RESERVED_SLUGS = {"feed"}
 COVER_WIDTHS = (320, 640)
-
-
-def validate_cover_image(value):
-    """Check a newly uploaded cover; a stored one was checked when it arrived."""
-    if getattr(value, "_committed", False):
-        return
-    validate_image_file(value)
 
 
 def upload_publication_document(instance, filename):
@@ -121,13 +113,9 @@ class Publication(models.Model):
             "otherwise a page where the publication is hosted."
         ),
     )
-    cover = ProcessedImageField(
+    cover = CleanImageField(
         verbose_name=_("cover image"),
         upload_to=upload_publication_cover,
-        processors=ORIGINAL_PROCESSORS,
-        format="JPEG",
-        options={"quality": 88},
-        validators=[validate_cover_image],
         width_field="cover_width",
         height_field="cover_height",
         blank=True,

@@ -473,3 +473,12 @@ def test_editing_a_post_that_has_an_image_keeps_it(editor_client):
     assert response.status_code == 302, response.content.decode()[:3000]
     post.refresh_from_db()
     assert post.title == "With a photo, edited" and post.featured_image
+
+
+def test_a_missing_image_file_never_breaks_a_page(client):
+    """Loading a post never opens its image file, even when its size is unknown."""
+    post = PostFactory(with_image=True, title="Photo gone")
+    Path(post.featured_image.path).unlink()
+    Post.objects.filter(pk=post.pk).update(image_width=None, image_height=None)
+    assert client.get("/").status_code == 200
+    assert client.get(post.get_absolute_url()).status_code == 200

@@ -142,7 +142,6 @@ class Migration(migrations.Migration):
                         help_text="Optional. Without one, the first page of the PDF is used.",
                         max_length=255,
                         upload_to=publications.models.upload_publication_cover,
-                        validators=[publications.models.validate_cover_image],
                         verbose_name="cover image",
                         width_field="cover_width",
                     ),
