@@ -86,7 +86,15 @@ def lighthouse(url, report_path, profile_dir):
         str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report_path}",
         f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}",
     ]  # fmt: skip
-    subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}, check=True, timeout=300)
+    # Lighthouse sometimes fails to record a trace on a busy machine (NO_NAVSTART):
+    # that is a failed measurement, not a score, so try it again before giving up.
+    for attempt in range(3):
+        result = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300)
+        if result.returncode == 0:
+            break
+        print(f"lighthouse failed on {url} (attempt {attempt + 1} of 3)", file=sys.stderr)
+    else:
+        raise subprocess.CalledProcessError(result.returncode, command)
     report = json.loads(Path(report_path).read_text())
     scores = {name: round((report["categories"][name]["score"] or 0) * 100) for name in CATEGORIES}
     failing = [
