@@ -23,21 +23,16 @@ MARGIN = 110
 # The address of the original COMMIT film is not known here; see the description below.
 COMMIT_PAGE_URL = "http://www.no-trafficking.org/commit.html"
 
+# The six countries of the Greater Mekong Sub-region, by code.
+GMS_COUNTRIES = ["cambodia", "china", "lao-pdr", "myanmar", "thailand", "viet-nam"]
+
 PUBLICATIONS = [
     {
         "slug": "un-act-2015-annual-report",
         "title": "UN-ACT 2015 Annual Report",
         "kind": Publication.Kind.ANNUAL_REPORT,
         "date": date(2016, 8, 25),
-        "countries": [
-            "cambodia",
-            "china",
-            "lao-pdr",
-            "myanmar",
-            "thailand",
-            "viet-nam",
-            "regional",
-        ],
+        "countries": [*GMS_COUNTRIES, "regional"],
         "tags": ["Annual report", "COMMIT", "ASEAN", "Civil society"],
         "post": "un-act-2015-annual-report",
         "summary": (
@@ -105,14 +100,7 @@ PUBLICATIONS = [
         "title": "UN-ACT April 2016 Newsletter",
         "kind": Publication.Kind.NEWSLETTER,
         "date": date(2016, 4, 28),
-        "countries": [
-            "cambodia",
-            "china",
-            "lao-pdr",
-            "myanmar",
-            "thailand",
-            "viet-nam",
-        ],
+        "countries": GMS_COUNTRIES,
         "tags": ["Newsletter", "COMMIT"],
         "post": "un-act-april-2016-newsletter",
         "summary": "The latest information on human trafficking in the Greater Mekong Sub-region, April 2016 edition.",
@@ -163,14 +151,7 @@ PUBLICATIONS = [
         "title": "UN-ACT January 2016 Newsletter",
         "kind": Publication.Kind.NEWSLETTER,
         "date": date(2016, 1, 29),
-        "countries": [
-            "cambodia",
-            "china",
-            "lao-pdr",
-            "myanmar",
-            "thailand",
-            "viet-nam",
-        ],
+        "countries": GMS_COUNTRIES,
         "tags": ["Newsletter", "COMMIT"],
         "post": "un-act-january-2016-newsletter",
         "summary": "The latest information on human trafficking in the Greater Mekong Sub-region, January 2016 edition.",
@@ -194,15 +175,7 @@ PUBLICATIONS = [
         "title": "COMMIT 10 Years and SOM/IMM Video",
         "kind": Publication.Kind.VIDEO,
         "date": date(2015, 9, 15),
-        "countries": [
-            "cambodia",
-            "china",
-            "lao-pdr",
-            "myanmar",
-            "thailand",
-            "viet-nam",
-            "regional",
-        ],
+        "countries": [*GMS_COUNTRIES, "regional"],
         "tags": ["COMMIT", "Video"],
         "post": "commit-10-years-and-som-imm-video",
         "summary": (
