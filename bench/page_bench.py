@@ -38,6 +38,9 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.servers import AppServer  # noqa: E402 (the project root is on the path now)
+
 OUT = ROOT / "var" / "bench"
 DEFAULT_DB = "postgres://root@127.0.0.1:5432/unact_bench_pages"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
@@ -88,14 +91,6 @@ def ensure_database(url):
     admin.close()
 
 
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def hardware_line():
     model = "unknown CPU"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -118,40 +113,6 @@ def children(pid):
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except FileNotFoundError:
         return []
-
-
-class Server:
-    def __init__(self, env, workers, log_path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_path, "w")
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        self.process = subprocess.Popen(
-            [str(gunicorn), "unact.wsgi", "--preload", "--no-control-socket", "--workers", str(workers),
-             "--worker-class", env.get("GUNICORN_WORKER_CLASS", "sync"),
-             "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/robots.txt", timeout=2)  # noqa: S310 (loopback)
-                return
-            except (urllib.error.URLError, ConnectionError):
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        sys.exit(f"gunicorn did not start; see {log_path}")
-
-    def worker_rss(self):
-        return [rss_mb(pid) for pid in children(self.process.pid)]
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self.log.close()
 
 
 def status_of(url, method="GET", data=None):
@@ -313,7 +274,13 @@ def main():
         env = {**base_env, "PAGE_CACHE_SECONDS": "600" if mode == "cached" else "0",
                "CACHE_KEY_PREFIX": f"unact-bench-{uuid.uuid4().hex[:8]}"}  # fmt: skip
         queries = count_queries(env, [path for _label, path in pages])
-        server = Server(env, args.workers, OUT / f"gunicorn-{mode}.log")
+        try:
+            server = AppServer(
+                env, OUT, workers=args.workers, name=f"gunicorn-{mode}", start_timeout=60,
+                extra_args=["--preload", "--worker-class", env.get("GUNICORN_WORKER_CLASS", "sync")],
+            )  # fmt: skip
+        except RuntimeError as error:
+            sys.exit(str(error))
         rows = []
         try:
             token = csrf_token(server)
@@ -327,7 +294,7 @@ def main():
                 data["queries"] = queries.get(path, {}).get("queries")
                 rows.append((label, path, data))
                 print(f"  {mode:<8} {label:<30} {data['rps']:8.0f} req/s", flush=True)
-            rss = server.worker_rss()
+            rss = [rss_mb(pid) for pid in children(server.process.pid)]
         finally:
             server.stop()
         ceiling = next((data["rps"] for _label, path, data in rows if path == "/bench/ceiling/" and data), 0)

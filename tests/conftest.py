@@ -1,10 +1,11 @@
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+
+from .servers import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
@@ -61,12 +62,6 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class SMTPRecorder:

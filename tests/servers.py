@@ -3,6 +3,7 @@
 import http.cookiejar
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -11,10 +12,14 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .conftest import free_port
-
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def production_env(**extra):
@@ -37,19 +42,22 @@ def production_env(**extra):
 
 
 class AppServer:
-    """A gunicorn process on a free loopback port; started when made, stopped by stop()."""
+    """A gunicorn process on a free loopback port; started when made, stopped by stop().
 
-    def __init__(self, env, tmp_path, workers=1, name="gunicorn"):
+    Used by the tests and by the page benchmark (bench/page_bench.py).
+    """
+
+    def __init__(self, env, tmp_path, workers=1, name="gunicorn", extra_args=(), start_timeout=30):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tmp_path) / f"{name}-{self.port}.log"
         self.log = open(self.log_path, "w+")
         self.process = subprocess.Popen(
             [str(GUNICORN), "unact.wsgi", "--no-control-socket", "--workers", str(workers),
-             "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048", "--timeout", "30"],
+             "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048", "--timeout", "30", *extra_args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/robots.txt", timeout=2)  # noqa: S310 (loopback)
