@@ -12,7 +12,10 @@ class PostsConfig(AppConfig):
 
         from unact.pagecache import connect_signals
 
+        from .signals import connect_signals as connect_comment_signals
+
         connect_signals()
+        connect_comment_signals()
 
         # Pillow's decompression-bomb guard uses this limit for every image opened.
         Image.MAX_IMAGE_PIXELS = settings.MAX_IMAGE_PIXELS

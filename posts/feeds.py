@@ -4,7 +4,7 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from .models import Post
+from .models import Post, attach_tag_names
 
 
 class LatestPostsFeed(Feed):
@@ -13,7 +13,7 @@ class LatestPostsFeed(Feed):
     description = _("News, blog posts and publications of UN-ACT, countering human trafficking in the Greater Mekong Sub-region.")
 
     def items(self):
-        return Post.objects.published().for_listing()[:20]
+        return attach_tag_names(Post.objects.published().for_listing()[:20])
 
     def item_title(self, item):
         return item.title
@@ -34,7 +34,7 @@ class LatestPostsFeed(Feed):
 
     def item_categories(self, item):
         names = [item.category.name] if item.category else []
-        return names + [tag.name for tag in item.tags.all()]
+        return names + item.tag_names
 
     def item_author_name(self):
         return settings.SITE_NAME

@@ -2,16 +2,18 @@ import os
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from posts.search.fields import SearchVectorField
+from unact.urlcache import reverse_slug
 
 from .images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
 from .richtext import SanitizedRichTextField, summarize
@@ -47,7 +49,30 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("posts:category", kwargs={"slug": self.slug})
+        return reverse_slug("posts:category", self.slug)
+
+
+def attach_tag_names(objects):
+    """Give each object of a list `tag_names`, in one query for the whole list.
+
+    For feeds and lists: taggit's prefetch builds an ORM queryset per object, which
+    cost more than the rest of a feed together.
+    """
+    objects = list(objects)
+    names = {obj.pk: [] for obj in objects}
+    if objects:
+        rows = (
+            TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(objects[0]), object_id__in=names
+            )
+            .order_by("tag__name")
+            .values_list("object_id", "tag__name")
+        )
+        for object_id, name in rows:
+            names[object_id].append(name)
+    for obj in objects:
+        obj.tag_names = names[obj.pk]
+    return objects
 
 
 class PostQuerySet(models.QuerySet):
@@ -56,25 +81,22 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def for_listing(self):
-        """What a list of post cards shows, fetched in a fixed number of queries."""
-        return (
-            self.select_related("category")
-            .prefetch_related("tags")
-            .annotate(comment_count=_approved_comment_count())
+        """What a list of post cards shows, in one query: no body, no search vector."""
+        return self.select_related("category").defer("body", "search_vector")
+
+    def refresh_comment_counts(self):
+        """Store each post's count of visible comments (Post.comment_count), from the comments."""
+        counts = (
+            Comment.objects.approved()
+            .filter(post=models.OuterRef("pk"))
+            .order_by()
+            .values("post")
+            .annotate(count=models.Count("pk"))
+            .values("count")
         )
-
-
-def _approved_comment_count():
-    """A subquery counting each post's visible comments; safe beside joins and distinct()."""
-    counts = (
-        Comment.objects.approved()
-        .filter(post=models.OuterRef("pk"))
-        .order_by()
-        .values("post")
-        .annotate(count=models.Count("pk"))
-        .values("count")
-    )
-    return Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
+        return self.update(
+            comment_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
+        )
 
 
 class Post(models.Model):
@@ -142,6 +164,9 @@ class Post(models.Model):
         help_text=_("A time in the future schedules the post."),
     )
     allow_comments = models.BooleanField(_("allow comments"), default=True)
+    # Visible comments, as lists show them: stored, since counting them for every card
+    # cost more than the rest of a list page's SQL (kept current by posts/signals.py).
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Title, summary, body and tags, kept current by the database (search/indexing.py).
@@ -178,7 +203,7 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("posts:detail", kwargs={"slug": self.slug})
+        return reverse_slug("posts:detail", self.slug)
 
     def clean(self):
         if self.featured_image and not self.image_alt.strip():

@@ -18,6 +18,7 @@ from unact.pagecache import content_changed
 
 from .models import BlockedCommenter, BlockedWord, Comment
 from .moderation import blocked_phrases_found, count_links, personal_data_found
+from .signals import comment_counts_changed
 
 logger = logging.getLogger(__name__)
 
@@ -217,8 +218,9 @@ def comments_moderate(*, comments, status, moderator=None):
         comment.moderated_by = moderator
     Comment.objects.bulk_update(changed, ["status", "moderated_at", "moderated_by"])
     if changed:
-        # bulk_update sends no signal: tell the page cache directly.
+        # bulk_update sends no signal: tell the page cache and the stored counts directly.
         content_changed()
+        comment_counts_changed(comment.post_id for comment in changed)
     if status == Comment.Status.APPROVED:
         for comment in changed:
             if comment.parent_id:

@@ -5,6 +5,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from posts.models import attach_tag_names
+
 from .models import Publication
 
 
@@ -18,7 +20,7 @@ class LatestPublicationsFeed(Feed):
     )
 
     def items(self):
-        return Publication.objects.published().prefetch_related("tags")[:20]
+        return attach_tag_names(Publication.objects.published()[:20])
 
     def item_title(self, item):
         return item.title
@@ -33,7 +35,7 @@ class LatestPublicationsFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item):
-        return [item.get_kind_display()] + [tag.name for tag in item.tags.all()]
+        return [item.get_kind_display()] + item.tag_names
 
     def item_author_name(self):
         return settings.SITE_NAME

@@ -3,7 +3,6 @@ from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -11,8 +10,9 @@ from taggit.managers import TaggableManager
 from posts.images import CleanImageField, rendition_spec, renditions
 from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
-from posts.video import embed_url
 from posts.search.fields import SearchVectorField
+from posts.video import embed_url
+from unact.urlcache import reverse_slug
 
 # Slugs that name a page of the library itself, so no publication may take them.
 RESERVED_SLUGS = {"feed"}
@@ -192,7 +192,7 @@ class Publication(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("publications:detail", kwargs={"slug": self.slug})
+        return reverse_slug("publications:detail", self.slug)
 
     def clean(self):
         errors = {}

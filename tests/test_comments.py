@@ -1,5 +1,6 @@
 """Comments on posts: the visitor's form, moderation, spam defences and privacy."""
 
+import threading
 import time
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -697,7 +699,7 @@ def test_list_query_count_is_constant(client, django_assert_num_queries, comment
     posts = PostFactory.create_batch(5, tags=["advocacy"])
     for number in range(comments):
         CommentFactory(post=posts[number % 5])
-    with django_assert_num_queries(3):  # count, page with comment counts, tags
+    with django_assert_num_queries(2):  # count, page (comment counts are stored on posts)
         response = client.get(reverse("posts:list"))
     if comments:
         assert response.content.decode().count("6 comments") == 5
@@ -801,6 +803,58 @@ def test_post_model_unchanged_for_listing_annotation():
     post = PostFactory()
     CommentFactory.create_batch(2, post=post)
     assert Post.objects.for_listing().get(pk=post.pk).comment_count == 2
+
+
+def test_stored_comment_count_follows_every_change(client, moderator):
+    """Post.comment_count counts what visitors see, through saves, moderation and deletes."""
+
+    def stored():
+        return Post.objects.get(pk=post.pk).comment_count
+
+    post = PostFactory()
+    parent = CommentFactory(post=post, status=Comment.Status.PENDING)
+    reply = CommentFactory(post=post, parent=parent, status=Comment.Status.APPROVED)
+    assert stored() == 0  # a reply under a comment nobody may see yet is hidden too
+    moderate = reverse("admin:posts_comment_changelist")
+    client.force_login(moderator)
+    client.post(moderate, {"action": "approve", "_selected_action": [parent.pk]})
+    assert stored() == 2
+    client.post(moderate, {"action": "mark_spam", "_selected_action": [parent.pk]})
+    assert stored() == 0
+    client.post(moderate, {"action": "approve", "_selected_action": [parent.pk]})
+    CommentFactory(post=post, status=Comment.Status.APPROVED)
+    assert stored() == 3
+    reply.delete()
+    assert stored() == 2
+    assert "2 comments" in client.get(reverse("posts:list")).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Concurrency is tested on PostgreSQL.")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_comments_leave_an_exact_count():
+    """Twenty transactions adding approved comments to one post at once: the count is 20."""
+    post = PostFactory()
+    barrier = threading.Barrier(20)
+    errors = []
+
+    def comment(number):
+        try:
+            barrier.wait(timeout=30)
+            with transaction.atomic():
+                CommentFactory(post=post, status=Comment.Status.APPROVED, text=f"Comment {number}")
+                time.sleep(0.05)  # hold the transaction open while the others count
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=comment, args=(number,)) for number in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert Post.objects.get(pk=post.pk).comment_count == Comment.objects.filter(post=post).count() == 20
 
 
 def test_rate_limit_is_shared_through_redis(client, settings):

@@ -162,6 +162,7 @@ class Command(BaseCommand):
                 )
             )
         Comment.objects.bulk_create(rows, batch_size=2000)
+        Post.objects.filter(slug__startswith=PREFIX).refresh_comment_counts()
         self.stdout.write(f"Comments: {COMMENTS} loaded ({BUSY_POST_COMMENTS} on /posts/{BUSY_POST_SLUG}/).")
 
     # Publications -------------------------------------------------------------------
