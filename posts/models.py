@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 
 from posts.search.fields import SearchVectorField
+from unact.prepared import Param, PreparedQuery
 from unact.urlcache import reverse_slug
 
 from .images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
@@ -75,10 +76,31 @@ def attach_tag_names(objects):
     return objects
 
 
+_POST_TAGS = PreparedQuery(
+    lambda: TaggedItem.objects.filter(
+        content_type_id=Param("type", models.IntegerField()), object_id=Param("id", models.IntegerField())
+    )
+    .order_by("tag__name")
+    .values_list("tag_id", "tag__name", "tag__slug")
+)
+
+
+def post_tags(post):
+    """A post's tags (name and slug), ordered by name, for its page.
+
+    One plain query, compiled once (unact/prepared.py): taggit's manager
+    (post.tags.all()) builds a join through the content types table and a DISTINCT.
+    """
+    rows = _POST_TAGS(type=ContentType.objects.get_for_model(post).pk, id=post.pk)
+    return [Tag(pk=pk, name=name, slug=slug) for pk, name, slug in rows]
+
+
 class PostQuerySet(models.QuerySet):
-    def published(self):
-        """Published posts whose time has come: the only ones visitors ever see."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+    def published(self, now=None):
+        """Published posts whose time has come: the only ones visitors ever see.
+
+        now: the present, given by a PreparedQuery (unact/prepared.py) as a Param."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now)
 
     def for_listing(self):
         """What a list of post cards shows, in one query: no body, no search vector."""
@@ -280,6 +302,36 @@ class CommentQuerySet(models.QuerySet):
         """Comments waiting for a moderator."""
         return self.filter(status=Comment.Status.PENDING)
 
+    def visible_to(self, own_pending=()):
+        """Approved comments, and the ones of a visitor's own that wait (their ids are kept
+        in the visitor's session). Replies also need an approved parent: see approved()."""
+        visible = models.Q(status=Comment.Status.APPROVED)
+        if own_pending:
+            visible |= models.Q(pk__in=own_pending, status=Comment.Status.PENDING)
+        return self.filter(visible)
+
+    def threads(self):
+        """Top-level comments; each heads a thread with its replies, and pages hold whole threads."""
+        return self.filter(parent__isnull=True)
+
+    def listed_before(self, comment):
+        """The comments shown above this one: comments read oldest first (Meta.ordering)."""
+        return self.filter(
+            models.Q(created_at__lt=comment.created_at)
+            | models.Q(created_at=comment.created_at, pk__lt=comment.pk)
+        )
+
+
+def comments_per_page():
+    """Threads on one page of a post's comments (replies stay with their thread)."""
+    return max(1, getattr(settings, "COMMENTS_PER_PAGE", 50))
+
+
+def comments_page_url(post_url, number, fragment="comments"):
+    """The address of one page of a post's comments; the first page is the post itself."""
+    query = f"?comments={number}" if number > 1 else ""
+    return f"{post_url}{query}#{fragment}"
+
 
 class Comment(models.Model):
     class Status(models.TextChoices):
@@ -370,11 +422,27 @@ class Comment(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+        """The comment on the page of the post's comments that shows it (for emails, the admin)."""
+        return comments_page_url(self.post.get_absolute_url(), self.page_number(), f"comment-{self.pk}")
+
+    def page_number(self, own_pending=()):
+        """The page of the post's comments that holds this comment's thread, as seen by a
+        visitor whose own waiting comments are own_pending (counted whether or not this
+        comment itself is visible, so a held comment's page is the one it will appear on)."""
+        thread = self.parent if self.parent_id else self
+        before = (
+            Comment.objects.filter(post_id=self.post_id).threads().visible_to(own_pending).listed_before(thread)
+        )
+        return before.count() // comments_per_page() + 1
 
     @property
     def excerpt(self):
-        return self.text if len(self.text) <= 80 else self.text[:79].rstrip() + "…"
+        return comment_excerpt(self.text)
+
+
+def comment_excerpt(text):
+    """The start of a comment's text, to name it in a list or a form."""
+    return text if len(text) <= 80 else text[:79].rstrip() + "…"
 
 
 class BlockedWord(models.Model):

@@ -1,19 +1,35 @@
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import CharField, DateTimeField, IntegerField, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from taggit.models import Tag, TaggedItem
 
+from unact.prepared import Param, PreparedQuery, model_columns
+from unact.urlcache import reverse_slug
+
 from . import services
 from .forms import CommentForm
-from .models import Category, Comment, Image, Post
+from .models import (
+    Category,
+    Comment,
+    Image,
+    Post,
+    comment_excerpt,
+    comments_page_url,
+    comments_per_page,
+    post_tags,
+)
 from .seo import organization_data, post_structured_data
 
 
@@ -90,35 +106,84 @@ def year_archive(request, year):
     )
 
 
-def _visible_posts(request):
+def _may_preview(request):
     """Visitors see published posts; staff who may edit posts also see drafts."""
-    if request.user.is_authenticated and request.user.has_perm("posts.change_post"):
-        return Post.objects.all(), True
-    return Post.objects.published(), False
+    return request.user.is_authenticated and request.user.has_perm("posts.change_post")
+
+
+# The post page's queries, compiled once per process (see unact/prepared.py): building
+# them afresh cost more than half of the page's time.
+_POST_COLUMNS = model_columns(Post, exclude={"search_vector"})
+_CATEGORY_COLUMNS = model_columns(Category)
+_POST_BY_SLUG = PreparedQuery(
+    lambda: Post.objects.filter(slug=Param("slug", CharField()))
+    .order_by()
+    .values_list(*_POST_COLUMNS, *(f"category__{column}" for column in _CATEGORY_COLUMNS))
+)
+
+
+def _neighbour_query(lookup, *order):
+    return PreparedQuery(
+        lambda: Post.objects.published(now=Param("now", DateTimeField()))
+        .filter(**{f"publish_at__{lookup}": Param("at", DateTimeField())})
+        .order_by(*order)
+        .values_list("title", "slug")[:1]
+    )
+
+
+_OLDER_POST = _neighbour_query("lt", "-publish_at", "-id")
+_NEWER_POST = _neighbour_query("gt", "publish_at", "id")
+
+
+def _post_by_slug(slug):
+    """The post with this slug (published or not) and its category, or None."""
+    rows = _POST_BY_SLUG(slug=slug)
+    if not rows:
+        return None
+    values = rows[0]
+    post = Post.from_db("default", _POST_COLUMNS, values[: len(_POST_COLUMNS)])
+    category = values[len(_POST_COLUMNS) :]
+    post.category = Category.from_db("default", _CATEGORY_COLUMNS, category) if category[0] is not None else None
+    return post
+
+
+@dataclass(frozen=True)
+class PostLink:
+    """Just enough of a post to link to it (the previous and next posts)."""
+
+    title: str
+    slug: str
+
+    def get_absolute_url(self):
+        return reverse_slug("posts:detail", self.slug)
+
+
+def _neighbours(post):
+    """The published posts just before and just after this one, as PostLinks (or None)."""
+    if not post.is_published:
+        return None, None
+    now = timezone.now()
+    older = _OLDER_POST(now=now, at=post.publish_at)
+    newer = _NEWER_POST(now=now, at=post.publish_at)
+    return (PostLink(*older[0]) if older else None), (PostLink(*newer[0]) if newer else None)
 
 
 @require_safe
 def post_detail(request, slug):
-    queryset, is_preview_allowed = _visible_posts(request)
-    post = get_object_or_404(queryset.select_related("category", "author"), slug=slug)
-    published = Post.objects.published()
-    tags = list(post.tags.all())
+    post = _post_by_slug(slug)
+    if post is None or not (post.is_published or _may_preview(request)):
+        raise Http404(_("No post is published at this address."))
+    tags = post_tags(post)
     sources = post.image_sources()
     share_image = sources[-1] if sources else None
+    previous_post, next_post = _neighbours(post)
     context = {
         "post": post,
         "tags": tags,
         "share_image": share_image,
         "structured_data": post_structured_data(post, tags, share_image),
-        "previous_post": published.filter(publish_at__lt=post.publish_at).only("title", "slug").first()
-        if post.is_published
-        else None,
-        "next_post": published.filter(publish_at__gt=post.publish_at)
-        .order_by("publish_at")
-        .only("title", "slug")
-        .first()
-        if post.is_published
-        else None,
+        "previous_post": previous_post,
+        "next_post": next_post,
         "is_preview": not post.is_published,
         **comment_context(request, post),
     }
@@ -146,49 +211,163 @@ def image_browser(request):
 # Comments ---------------------------------------------------------------------------
 
 OWN_PENDING_SESSION_KEY = "posts.own_pending_comments"
+COMMENT_PAGE_PARAM = "comments"
+
+
+def _own_pending(request):
+    """Ids of this visitor's comments that wait for a moderator (shown only to them)."""
+    return request.session.get(OWN_PENDING_SESSION_KEY, []) if hasattr(request, "session") else []
+
+
+def _positive_int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):  # missing, not a number, or thousands of digits
+        return None
+    return number if number > 0 else None
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """One page of a post's comment threads, oldest first; page 1 is the post's own address."""
+
+    number: int
+    num_pages: int
+    post_url: str
+
+    def url(self, number, fragment="comments"):
+        return comments_page_url(self.post_url, number, fragment)
+
+    @property
+    def query(self):
+        """The query string that keeps this page, for links and the form's address."""
+        return f"?{COMMENT_PAGE_PARAM}={self.number}" if self.number > 1 else ""
+
+    @property
+    def previous_url(self):
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self):
+        return self.url(self.number + 1) if self.number < self.num_pages else None
+
+
+@dataclass(slots=True)
+class ShownComment:
+    """What a post page shows of a comment. The page reads comments as plain values:
+    fifty model instances cost more than the query that fetched them."""
+
+    FIELDS = ("pk", "parent_id", "name", "text", "status", "is_staff_reply", "created_at")
+
+    pk: int
+    parent_id: int | None
+    name: str
+    text: str
+    status: str
+    is_staff_reply: bool
+    created_at: datetime
+    visible_replies: list = field(default_factory=list)
+
+    @property
+    def excerpt(self):
+        return comment_excerpt(self.text)
+
+
+# Up to this many visible comments on a post, one query reads them all (as values, a
+# few microseconds a row): cheaper than counting threads and slicing a page in SQL, which
+# cost three times as much on a post with 200. Beyond it, the page's threads are read alone.
+COMMENTS_READ_AT_ONCE = 500
+
+
+_VISIBLE_COMMENTS = PreparedQuery(
+    lambda: Comment.objects.filter(post_id=Param("post", IntegerField()))
+    .visible_to()
+    .values_list(*ShownComment.FIELDS)
+)
+
+
+def _comment_threads(post, own_pending, requested_page, per_page):
+    """The ids of the post's visible threads in order, the page number shown (the one
+    asked for, within range) and that page's threads (ShownComments with their replies)."""
+    visible = Comment.objects.filter(post_id=post.pk).visible_to(own_pending)
+    rows, thread_ids = [], []
+    if post.comment_count + len(own_pending) > COMMENTS_READ_AT_ONCE:
+        thread_ids = list(visible.threads().values_list("pk", flat=True))
+    elif own_pending:
+        rows = list(visible.values_list(*ShownComment.FIELDS))
+    elif post.comment_count:
+        rows = _VISIBLE_COMMENTS(post=post.pk)  # the same query, compiled once
+    if rows:
+        thread_ids = [row[0] for row in rows if row[1] is None]
+    num_pages = max(1, -(-len(thread_ids) // per_page))
+    number = min(requested_page, num_pages)
+    page_ids = thread_ids[(number - 1) * per_page : number * per_page]
+    if page_ids and not rows:
+        rows = list(
+            Comment.objects.filter(Q(pk__in=page_ids) | Q(parent_id__in=page_ids))
+            .visible_to(own_pending)
+            .values_list(*ShownComment.FIELDS)
+        )
+    on_page = set(page_ids)
+    threads = {row[0]: ShownComment(*row) for row in rows if row[0] in on_page}
+    for row in rows:
+        thread = threads.get(row[1])
+        # Replies show under approved comments only (not under a visitor's own waiting one).
+        if thread is not None and thread.status == Comment.Status.APPROVED:
+            thread.visible_replies.append(ShownComment(*row))
+    return thread_ids, number, [threads[pk] for pk in page_ids], rows
 
 
 def comment_context(request, post, form=None, reply_to=None):
-    """The comments of a post page: visible threads, the form, open or closed."""
-    own_pending = request.session.get(OWN_PENDING_SESSION_KEY, []) if hasattr(request, "session") else []
-    # Visitors see approved comments, and their own that wait (only in their session).
-    visible = Q(status=Comment.Status.APPROVED) | Q(pk__in=own_pending, status=Comment.Status.PENDING)
-    # One query for threads and replies alike, so the page costs the same for any number.
-    visible_comments = list(
-        post.comments.filter(visible).filter(
-            Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED)
-        )
+    """The comments of a post page: one page of visible threads, the form, open or closed.
+
+    Pages hold whole threads (a comment and its replies), oldest first, as WordPress's
+    "break comments into pages" does; the heading counts every visible comment
+    (Post.comment_count). One or two queries, however many comments there are.
+    """
+    own_pending = _own_pending(request)
+    per_page = comments_per_page()
+    requested = _positive_int(request.GET.get(COMMENT_PAGE_PARAM)) or 1
+    thread_ids, number, comments, rows = _comment_threads(post, own_pending, requested, per_page)
+    page = CommentPage(
+        number=number, num_pages=max(1, -(-len(thread_ids) // per_page)), post_url=post.get_absolute_url()
     )
-    comments = [comment for comment in visible_comments if comment.parent_id is None]
-    threads = {comment.pk: comment for comment in comments}
-    for comment in comments:
-        comment.visible_replies = []
-    for reply in visible_comments:
-        if reply.parent_id in threads:
-            threads[reply.parent_id].visible_replies.append(reply)
+
     comments_open = services.comments_are_open(post)
     if form is None and comments_open:
-        if reply_to is None and request.GET.get("reply_to", "").isdigit():
-            reply_to = next(
-                (c for c in comments if c.pk == int(request.GET["reply_to"]) and c.status == Comment.Status.APPROVED),
-                None,
-            )
+        reply_to_pk = reply_to.pk if reply_to else _positive_int(request.GET.get("reply_to"))
+        reply_to = None
+        if reply_to_pk in thread_ids:  # visible: on this page or another
+            reply_to = next((c for c in comments if c.pk == reply_to_pk), None)
+            if reply_to is None:
+                row = next((row for row in rows if row[0] == reply_to_pk), None)
+                reply_to = (
+                    ShownComment(*row)
+                    if row
+                    else Comment.objects.filter(pk=reply_to_pk).only(*ShownComment.FIELDS[2:]).first()
+                )
+            if reply_to is not None and reply_to.status != Comment.Status.APPROVED:
+                reply_to = None  # a visitor's own waiting comment takes no replies yet
         initial = {"parent": reply_to.pk if reply_to else None}
         if request.user.is_authenticated and request.user.is_staff:
             initial["name"] = _("%(site)s team") % {"site": settings.SITE_NAME}
         form = CommentForm(post=post, initial=initial)
     elif form is not None:
         reply_to = reply_to or form.parent_comment
-    approved = [c for c in comments if c.status == Comment.Status.APPROVED]
+    reply_to_url = None
+    if reply_to is not None:
+        reply_to_url = f"#comment-{reply_to.pk}"
+        if reply_to.pk in thread_ids and not any(c.pk == reply_to.pk for c in comments):
+            reply_to_url = page.url(thread_ids.index(reply_to.pk) // per_page + 1, f"comment-{reply_to.pk}")
     return {
         "comments": comments,
-        "comment_count": len(approved) + sum(
-            1 for c in approved for r in c.visible_replies if r.status == Comment.Status.APPROVED
-        ),
+        "comment_count": post.comment_count,
+        "comment_page": page,
         "comment_form": form,
         "comments_open": comments_open,
         "comments_close_at": services.comments_close_at(post),
         "reply_to": reply_to,
+        "reply_to_url": reply_to_url,
         "retention_days": settings.COMMENTS_IP_RETENTION_DAYS,
     }
 
@@ -196,7 +375,7 @@ def comment_context(request, post, form=None, reply_to=None):
 def _comment_page(request, post, form, status, **extra):
     context = {
         "post": post,
-        "tags": list(post.tags.all()),
+        "tags": post_tags(post),
         "is_preview": False,
         **comment_context(request, post, form=form),
         **extra,
@@ -241,15 +420,19 @@ def comment_create(request, slug):
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         user=request.user,
     )
+    own_pending = _own_pending(request)
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, _("Thank you. Your comment is published."))
-        return redirect(comment)
-    # Pending and spam get the same answer, so spammers learn nothing from it.
-    own_pending = request.session.get(OWN_PENDING_SESSION_KEY, [])
+        # The page of the comments that shows it, as this visitor sees them.
+        number = comment.page_number(own_pending)
+        return redirect(comments_page_url(post.get_absolute_url(), number, f"comment-{comment.pk}"))
+    # Pending and spam get the same answer, so spammers learn nothing from it: the page
+    # the comment is on (or would be on), at the comments.
     if comment.status == Comment.Status.PENDING:
-        request.session[OWN_PENDING_SESSION_KEY] = (own_pending + [comment.pk])[-20:]
+        own_pending = (own_pending + [comment.pk])[-20:]
+        request.session[OWN_PENDING_SESSION_KEY] = own_pending
     messages.success(
         request,
         _("Thank you. Your comment is awaiting moderation and will appear once a moderator approves it."),
     )
-    return redirect(f"{post.get_absolute_url()}#comments")
+    return redirect(comments_page_url(post.get_absolute_url(), comment.page_number(own_pending)))

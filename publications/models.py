@@ -46,11 +46,13 @@ class Country(models.Model):
 
 
 class PublicationQuerySet(models.QuerySet):
-    def published(self):
-        """Published publications whose date has come: the only ones visitors ever see."""
+    def published(self, today=None):
+        """Published publications whose date has come: the only ones visitors ever see.
+
+        today: the local date, given by a PreparedQuery (unact/prepared.py) as a Param."""
         return self.filter(
             status=Publication.Status.PUBLISHED,
-            publication_date__lte=timezone.localdate(),
+            publication_date__lte=timezone.localdate() if today is None else today,
         )
 
 

@@ -596,6 +596,34 @@ def test_get_on_the_comment_address_is_not_allowed(client):
     assert client.get(reverse("posts:comment", args=[post.slug])).status_code == 405
 
 
+@pytest.mark.parametrize(
+    "widget, value, attrs",
+    [
+        ("TextInput", 'a "b" <c> & d', {"id": "id_name", "required": True, "maxlength": "80", "aria-invalid": "true"}),
+        ("TextInput", None, {"autocomplete": "off", "tabindex": "-1", "disabled": False}),
+        ("TextInput", "<i>kept</i>", {"data-x": "&amp;"}),
+        ("EmailInput", "x@example.org", {"id": "id_email", "aria-describedby": "id_email_error id_email_helptext"}),
+        ("HiddenInput", 5, {}),
+        ("HiddenInput", "", {}),
+        ("CheckboxInput", True, {"id": "id_notice"}),
+        ("CheckboxInput", False, {"id": "id_notice"}),
+        ("CheckboxInput", "on", {}),
+        ("Textarea", "line 1\n<b>&amp;</b>", {"id": "id_text", "rows": 6, "required": True}),
+        ("Textarea", "", {}),
+    ],
+)
+def test_comment_form_widgets_write_what_djangos_templates_write(widget, value, attrs):
+    from django import forms
+    from django.utils.safestring import mark_safe
+
+    from posts import widgets
+
+    if value == "<i>kept</i>":
+        value = mark_safe(value)
+    ours, djangos = getattr(widgets, widget)(), getattr(forms, widget)()
+    assert ours.render("field", value, attrs) == djangos.render("field", value, attrs)
+
+
 # Display and privacy --------------------------------------------------------------------
 
 XSS_ATTEMPTS = [
@@ -711,11 +739,168 @@ def test_detail_query_count_is_constant(client, django_assert_num_queries, comme
     parents = CommentFactory.create_batch(comments // 2, post=post)
     for parent in parents:
         CommentFactory(post=post, parent=parent)
-    # post, tags, previous, next, comments with their replies, related publications
-    with django_assert_num_queries(6):
+    # post, tags, previous, next, comments with their replies (none to read when the
+    # stored count is 0), related publications
+    with django_assert_num_queries(6 if comments else 5):
         response = client.get(post.get_absolute_url())
     if comments:
         assert "30 comments" in response.content.decode()
+
+
+# Comment pages ---------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["read at once", "page by page"])
+def thread_pages(request, settings, monkeypatch):
+    """Three threads a page; seven threads, the third with a reply. Both ways of reading
+    comments: all of a post's at once (the usual), or one page's (beyond 500 comments)."""
+    from posts import views
+
+    settings.COMMENTS_PER_PAGE = 3
+    if request.param == "page by page":
+        monkeypatch.setattr(views, "COMMENTS_READ_AT_ONCE", 0)
+    post = PostFactory()
+    threads = [CommentFactory(post=post, name=f"Thread {number}", text=f"Words of thread {number}") for number in range(1, 8)]
+    reply = CommentFactory(post=post, parent=threads[2], name="Replier", text="A reply to thread 3")
+    return post, threads, reply
+
+
+def shown_threads(html):
+    import re
+
+    return re.findall(r'<div class="comment-text">Words of thread (\d)', html)
+
+
+def test_comment_pages_hold_whole_threads_oldest_first(client, thread_pages):
+    post, threads, _reply = thread_pages
+    url = post.get_absolute_url()
+    html = client.get(url).content.decode()
+    assert shown_threads(html) == ["1", "2", "3"]
+    assert "A reply to thread 3" in html
+    assert '<h2 id="comments-heading">8 comments</h2>' in html  # every visible comment, not the page's
+    assert "Comment page 1 of 3" in html
+    assert 'aria-label="Comment pages"' in html
+    assert f'<a rel="next" href="{url}?comments=2#comments">' in html and 'rel="prev"' not in html.split("comment-list")[1]
+
+    html = client.get(url + "?comments=2").content.decode()
+    assert shown_threads(html) == ["4", "5", "6"] and "A reply to thread 3" not in html
+    assert f'<a rel="prev" href="{url}#comments">' in html
+    assert f'<a rel="next" href="{url}?comments=3#comments">' in html
+    # The reply links and the form keep the page.
+    assert f'href="?comments=2&amp;reply_to={threads[3].pk}#comment-form"' in html
+    assert f'action="{reverse("posts:comment", args=[post.slug])}?comments=2#comment-form"' in html
+
+    html = client.get(url + "?comments=3").content.decode()
+    assert shown_threads(html) == ["7"] and 'rel="next" href' not in html.split("comment-list")[1]
+
+
+@pytest.mark.parametrize(
+    "value, page",
+    [("abc", 1), ("0", 1), ("-2", 1), ("1.5", 1), ("", 1), ("99", 3), ("9" * 40, 3), ("9" * 5000, 1), ("²", 1)],
+)
+def test_any_comment_page_number_gives_a_page(client, thread_pages, value, page):
+    post, _threads, _reply = thread_pages
+    response = client.get(post.get_absolute_url(), {"comments": value})
+    assert response.status_code == 200
+    assert f"Comment page {page} of 3" in response.content.decode()
+
+
+def test_comment_pages_point_search_engines_to_the_post(client, thread_pages, settings):
+    post, _threads, _reply = thread_pages
+    html = client.get(post.get_absolute_url() + "?comments=2").content.decode()
+    assert f'<link rel="canonical" href="{settings.SITE_URL}{post.get_absolute_url()}">' in html
+
+
+def test_replying_to_a_comment_on_another_page(client, thread_pages):
+    post, threads, reply = thread_pages
+    url = post.get_absolute_url()
+    html = client.get(url, {"reply_to": threads[6].pk}).content.decode()
+    assert shown_threads(html) == ["1", "2", "3"]
+    assert "Reply to Thread 7" in html
+    assert f'<input type="hidden" name="parent" value="{threads[6].pk}">' in html
+    assert f'<a href="{url}?comments=3#comment-{threads[6].pk}">Words of thread 7</a>' in html
+    # On its own page the link stays on the page.
+    html = client.get(url, {"comments": 3, "reply_to": threads[6].pk}).content.decode()
+    assert f'<a href="#comment-{threads[6].pk}">Words of thread 7</a>' in html
+    # Replies to replies, to waiting comments or to unknown ones are not offered.
+    pending = CommentFactory(post=post, status=Comment.Status.PENDING)
+    for reply_to in (reply.pk, pending.pk, 10**30, "x"):
+        response = client.get(url, {"reply_to": reply_to})
+        assert response.status_code == 200
+        assert "Leave a comment" in response.content.decode()
+
+
+def test_after_sending_the_visitor_lands_on_the_page_that_shows_the_comment(client, thread_pages):
+    post, threads, _reply = thread_pages
+    url = post.get_absolute_url()
+    CommentFactory(email="known@example.org")  # approved before: published at once
+    response = post_comment(client, post, parent=threads[4].pk, email="known@example.org", text="On page two")
+    reply = Comment.objects.get(text="On page two")
+    assert reply.status == Comment.Status.APPROVED
+    assert response["Location"] == f"{url}?comments=2#comment-{reply.pk}" == reply.get_absolute_url()
+    assert "On page two" in client.get(response["Location"]).content.decode()
+
+    response = post_comment(client, post, email="known@example.org", text="A new thread")
+    thread = Comment.objects.get(text="A new thread")
+    assert response["Location"] == f"{url}?comments=3#comment-{thread.pk}" == thread.get_absolute_url()
+
+    # A held comment: the page it will be on, at the comments (spam gets the same answer).
+    response = post_comment(client, post, text="Held words", ip="198.51.100.99")
+    held = Comment.objects.get(text="Held words")
+    assert held.status == Comment.Status.PENDING
+    assert response["Location"] == f"{url}?comments=3#comments"
+    html = client.get(response["Location"]).content.decode()
+    assert "Held words" in html and "Only you can see it for now." in html
+    assert "Held words" not in Client().get(url + "?comments=3").content.decode()
+    BlockedWordFactory(phrase="casino", action=BlockedWord.Action.SPAM)
+    response = Client().post(
+        reverse("posts:comment", args=[post.slug]), comment_data(post, text="casino"), REMOTE_ADDR="198.51.100.98"
+    )
+    assert response["Location"] == f"{url}?comments=3#comments"
+
+
+def test_a_visitors_waiting_comments_count_in_their_pages_only(client, thread_pages):
+    post, _threads, _reply = thread_pages
+    url = post.get_absolute_url()
+    for number in (1, 2):
+        post_comment(client, post, text=f"Waiting {number}", ip=f"198.51.100.{number}")
+    html = client.get(url + "?comments=3").content.decode()
+    assert "Waiting 1" in html and "Waiting 2" in html and "Comment page 3 of 3" in html
+    assert '<h2 id="comments-heading">8 comments</h2>' in html  # they are not counted yet
+    assert "Waiting" not in Client().get(url + "?comments=3").content.decode()
+
+
+def test_comment_addresses_for_emails_and_the_admin(thread_pages):
+    post, threads, reply = thread_pages
+    url = post.get_absolute_url()
+    assert threads[0].get_absolute_url() == f"{url}#comment-{threads[0].pk}"
+    assert reply.get_absolute_url() == f"{url}#comment-{reply.pk}"
+    assert threads[3].get_absolute_url() == f"{url}?comments=2#comment-{threads[3].pk}"
+    assert threads[6].get_absolute_url() == f"{url}?comments=3#comment-{threads[6].pk}"
+
+
+def test_a_form_with_errors_stays_on_its_comment_page(client, thread_pages):
+    post, _threads, _reply = thread_pages
+    response = client.post(
+        reverse("posts:comment", args=[post.slug]) + "?comments=2", comment_data(post, name=""), REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 400
+    assert shown_threads(response.content.decode()) == ["4", "5", "6"]
+
+
+def test_comment_page_query_count_is_constant(client, django_assert_num_queries, thread_pages):
+    post, _threads, _reply = thread_pages
+    from posts import views
+
+    # post, tags, previous, next, comments (the threads, then the page's rows when
+    # read page by page), related publications
+    expected = 6 if views.COMMENTS_READ_AT_ONCE else 7
+    for page in (1, 2, 3):
+        with django_assert_num_queries(expected):
+            client.get(post.get_absolute_url(), {"comments": page})
+    CommentFactory.create_batch(10, post=post)
+    with django_assert_num_queries(expected):
+        client.get(post.get_absolute_url(), {"comments": 4})
 
 
 # Email failures -------------------------------------------------------------------------
