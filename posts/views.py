@@ -289,12 +289,14 @@ _VISIBLE_COMMENTS = PreparedQuery(
 def _comment_threads(post, own_pending, requested_page, per_page):
     """The ids of the post's visible threads in order, the page number shown (the one
     asked for, within range) and that page's threads (ShownComments with their replies)."""
-    visible = Comment.objects.filter(post_id=post.pk).visible_to(own_pending)
+    def visible():
+        return Comment.objects.filter(post_id=post.pk).visible_to(own_pending)
+
     rows, thread_ids = [], []
     if post.comment_count + len(own_pending) > COMMENTS_READ_AT_ONCE:
-        thread_ids = list(visible.threads().values_list("pk", flat=True))
+        thread_ids = list(visible().threads().values_list("pk", flat=True))
     elif own_pending:
-        rows = list(visible.values_list(*ShownComment.FIELDS))
+        rows = list(visible().values_list(*ShownComment.FIELDS))
     elif post.comment_count:
         rows = _VISIBLE_COMMENTS(post=post.pk)  # the same query, compiled once
     if rows:

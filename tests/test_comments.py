@@ -655,6 +655,33 @@ def test_links_in_comments_are_not_trusted(client):
     assert "and tell me<br><br>what you think" in html
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain words. More words (12).",
+        "see www.unodc.org",
+        "WWW.UNODC.ORG now",
+        "mail me at a@b.example",
+        "ftp://x and http://y",
+        "unodc.org/report",
+        "ends with www.",
+        "ช่วยด้วย.ครับ",
+        "a .b and a. b",
+        "<b>x</b> & y.z",
+    ],
+)
+def test_comment_text_escapes_or_links_as_urlize_would(text):
+    """The shortcut for text without anything link-like gives urlize's own result."""
+    from django.utils.html import urlize
+
+    from posts.templatetags.comments_tags import LINK_REL, comment_text
+
+    expected = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True).replace(
+        ' rel="nofollow">', f' rel="{LINK_REL}">'
+    )
+    assert comment_text(text) == expected
+
+
 def test_emails_never_appear_in_public_pages_feeds_or_sitemap(client):
     post = PostFactory()
     CommentFactory(post=post, email="hidden-commenter@example.org", text="Public words")

@@ -59,3 +59,18 @@ def test_a_missing_value_is_refused():
         COMMENTS(post=None)
     with pytest.raises(KeyError):
         COMMENTS()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_database_session_prepares_the_statement_again(django_assert_num_queries):
+    from django.db import connection
+
+    post = PostFactory()
+    CommentFactory(post=post)
+    assert len(COMMENTS(post=post.pk)) == 1
+    connection.close()  # the session, and what was prepared in it, is gone
+    connection.ensure_connection()
+    with django_assert_num_queries(1) as captured:  # PREPARE is not a query of the page's
+        assert len(COMMENTS(post=post.pk)) == 1
+    if connection.vendor == "postgresql":
+        assert captured.captured_queries[0]["sql"].startswith("EXECUTE unact_prepared_")

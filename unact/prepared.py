@@ -16,8 +16,17 @@ The queryset must be a values_list() (tuples come back) and its SQL must not dep
 the values: no None (it would need IS NULL) and no lists for __in (their length is part
 of the SQL); use the plain queryset for those cases. For model instances, give the
 rows to Model.from_db() (the columns in the model's field order).
+
+On PostgreSQL the statement is also prepared on the server (PREPARE, once per database
+session, sent outside the query log like the session settings Django sends when it
+connects; then EXECUTE): planning a query cost PostgreSQL more than running these
+small ones. Sessions must not be shared between processes (no transaction-pooling
+proxy in front of PostgreSQL; the project connects directly). SQLite's driver keeps
+prepared statements of its own.
 """
 
+import itertools
+import re
 from weakref import WeakKeyDictionary
 
 from django.db import connections
@@ -38,28 +47,49 @@ class Param(Expression):
         return "%s", [self]
 
 
+_STATEMENT_NUMBERS = itertools.count(1)
+_PLACEHOLDER = re.compile(r"%([s%])")
+
+
+def _numbered_placeholders(sql):
+    """Django's SQL (%s for each value, %% for a percent sign) with $1, $2... for PREPARE."""
+    numbers = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda match: "%" if match.group(1) == "%" else f"${next(numbers)}", sql)
+
+
 class PreparedQuery:
     def __init__(self, build, using="default"):
         self.build = build
         self.using = using
+        self.statement = f"unact_prepared_{next(_STATEMENT_NUMBERS)}"
         # Per connection object (each thread has its own): converters belong to one.
         self._compiled = WeakKeyDictionary()
+        # The database sessions (driver connections) the statement is prepared in.
+        self._prepared_in = WeakKeyDictionary()
 
     def _compile(self, connection):
         queryset = self.build().using(self.using)
         compiler = queryset.query.get_compiler(using=self.using)
         sql, params = compiler.as_sql()
         columns = [expression for expression, _sql, _alias in compiler.select]
-        compiled = self._compiled[connection] = (sql, tuple(params), compiler.get_converters(columns))
+        prepare = None
+        if connection.vendor == "postgresql":
+            prepare = f"PREPARE {self.statement} AS {_numbered_placeholders(sql)}"
+            sql = f"EXECUTE {self.statement}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
+        compiled = self._compiled[connection] = (sql, prepare, tuple(params), compiler.get_converters(columns))
         return compiled
 
     def __call__(self, **values):
         """The rows (tuples) of the query for these values."""
         connection = connections[self.using]
         compiled = self._compiled.get(connection) or self._compile(connection)
-        sql, params, converters = compiled
+        sql, prepare, params, converters = compiled
         params = [self._value(param, values, connection) if isinstance(param, Param) else param for param in params]
         with connection.cursor() as cursor:
+            if prepare is not None and connection.connection not in self._prepared_in:
+                with connection.connection.cursor() as session_cursor:
+                    session_cursor.execute(prepare)
+                self._prepared_in[connection.connection] = True
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters and rows:

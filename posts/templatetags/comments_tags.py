@@ -5,7 +5,7 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.html import escape, urlize
+from django.utils.html import urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -14,23 +14,32 @@ from .posts_tags import timestamp
 register = template.Library()
 
 LINK_REL = "nofollow ugc noopener"
-_MAY_HOLD_LINK = re.compile(r"://|www\.|@|\w\.\w", re.IGNORECASE)
+_WORD_DOT_WORD = re.compile(r"(?<=\w)\.\w")
+
+
+def _may_hold_link(text):
+    """Whether urlize might find a link: a scheme, www., an @ or a dot inside a word."""
+    return (
+        "@" in text
+        or "://" in text
+        or ("." in text and (_WORD_DOT_WORD.search(text) is not None or "www." in text.lower()))
+    )
 
 
 @register.filter(is_safe=True)
 def comment_text(text):
     """Plain comment text as HTML: escaped, links made clickable but not trusted, lines kept."""
     text = str(text)
-    if _MAY_HOLD_LINK.search(text):
+    if _may_hold_link(text):
         # urlize escapes everything that is not a link, and the link text and address too.
-        html = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
-        html = html.replace(' rel="nofollow">', f' rel="{LINK_REL}">')
+        markup = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
+        markup = markup.replace(' rel="nofollow">', f' rel="{LINK_REL}">')
     else:
         # Nothing urlize would link (no scheme, no www., no @, no dot inside a word):
         # escaping alone gives the same HTML, several times faster.
-        html = escape(text)
+        markup = html.escape(text)
     # The text was escaped (by urlize or escape); only <br> is added.
-    return mark_safe(html.replace("\r\n", "\n").replace("\n", "<br>"))  # nosec B308 B703
+    return mark_safe(markup.replace("\r\n", "\n").replace("\n", "<br>"))  # nosec B308 B703
 
 
 @register.simple_tag
