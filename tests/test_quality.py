@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from newsletter.tokens import confirmation_token, unsubscribe_token
+from posts.models import Comment, Post
 
 from .factories import (
     CommentFactory,
@@ -92,11 +93,20 @@ def page_fixtures():
         tags=[THAI],
     )
     PublicationFactory(title=f"{KHMER}{BURMESE}", slug="long-words-publication", summary=THAI * 2, tags=[KHMER])
+    # A discussion longer than one page of comments (50 threads): both pages.
+    discussed = PostFactory(title="Recruitment fees: your experiences", slug="recruitment-fees")
+    Comment.objects.bulk_create(
+        Comment(post=discussed, name=f"Reader {number}", text=f"My experience, number {number}.", status="approved")
+        for number in range(52)
+    )
+    Post.objects.filter(pk=discussed.pk).refresh_comment_counts()
     pending = SubscriberFactory(status="pending", confirmed_at=None, email="pending@example.org")
     subscribed = SubscriberFactory(email="reader@example.org")
     return {
         "commented": commented.get_absolute_url(),
         "long_words": words.get_absolute_url(),
+        "comment_page_1": discussed.get_absolute_url(),
+        "comment_page_2": discussed.get_absolute_url() + "?comments=2",
         "long_words_publication": reverse("publications:detail", args=["long-words-publication"]),
         "confirm": reverse("newsletter:confirm", args=[confirmation_token(pending)]),
         "unsubscribe": reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscribed.pk)]),
