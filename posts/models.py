@@ -78,7 +78,9 @@ def attach_tag_names(objects):
 
 _POST_TAGS = PreparedQuery(
     lambda: TaggedItem.objects.filter(
-        content_type_id=Param("type", models.IntegerField()), object_id=Param("id", models.IntegerField())
+        content_type__app_label=Post._meta.app_label,
+        content_type__model=Post._meta.model_name,
+        object_id=Param("post", models.IntegerField()),
     )
     .order_by("tag__name")
     .values_list("tag_id", "tag__name", "tag__slug")
@@ -88,11 +90,10 @@ _POST_TAGS = PreparedQuery(
 def post_tags(post):
     """A post's tags (name and slug), ordered by name, for its page.
 
-    One plain query, compiled once (unact/prepared.py): taggit's manager
-    (post.tags.all()) builds a join through the content types table and a DISTINCT.
+    One query, compiled once (unact/prepared.py); the content type is joined by name,
+    so a fresh process makes no query of its own to look it up.
     """
-    rows = _POST_TAGS(type=ContentType.objects.get_for_model(post).pk, id=post.pk)
-    return [Tag(pk=pk, name=name, slug=slug) for pk, name, slug in rows]
+    return [Tag(pk=pk, name=name, slug=slug) for pk, name, slug in _POST_TAGS(post=post.pk)]
 
 
 class PostQuerySet(models.QuerySet):
