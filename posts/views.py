@@ -79,13 +79,11 @@ def tag_detail(request, slug):
 
 @require_safe
 def year_archive(request, year):
-    posts = Post.objects.published().filter(publish_at__year=int(year))
-    if not posts.exists():
-        raise Http404(_("No posts from %(year)s.") % {"year": year})
     return post_list_page(
         request,
-        posts,
+        Post.objects.published().filter(publish_at__year=int(year)),
         "posts/post_list.html",
+        empty_message=_("No posts from %(year)s.") % {"year": year},
         heading=_("Posts from %(year)s") % {"year": year},
         year=year,
     )
