@@ -16,6 +16,11 @@ def normalize_email(value):
 
 
 class SubscriberQuerySet(models.QuerySet):
+    def with_email(self, email):
+        """The subscriber with this address in any case, found through the unique index on
+        lower(email) (email__iexact compares upper() and read the whole table)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=normalize_email(email))
+
     def confirmed(self):
         """Subscribers who confirmed and have not left: the only ones campaigns reach."""
         return self.filter(status=Subscriber.Status.SUBSCRIBED)

@@ -121,7 +121,7 @@ def subscriber_subscribe(*, email, name="", source, ip_address=None):
         "consented_at": now,
         "ip_address": ip_address,
     }
-    subscriber = Subscriber.objects.filter(email__iexact=email).first()
+    subscriber = Subscriber.objects.with_email(email).first()
     if subscriber is None:
         try:
             with transaction.atomic():
@@ -130,7 +130,7 @@ def subscriber_subscribe(*, email, name="", source, ip_address=None):
                 )
         except IntegrityError:
             # A concurrent signup of the same address won the race: use its row.
-            subscriber = Subscriber.objects.get(email__iexact=email)
+            subscriber = Subscriber.objects.with_email(email).get()
             return subscriber
         confirmation_send(subscriber)
         return subscriber

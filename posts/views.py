@@ -39,8 +39,11 @@ def paginate(request, queryset, per_page=None):
     return paginator.get_page(request.GET.get("page"))
 
 
-def post_list_page(request, queryset, template, **context):
+def post_list_page(request, queryset, template, *, empty_message=None, **context):
+    """A paginated list of post cards; with empty_message, no posts at all is a 404."""
     page = paginate(request, queryset.for_listing())
+    if empty_message and not page.paginator.count:
+        raise Http404(empty_message)
     return render(request, template, {"page_obj": page, "posts": page.object_list, **context})
 
 
@@ -79,14 +82,12 @@ def tag_detail(request, slug):
     tagged = TaggedItem.objects.filter(
         content_type=ContentType.objects.get_for_model(Post), tag=tag
     ).values("object_id")
-    posts = Post.objects.published().filter(pk__in=tagged)
-    if not posts.exists():
-        # A tag used only by drafts must not reveal that it exists.
-        raise Http404(_("No posts are tagged with this."))
     return post_list_page(
         request,
-        posts,
+        Post.objects.published().filter(pk__in=tagged),
         "posts/post_list.html",
+        # A tag used only by drafts must not reveal that it exists.
+        empty_message=_("No posts are tagged with this."),
         heading=_("Tagged “%(tag)s”") % {"tag": tag.name},
         tag=tag,
     )
@@ -94,13 +95,11 @@ def tag_detail(request, slug):
 
 @require_safe
 def year_archive(request, year):
-    posts = Post.objects.published().filter(publish_at__year=int(year))
-    if not posts.exists():
-        raise Http404(_("No posts from %(year)s.") % {"year": year})
     return post_list_page(
         request,
-        posts,
+        Post.objects.published().filter(publish_at__year=int(year)),
         "posts/post_list.html",
+        empty_message=_("No posts from %(year)s.") % {"year": year},
         heading=_("Posts from %(year)s") % {"year": year},
         year=year,
     )

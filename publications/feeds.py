@@ -1,16 +1,16 @@
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from posts.feeds import BufferedFeed
 from posts.models import attach_tag_names
 
 from .models import Publication
 
 
-class LatestPublicationsFeed(Feed):
+class LatestPublicationsFeed(BufferedFeed):
     """New publications; each PDF is attached as an enclosure."""
 
     title = _("UN-ACT: publications")

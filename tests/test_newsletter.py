@@ -245,6 +245,16 @@ def test_concurrent_signups_of_one_address_leave_one_row(mailoutbox):
     assert Subscriber.objects.filter(email__iexact="race@example.org").count() == 1
 
 
+@pytest.mark.django_db
+def test_signup_finds_an_address_through_the_unique_index():
+    """The lookup of an address in any case uses the lower(email) index, not a table scan."""
+    SubscriberFactory(email="known@example.org")
+    assert Subscriber.objects.with_email(" Known@Example.ORG ").get().email == "known@example.org"
+    if connection.vendor == "postgresql":
+        plan = Subscriber.objects.with_email("known@example.org").order_by("pk")[:1].explain()
+        assert "newsletter_subscriber_email_ci_unique" in plan
+
+
 # Pages -----------------------------------------------------------------------
 
 

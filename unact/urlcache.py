@@ -1,9 +1,10 @@
-"""reverse() for the slugged pages that lists link to many times over.
+"""reverse(), memoised, for the links every page repeats.
 
-A list page links to each post, category and publication several times; Django's
-reverse() costs tens of microseconds a call, which added up to a millisecond a page.
-A URL depends only on the view, the slug, the URLconf and the script prefix, so it is
-memoised under all four. A changed ROOT_URLCONF (tests) empties the memo.
+A list page links to each post, category and publication several times, and every page
+to a dozen fixed pages in its header and footer; Django's reverse() costs tens of
+microseconds a call, which added up to a millisecond a page. A URL depends only on the
+view, its arguments, the URLconf and the script prefix, so it is memoised under all of
+them. A changed ROOT_URLCONF or ADMIN_URL (tests) empties the memo.
 """
 
 from functools import lru_cache
@@ -21,9 +22,20 @@ def _reverse_slug(viewname, slug, urlconf, _script_prefix):
     return reverse(viewname, urlconf=urlconf, kwargs={"slug": slug})
 
 
+def reverse_memo(viewname, *args):
+    """reverse(viewname, args=args) for string or number arguments; the `{% link %}` tag."""
+    return _reverse_args(viewname, args, get_urlconf(), get_script_prefix())
+
+
+@lru_cache(maxsize=1024)
+def _reverse_args(viewname, args, urlconf, _script_prefix):
+    return reverse(viewname, urlconf=urlconf, args=args)
+
+
 def _clear(setting, **kwargs):
     if setting in ("ROOT_URLCONF", "ADMIN_URL"):
         _reverse_slug.cache_clear()
+        _reverse_args.cache_clear()
 
 
 setting_changed.connect(_clear, dispatch_uid="unact-urlcache")

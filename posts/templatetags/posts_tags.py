@@ -5,6 +5,10 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import ngettext
+
+from unact.urlcache import reverse_memo
 
 from ..video import facade_iframes
 
@@ -43,6 +47,29 @@ def _picture(renditions, alt, sizes, eager, css_class, default_index):
         f'<picture>{webp}<img src="{escape(default_url)}" srcset="{_srcset(renditions.jpeg)}" sizes="{sizes}"'
         f' width="{int(width)}" height="{int(height)}" alt="{alt}"{css}{loading}></picture>'
     )
+
+
+@register.filter
+def teaser(text, words=45):
+    """A card's teaser: the summary cut at a word boundary, with an ellipsis when cut."""
+    return _teaser(str(text), int(words))
+
+
+@lru_cache(maxsize=4096)
+def _teaser(text, words):
+    return Truncator(text).words(words, truncate="…")
+
+
+@register.simple_tag
+def comment_count_text(count):
+    """“1 comment”, “12 comments”: the wording of {% blocktranslate count %}, without its cost."""
+    return ngettext("%(counter)s comment", "%(counter)s comments", count) % {"counter": formats.localize(count)}
+
+
+@register.simple_tag
+def link(viewname, *args):
+    """{% url %} for the links every page repeats (header, footer), memoised (unact/urlcache.py)."""
+    return reverse_memo(viewname, *args)
 
 
 @register.simple_tag
