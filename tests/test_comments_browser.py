@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from posts.models import Comment
 from posts.permissions import MODERATORS
 
-from .factories import PostFactory, StaffFactory
+from .factories import CommentFactory, PostFactory, StaffFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -72,3 +72,34 @@ def test_visitor_comment_moderated_and_published(page, live_server, screenshot, 
     assert page.get_by_text("Only you can see it for now.").count() == 0
     assert "noy@example.org" not in page.content()
     screenshot(page, "comments-5-published")
+
+
+def test_visitor_pages_through_a_long_discussion_and_replies_on_page_two(page, live_server, screenshot, settings):
+    settings.COMMENTS_MIN_FORM_SECONDS = 0
+    settings.COMMENTS_PER_PAGE = 2
+    post = PostFactory(title="Recruitment agencies: what readers found")
+    threads = [CommentFactory(post=post, name=f"Reader {number}", text=f"Story number {number}.") for number in range(1, 5)]
+
+    page.goto(live_server.url + post.get_absolute_url())
+    expect(page.get_by_role("heading", name="4 comments")).to_be_visible()
+    pages = page.get_by_role("navigation", name="Comment pages")
+    expect(pages.get_by_text("Comment page 1 of 2")).to_be_visible()
+    expect(page.get_by_text("Story number 3.")).to_have_count(0)
+    pages.get_by_role("link", name="Newer comments").click()
+    expect(page.get_by_text("Story number 3.")).to_be_visible()
+    expect(page.get_by_text("Story number 1.")).to_have_count(0)
+    assert page.url.endswith("?comments=2#comments")
+    screenshot(page, "comments-6-second-page")
+
+    page.get_by_role("link", name="Reply to Reader 3").click()
+    expect(page.get_by_role("heading", name="Reply to Reader 3")).to_be_visible()
+    page.get_by_label("Name", exact=True).fill("Noy")
+    page.get_by_label("Comment", exact=True).fill("The same happened to my cousin.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_text("Thank you. Your comment is awaiting moderation")).to_be_visible()
+    assert "?comments=2" in page.url
+    reply = page.locator(f"#comment-{threads[2].pk} ~ .comment-replies")
+    expect(reply.get_by_text("The same happened to my cousin.")).to_be_visible()
+    expect(reply.get_by_text("Only you can see it for now.")).to_be_visible()
+    pages.get_by_role("link", name="Older comments").click()
+    expect(page.get_by_text("Story number 1.")).to_be_visible()
