@@ -131,8 +131,10 @@ def comment_form_field(field):
     auto_id = conditional_escape(field.auto_id)
     errors = field.errors
     parts = [
-        f'<div class="field{" field-error" if errors else ""}">\n'
-        f'      <label for="{conditional_escape(field.id_for_label)}">{conditional_escape(field.label)}</label>'
+        (
+            f'<div class="field{" field-error" if errors else ""}">\n'
+            f'      <label for="{conditional_escape(field.id_for_label)}">{conditional_escape(field.label)}</label>'
+        )
     ]
     if errors:
         items = "".join(f"<li>{conditional_escape(error)}</li>" for error in errors)
