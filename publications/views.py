@@ -17,13 +17,15 @@ from .services import publication_count_download
 def publication_list(request):
     form = PublicationFilterForm(request.GET)
     filters = form.active_filters()
-    published = Publication.objects.published()
-    publications = apply_filters(published, filters).only(
+    facets, total = facet_options(filters)
+    publications = Publication.objects.published().only(
         "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
         "cover_height", "document", "file_size", "page_count", "external_url",
     )  # fmt: skip
-    page = paginate(request, publications, per_page=settings.PUBLICATIONS_PER_PAGE)
-    facets = facet_options(published, filters)
+    publications = apply_filters(publications, filters)
+    page = paginate(
+        request, publications, per_page=settings.PUBLICATIONS_PER_PAGE, count=total
+    )
     context = {
         "page_obj": page,
         "publications": page.object_list,
