@@ -8,13 +8,12 @@ each of the five queries this replaces, and the database as long planning them.
 """
 
 from datetime import date
+from functools import cache
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
 from taggit.models import Tag, TaggedItem
 
 from .models import Country, Publication
@@ -41,8 +40,12 @@ class PublicationFilterForm(forms.Form):
         }
 
 
+def _quote(name):
+    return connection.ops.quote_name(name)
+
+
 def _table(model):
-    return connection.ops.quote_name(model._meta.db_table)
+    return _quote(model._meta.db_table)
 
 
 # Tagged items name their object's content type: the publications' one is looked up in
@@ -84,70 +87,107 @@ def filter_conditions(filters, table):
     return conditions
 
 
-def apply_filters(queryset, filters):
-    """A publication queryset narrowed by every active filter: the SQL that the counts use."""
-    conditions = filter_conditions(filters, _table(Publication)).values()
-    if not conditions:
-        return queryset
-    sql = " AND ".join(sql for sql, _params in conditions)
-    params = [param for _sql, params in conditions for param in params]
-    condition = RawSQL(sql, params, output_field=BooleanField())  # nosec B611: values are parameters
-    return queryset.filter(condition)
+class FilteredPublications:
+    """The published publications that match the active filters, for the list page.
 
-
-def facet_options(filters):
-    """Options with counts for each filter, each counted under the other active filters,
-    and the number of publications that match them all.
-
-    One query whatever the number of publications or filters: the published publications,
-    each with a flag per active filter, then counted by kind, year, country and tag.
+    Two queries whatever the number of publications: facet_options() counts the options
+    of every filter (and so the matching publications), and a slice, which is what the
+    paginator takes, fetches one page of cards.
     """
-    # "Published" as the ORM says it, compiled, so it is written in one place only.
-    published, published_params = (
-        Publication.objects.published()
-        .order_by()
-        .values("id", "kind", "publication_date")
-        .query.sql_with_params()
-    )
-    flags, params = "", []
-    for name, (condition, condition_params) in filter_conditions(filters, "p").items():
-        flags += f", {condition} AS is_{name}"
-        params += condition_params
-    params += published_params
 
-    def others(name):
-        # The flags of the active filters but this one.
-        return (
-            " AND ".join(f"b.is_{other}" for other in filters if other != name)
-            or "1 = 1"
+    def __init__(self, filters):
+        self.filters = filters
+        self.table = _table(Publication)
+        # "Published" as the queryset method says it, compiled, so it is written once.
+        query = Publication.objects.published().query
+        self.published = query.get_compiler(connection=connection).compile(query.where)
+        self.conditions = filter_conditions(filters, self.table)
+
+    def facet_options(self):
+        """Options with counts for each filter, each counted under the other active
+        filters, and the number of publications that match them all.
+
+        The published publications, each with a flag per active filter, are counted by
+        kind, year, country and tag in one statement.
+        """
+        pub, (published, params) = self.table, self.published
+        flags, flag_params = "", []
+        for name, (condition, condition_params) in self.conditions.items():
+            flags += f", {condition} AS is_{name}"
+            flag_params += condition_params
+
+        def others(name):
+            # The flags of the active filters but this one.
+            names = [f"b.is_{other}" for other in self.filters if other != name]
+            return " AND ".join(names) or "1 = 1"
+
+        year, year_params = connection.ops.date_extract_sql(
+            "year", "b.publication_date", ()
         )
-
-    year_sql, year_params = connection.ops.date_extract_sql(
-        "year", "b.publication_date", ()
-    )
-    country, link = _table(Country), _table(Publication.countries.through)
-    tag, item = _table(Tag), _table(TaggedItem)
-    # Columns: filter, value, label, year or position, count.
-    sql = f"""WITH b AS (SELECT p.id, p.kind, p.publication_date{flags} FROM ({published}) p)
+        country, link = _table(Country), _table(Publication.countries.through)
+        tag, item = _table(Tag), _table(TaggedItem)
+        # Columns: filter, value, label, year or position, count.
+        sql = f"""WITH b AS (
+  SELECT {pub}.id, {pub}.kind, {pub}.publication_date{flags} FROM {pub} WHERE {published}
+)
 SELECT 'kind', b.kind, NULL, NULL, COUNT(*) FROM b WHERE {others("kind")} GROUP BY b.kind
 UNION ALL
-SELECT 'year', NULL, NULL, CAST({year_sql} AS integer), COUNT(*) FROM b WHERE {others("year")} GROUP BY 4
+SELECT 'year', NULL, NULL, CAST({year} AS integer), COUNT(*) FROM b WHERE {others("year")} GROUP BY 4
 UNION ALL
-SELECT 'country', c.code, c.name, c.position, COUNT(b.id) FROM {country} c
-  LEFT JOIN {link} l ON l.country_id = c.id
-  LEFT JOIN b ON b.id = l.publication_id AND {others("country")}
-  GROUP BY c.id, c.code, c.name, c.position
+SELECT 'country', c.code, c.name, c.position, COALESCE(x.n, 0) FROM {country} c
+  LEFT JOIN (
+    SELECT l.country_id, COUNT(*) AS n FROM b INNER JOIN {link} l ON l.publication_id = b.id
+    WHERE {others("country")} GROUP BY l.country_id
+  ) x ON x.country_id = c.id
 UNION ALL
 SELECT 'tag', t.slug, t.name, NULL, COUNT(*) FROM b
   INNER JOIN {item} i ON i.object_id = b.id
   INNER JOIN {tag} t ON t.id = i.tag_id
   WHERE i.content_type_id = {_PUBLICATION_TYPE} AND {others("tag")}
   GROUP BY t.id, t.slug, t.name"""  # nosec B608: values are parameters; names come from the models
-    params += [*year_params, *_PUBLICATION_TYPE_PARAMS]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        params = [*flag_params, *params, *year_params, *_PUBLICATION_TYPE_PARAMS]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return _options(self.filters, cursor.fetchall())
 
+    def __getitem__(self, window):
+        """One page of publications, with the fields their cards show."""
+        offset, limit = window.start or 0, window.stop - (window.start or 0)
+        if limit <= 0:
+            return []
+        pub, (published, params) = self.table, self.published
+        conditions = "".join(f" AND {sql}" for sql, _params in self.conditions.values())
+        params = [*params, *(p for _sql, ps in self.conditions.values() for p in ps)]
+        sql = (
+            f"SELECT {_card_columns()} FROM {pub}"  # nosec B608: names come from the models
+            f" WHERE {published}{conditions}"
+            f" ORDER BY {_ordering()} LIMIT %s OFFSET %s"
+        )
+        return list(Publication.objects.raw(sql, [*params, limit, offset]))
+
+
+@cache
+def _card_columns():
+    # What a card shows, on the publication table.
+    names = (
+        "id", "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
+        "cover_height", "document", "file_size", "page_count", "external_url",
+    )  # fmt: skip
+    table, field, quote = _table(Publication), Publication._meta.get_field, _quote
+    return ", ".join(f"{table}.{quote(field(name).column)}" for name in names)
+
+
+@cache
+def _ordering():
+    # The model's own order (newest first).
+    table, field, quote = _table(Publication), Publication._meta.get_field, _quote
+    return ", ".join(
+        f"{table}.{quote(field(name.lstrip('-')).column)} {'DESC' if name[0] == '-' else 'ASC'}"
+        for name in Publication._meta.ordering
+    )
+
+
+def _options(filters, rows):
     kinds, years, countries, tags = {}, [], [], []
     for facet, value, label, number, count in rows:
         if facet == "kind":
@@ -179,9 +219,7 @@ SELECT 'tag', t.slug, t.name, NULL, COUNT(*) FROM b
             option("kind", value, label, kinds.get(value, 0))
             for value, label in Publication.Kind.choices
         ),
-        "year": keep(
-            option("year", year, label, count) for year, label, count in years
-        ),
+        "year": keep(option("year", y, label, count) for y, label, count in years),
         "country": keep(
             option("country", code, name, count)
             for _position, name, code, count in countries

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from posts.views import paginate
 
-from .filters import PublicationFilterForm, apply_filters, facet_options, filter_query
+from .filters import FilteredPublications, PublicationFilterForm, filter_query
 from .models import Publication
 from .seo import publication_structured_data
 from .services import publication_count_download
@@ -17,12 +17,8 @@ from .services import publication_count_download
 def publication_list(request):
     form = PublicationFilterForm(request.GET)
     filters = form.active_filters()
-    facets, total = facet_options(filters)
-    publications = Publication.objects.published().only(
-        "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
-        "cover_height", "document", "file_size", "page_count", "external_url",
-    )  # fmt: skip
-    publications = apply_filters(publications, filters)
+    publications = FilteredPublications(filters)
+    facets, total = publications.facet_options()
     page = paginate(
         request, publications, per_page=settings.PUBLICATIONS_PER_PAGE, count=total
     )

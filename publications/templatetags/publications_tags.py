@@ -1,4 +1,7 @@
 from django import template
+from django.utils.formats import localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from ..models import Publication
 
@@ -9,3 +12,18 @@ register = template.Library()
 def related_publications(post):
     """The published publications a post is linked to, for the post's page."""
     return list(Publication.objects.published().filter(related_posts=post))
+
+
+@register.simple_tag
+def filter_options(options):
+    """The <option>s of one filter of the library: "Label (count)", the active one selected.
+
+    A filter has tens of options; written here they cost a tenth of a template loop.
+    """
+    return mark_safe(  # nosec B308 B703: values and labels are escaped, counts are numbers
+        "".join(
+            f'<option value="{escape(option["value"])}"{" selected" if option["selected"] else ""}>'
+            f"{escape(option['label'])} ({localize(option['count'])})</option>"
+            for option in options
+        )
+    )
