@@ -247,4 +247,5 @@ class Publication(models.Model):
         return list(self.cover_renditions().jpeg)
 
 
-_KIND_LABELS = dict(Publication.Kind.choices)  # value: lazy label, translated when shown
+# Each kind's label, lazy: translated when shown.
+_KIND_LABELS = dict(Publication.Kind.choices)

@@ -498,6 +498,21 @@ def test_filter_options_are_escaped_and_in_order(client):
     assert positions == sorted(positions)
 
 
+def test_option_counts_follow_the_thousand_separator_setting(settings):
+    from publications.templatetags.publications_tags import filter_options
+
+    option = {"value": "brief", "label": "Brief", "count": 1234, "selected": True}
+    html = '<option value="brief" selected>Brief (1234)</option>'
+    assert filter_options([option]) == html
+    settings.USE_THOUSAND_SEPARATOR = True
+    assert "Brief (1,234)" in filter_options([option])
+
+
+def test_kind_labels_as_django_gives_them():
+    assert Publication(kind="research-report").get_kind_display() == "Research report"
+    assert Publication(kind="retired-kind").get_kind_display() == "retired-kind"
+
+
 def test_a_page_past_the_end_shows_the_last_page_of_matches(client, library, settings):
     settings.PUBLICATIONS_PER_PAGE = 1
     query = {"tag": "labour-migration", "page": "9"}

@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -23,7 +24,12 @@ def filter_options(options):
     return mark_safe(  # nosec B308 B703: values and labels are escaped, counts are numbers
         "".join(
             f'<option value="{escape(option["value"])}"{" selected" if option["selected"] else ""}>'
-            f"{escape(option['label'])} ({localize(option['count'])})</option>"
+            f"{escape(option['label'])} ({_count(option['count'])})</option>"
             for option in options
         )
     )
+
+
+def _count(number):
+    # localize() takes 5 µs; it changes an integer only by adding thousand separators.
+    return localize(number) if settings.USE_THOUSAND_SEPARATOR else str(number)
