@@ -21,15 +21,12 @@ def filter_options(options):
 
     A filter has tens of options; written here they cost a tenth of a template loop.
     """
+    # localize() takes 5 µs; it changes an integer only by adding thousand separators.
+    number = localize if settings.USE_THOUSAND_SEPARATOR else str
     return mark_safe(  # nosec B308 B703: values and labels are escaped, counts are numbers
         "".join(
             f'<option value="{escape(option["value"])}"{" selected" if option["selected"] else ""}>'
-            f"{escape(option['label'])} ({_count(option['count'])})</option>"
+            f"{escape(option['label'])} ({number(option['count'])})</option>"
             for option in options
         )
     )
-
-
-def _count(number):
-    # localize() takes 5 µs; it changes an integer only by adding thousand separators.
-    return localize(number) if settings.USE_THOUSAND_SEPARATOR else str(number)
