@@ -263,6 +263,17 @@ def test_rebuild_search_index_explains_sqlite_needs_no_index():
 
 
 @postgresql_only
+def test_vectors_are_kept_in_the_row():
+    """Ranking reads every match's vector: out of line (TOAST) that was a lookup and a page each."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attrelid::regclass::text, attstorage FROM pg_attribute "
+            "WHERE attname = 'search_vector' AND attrelid IN ('posts_post'::regclass, 'publications_publication'::regclass)"
+        )
+        assert dict(cursor.fetchall()) == {"posts_post": "m", "publications_publication": "m"}
+
+
+@postgresql_only
 def test_the_search_uses_the_gin_index():
     PostFactory.create_batch(5, title="Filler")
     with connection.cursor() as cursor:
