@@ -51,9 +51,54 @@ def test_finds_published_posts_and_publications_together(client):
     titles = result_titles(html)
     assert sorted(titles) == ["Helpline for migrant workers opens", "Migrant workers in Thailand: a study"]
     assert "2 results" in html
-    assert '<meta name="robots" content="noindex, follow">' in html
     assert "<title>Search results for “migrant workers” · " in html
     assert '<link rel="canonical" href="http://127.0.0.1:8000/search/?q=migrant%20workers">' in html
+
+
+NOINDEX = '<meta name="robots" content="noindex, follow">'
+
+
+def canonical(html):
+    return re.search(r'<link rel="canonical" href="([^"]+)">', html).group(1)
+
+
+def test_the_first_page_of_a_short_unfiltered_query_with_results_may_be_indexed(client):
+    PostFactory(title="Helpline for migrant workers opens")
+    for params in [{"q": "migrant workers"}, {"q": "  Migrant   workers ", "page": "1"}, {"q": "migrant workers", "type": "nonsense"}]:
+        html = search(client, **params)
+        assert NOINDEX not in html, params
+        assert 'name="robots"' not in html, params
+        assert canonical(html) == "http://127.0.0.1:8000/search/?q=" + ("Migrant%20workers" if "page" in params else "migrant%20workers")
+    longest, too_long = "helpline" + " migrant" * 7, "helpline helpline" + " migrant" * 6
+    assert (len(longest), len(too_long)) == (64, 65)
+    assert NOINDEX not in search(client, q=longest)
+    too_long_page = search(client, q=too_long)
+    assert result_titles(too_long_page) == ["Helpline for migrant workers opens"] and NOINDEX in too_long_page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {"q": "xylophone"},
+        {"q": "helpline", "type": "post"},
+        {"q": "helpline", "category": "news"},
+        {"q": "helpline", "year": "2020"},
+        {"q": "helpline", "kind": "brief"},
+        {"q": "helpline", "page": "2"},
+        {"q": "helpline -casino"},
+        {"q": "helpline or casino"},
+        {"q": "helpline " + "x" * 300},
+    ],
+)
+def test_other_search_pages_say_noindex(client, settings, params):
+    settings.SEARCH_RESULTS_PER_PAGE = 1
+    for _ in range(2):
+        PostFactory(title="Helpline story")
+    html = search(client, **params)
+    assert NOINDEX in html, params
+    if params["q"].strip():
+        assert canonical(html).startswith("http://127.0.0.1:8000/search/?q=helpline" if "helpline" in params["q"] else "http://127.0.0.1:8000/search/?q=")
 
 
 def test_matches_in_the_title_rank_above_matches_in_the_body(client):

@@ -76,6 +76,11 @@ def query_terms(query):
     return list(dict.fromkeys(terms))[:MAX_TERMS]
 
 
+def uses_operators(query):
+    """Whether a query excludes a word (`-word`) or offers alternatives (`or`)."""
+    return any(word.lstrip('"(').startswith("-") or word.casefold() == "or" for word in query.split())
+
+
 def is_postgresql():
     return connection.vendor == "postgresql"
 

@@ -5,7 +5,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .forms import SearchForm, search_query_string
-from .queries import KIND_LABELS, TYPE_POST, TYPE_PUBLICATION, search_page
+from .queries import (
+    KIND_LABELS,
+    TYPE_POST,
+    TYPE_PUBLICATION,
+    search_page,
+    uses_operators,
+)
+
+# The longest query whose results page may be indexed (see `indexable`).
+INDEXABLE_QUERY_LENGTH = 64
 
 
 @require_safe
@@ -21,8 +30,28 @@ def search(request):
             active_filters=_active_filters(query, filters),
             query_prefix=search_query_string(query, filters),
             clear_query=search_query_string(query, filters, type=None, category=None, kind=None, year=None),
+            indexable=indexable(query, was_cut, filters, found.page),
         )
     return render(request, "search/search_results.html", context)
+
+
+def indexable(query, was_cut, filters, page):
+    """Whether search engines may index this results page (else it says noindex).
+
+    Only the first page of a short query with results and no filter: every word of
+    such a query (stop words aside) matched our own content, so text slipped into a
+    search URL (spam) cannot make an indexable page, and filtered or later pages, which only repeat
+    results, stay out of the index. Operators are excluded too: with `-word` or `or`
+    a word can be in the query without being in any result.
+    """
+    return (
+        page.number == 1
+        and page.paginator.count > 0
+        and not (filters.type or filters.category or filters.kind or filters.year)
+        and not was_cut
+        and len(query) <= INDEXABLE_QUERY_LENGTH
+        and not uses_operators(query)
+    )
 
 
 def _facet_links(query, filters, counts, url):
