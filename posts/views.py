@@ -33,9 +33,14 @@ from .models import (
 from .seo import organization_data, post_structured_data
 
 
-def paginate(request, queryset, per_page=None):
-    """The one way a list is paginated: bad or out-of-range numbers give a valid page."""
+def paginate(request, queryset, per_page=None, count=None):
+    """The one way a list is paginated: bad or out-of-range numbers give a valid page.
+
+    A caller that already knows how many items there are passes `count`, saving a query.
+    """
     paginator = Paginator(queryset, per_page or settings.POSTS_PER_PAGE)
+    if count is not None:
+        paginator.count = count
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -20,7 +20,9 @@ class LatestPublicationsFeed(BufferedFeed):
     )
 
     def items(self):
-        return attach_tag_names(Publication.objects.published()[:20])
+        return attach_tag_names(
+            Publication.objects.published().defer("description", "search_vector")[:20]
+        )
 
     def item_title(self, item):
         return item.title

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from posts.views import paginate
 
-from .filters import PublicationFilterForm, apply_filters, facet_options, filter_query
+from .filters import FilteredPublications, PublicationFilterForm, filter_query
 from .models import Publication
 from .seo import publication_structured_data
 from .services import publication_count_download
@@ -17,13 +17,11 @@ from .services import publication_count_download
 def publication_list(request):
     form = PublicationFilterForm(request.GET)
     filters = form.active_filters()
-    published = Publication.objects.published()
-    publications = apply_filters(published, filters).only(
-        "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
-        "cover_height", "document", "file_size", "page_count", "external_url",
-    )  # fmt: skip
-    page = paginate(request, publications, per_page=settings.PUBLICATIONS_PER_PAGE)
-    facets = facet_options(published, filters)
+    publications = FilteredPublications(filters)
+    facets, total = publications.facet_options()
+    page = paginate(
+        request, publications, per_page=settings.PUBLICATIONS_PER_PAGE, count=total
+    )
     context = {
         "page_obj": page,
         "publications": page.object_list,

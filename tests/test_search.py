@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -51,9 +51,54 @@ def test_finds_published_posts_and_publications_together(client):
     titles = result_titles(html)
     assert sorted(titles) == ["Helpline for migrant workers opens", "Migrant workers in Thailand: a study"]
     assert "2 results" in html
-    assert '<meta name="robots" content="noindex, follow">' in html
     assert "<title>Search results for “migrant workers” · " in html
     assert '<link rel="canonical" href="http://127.0.0.1:8000/search/?q=migrant%20workers">' in html
+
+
+NOINDEX = '<meta name="robots" content="noindex, follow">'
+
+
+def canonical(html):
+    return re.search(r'<link rel="canonical" href="([^"]+)">', html).group(1)
+
+
+def test_the_first_page_of_a_short_unfiltered_query_with_results_may_be_indexed(client):
+    PostFactory(title="Helpline for migrant workers opens")
+    for params in [{"q": "migrant workers"}, {"q": "  Migrant   workers ", "page": "1"}, {"q": "migrant workers", "type": "nonsense"}]:
+        html = search(client, **params)
+        assert NOINDEX not in html, params
+        assert 'name="robots"' not in html, params
+        assert canonical(html) == "http://127.0.0.1:8000/search/?q=" + ("Migrant%20workers" if "page" in params else "migrant%20workers")
+    longest, too_long = "helpline" + " migrant" * 7, "helpline helpline" + " migrant" * 6
+    assert (len(longest), len(too_long)) == (64, 65)
+    assert NOINDEX not in search(client, q=longest)
+    too_long_page = search(client, q=too_long)
+    assert result_titles(too_long_page) == ["Helpline for migrant workers opens"] and NOINDEX in too_long_page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": ""},
+        {"q": "xylophone"},
+        {"q": "helpline", "type": "post"},
+        {"q": "helpline", "category": "news"},
+        {"q": "helpline", "year": "2020"},
+        {"q": "helpline", "kind": "brief"},
+        {"q": "helpline", "page": "2"},
+        {"q": "helpline -casino"},
+        {"q": "helpline or casino"},
+        {"q": "helpline " + "x" * 300},
+    ],
+)
+def test_other_search_pages_say_noindex(client, settings, params):
+    settings.SEARCH_RESULTS_PER_PAGE = 1
+    for _ in range(2):
+        PostFactory(title="Helpline story")
+    html = search(client, **params)
+    assert NOINDEX in html, params
+    if params["q"].strip():
+        assert canonical(html).startswith("http://127.0.0.1:8000/search/?q=helpline" if "helpline" in params["q"] else "http://127.0.0.1:8000/search/?q=")
 
 
 def test_matches_in_the_title_rank_above_matches_in_the_body(client):
@@ -199,10 +244,68 @@ def test_results_page_query_count_is_constant(client, django_assert_num_queries,
     PostFactory.create_batch(count, title="Referral note", tags=["survivors"])
     for _ in range(count):
         PublicationFactory(title="Referral guide", tags=["survivors"])
-    # count, the page of rows, the page's posts, the page's publications, two facet queries
-    with django_assert_num_queries(6):
+    # One statement: the page's rows with their posts and publications, and the facet counts
+    with django_assert_num_queries(1):
         response = client.get("/search/", {"q": "referral survivors", "page": "1"})
     assert response.status_code == 200
+
+
+def test_a_page_beyond_the_last_shows_the_last_page_for_one_more_query(client, django_assert_num_queries, settings):
+    settings.SEARCH_RESULTS_PER_PAGE = 2
+    for number in range(5):
+        PostFactory(title=f"Hotline story {number}")
+    with django_assert_num_queries(2):
+        html = search(client, q="hotline", page="99")
+    assert "Page 3 of 3" in html and len(result_titles(html)) == 1
+    for page in ["0", "-1", "abc", "2.5", "9" * 30]:
+        html = search(client, q="hotline", page=page)
+        assert "5 results" in html and len(result_titles(html)) in (1, 2), page
+
+
+def test_the_count_and_facets_agree_with_the_results_under_every_filter(client, settings):
+    settings.SEARCH_RESULTS_PER_PAGE = 100
+    news, blog = CategoryFactory(name="News"), CategoryFactory(name="Blog")
+    last_year = timezone.now().year - 1
+    for category in (news, blog, news):
+        PostFactory(title="Border post", category=category)
+    PostFactory(title="Border post of last year", category=blog, publish_at=timezone.now().replace(year=last_year))
+    PostFactory(title="Border post without category", category=None)
+    PublicationFactory(title="Border brief", kind="brief")
+    PublicationFactory(title="Border report of last year", kind="annual-report",
+                       publication_date=timezone.localdate().replace(year=last_year))
+    for params in [{}, {"type": "post"}, {"type": "publication"}, {"category": "blog"}, {"kind": "brief"},
+                   {"year": last_year}, {"category": "news", "year": last_year}, {"type": "post", "kind": "brief"},
+                   {"category": "blog", "kind": "brief"}]:
+        html = search(client, q="border", **params)
+        shown = len(result_titles(html))
+        counted = re.search(r'<p class="search-count" role="status">(\d+) result', html)
+        assert (int(counted.group(1)) if counted else 0) == shown, params
+        if "type" not in params:
+            facet = re.search(r'type=post[^"]*">Posts <span class="facet-count">\((\d+)\)', html)
+            posts = sum(1 for link in re.findall(r'<h2 class="search-title"><a href="([^"]+)"', html) if "/posts/" in link)
+            assert (int(facet.group(1)) if facet else 0) == posts, params
+
+
+def test_the_year_of_a_post_is_its_local_year_in_facets_and_filters(client, settings):
+    settings.TIME_ZONE = "Asia/Bangkok"
+    new_year = timezone.now().year - 1
+    # 20:00 UTC on 31 December is already 1 January in Bangkok (UTC+7).
+    PostFactory(title="New year report", publish_at=datetime(new_year - 1, 12, 31, 20, tzinfo=UTC))
+    html = search(client, q="report")
+    assert f'year={new_year}">{new_year} <span class="facet-count">(1)</span>' in html
+    assert result_titles(search(client, q="report", year=new_year)) == ["New year report"]
+    assert result_titles(search(client, q="report", year=new_year - 1)) == []
+
+
+def test_results_link_to_the_items_and_show_their_type_and_date(client):
+    post = PostFactory(title="Hotline opens", category=CategoryFactory(name="Blog"))
+    publication = PublicationFactory(title="Hotline guide", kind="brief")
+    html = search(client, q="hotline")
+    assert f'<a href="{post.get_absolute_url()}">' in html and f'<a href="{publication.get_absolute_url()}">' in html
+    assert '<p class="search-type">Blog</p>' in html and '<p class="search-type">Brief</p>' in html
+    assert f'<time datetime="{publication.publication_date.isoformat()}">' in html
+    local = timezone.localtime(post.publish_at).isoformat(timespec="seconds")
+    assert f'<time datetime="{local}">' in html
 
 
 def test_empty_query_runs_no_query(client, django_assert_num_queries):
@@ -260,6 +363,42 @@ def test_rebuild_search_index_explains_sqlite_needs_no_index():
     output = StringIO()
     call_command("rebuild_search_index", stdout=output)
     assert "Nothing to do on sqlite" in output.getvalue()
+
+
+@postgresql_only
+def test_the_written_out_matches_give_the_rows_of_the_orm_form():
+    """queries.POST_MATCHES/PUBLICATION_MATCHES against the ORM's `_matching` (published(), SearchRank)."""
+    from posts.search import queries
+
+    blog = CategoryFactory(name="Blog")
+    PostFactory(title="Referral of survivors", category=blog, tags=["Referral"])
+    PostFactory(title="Survivors", body="<p>A long story about a referral " + "and more words " * 50 + "</p>", category=None)
+    PostFactory(title="Draft referral", draft=True)
+    PostFactory(title="Scheduled referral", scheduled=True)
+    PublicationFactory(title="Referral guide", kind="brief")
+    PublicationFactory(title="Draft referral guide", draft=True)
+    PublicationFactory(title="Scheduled referral guide", publication_date=timezone.localdate() + timedelta(days=3))
+    for query in ["referral", "referral survivors", '"referral of"', "referral -guide", "survivors or guide", "nothing"]:
+        terms = queries.query_terms(query)
+        for spec in (queries.POSTS, queries.PUBLICATIONS):
+            rows = []
+            for sql, params in (queries._fast_matches(spec, query), queries._orm_matches(spec, query, terms)):
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    rows.append(sorted((t, i, round(r, 6), d, c, k) for t, i, r, d, c, k in cursor.fetchall()))
+            assert rows[0] == rows[1], (query, spec.type)
+            assert query != "referral" or len(rows[0]) == (2 if spec is queries.POSTS else 1)
+
+
+@postgresql_only
+def test_vectors_are_kept_in_the_row():
+    """Ranking reads every match's vector: out of line (TOAST) that was a lookup and a page each."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attrelid::regclass::text, attstorage FROM pg_attribute "
+            "WHERE attname = 'search_vector' AND attrelid IN ('posts_post'::regclass, 'publications_publication'::regclass)"
+        )
+        assert dict(cursor.fetchall()) == {"posts_post": "m", "publications_publication": "m"}
 
 
 @postgresql_only

@@ -10,6 +10,8 @@ def newsletter_signup(context, source="footer"):
     """The signup form of the footer (or another place), unbound."""
     return {
         "form": SignupForm(initial={"source": source}, prefix_id=f"{source}-signup"),
+        "done": False,
+        "limited": False,
         "csrf_token": context.get("csrf_token"),
         "request": context.get("request"),
     }

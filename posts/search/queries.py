@@ -9,9 +9,11 @@ those scripts also matches by substring over the same columns.
 SQLite (development only): a case-insensitive substring match of every word over
 the same columns, ranked title > summary > body and tags.
 
-Either way a page costs the same queries: the count, the page of (type, id, rank)
-rows from one UNION, the page's posts, the page's publications and the two facet
-queries.
+Either way a results page is one SQL statement (`search_page`): the matches of both
+types are collected once (a CTE), and from them come the page's rows, joined to their
+posts and publications (with ts_headline for those rows only), and the facet counts,
+whose sum under the active filters is the result count. A page number beyond the
+last page costs one more statement for the last page.
 """
 
 import functools
@@ -20,17 +22,22 @@ import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, FloatField, Q, Value, When
-from django.db.models.functions import ExtractYear, TruncDate
+from django.db.models import Case, CharField, F, FloatField, Q, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from taggit.models import TaggedItem
 
 from posts.models import Post
 from posts.richtext import html_to_text
 from publications.models import Publication
+from unact.urlcache import reverse_slug
 
 from .indexing import search_config
 
@@ -67,6 +74,11 @@ def query_terms(query):
     words = re.sub(r'["()|&!<>:*]', " ", query).split()
     terms = [word.lstrip("-") for word in words if word.lstrip("-") and word.upper() not in {"OR", "AND"}]
     return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def uses_operators(query):
+    """Whether a query excludes a word (`-word`) or offers alternatives (`or`)."""
+    return any(word.lstrip('"(').startswith("-") or word.casefold() == "or" for word in query.split())
 
 
 def is_postgresql():
@@ -171,63 +183,178 @@ def _matching(spec, query, terms):
     return queryset.filter(_substring_match(spec, terms)).annotate(result_rank=_substring_rank(terms))
 
 
-def _filtered(spec, queryset, filters):
-    if spec is POSTS and filters.category:
-        queryset = queryset.filter(category__slug=filters.category)
-    if spec is PUBLICATIONS and filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.year:
-        queryset = queryset.filter(**{f"{spec.date}__year": filters.year})
-    return queryset
+# The statement ---------------------------------------------------------------------
+
+# One type's matches: one row each, in these columns (the CTE `matches`). The
+# category is its id (named after the grouping, so 1,000 matches need no join).
+MATCH_COLUMNS = ("result_type", "result_id", "result_rank", "result_date", "result_category", "result_kind")
+
+# PostgreSQL and a query without unspaced scripts (nearly every search): each type's
+# matches written out, since building them with the ORM cost more than the rest of
+# the request. The WHERE clauses are Post.objects.published() and
+# Publication.objects.published(); the rank is SearchRank(normalization=1), whose
+# normalisation divides by the log of the length so long texts do not win by size;
+# a post's date is its local day (TruncDate). tests/test_search.py checks these give
+# the rows of the ORM form (`_orm_matches`).
+POST_MATCHES = """SELECT %s AS result_type, p.id AS result_id,
+  ts_rank(p.search_vector, websearch_to_tsquery(%s::regconfig, %s), 1) AS result_rank,
+  (p.publish_at AT TIME ZONE %s)::date AS result_date,
+  p.category_id AS result_category, NULL AS result_kind
+FROM posts_post p
+WHERE p.status = %s AND p.publish_at <= %s
+  AND p.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)"""
+PUBLICATION_MATCHES = """SELECT %s, b.id,
+  ts_rank(b.search_vector, websearch_to_tsquery(%s::regconfig, %s), 1),
+  b.publication_date, NULL, b.kind
+FROM publications_publication b
+WHERE b.status = %s AND b.publication_date <= %s
+  AND b.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)"""
+
+# The page's rows with what a result shows, then one row per facet group (type,
+# category, kind, year). Only constants and %s placeholders are put together here.
+PAGE_SQL = """WITH matches AS ({matches}),
+page AS (
+  SELECT result_type, result_id, result_rank, result_date FROM matches WHERE {where}
+  ORDER BY result_rank DESC, result_date DESC, result_type, result_id DESC LIMIT %s OFFSET %s
+)
+SELECT 0 AS part, page.result_type, page.result_id, page.result_rank, page.result_date,
+  NULL AS category_slug, c.name AS category_name, b.kind AS kind, NULL AS year, NULL AS count,
+  COALESCE(p.title, b.title) AS title, COALESCE(p.slug, b.slug) AS slug,
+  COALESCE(p.summary, b.summary) AS summary, COALESCE(p.body, b.description) AS body,
+  p.publish_at AS published_at, {headlines}
+FROM page
+LEFT JOIN posts_post p ON page.result_type = %s AND p.id = page.result_id
+LEFT JOIN posts_category c ON c.id = p.category_id
+LEFT JOIN publications_publication b ON page.result_type = %s AND b.id = page.result_id"""
+FACETS_SQL = """
+UNION ALL
+SELECT 1, f.result_type, NULL, NULL, NULL, c.slug, c.name, f.result_kind, f.year, f.count,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM (
+  SELECT result_type, result_category, result_kind, {year} AS year, COUNT(*) AS count
+  FROM matches GROUP BY result_type, result_category, result_kind, {year}
+) f LEFT JOIN posts_category c ON c.id = f.result_category"""
+ORDER_SQL = "\nORDER BY part, result_rank DESC, result_date DESC, result_type, result_id DESC"
+YEAR_OF_DATE = {"postgresql": "EXTRACT(YEAR FROM result_date)::integer", "sqlite": "CAST(substr(result_date, 1, 4) AS integer)"}
+
+# ts_headline over the page's rows only (it reads the whole text, the dearest part of
+# a search). The body is given as stored HTML: the parser skips its tags, and its
+# four entities (&lt; &gt; &amp; &nbsp;) are decoded in Python (headline_text).
+HEADLINES = """ts_headline(%s::regconfig, COALESCE(p.title, b.title),
+    websearch_to_tsquery(%s::regconfig, %s), %s) AS title_headline,
+  ts_headline(%s::regconfig, COALESCE(p.body, b.description),
+    websearch_to_tsquery(%s::regconfig, %s), %s) AS body_headline"""
+TITLE_HEADLINE_OPTIONS = f"StartSel='{MARK_START}', StopSel='{MARK_STOP}', HighlightAll=true"
+BODY_HEADLINE_OPTIONS = (
+    f"StartSel='{MARK_START}', StopSel='{MARK_STOP}', MaxWords=35, MinWords=15, "
+    "MaxFragments=2, FragmentDelimiter=' … '"
+)
+NO_HEADLINES = "NULL AS title_headline, NULL AS body_headline"
 
 
-def _rows(spec, queryset):
-    date = TruncDate(spec.date) if spec is POSTS else F(spec.date)
-    return queryset.order_by().annotate(
-        result_type=Value(spec.type, output_field=CharField()),
-        result_id=F("pk"),
-        result_date=date,
-    ).values_list("result_type", "result_id", "result_rank", "result_date")
-
-
-def result_rows(query, filters):
-    """(type, id, rank, date) of every match, best first: one UNION, ready to paginate."""
-    terms = query_terms(query)
-    parts = [
-        _rows(spec, _filtered(spec, _matching(spec, query, terms), filters))
-        for spec, included in ((POSTS, filters.includes_posts()), (PUBLICATIONS, filters.includes_publications()))
-        if included
+def _fast_matches(spec, query):
+    config = search_config()
+    if spec is POSTS:
+        tzname = timezone.get_current_timezone_name()
+        return POST_MATCHES, [TYPE_POST, config, query, tzname, Post.Status.PUBLISHED.value, timezone.now(), config, query]
+    return PUBLICATION_MATCHES, [
+        TYPE_PUBLICATION, config, query, Publication.Status.PUBLISHED.value, timezone.localdate(), config, query
     ]
-    if not parts:
-        return _rows(POSTS, Post.objects.none().annotate(result_rank=Value(0.0, output_field=FloatField())))
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return rows.order_by("-result_rank", "-result_date", "result_type", "-result_id")
+
+
+def _orm_matches(spec, query, terms):
+    """(sql, params) of one type's matches built with the ORM from `_matching`."""
+    null = Value(None, output_field=CharField())
+    if spec is POSTS:
+        columns = {"result_date": TruncDate("publish_at"), "result_category": F("category_id"), "result_kind": null}
+    else:
+        columns = {"result_date": F("publication_date"), "result_category": null, "result_kind": F("kind")}
+    queryset = (
+        _matching(spec, query, terms)
+        .order_by()
+        .annotate(result_type=Value(spec.type, output_field=CharField()), result_id=F("pk"), **columns)
+        .values_list(*MATCH_COLUMNS)
+    )
+    return queryset.query.sql_with_params()
+
+
+def matches_sql(query, terms):
+    """(sql, params) of the published matches of both types, or None when nothing can match."""
+    if is_postgresql() and not UNSPACED_SCRIPT.search(query):
+        parts = [_fast_matches(spec, query) for spec in (POSTS, PUBLICATIONS)]
+    elif is_postgresql() or terms:
+        parts = [_orm_matches(spec, query, terms) for spec in (POSTS, PUBLICATIONS)]
+    else:
+        return None
+    return " UNION ALL ".join(sql for sql, _params in parts), [param for _sql, params in parts for param in params]
+
+
+def _page_filter(filters):
+    """The WHERE of the page's rows: the included types under their filters."""
+    conditions, params = [], []
+    for included, result_type, condition, value in (
+        (
+            filters.includes_posts(),
+            TYPE_POST,
+            "result_category IN (SELECT id FROM posts_category WHERE slug = %s)",
+            filters.category,
+        ),
+        (filters.includes_publications(), TYPE_PUBLICATION, "result_kind = %s", filters.kind),
+    ):
+        if not included:
+            continue
+        parts = ["result_type = %s"]
+        params.append(result_type)
+        if value:
+            parts.append(condition)
+            params.append(value)
+        if filters.year:
+            parts.append("result_date >= %s AND result_date < %s")
+            params += [f"{filters.year:04d}-01-01", f"{filters.year + 1:04d}-01-01"]
+        conditions.append("(" + " AND ".join(parts) + ")")
+    return " OR ".join(conditions) or "1 = 0", params
+
+
+def _execute(matches, query, filters, offset, limit, with_facets):
+    """(page rows, facet rows) of one statement."""
+    match_sql, match_params = matches
+    where, where_params = _page_filter(filters)
+    headline_params = []
+    if is_postgresql():
+        config = search_config()
+        headlines = HEADLINES
+        headline_params = [config, config, query, TITLE_HEADLINE_OPTIONS, config, config, query, BODY_HEADLINE_OPTIONS]
+    else:
+        headlines = NO_HEADLINES
+    sql = PAGE_SQL.format(matches=match_sql, where=where, headlines=headlines)
+    if with_facets:
+        sql += FACETS_SQL.format(year=YEAR_OF_DATE[connection.vendor])
+    sql += ORDER_SQL
+    params = [*match_params, *where_params, limit, offset, *headline_params, TYPE_POST, TYPE_PUBLICATION]
+    with connection.cursor() as cursor:
+        # Every value is a parameter; the SQL is put together from the constants above,
+        # column names chosen in _page_filter and the ORM's own compiled SQL.
+        cursor.execute(sql, params)  # nosec B608
+        rows = cursor.fetchall()
+    return [row for row in rows if row[0] == 0], [row for row in rows if row[0] == 1]
 
 
 # Facets ----------------------------------------------------------------------------
 
 
-def facets(query, filters):
-    """Counts to narrow the results by type, category, kind and year (two queries).
+def facet_counts(rows, filters):
+    """Counts to narrow the results by type, category, kind and year.
 
-    Each facet counts the matches under the other active filters.
+    Each facet counts the matches under the other active filters; the type counts
+    are the numbers of results of each type under all of them.
     """
-    terms = query_terms(query)
-    post_rows = list(
-        _matching(POSTS, query, terms)
-        .order_by()
-        .values("category__slug", "category__name", year=ExtractYear("publish_at"))
-        .annotate(count=Count("pk"))
-        .values_list("category__slug", "category__name", "year", "count")
-    )
-    publication_rows = list(
-        _matching(PUBLICATIONS, query, terms)
-        .order_by()
-        .values("kind", year=ExtractYear("publication_date"))
-        .annotate(count=Count("pk"))
-        .values_list("kind", "year", "count")
-    )
-    kind_labels = dict(Publication.Kind.choices)
+    post_rows, publication_rows = [], []
+    for row in rows:
+        result_type, (category, label, kind, year, count) = row[1], row[5:10]
+        if result_type == TYPE_POST:
+            post_rows.append((category, label, int(year), count))
+        else:
+            publication_rows.append((kind, int(year), count))
 
     def year_ok(year):
         return not filters.year or year == filters.year
@@ -250,7 +377,7 @@ def facets(query, filters):
             years[year] = years.get(year, 0) + count
     for kind, year, count in publication_rows:
         if year_ok(year):
-            kinds.setdefault(kind, {"value": kind, "label": kind_labels.get(kind, kind), "count": 0})["count"] += count
+            kinds.setdefault(kind, {"value": kind, "label": KIND_LABELS.get(kind, kind), "count": 0})["count"] += count
         if filters.includes_publications() and publication_section_ok(kind):
             years[year] = years.get(year, 0) + count
     return {
@@ -261,15 +388,91 @@ def facets(query, filters):
     }
 
 
+def result_count(counts, filters):
+    """The number of results under the filters: the type counts of the included types."""
+    return (counts["types"][TYPE_POST] if filters.includes_posts() else 0) + (
+        counts["types"][TYPE_PUBLICATION] if filters.includes_publications() else 0
+    )
+
+
+# The page --------------------------------------------------------------------------
+
+
+@dataclass
+class SearchPage:
+    page: object
+    results: list
+    facets: dict
+
+
+class _PageRows:
+    """What Paginator asks of the results: their count, and the page's slice.
+
+    The page asked for comes with the count from one statement; another slice (a
+    page number beyond the last page) is fetched when the paginator asks for it.
+    """
+
+    def __init__(self, total, offset, results, fetch):
+        self.total, self.offset, self.results, self.fetch = total, offset, results, fetch
+
+    def count(self):
+        return self.total
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, index):
+        start = index.start or 0
+        if start == self.offset:
+            return self.results
+        if start >= self.total:
+            return []
+        return self.fetch(start, index.stop - start)
+
+
+def _page_guess(number):
+    """The page number the paginator will most likely settle on, before the count is known."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= 100_000 else 1
+
+
+def search_page(query, filters, page_number, per_page):
+    """The page of results, the paginator and the facet counts of a search."""
+    terms = query_terms(query)
+    matches = matches_sql(query, terms)
+    offset = (_page_guess(page_number) - 1) * per_page
+    if matches is None:
+        total, results, counts = 0, [], facet_counts([], filters)
+    else:
+        page_rows, facet_rows = _execute(matches, query, filters, offset, per_page, with_facets=True)
+        counts = facet_counts(facet_rows, filters)
+        total = result_count(counts, filters)
+        results = [_result(row, terms) for row in page_rows]
+
+    def fetch(start, limit):
+        rows, _facets = _execute(matches, query, filters, start, limit, with_facets=False)
+        return [_result(row, terms) for row in rows]
+
+    page = Paginator(_PageRows(total, offset, results, fetch), per_page).get_page(page_number)
+    return SearchPage(page=page, results=list(page.object_list), facets=counts)
+
+
 # The page's results ----------------------------------------------------------------
+
+KIND_LABELS = dict(Publication.Kind.choices)
 
 
 @dataclass
 class Result:
     type: str
-    item: object
+    label: str
+    url: str
     title_html: str
     snippet_html: str
+    date: object
 
 
 def marks_to_html(text):
@@ -320,72 +523,49 @@ def highlight(text, terms, window=SNIPPET_CHARS):
     return marks_to_html(prefix + marked + suffix)
 
 
-def _headlines(spec, queryset, query):
-    """PostgreSQL: the title and a body excerpt with the matching words marked."""
-    from django.contrib.postgres.search import SearchHeadline
-
-    from .expressions import HtmlToText
-
-    search_query = _search_query(query)
-    options = {"config": search_config(), "start_sel": MARK_START, "stop_sel": MARK_STOP}
-    return queryset.annotate(
-        title_headline=SearchHeadline("title", search_query, highlight_all=True, **options),
-        body_headline=SearchHeadline(
-            HtmlToText(spec.body),
-            search_query,
-            max_words=35,
-            min_words=15,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-            **options,
-        ),
-    )
+def headline_text(value):
+    """The text of a ts_headline over stored HTML: entities decoded, spaces collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(value)).strip()
 
 
-def _load(spec, ids, query, terms):
-    queryset = spec.model.objects.filter(pk__in=ids)
-    if spec is POSTS:
-        queryset = queryset.select_related("category")
-    if is_postgresql():
-        queryset = _headlines(spec, queryset, query)
-    results = {}
-    for item in queryset:
-        title_headline = getattr(item, "title_headline", "")
-        body_headline = getattr(item, "body_headline", "")
-        if MARK_START in title_headline:
-            title_html = marks_to_html(title_headline)
-        else:
-            title_html = mark_terms(item.title, terms)
-        if MARK_START in body_headline:
-            snippet_html = marks_to_html(body_headline)
-        else:
-            snippet_html = _fallback_snippet(item, spec, terms)
-        results[item.pk] = Result(spec.type, item, title_html, snippet_html)
-    return results
+def _aware(value):
+    """A datetime read by a raw query (SQLite gives text or a naive UTC value)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
-def _fallback_snippet(item, spec, terms):
+def _date(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _result(row, terms):
+    (_part, result_type, _id, _rank, result_date, _category, label, kind, _year, _count,
+     title, slug, summary, body, published_at, title_headline, body_headline) = row
+    # The URLs are those of Post/Publication.get_absolute_url, from the slug alone.
+    if result_type == TYPE_POST:
+        label, url, when = label or _("Post"), reverse_slug("posts:detail", slug), _aware(published_at)
+    else:
+        label, url, when = KIND_LABELS.get(kind, kind), reverse_slug("publications:detail", slug), _date(result_date)
+    if title_headline and MARK_START in title_headline:
+        title_html = marks_to_html(title_headline)
+    else:
+        title_html = mark_terms(title, terms)
+    if body_headline and MARK_START in body_headline:
+        snippet_html = marks_to_html(headline_text(body_headline))
+    else:
+        snippet_html = _fallback_snippet(summary, body, terms)
+    return Result(result_type, label, url, title_html, snippet_html, when)
+
+
+def _fallback_snippet(summary, body, terms):
     """The summary, or the body around a matching word when the summary lacks it."""
-    body_text = html_to_text(getattr(item, spec.body))
     lowered = [term.casefold() for term in terms]
-    for text in (item.summary, body_text):
-        if any(term in text.casefold() for term in lowered):
-            return highlight(text, terms)
-    return highlight(item.summary or body_text, terms)
-
-
-def load_results(rows, query):
-    """The Result objects of a page of rows, in order (one query per content type present)."""
-    terms = query_terms(query)
-    ids = {TYPE_POST: [], TYPE_PUBLICATION: []}
-    for result_type, result_id, *_rest in rows:
-        ids[result_type].append(result_id)
-    loaded = {}
-    for spec in (POSTS, PUBLICATIONS):
-        if ids[spec.type]:
-            loaded[spec.type] = _load(spec, ids[spec.type], query, terms)
-    return [
-        loaded[result_type][result_id]
-        for result_type, result_id, *_rest in rows
-        if result_id in loaded.get(result_type, {})
-    ]
+    if summary and any(term in summary.casefold() for term in lowered):
+        return highlight(summary, terms)
+    body_text = html_to_text(body)
+    if any(term in body_text.casefold() for term in lowered):
+        return highlight(body_text, terms)
+    return highlight(summary or body_text, terms)

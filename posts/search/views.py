@@ -1,13 +1,20 @@
 from django.conf import settings
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from posts.views import paginate
-from publications.models import Publication
-
 from .forms import SearchForm, search_query_string
-from .queries import TYPE_POST, TYPE_PUBLICATION, facets, load_results, result_rows
+from .queries import (
+    KIND_LABELS,
+    TYPE_POST,
+    TYPE_PUBLICATION,
+    search_page,
+    uses_operators,
+)
+
+# The longest query whose results page may be indexed (see `indexable`).
+INDEXABLE_QUERY_LENGTH = 64
 
 
 @require_safe
@@ -15,58 +22,82 @@ def search(request):
     query, was_cut, filters = SearchForm(request.GET).search()
     context = {"query": query, "was_cut": was_cut, "filters": filters, "max_length": settings.SEARCH_MAX_QUERY_LENGTH}
     if query:
-        page = paginate(request, result_rows(query, filters), per_page=settings.SEARCH_RESULTS_PER_PAGE)
+        found = search_page(query, filters, request.GET.get("page"), settings.SEARCH_RESULTS_PER_PAGE)
         context.update(
-            page_obj=page,
-            results=load_results(page.object_list, query),
-            facets=_facet_links(query, filters, facets(query, filters)),
+            page_obj=found.page,
+            results=found.results,
+            facets=_facet_links(query, filters, found.facets, reverse("search:results")),
             active_filters=_active_filters(query, filters),
             query_prefix=search_query_string(query, filters),
             clear_query=search_query_string(query, filters, type=None, category=None, kind=None, year=None),
+            indexable=indexable(query, was_cut, filters, found.page),
         )
     return render(request, "search/search_results.html", context)
 
 
-def _facet_links(query, filters, counts):
-    """Each filter option as a link that keeps the query and the other filters."""
+def indexable(query, was_cut, filters, page):
+    """Whether search engines may index this results page (else it says noindex).
 
-    def link(count, selected, **changes):
-        return {"count": count, "selected": selected, "query": search_query_string(query, filters, **changes)}
+    Only the first page of a short query with results and no filter: every word of
+    such a query (stop words aside) matched our own content, so text slipped into a
+    search URL (spam) cannot make an indexable page, and filtered or later pages, which only repeat
+    results, stay out of the index. Operators are excluded too: with `-word` or `or`
+    a word can be in the query without being in any result.
+    """
+    return (
+        page.number == 1
+        and page.paginator.count > 0
+        and not (filters.type or filters.category or filters.kind or filters.year)
+        and not was_cut
+        and len(query) <= INDEXABLE_QUERY_LENGTH
+        and not uses_operators(query)
+    )
+
+
+def _facet_links(query, filters, counts, url):
+    """The filter groups, each option a link that keeps the query and the other filters."""
+
+    def link(label, count, selected, **changes):
+        href = f"{url}?{search_query_string(query, filters, **changes)}"
+        return {"label": label, "count": count, "selected": selected, "href": href}
 
     types = [
-        {"label": _("Posts"), **link(counts["types"][TYPE_POST], filters.type == TYPE_POST, type=TYPE_POST, kind=None)},
-        {
-            "label": _("Publications"),
-            **link(counts["types"][TYPE_PUBLICATION], filters.type == TYPE_PUBLICATION, type=TYPE_PUBLICATION, category=None),
-        },
+        link(_("Posts"), counts["types"][TYPE_POST], filters.type == TYPE_POST, type=TYPE_POST, kind=None),
+        link(
+            _("Publications"),
+            counts["types"][TYPE_PUBLICATION],
+            filters.type == TYPE_PUBLICATION,
+            type=TYPE_PUBLICATION,
+            category=None,
+        ),
     ]
     categories = [
-        {"label": option["label"], **link(option["count"], filters.category == option["value"], category=option["value"], kind=None, type=None)}
+        link(option["label"], option["count"], filters.category == option["value"], category=option["value"], kind=None, type=None)
         for option in counts["categories"]
-    ]
+    ] if filters.includes_posts() else []
     kinds = [
-        {"label": option["label"], **link(option["count"], filters.kind == option["value"], kind=option["value"], category=None, type=None)}
+        link(option["label"], option["count"], filters.kind == option["value"], kind=option["value"], category=None, type=None)
         for option in counts["kinds"]
-    ]
+    ] if filters.includes_publications() else []
     years = [
-        {"label": option["label"], **link(option["count"], filters.year == option["value"], year=option["value"])}
+        link(option["label"], option["count"], filters.year == option["value"], year=option["value"])
         for option in counts["years"]
     ]
-    return {
-        "types": [option for option in types if option["count"] or option["selected"]],
-        "categories": categories if filters.includes_posts() else [],
-        "kinds": kinds if filters.includes_publications() else [],
-        "years": years,
-    }
+    groups = [
+        (_("Type"), [option for option in types if option["count"] or option["selected"]]),
+        (_("Category"), categories),
+        (_("Kind of publication"), kinds),
+        (_("Year"), years),
+    ]
+    return [{"heading": heading, "options": options} for heading, options in groups if options]
 
 
 def _active_filters(query, filters):
     """The filters in use, each with the link that removes it."""
-    kind_labels = dict(Publication.Kind.choices)
     labels = {
         "type": {TYPE_POST: _("Posts"), TYPE_PUBLICATION: _("Publications")}.get(filters.type, ""),
         "category": filters.category,
-        "kind": kind_labels.get(filters.kind, ""),
+        "kind": KIND_LABELS.get(filters.kind, ""),
         "year": str(filters.year or ""),
     }
     return [

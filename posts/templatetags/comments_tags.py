@@ -1,6 +1,5 @@
 import html
 import re
-from functools import lru_cache
 
 from django import template
 from django.conf import settings
@@ -9,7 +8,7 @@ from django.utils.html import conditional_escape, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from .posts_tags import field_widget, timestamp
+from .posts_tags import field_widget, time_html
 
 register = template.Library()
 
@@ -98,7 +97,8 @@ def _comment_html(comment, strings, can_reply):
     ]
     if comment.is_staff_reply:
         parts.append(f'\n    <span class="badge">{strings["from_site"]}</span>')
-    when = _timestamp(comment.created_at, strings["language"], strings["timezone"])
+    # {% timestamp comment.created_at "DATETIME_FORMAT" %}, memoised in posts_tags.
+    when = time_html(comment.created_at, "DATETIME_FORMAT", strings["language"], strings["timezone"])
     parts.append(f'\n    <a class="comment-date" href="#comment-{pk}">{when}</a>\n  </header>')
     if is_pending:
         parts.append(f'\n  <p class="comment-note">{strings["pending"]}</p>')
@@ -111,13 +111,6 @@ def _comment_html(comment, strings, can_reply):
         )
     parts.append("\n</article>")
     return "".join(parts)
-
-
-@lru_cache(maxsize=8192)
-def _timestamp(value, _language, _timezone):
-    """{% timestamp value "DATETIME_FORMAT" %}, memoised: it depends only on the moment,
-    the active language and the current time zone, and a discussion is shown many times."""
-    return timestamp(value, "DATETIME_FORMAT")
 
 
 @register.simple_tag

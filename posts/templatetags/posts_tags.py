@@ -2,7 +2,7 @@ import datetime
 from functools import lru_cache
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -77,6 +77,13 @@ def timestamp(value, date_format="DATE_FORMAT"):
     """A date or time as <time>: machine-readable ISO 8601 and the localised text."""
     if value is None:
         return ""
+    return time_html(value, date_format, translation.get_language(), timezone.get_current_timezone_name())
+
+
+# A pure function of its arguments, and lists repeat the same dates request after
+# request: formatted once per process.
+@lru_cache(maxsize=4096)
+def time_html(value, date_format, _language, _timezone_name):
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         machine = value.isoformat(timespec="seconds")

@@ -1,6 +1,10 @@
 from django import template
+from django.conf import settings
 from django.db.models import DateField, IntegerField
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from unact.prepared import Param, PreparedQuery, model_columns
 
@@ -27,3 +31,20 @@ def related_publications(post):
         Publication.from_db("default", _COLUMNS, row)
         for row in _RELATED(today=timezone.localdate(), post=post.pk)
     ]
+
+
+@register.simple_tag
+def filter_options(options):
+    """The <option>s of one filter of the library: "Label (count)", the active one selected.
+
+    A filter has tens of options; written here they cost a tenth of a template loop.
+    """
+    # localize() takes 5 µs; it changes an integer only by adding thousand separators.
+    number = localize if settings.USE_THOUSAND_SEPARATOR else str
+    return mark_safe(  # nosec B308 B703: values and labels are escaped, counts are numbers
+        "".join(
+            f'<option value="{escape(option["value"])}"{" selected" if option["selected"] else ""}>'
+            f"{escape(option['label'])} ({number(option['count'])})</option>"
+            for option in options
+        )
+    )
