@@ -325,7 +325,7 @@ class CommentQuerySet(models.QuerySet):
 
 def comments_per_page():
     """Threads on one page of a post's comments (replies stay with their thread)."""
-    return max(1, getattr(settings, "COMMENTS_PER_PAGE", 50))
+    return max(1, settings.COMMENTS_PER_PAGE)
 
 
 def comments_page_url(post_url, number, fragment="comments"):

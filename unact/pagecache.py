@@ -22,9 +22,10 @@ from django.core.cache import cache
 from django.db.models import DateTimeField, Min
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
+
+from unact.urlcache import reverse_memo
 
 VERSION_KEY = "pagecache:version"
 TOKEN_MARKER = "__unact_csrf_token__"
@@ -137,7 +138,7 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _admin_prefix():
-        return reverse("admin:index")
+        return reverse_memo("admin:index")
 
     def _is_anonymous_read(self, request):
         if request.method not in ("GET", "HEAD"):

@@ -11,16 +11,17 @@ from dataclasses import replace
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import Http404
-from django.urls import reverse
 from django.views import static
+
+from unact.urlcache import reverse_memo
 
 # Types a browser may display; everything else is sent as a download.
 SNIFF_PROOF_TYPES = {"image/svg+xml": "application/octet-stream", "text/html": "application/octet-stream"}
 
 
 def admin_prefix():
-    """The admin's URL prefix (ADMIN_URL), e.g. "/admin/"."""
-    return reverse("admin:index")
+    """The admin's URL prefix (ADMIN_URL), e.g. "/admin/" (asked on every request: memoised)."""
+    return reverse_memo("admin:index")
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

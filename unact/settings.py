@@ -305,6 +305,8 @@ PAGE_CACHE_SCHEDULED = {"posts.Post": "publish_at"}
 # "Comments" section explains each value.
 # Days after publication when a post stops taking comments (0: never closes).
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 180)
+# Comment threads per page of a post (replies stay with their thread), as WordPress does.
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 # At most this many comments from one client IP within the window (held in the cache,
 # shared between app servers when REDIS_URL is set).
 COMMENTS_RATE_LIMIT = env_int("COMMENTS_RATE_LIMIT", 5)
