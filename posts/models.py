@@ -14,7 +14,7 @@ from taggit.models import Tag, TaggedItem
 
 from posts.search.fields import SearchVectorField
 from unact.prepared import Param, PreparedQuery
-from unact.urlcache import reverse_slug
+from unact.urlcache import reverse_memo
 
 from .images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
 from .richtext import SanitizedRichTextField, summarize
@@ -50,7 +50,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse_slug("posts:category", self.slug)
+        return reverse_memo("posts:category", self.slug)
 
 
 def attach_tag_names(objects):
@@ -226,7 +226,7 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse_slug("posts:detail", self.slug)
+        return reverse_memo("posts:detail", self.slug)
 
     def clean(self):
         if self.featured_image and not self.image_alt.strip():
@@ -328,10 +328,17 @@ def comments_per_page():
     return max(1, settings.COMMENTS_PER_PAGE)
 
 
+COMMENT_PAGE_PARAM = "comments"
+
+
+def comments_page_query(number):
+    """The query string of one page of a post's comments: none for the first page."""
+    return f"?{COMMENT_PAGE_PARAM}={number}" if number > 1 else ""
+
+
 def comments_page_url(post_url, number, fragment="comments"):
     """The address of one page of a post's comments; the first page is the post itself."""
-    query = f"?comments={number}" if number > 1 else ""
-    return f"{post_url}{query}#{fragment}"
+    return f"{post_url}{comments_page_query(number)}#{fragment}"
 
 
 class Comment(models.Model):

@@ -16,16 +16,18 @@ from django.views.decorators.http import require_POST, require_safe
 from taggit.models import Tag, TaggedItem
 
 from unact.prepared import Param, PreparedQuery, model_columns
-from unact.urlcache import reverse_slug
+from unact.urlcache import reverse_memo
 
 from . import services
 from .forms import CommentForm
 from .models import (
+    COMMENT_PAGE_PARAM,
     Category,
     Comment,
     Image,
     Post,
     comment_excerpt,
+    comments_page_query,
     comments_page_url,
     comments_per_page,
     post_tags,
@@ -159,7 +161,7 @@ class PostLink:
     slug: str
 
     def get_absolute_url(self):
-        return reverse_slug("posts:detail", self.slug)
+        return reverse_memo("posts:detail", self.slug)
 
 
 def _neighbours(post):
@@ -215,7 +217,6 @@ def image_browser(request):
 # Comments ---------------------------------------------------------------------------
 
 OWN_PENDING_SESSION_KEY = "posts.own_pending_comments"
-COMMENT_PAGE_PARAM = "comments"
 
 
 def _own_pending(request):
@@ -245,7 +246,7 @@ class CommentPage:
     @property
     def query(self):
         """The query string that keeps this page, for links and the form's address."""
-        return f"?{COMMENT_PAGE_PARAM}={self.number}" if self.number > 1 else ""
+        return comments_page_query(self.number)
 
     @property
     def previous_url(self):
@@ -292,7 +293,8 @@ _VISIBLE_COMMENTS = PreparedQuery(
 
 def _comment_threads(post, own_pending, requested_page, per_page):
     """The ids of the post's visible threads in order, the page number shown (the one
-    asked for, within range) and that page's threads (ShownComments with their replies)."""
+    asked for, within range), the number of pages, that page's threads (ShownComments
+    with their replies) and the rows read."""
     def visible():
         return Comment.objects.filter(post_id=post.pk).visible_to(own_pending)
 
@@ -321,7 +323,7 @@ def _comment_threads(post, own_pending, requested_page, per_page):
         # Replies show under approved comments only (not under a visitor's own waiting one).
         if thread is not None and thread.status == Comment.Status.APPROVED:
             thread.visible_replies.append(ShownComment(*row))
-    return thread_ids, number, [threads[pk] for pk in page_ids], rows
+    return thread_ids, number, num_pages, [threads[pk] for pk in page_ids], rows
 
 
 def comment_context(request, post, form=None, reply_to=None):
@@ -334,10 +336,8 @@ def comment_context(request, post, form=None, reply_to=None):
     own_pending = _own_pending(request)
     per_page = comments_per_page()
     requested = _positive_int(request.GET.get(COMMENT_PAGE_PARAM)) or 1
-    thread_ids, number, comments, rows = _comment_threads(post, own_pending, requested, per_page)
-    page = CommentPage(
-        number=number, num_pages=max(1, -(-len(thread_ids) // per_page)), post_url=post.get_absolute_url()
-    )
+    thread_ids, number, num_pages, comments, rows = _comment_threads(post, own_pending, requested, per_page)
+    page = CommentPage(number=number, num_pages=num_pages, post_url=post.get_absolute_url())
 
     comments_open = services.comments_are_open(post)
     if form is None and comments_open:

@@ -12,7 +12,7 @@ from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
 from posts.search.fields import SearchVectorField
 from posts.video import embed_url
-from unact.urlcache import reverse_slug
+from unact.urlcache import reverse_memo
 
 # Slugs that name a page of the library itself, so no publication may take them.
 RESERVED_SLUGS = {"feed"}
@@ -194,7 +194,7 @@ class Publication(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse_slug("publications:detail", self.slug)
+        return reverse_memo("publications:detail", self.slug)
 
     def clean(self):
         errors = {}

@@ -13,28 +13,19 @@ from django.core.signals import setting_changed
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 
-def reverse_slug(viewname, slug):
-    return _reverse_slug(viewname, slug, get_urlconf(), get_script_prefix())
-
-
-@lru_cache(maxsize=4096)
-def _reverse_slug(viewname, slug, urlconf, _script_prefix):
-    return reverse(viewname, urlconf=urlconf, kwargs={"slug": slug})
-
-
 def reverse_memo(viewname, *args):
-    """reverse(viewname, args=args) for string or number arguments; the `{% link %}` tag."""
+    """reverse(viewname, args=args) for string or number arguments (a slug, say): used by
+    get_absolute_url and the `{% link %}` tag."""
     return _reverse_args(viewname, args, get_urlconf(), get_script_prefix())
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def _reverse_args(viewname, args, urlconf, _script_prefix):
     return reverse(viewname, urlconf=urlconf, args=args)
 
 
 def _clear(setting, **kwargs):
     if setting in ("ROOT_URLCONF", "ADMIN_URL"):
-        _reverse_slug.cache_clear()
         _reverse_args.cache_clear()
 
 

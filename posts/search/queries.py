@@ -37,7 +37,7 @@ from taggit.models import TaggedItem
 from posts.models import Post
 from posts.richtext import html_to_text
 from publications.models import Publication
-from unact.urlcache import reverse_slug
+from unact.urlcache import reverse_memo
 
 from .indexing import search_config
 
@@ -546,9 +546,9 @@ def _result(row, terms):
      title, slug, summary, body, published_at, title_headline, body_headline) = row
     # The URLs are those of Post/Publication.get_absolute_url, from the slug alone.
     if result_type == TYPE_POST:
-        label, url, when = label or _("Post"), reverse_slug("posts:detail", slug), _aware(published_at)
+        label, url, when = label or _("Post"), reverse_memo("posts:detail", slug), _aware(published_at)
     else:
-        label, url, when = KIND_LABELS.get(kind, kind), reverse_slug("publications:detail", slug), _date(result_date)
+        label, url, when = KIND_LABELS.get(kind, kind), reverse_memo("publications:detail", slug), _date(result_date)
     if title_headline and MARK_START in title_headline:
         title_html = marks_to_html(title_headline)
     else:
