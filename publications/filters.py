@@ -16,6 +16,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from taggit.models import Tag, TaggedItem
 
+from unact.prepared import where_sql
+
 from .models import Country, Publication
 
 FILTER_NAMES = ("kind", "year", "country", "tag")
@@ -100,8 +102,7 @@ class FilteredPublications:
         self.table = _table(Publication)
         # "Published" as the queryset method says it, compiled, so it is written once
         # (its conditions are on the publication table itself, without joins).
-        query = Publication.objects.published().query
-        self.published = query.get_compiler(connection=connection).compile(query.where)
+        self.published = where_sql(Publication.objects.published())
         self.conditions = filter_conditions(filters, self.table)
 
     def facet_options(self):

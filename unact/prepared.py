@@ -113,3 +113,13 @@ class PreparedQuery:
 def model_columns(model, exclude=()):
     """The attribute names of a model's columns, in its field order (as from_db() wants)."""
     return [field.attname for field in model._meta.concrete_fields if field.name not in exclude]
+
+
+def where_sql(queryset):
+    """A queryset's WHERE condition as (sql, params), for hand-written SQL that must
+    select the same rows: `published()` is then still said in one place. The condition
+    names columns by their table, so the SQL must read that table unaliased; it must
+    need no join (published() does not)."""
+    query = queryset.query
+    return query.get_compiler(connection=connections[queryset.db]).compile(query.where)
+

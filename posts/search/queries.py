@@ -37,6 +37,7 @@ from taggit.models import TaggedItem
 from posts.models import Post
 from posts.richtext import html_to_text
 from publications.models import Publication
+from unact.prepared import where_sql
 from unact.urlcache import reverse_memo
 
 from .indexing import search_config
@@ -191,24 +192,25 @@ MATCH_COLUMNS = ("result_type", "result_id", "result_rank", "result_date", "resu
 
 # PostgreSQL and a query without unspaced scripts (nearly every search): each type's
 # matches written out, since building them with the ORM cost more than the rest of
-# the request. The WHERE clauses are Post.objects.published() and
-# Publication.objects.published(); the rank is SearchRank(normalization=1), whose
-# normalisation divides by the log of the length so long texts do not win by size;
-# a post's date is its local day (TruncDate). tests/test_search.py checks these give
-# the rows of the ORM form (`_orm_matches`).
-POST_MATCHES = """SELECT %s AS result_type, p.id AS result_id,
-  ts_rank(p.search_vector, websearch_to_tsquery(%s::regconfig, %s), 1) AS result_rank,
-  (p.publish_at AT TIME ZONE %s)::date AS result_date,
-  p.category_id AS result_category, NULL AS result_kind
-FROM posts_post p
-WHERE p.status = %s AND p.publish_at <= %s
-  AND p.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)"""
-PUBLICATION_MATCHES = """SELECT %s, b.id,
-  ts_rank(b.search_vector, websearch_to_tsquery(%s::regconfig, %s), 1),
-  b.publication_date, NULL, b.kind
-FROM publications_publication b
-WHERE b.status = %s AND b.publication_date <= %s
-  AND b.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)"""
+# the request. {published} is the compiled WHERE of Post.objects.published() and
+# Publication.objects.published() (unact.prepared.where_sql), so the tables are read
+# unaliased; the rank is SearchRank(normalization=1), whose normalisation divides by
+# the log of the length so long texts do not win by size; a post's date is its local
+# day (TruncDate). tests/test_search.py checks these give the rows of the ORM form
+# (`_orm_matches`).
+POST_MATCHES = """SELECT %s AS result_type, posts_post.id AS result_id,
+  ts_rank(posts_post.search_vector, websearch_to_tsquery(%s::regconfig, %s), 1) AS result_rank,
+  (posts_post.publish_at AT TIME ZONE %s)::date AS result_date,
+  posts_post.category_id AS result_category, NULL AS result_kind
+FROM posts_post
+WHERE {published}
+  AND posts_post.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)"""
+PUBLICATION_MATCHES = """SELECT %s, publications_publication.id,
+  ts_rank(publications_publication.search_vector, websearch_to_tsquery(%s::regconfig, %s), 1),
+  publications_publication.publication_date, NULL, publications_publication.kind
+FROM publications_publication
+WHERE {published}
+  AND publications_publication.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)"""
 
 # The page's rows with what a result shows, then one row per facet group (type,
 # category, kind, year). Only constants and %s placeholders are put together here.
@@ -255,11 +257,11 @@ NO_HEADLINES = "NULL AS title_headline, NULL AS body_headline"
 def _fast_matches(spec, query):
     config = search_config()
     if spec is POSTS:
+        published, params = where_sql(Post.objects.published())
         tzname = timezone.get_current_timezone_name()
-        return POST_MATCHES, [TYPE_POST, config, query, tzname, Post.Status.PUBLISHED.value, timezone.now(), config, query]
-    return PUBLICATION_MATCHES, [
-        TYPE_PUBLICATION, config, query, Publication.Status.PUBLISHED.value, timezone.localdate(), config, query
-    ]
+        return POST_MATCHES.format(published=published), [TYPE_POST, config, query, tzname, *params, config, query]
+    published, params = where_sql(Publication.objects.published())
+    return PUBLICATION_MATCHES.format(published=published), [TYPE_PUBLICATION, config, query, *params, config, query]
 
 
 def _orm_matches(spec, query, terms):
