@@ -27,7 +27,6 @@ and stops with a clear message when it cannot.
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -122,12 +121,6 @@ def status_of(url, method="GET", data=None):
             return response.status, response.read(), response.headers
     except urllib.error.HTTPError as error:
         return error.code, error.read(), error.headers
-
-
-def csrf_token(server):
-    _status, body, headers = status_of(server.url + "/newsletter/")
-    cookie = re.search(r"csrftoken=([A-Za-z0-9]+)", headers.get("Set-Cookie", ""))
-    return cookie.group(1) if cookie else re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
 
 
 def run_wrk(wrk, server, path, seconds, connections, env):
@@ -283,8 +276,7 @@ def main():
             sys.exit(str(error))
         rows = []
         try:
-            token = csrf_token(server)
-            wrk_env = {**os.environ, "BENCH_CSRF": token, "BENCH_RUN": uuid.uuid4().hex[:6]}
+            wrk_env = {**os.environ, "BENCH_ORIGIN": server.url, "BENCH_RUN": uuid.uuid4().hex[:6]}
             for label, path in pages:
                 if path != SIGNUP and status_of(server.url + path)[0] == 404:
                     rows.append((label, path, None))

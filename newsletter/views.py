@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from posts.views import paginate
+from unact.security import is_cross_site
 
 from . import services
 from .forms import SignupForm
@@ -35,12 +37,20 @@ def newsletter_page(request):
     return render(request, "newsletter/newsletter_page.html", {"form": form, "latest_campaigns": latest})
 
 
+# No CSRF token: the footer form on every page would otherwise give each reader a cookie
+# and cost every page a token (README "The CSRF token"). A POST from another site's page
+# is refused (is_cross_site); double opt-in and the rate limits do the rest.
+@csrf_exempt
 @require_POST
 def signup(request):
     """The same answer whatever the address's state, so nobody learns who subscribes."""
     form = SignupForm(request.POST, prefix_id=f"{_source(request)}-signup")
     status, done, limited = 200, False, False
-    if form.is_valid():
+    if is_cross_site(request):
+        status = 403
+        form.add_error(None, _("This form was sent from another web site, so nothing was saved. "
+                               "To subscribe, use the form on this page."))  # fmt: skip
+    elif form.is_valid():
         if services.signup_rate_limited(client_ip(request)):
             status, limited = 429, True
         else:

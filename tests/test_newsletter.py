@@ -79,8 +79,7 @@ def test_identical_answers_whatever_the_address_state(client, smtp_server):
     answers = []
     for email in ["new@example.org", "pending@example.org", "MEMBER@example.org", "left@example.org"]:
         response = signup(client, email)
-        body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
-        answers.append((response.status_code, body))
+        answers.append((response.status_code, response.content.decode()))
     assert len(set(answers)) == 1 and answers[0][0] == 200
     assert Subscriber.objects.count() == 4
     assert Subscriber.objects.get(email="left@example.org").status == "pending"
@@ -184,8 +183,53 @@ def test_unsubscribe_get_shows_button_post_unsubscribes_without_csrf(settings):
     assert subscriber.status == "unsubscribed" and subscriber.unsubscribed_at
     assert client.post(url).status_code == 200  # twice is harmless
     assert client.post(reverse("newsletter:unsubscribe", args=["forged"])).status_code == 400
-    # Only this endpoint is exempt: the signup form still needs its CSRF token.
-    assert client.post(reverse("newsletter:signup"), {"email": "x@example.org", "consent": "on"}).status_code == 403
+    # The confirmation form still needs its CSRF token.
+    pending = SubscriberFactory(status="pending")
+    assert client.post(reverse("newsletter:confirm", args=[confirmation_token(pending)])).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 200),  # no browser metadata at all: not a cross-site form
+        ({"HTTP_SEC_FETCH_SITE": "same-origin"}, 200),
+        ({"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"}, 200),
+        ({"HTTP_ORIGIN": "http://testserver"}, 200),
+        ({"HTTP_ORIGIN": "https://portal.example.org"}, 200),  # in CSRF_TRUSTED_ORIGINS
+        ({"HTTP_SEC_FETCH_SITE": "cross-site"}, 403),
+        ({"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "http://testserver"}, 403),
+        ({"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "https://other.example.org"}, 403),
+        ({"HTTP_ORIGIN": "https://attacker.example"}, 403),
+        ({"HTTP_ORIGIN": "null"}, 403),
+    ],
+)
+def test_signup_needs_no_token_but_refuses_other_sites(settings, headers, status):
+    """No per-visitor token (so reading pages sets no cookie); a browser's cross-site POST is refused."""
+    from django.test import Client
+
+    settings.CSRF_TRUSTED_ORIGINS = ["https://portal.example.org"]
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("newsletter:signup"), {"email": "Typed@Example.org", "name": "Dara", "consent": "on"}, **headers
+    )
+    assert response.status_code == status
+    assert Subscriber.objects.filter(email="typed@example.org").exists() is (status == 200)
+    if status == 403:
+        html = response.content.decode()
+        assert "sent from another web site" in html and "nothing was saved" in html
+        assert 'value="Typed@Example.org"' in html and 'value="Dara"' in html  # what was typed is kept
+
+
+@pytest.mark.django_db
+def test_reading_pages_sets_no_cookie(client):
+    """Readers get no cookie at all; only a page with a comment form sets the CSRF cookie."""
+    post = PostFactory(allow_comments=True)
+    for url in ["/", "/posts/", "/publications/", "/search/?q=hotline", reverse("newsletter:page"), "/safety/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not response.cookies, (url, response.cookies)
+        assert "csrfmiddlewaretoken" not in response.content.decode(), url
+    assert "csrftoken" in client.get(post.get_absolute_url()).cookies
 
 
 @pytest.mark.django_db

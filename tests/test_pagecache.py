@@ -292,7 +292,7 @@ def test_a_visitor_never_sees_another_visitors_errors_message_or_token(client, s
     assert len(carol_tokens) == 1 and carol_tokens.isdisjoint({alice_token, bob_token})
 
 
-def test_the_csrf_token_in_a_cached_page_works_for_the_footer_signup():
+def test_a_cached_page_without_a_comment_form_holds_no_token_and_sets_no_cookie():
     from newsletter.models import Subscriber
 
     PostFactory()
@@ -300,14 +300,35 @@ def test_the_csrf_token_in_a_cached_page_works_for_the_footer_signup():
     visitor = Client(enforce_csrf_checks=True)
     page = visitor.get("/")
     assert page["X-Cache"] == "hit"
-    token = TOKEN.search(page.content.decode()).group(1)
-    response = visitor.post(reverse("newsletter:signup"),
-                            {"csrfmiddlewaretoken": token, "email": "cached@example.org", "consent": "on"})  # fmt: skip
+    assert "csrfmiddlewaretoken" not in page.content.decode() and not page.cookies
+    # The footer signup works without a token (README "The CSRF token").
+    response = visitor.post(reverse("newsletter:signup"), {"email": "cached@example.org", "consent": "on"},
+                            HTTP_SEC_FETCH_SITE="same-origin")  # fmt: skip
     assert response.status_code == 200
     assert Subscriber.objects.filter(email="cached@example.org").exists()
-    # Without the token (or with someone else's cookie) the same POST is refused.
+
+
+def test_the_csrf_token_in_a_cached_page_works_for_the_comment_form(settings):
+    from posts.models import Comment
+
+    from .test_comments import comment_data
+
+    settings.COMMENTS_MIN_FORM_SECONDS = 0
+    post = PostFactory()
+    url = post.get_absolute_url()
+    Client().get(url)  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url)
+    assert page["X-Cache"] == "hit"
+    token = TOKEN.search(page.content.decode()).group(1)
+    response = visitor.post(reverse("posts:comment", args=[post.slug]),
+                            {**comment_data(post), "csrfmiddlewaretoken": token})  # fmt: skip
+    assert response.status_code == 302
+    assert Comment.objects.filter(post=post).count() == 1
+    # With someone else's cookie the same token is refused.
     stranger = Client(enforce_csrf_checks=True)
-    stranger.get("/")
-    refused = stranger.post(reverse("newsletter:signup"),
-                            {"csrfmiddlewaretoken": token, "email": "other@example.org", "consent": "on"})  # fmt: skip
+    stranger.get(url)
+    refused = stranger.post(reverse("posts:comment", args=[post.slug]),
+                            {**comment_data(post, text="Another text"), "csrfmiddlewaretoken": token})  # fmt: skip
     assert refused.status_code == 403
+    assert Comment.objects.filter(post=post).count() == 1

@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "unact.context_processors.site",
             ],
+            "libraries": {"frame": "unact.templatetags.frame"},
         },
     },
 ]
