@@ -382,7 +382,9 @@ def test_the_written_out_matches_give_the_rows_of_the_orm_form():
         terms = queries.query_terms(query)
         for spec in (queries.POSTS, queries.PUBLICATIONS):
             rows = []
-            for sql, params in (queries._fast_matches(spec, query), queries._orm_matches(spec, query, terms)):
+            fast_sql, fast_params = queries._fast_matches(spec)
+            fast = (f"WITH {queries.QUERY_CTE}m AS ({fast_sql}) SELECT * FROM m", [queries.search_config(), query, *fast_params])
+            for sql, params in (fast, queries._orm_matches(spec, query, terms)):
                 with connection.cursor() as cursor:
                     cursor.execute(sql, params)
                     rows.append(sorted((t, i, round(r, 6), d, c, k) for t, i, r, d, c, k in cursor.fetchall()))

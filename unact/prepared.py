@@ -64,8 +64,6 @@ class PreparedQuery:
         self.statement = f"unact_prepared_{next(_STATEMENT_NUMBERS)}"
         # Per connection object (each thread has its own): converters belong to one.
         self._compiled = WeakKeyDictionary()
-        # The database sessions (driver connections) the statement is prepared in.
-        self._prepared_in = WeakKeyDictionary()
 
     def _compile(self, connection):
         queryset = self.build().using(self.using)
@@ -85,13 +83,7 @@ class PreparedQuery:
         compiled = self._compiled.get(connection) or self._compile(connection)
         sql, prepare, params, converters = compiled
         params = [self._value(param, values, connection) if isinstance(param, Param) else param for param in params]
-        with connection.cursor() as cursor:
-            if prepare is not None and connection.connection not in self._prepared_in:
-                with connection.connection.cursor() as session_cursor:
-                    session_cursor.execute(prepare)
-                self._prepared_in[connection.connection] = True
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = _run(connection, self.statement, prepare, sql, params)
         if converters and rows:
             rows = [list(row) for row in rows]
             for row in rows:
@@ -108,6 +100,46 @@ class PreparedQuery:
         if value is None:
             raise ValueError(f"{param!r} is None: the SQL would need IS NULL; use the plain queryset.")
         return param.output_field.get_db_prep_value(value, connection, prepared=False)
+
+
+# The statements prepared in each database session (driver connection).
+_PREPARED_IN = WeakKeyDictionary()
+
+
+def _run(connection, statement, prepare, sql, params):
+    """Run sql (an EXECUTE of `statement` when `prepare` is given), preparing it first
+    if this database session has not yet."""
+    with connection.cursor() as cursor:
+        if prepare is not None:
+            prepared = _PREPARED_IN.setdefault(connection.connection, set())
+            if statement not in prepared:
+                with connection.connection.cursor() as session_cursor:
+                    session_cursor.execute(prepare)
+                prepared.add(statement)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+_RAW_STATEMENTS = {}
+
+
+def run_sql(sql, params, using="default"):
+    """The rows of hand-written SQL (Django's %s placeholders, every value a parameter),
+    prepared once per database session on PostgreSQL like a PreparedQuery. For SQL put
+    together from a few fixed shapes: each distinct text is a statement of its own."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    try:
+        statement, prepare, execute = _RAW_STATEMENTS[sql]
+    except KeyError:
+        statement = f"unact_prepared_{next(_STATEMENT_NUMBERS)}"
+        prepare = f"PREPARE {statement} AS {_numbered_placeholders(sql)}"
+        execute = f"EXECUTE {statement}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
+        _RAW_STATEMENTS[sql] = statement, prepare, execute
+    return _run(connection, statement, prepare, execute, params)
 
 
 def model_columns(model, exclude=()):

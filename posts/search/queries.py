@@ -27,7 +27,17 @@ from datetime import UTC, date, datetime
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, CharField, F, FloatField, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    DateTimeField,
+    F,
+    FloatField,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -37,7 +47,7 @@ from taggit.models import TaggedItem
 from posts.models import Post
 from posts.richtext import html_to_text
 from publications.models import Publication
-from unact.prepared import where_sql
+from unact.prepared import Param, run_sql, where_sql
 from unact.urlcache import reverse_memo
 
 from .indexing import search_config
@@ -199,22 +209,22 @@ MATCH_COLUMNS = ("result_type", "result_id", "result_rank", "result_date", "resu
 # day (TruncDate). tests/test_search.py checks these give the rows of the ORM form
 # (`_orm_matches`).
 POST_MATCHES = """SELECT %s AS result_type, posts_post.id AS result_id,
-  ts_rank(posts_post.search_vector, websearch_to_tsquery(%s::regconfig, %s), 1) AS result_rank,
+  ts_rank(posts_post.search_vector, query.tsquery, 1) AS result_rank,
   (posts_post.publish_at AT TIME ZONE %s)::date AS result_date,
   posts_post.category_id AS result_category, NULL AS result_kind
-FROM posts_post
+FROM posts_post, query
 WHERE {published}
-  AND posts_post.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)"""
+  AND posts_post.search_vector @@ query.tsquery"""
 PUBLICATION_MATCHES = """SELECT %s, publications_publication.id,
-  ts_rank(publications_publication.search_vector, websearch_to_tsquery(%s::regconfig, %s), 1),
+  ts_rank(publications_publication.search_vector, query.tsquery, 1),
   publications_publication.publication_date, NULL, publications_publication.kind
-FROM publications_publication
+FROM publications_publication, query
 WHERE {published}
-  AND publications_publication.search_vector @@ websearch_to_tsquery(%s::regconfig, %s)"""
+  AND publications_publication.search_vector @@ query.tsquery"""
 
 # The page's rows with what a result shows, then one row per facet group (type,
 # category, kind, year). Only constants and %s placeholders are put together here.
-PAGE_SQL = """WITH matches AS ({matches}),
+PAGE_SQL = """WITH {query}matches AS ({matches}),
 page AS (
   SELECT result_type, result_id, result_rank, result_date FROM matches WHERE {where}
   ORDER BY result_rank DESC, result_date DESC, result_type, result_id DESC LIMIT %s OFFSET %s
@@ -242,10 +252,11 @@ YEAR_OF_DATE = {"postgresql": "EXTRACT(YEAR FROM result_date)::integer", "sqlite
 # ts_headline over the page's rows only (it reads the whole text, the dearest part of
 # a search). The body is given as stored HTML: the parser skips its tags, and its
 # four entities (&lt; &gt; &amp; &nbsp;) are decoded in Python (headline_text).
-HEADLINES = """ts_headline(%s::regconfig, COALESCE(p.title, b.title),
-    websearch_to_tsquery(%s::regconfig, %s), %s) AS title_headline,
-  ts_headline(%s::regconfig, COALESCE(p.body, b.description),
-    websearch_to_tsquery(%s::regconfig, %s), %s) AS body_headline"""
+HEADLINES = """ts_headline(%s::regconfig, COALESCE(p.title, b.title), (SELECT tsquery FROM query), %s) AS title_headline,
+  ts_headline(%s::regconfig, COALESCE(p.body, b.description), (SELECT tsquery FROM query), %s) AS body_headline"""
+# PostgreSQL: the query parsed once (as a constant, not for each of a thousand rows of a
+# prepared statement's generic plan), for the matches, their rank and the headlines.
+QUERY_CTE = "query AS MATERIALIZED (SELECT websearch_to_tsquery(%s::regconfig, %s) AS tsquery),\n"
 TITLE_HEADLINE_OPTIONS = f"StartSel='{MARK_START}', StopSel='{MARK_STOP}', HighlightAll=true"
 BODY_HEADLINE_OPTIONS = (
     f"StartSel='{MARK_START}', StopSel='{MARK_STOP}', MaxWords=35, MinWords=15, "
@@ -254,14 +265,28 @@ BODY_HEADLINE_OPTIONS = (
 NO_HEADLINES = "NULL AS title_headline, NULL AS body_headline"
 
 
-def _fast_matches(spec, query):
-    config = search_config()
+def _fast_matches(spec):
+    sql, published_params = _fast_matches_sql(spec.type)
+    present = {"now": timezone.now(), "today": timezone.localdate()}
+    published = [
+        param.output_field.get_db_prep_value(present[param.name], connection, prepared=False)
+        if isinstance(param, Param) else param
+        for param in published_params
+    ]  # fmt: skip
     if spec is POSTS:
-        published, params = where_sql(Post.objects.published())
-        tzname = timezone.get_current_timezone_name()
-        return POST_MATCHES.format(published=published), [TYPE_POST, config, query, tzname, *params, config, query]
-    published, params = where_sql(Publication.objects.published())
-    return PUBLICATION_MATCHES.format(published=published), [TYPE_PUBLICATION, config, query, *params, config, query]
+        return sql, [TYPE_POST, timezone.get_current_timezone_name(), *published]
+    return sql, [TYPE_PUBLICATION, *published]
+
+
+@functools.cache
+def _fast_matches_sql(result_type):
+    """The SQL of one type's matches and the parameters of its published() condition,
+    compiled once: the present comes as a Param (unact/prepared.py)."""
+    if result_type == TYPE_POST:
+        published, params = where_sql(Post.objects.published(now=Param("now", DateTimeField())))
+        return POST_MATCHES.format(published=published), params
+    published, params = where_sql(Publication.objects.published(today=Param("today", DateField())))
+    return PUBLICATION_MATCHES.format(published=published), params
 
 
 def _orm_matches(spec, query, terms):
@@ -281,14 +306,17 @@ def _orm_matches(spec, query, terms):
 
 
 def matches_sql(query, terms):
-    """(sql, params) of the published matches of both types, or None when nothing can match."""
-    if is_postgresql() and not UNSPACED_SCRIPT.search(query):
-        parts = [_fast_matches(spec, query) for spec in (POSTS, PUBLICATIONS)]
+    """(sql, params, fixed) of the published matches of both types, or None when nothing
+    can match. fixed: the SQL is one of a few fixed texts (worth preparing)."""
+    fixed = is_postgresql() and not UNSPACED_SCRIPT.search(query)
+    if fixed:
+        parts = [_fast_matches(spec) for spec in (POSTS, PUBLICATIONS)]
     elif is_postgresql() or terms:
         parts = [_orm_matches(spec, query, terms) for spec in (POSTS, PUBLICATIONS)]
     else:
         return None
-    return " UNION ALL ".join(sql for sql, _params in parts), [param for _sql, params in parts for param in params]
+    sql = " UNION ALL ".join(sql for sql, _params in parts)
+    return sql, [param for _sql, params in parts for param in params], fixed
 
 
 def _page_filter(filters):
@@ -319,25 +347,30 @@ def _page_filter(filters):
 
 def _execute(matches, query, filters, offset, limit, with_facets):
     """(page rows, facet rows) of one statement."""
-    match_sql, match_params = matches
+    match_sql, match_params, fixed = matches
     where, where_params = _page_filter(filters)
-    headline_params = []
+    query_params, headline_params = [], []
     if is_postgresql():
         config = search_config()
-        headlines = HEADLINES
-        headline_params = [config, config, query, TITLE_HEADLINE_OPTIONS, config, config, query, BODY_HEADLINE_OPTIONS]
+        query_cte, headlines = QUERY_CTE, HEADLINES
+        query_params = [config, query]
+        headline_params = [config, TITLE_HEADLINE_OPTIONS, config, BODY_HEADLINE_OPTIONS]
     else:
-        headlines = NO_HEADLINES
-    sql = PAGE_SQL.format(matches=match_sql, where=where, headlines=headlines)
+        query_cte, headlines = "", NO_HEADLINES
+    sql = PAGE_SQL.format(query=query_cte, matches=match_sql, where=where, headlines=headlines)
     if with_facets:
         sql += FACETS_SQL.format(year=YEAR_OF_DATE[connection.vendor])
     sql += ORDER_SQL
-    params = [*match_params, *where_params, limit, offset, *headline_params, TYPE_POST, TYPE_PUBLICATION]
-    with connection.cursor() as cursor:
-        # Every value is a parameter; the SQL is put together from the constants above,
-        # column names chosen in _page_filter and the ORM's own compiled SQL.
-        cursor.execute(sql, params)  # nosec B608
-        rows = cursor.fetchall()
+    params = [*query_params, *match_params, *where_params, limit, offset, *headline_params, TYPE_POST, TYPE_PUBLICATION]
+    # Every value is a parameter; the SQL is put together from the constants above,
+    # column names chosen in _page_filter and the ORM's own compiled SQL. The fast form
+    # has a few fixed texts (by filters), so PostgreSQL plans each once per session.
+    if fixed:
+        rows = run_sql(sql, params)  # nosec B608
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)  # nosec B608
+            rows = cursor.fetchall()
     return [row for row in rows if row[0] == 0], [row for row in rows if row[0] == 1]
 
 
