@@ -6,7 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import CharField, DateTimeField, IntegerField, Q
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Subquery,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,40 +40,79 @@ from .models import (
     comments_per_page,
     post_tags,
 )
+from .pagination import PageRows, page_guess, paginate
 from .seo import organization_data, post_structured_data
 
-
-def paginate(request, queryset, per_page=None, count=None):
-    """The one way a list is paginated: bad or out-of-range numbers give a valid page.
-
-    A caller that already knows how many items there are passes `count`, saving a query.
-    """
-    paginator = Paginator(queryset, per_page or settings.POSTS_PER_PAGE)
-    if count is not None:
-        paginator.count = count
-    return paginator.get_page(request.GET.get("page"))
+# Lists of post cards (home, all posts, a category, a tag, a year), compiled once per
+# process (unact/prepared.py): a page of posts, each with its category, and the number
+# of them all, in one statement. Building the page and count querysets afresh cost
+# more than the database's work. Values that change are Params; `now` is the present.
+_CARD_COLUMNS = model_columns(Post, exclude={"body", "search_vector"})
+_CATEGORY_COLUMNS = model_columns(Category)
 
 
-def post_list_page(request, queryset, template, *, empty_message=None, **context):
-    """A paginated list of post cards; with empty_message, no posts at all is a 404."""
-    page = paginate(request, queryset.for_listing())
-    if empty_message and not page.paginator.count:
+def _cards_query(lookups=dict):
+    def build():
+        visible = Post.objects.published(now=Param("now", DateTimeField())).filter(**lookups())
+        total = visible.order_by().annotate(total=Func(F("pk"), function="COUNT")).values("total")
+        return visible.annotate(list_total=Subquery(total)).values_list(
+            *_CARD_COLUMNS, *(f"category__{column}" for column in _CATEGORY_COLUMNS), "list_total"
+        )
+
+    return PreparedQuery(build, paged=True)
+
+
+_ALL_CARDS = _cards_query()
+_CATEGORY_CARDS = _cards_query(lambda: {"category_id": Param("category", IntegerField())})
+# A subquery, not a join with distinct(): DISTINCT over whole rows cost a hundred
+# milliseconds at a thousand posts.
+_TAG_CARDS = _cards_query(lambda: {
+    "pk__in": TaggedItem.objects.filter(
+        content_type_id=Param("content_type", IntegerField()), tag_id=Param("tag", IntegerField())
+    ).values("object_id")
+})  # fmt: skip
+_YEAR_CARDS = _cards_query(
+    lambda: {"publish_at__gte": Param("start", DateTimeField()), "publish_at__lt": Param("end", DateTimeField())}
+)
+
+
+def _post_with_category(columns, values):
+    """A Post from a row of its columns followed by its category's (None when it has none)."""
+    post = Post.from_db("default", columns, values[: len(columns)])
+    category = values[len(columns) : len(columns) + len(_CATEGORY_COLUMNS)]
+    post.category = Category.from_db("default", _CATEGORY_COLUMNS, category) if category[0] is not None else None
+    return post
+
+
+def post_list_page(request, query, template, *, values=None, empty_message=None, **context):
+    """A paginated list of post cards from one of the card queries above, given its
+    values; with empty_message, no posts at all is a 404."""
+    values = {"now": timezone.now(), **(values or {})}
+
+    def fetch(offset, limit):
+        rows = query(limit=limit, offset=offset, **values)
+        return [_post_with_category(_CARD_COLUMNS, row) for row in rows], (rows[0][-1] if rows else None)
+
+    per_page = settings.POSTS_PER_PAGE
+    offset = (page_guess(request.GET.get("page")) - 1) * per_page
+    posts, total = fetch(offset, per_page)
+    if total is None:  # nothing at all, or a page past the end: count from the first row
+        total = (fetch(0, 1)[1] or 0) if offset else 0
+    if empty_message and not total:
         raise Http404(empty_message)
+    rows = PageRows(total, offset, posts, lambda start, limit: fetch(start, limit)[0])
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     return render(request, template, {"page_obj": page, "posts": page.object_list, **context})
 
 
 @require_safe
 def home(request):
-    return post_list_page(
-        request, Post.objects.published(), "posts/home.html", organization=organization_data()
-    )
+    return post_list_page(request, _ALL_CARDS, "posts/home.html", organization=organization_data())
 
 
 @require_safe
 def post_list(request):
-    return post_list_page(
-        request, Post.objects.published(), "posts/post_list.html", heading=_("All posts")
-    )
+    return post_list_page(request, _ALL_CARDS, "posts/post_list.html", heading=_("All posts"))
 
 
 @require_safe
@@ -73,26 +120,29 @@ def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     return post_list_page(
         request,
-        Post.objects.published().filter(category=category),
+        _CATEGORY_CARDS,
         "posts/post_list.html",
+        values={"category": category.pk},
         heading=category.name,
         description=category.description,
         category=category,
     )
 
 
+_TAG_BY_SLUG = PreparedQuery(lambda: Tag.objects.filter(slug=Param("slug", CharField())).values_list("pk", "name"))
+
+
 @require_safe
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    # A subquery, not a join with distinct(): DISTINCT over whole rows (bodies included)
-    # cost a hundred milliseconds at a thousand posts.
-    tagged = TaggedItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(Post), tag=tag
-    ).values("object_id")
+    found = _TAG_BY_SLUG(slug=slug)
+    if not found:
+        raise Http404(_("No posts are tagged with this."))
+    tag = Tag(pk=found[0][0], name=found[0][1], slug=slug)
     return post_list_page(
         request,
-        Post.objects.published().filter(pk__in=tagged),
+        _TAG_CARDS,
         "posts/post_list.html",
+        values={"content_type": ContentType.objects.get_for_model(Post).pk, "tag": tag.pk},
         # A tag used only by drafts must not reveal that it exists.
         empty_message=_("No posts are tagged with this."),
         heading=_("Tagged “%(tag)s”") % {"tag": tag.name},
@@ -102,10 +152,13 @@ def tag_detail(request, slug):
 
 @require_safe
 def year_archive(request, year):
+    start = timezone.make_aware(datetime(int(year), 1, 1))
+    end = timezone.make_aware(datetime(int(year) + 1, 1, 1))
     return post_list_page(
         request,
-        Post.objects.published().filter(publish_at__year=int(year)),
+        _YEAR_CARDS,
         "posts/post_list.html",
+        values={"start": start, "end": end},
         empty_message=_("No posts from %(year)s.") % {"year": year},
         heading=_("Posts from %(year)s") % {"year": year},
         year=year,
@@ -120,7 +173,6 @@ def _may_preview(request):
 # The post page's queries, compiled once per process (see unact/prepared.py): building
 # them afresh cost more than half of the page's time.
 _POST_COLUMNS = model_columns(Post, exclude={"search_vector"})
-_CATEGORY_COLUMNS = model_columns(Category)
 _POST_BY_SLUG = PreparedQuery(
     lambda: Post.objects.filter(slug=Param("slug", CharField()))
     .order_by()
@@ -144,13 +196,7 @@ _NEWER_POST = _neighbour_query("gt", "publish_at", "id")
 def _post_by_slug(slug):
     """The post with this slug (published or not) and its category, or None."""
     rows = _POST_BY_SLUG(slug=slug)
-    if not rows:
-        return None
-    values = rows[0]
-    post = Post.from_db("default", _POST_COLUMNS, values[: len(_POST_COLUMNS)])
-    category = values[len(_POST_COLUMNS) :]
-    post.category = Category.from_db("default", _CATEGORY_COLUMNS, category) if category[0] is not None else None
-    return post
+    return _post_with_category(_POST_COLUMNS, rows[0]) if rows else None
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,58 @@ def test_year_archive_hides_drafts_and_scheduled(client, visible_and_hidden):
     assert "Draft annual report" not in html and "Scheduled for next week" not in html
 
 
+LIST_URLS = {
+    "home": lambda: reverse("home"),
+    "all posts": lambda: reverse("posts:list"),
+    "category": lambda: reverse("posts:category", kwargs={"slug": "blog"}),
+    "tag": lambda: reverse("posts:tag", kwargs={"slug": "helpline"}),
+    "year": lambda: reverse("posts:year", kwargs={"year": 2024}),
+}
+
+
+@pytest.mark.parametrize("name", LIST_URLS)
+def test_card_lists_paginate_newest_first_and_any_page_number_gives_a_page(client, settings, name):
+    """Each list's page and total come from one statement; odd page numbers still get a page."""
+    settings.POSTS_PER_PAGE = 2
+    blog = CategoryFactory(name="Blog", slug="blog")
+    other = CategoryFactory(name="News", slug="news")
+    base = timezone.make_aware(timezone.datetime(2024, 3, 1, 12))
+    for number in range(5):
+        PostFactory(title=f"Listed {number}", category=blog, tags=["helpline"], publish_at=base + timedelta(days=number))
+    PostFactory(title="Draft", category=blog, tags=["helpline"], draft=True, publish_at=base)
+    PostFactory(title="Elsewhere", category=other, tags=["other"], publish_at=base - timedelta(days=400))
+    url = LIST_URLS[name]()
+
+    def titles(query=""):
+        response = client.get(url + query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        return [title for title in (f"Listed {n}" for n in range(5)) if title in html], html
+
+    first, html = titles()
+    assert first == ["Listed 3", "Listed 4"] and "Page 1 of 3" in html and "Draft" not in html
+    assert titles("?page=2")[0] == ["Listed 1", "Listed 2"]
+    assert titles("?page=3")[0] == ["Listed 0"]
+    for odd, expected in (("?page=99", ["Listed 0"]), ("?page=abc", ["Listed 3", "Listed 4"]), ("?page=0", ["Listed 0"])):
+        assert titles(odd)[0] == expected, odd
+    if name in ("home", "all posts"):
+        assert "Elsewhere" not in html and "Elsewhere" in client.get(url + "?page=3").content.decode()
+    else:
+        assert all("Elsewhere" not in client.get(url + f"?page={page}").content.decode() for page in (1, 2, 3))
+
+
+def test_year_archive_uses_the_sites_time_zone(client, settings):
+    """A post published at half past midnight on New Year's Day (local time) is in the new year."""
+    settings.TIME_ZONE = "Asia/Bangkok"
+    bangkok = timezone.get_fixed_timezone(7 * 60)
+    PostFactory(title="New year post", publish_at=timezone.datetime(2024, 1, 1, 0, 30, tzinfo=bangkok))
+    PostFactory(title="Old year post", publish_at=timezone.datetime(2023, 12, 31, 23, 30, tzinfo=bangkok))
+    html_2024 = client.get(reverse("posts:year", kwargs={"year": 2024})).content.decode()
+    html_2023 = client.get(reverse("posts:year", kwargs={"year": 2023})).content.decode()
+    assert "New year post" in html_2024 and "Old year post" not in html_2024
+    assert "Old year post" in html_2023 and "New year post" not in html_2023
+
+
 @pytest.mark.parametrize("slug", ["draft-report", "next-week", "no-such-post"])
 def test_hidden_and_unknown_posts_answer_404(client, visible_and_hidden, slug):
     response = client.get(reverse("posts:detail", kwargs={"slug": slug}))

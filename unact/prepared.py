@@ -30,7 +30,7 @@ import re
 from weakref import WeakKeyDictionary
 
 from django.db import connections
-from django.db.models import Expression
+from django.db.models import Expression, IntegerField
 
 
 class Param(Expression):
@@ -58,9 +58,13 @@ def _numbered_placeholders(sql):
 
 
 class PreparedQuery:
-    def __init__(self, build, using="default"):
+    """See the module's docstring. paged: the query takes `limit` and `offset` values too
+    (a page of an ordered list; Django would write them into the SQL as constants)."""
+
+    def __init__(self, build, using="default", paged=False):
         self.build = build
         self.using = using
+        self.paged = paged
         self.statement = f"unact_prepared_{next(_STATEMENT_NUMBERS)}"
         # Per connection object (each thread has its own): converters belong to one.
         self._compiled = WeakKeyDictionary()
@@ -69,6 +73,9 @@ class PreparedQuery:
         queryset = self.build().using(self.using)
         compiler = queryset.query.get_compiler(using=self.using)
         sql, params = compiler.as_sql()
+        if self.paged:
+            sql += " LIMIT %s OFFSET %s"
+            params = (*params, Param("limit", IntegerField()), Param("offset", IntegerField()))
         columns = [expression for expression, _sql, _alias in compiler.select]
         prepare = None
         if connection.vendor == "postgresql":

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from taggit.models import TaggedItem
 
 from posts.models import Post
+from posts.pagination import PageRows, page_guess
 from posts.richtext import html_to_text
 from publications.models import Publication
 from unact.prepared import Param, run_sql, where_sql
@@ -440,45 +441,11 @@ class SearchPage:
     facets: dict
 
 
-class _PageRows:
-    """What Paginator asks of the results: their count, and the page's slice.
-
-    The page asked for comes with the count from one statement; another slice (a
-    page number beyond the last page) is fetched when the paginator asks for it.
-    """
-
-    def __init__(self, total, offset, results, fetch):
-        self.total, self.offset, self.results, self.fetch = total, offset, results, fetch
-
-    def count(self):
-        return self.total
-
-    def __len__(self):
-        return self.total
-
-    def __getitem__(self, index):
-        start = index.start or 0
-        if start == self.offset:
-            return self.results
-        if start >= self.total:
-            return []
-        return self.fetch(start, index.stop - start)
-
-
-def _page_guess(number):
-    """The page number the paginator will most likely settle on, before the count is known."""
-    try:
-        number = int(number)
-    except (TypeError, ValueError):
-        return 1
-    return number if 1 <= number <= 100_000 else 1
-
-
 def search_page(query, filters, page_number, per_page):
     """The page of results, the paginator and the facet counts of a search."""
     terms = query_terms(query)
     matches = matches_sql(query, terms)
-    offset = (_page_guess(page_number) - 1) * per_page
+    offset = (page_guess(page_number) - 1) * per_page
     if matches is None:
         total, results, counts = 0, [], facet_counts([], filters)
     else:
@@ -491,7 +458,7 @@ def search_page(query, filters, page_number, per_page):
         rows, _facets = _execute(matches, query, filters, start, limit, with_facets=False)
         return [_result(row, terms) for row in rows]
 
-    page = Paginator(_PageRows(total, offset, results, fetch), per_page).get_page(page_number)
+    page = Paginator(PageRows(total, offset, results, fetch), per_page).get_page(page_number)
     return SearchPage(page=page, results=list(page.object_list), facets=counts)
 
 
