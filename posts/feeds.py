@@ -5,11 +5,13 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
-from .models import Post, attach_tag_names
+from .cards import latest_posts
+from .models import attach_tag_names
 
 
 class BufferedFeed(Feed):
@@ -39,7 +41,7 @@ class LatestPostsFeed(BufferedFeed):
     description = _("News, blog posts and publications of UN-ACT, countering human trafficking in the Greater Mekong Sub-region.")
 
     def items(self):
-        return attach_tag_names(Post.objects.published().for_listing()[:20])
+        return attach_tag_names(latest_posts(20, timezone.now()))
 
     def item_title(self, item):
         return item.title

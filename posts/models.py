@@ -103,10 +103,6 @@ class PostQuerySet(models.QuerySet):
         now: the present, given by a PreparedQuery (unact/prepared.py) as a Param."""
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now)
 
-    def for_listing(self):
-        """What a list of post cards shows, in one query: no body, no search vector."""
-        return self.select_related("category").defer("body", "search_vector")
-
     def refresh_comment_counts(self):
         """Store each post's count of visible comments (Post.comment_count), from the comments."""
         counts = (

@@ -6,27 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import (
-    CharField,
-    DateTimeField,
-    F,
-    Func,
-    IntegerField,
-    Q,
-    Subquery,
-)
+from django.db.models import CharField, DateTimeField, IntegerField, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from unact.prepared import Param, PreparedQuery, model_columns
 from unact.urlcache import reverse_memo
 
-from . import services
+from . import cards, services
 from .forms import CommentForm
 from .models import (
     COMMENT_PAGE_PARAM,
@@ -43,46 +35,6 @@ from .models import (
 from .pagination import PageRows, page_guess, paginate
 from .seo import organization_data, post_structured_data
 
-# Lists of post cards (home, all posts, a category, a tag, a year), compiled once per
-# process (unact/prepared.py): a page of posts, each with its category, and the number
-# of them all, in one statement. Building the page and count querysets afresh cost
-# more than the database's work. Values that change are Params; `now` is the present.
-_CARD_COLUMNS = model_columns(Post, exclude={"body", "search_vector"})
-_CATEGORY_COLUMNS = model_columns(Category)
-
-
-def _cards_query(lookups=dict):
-    def build():
-        visible = Post.objects.published(now=Param("now", DateTimeField())).filter(**lookups())
-        total = visible.order_by().annotate(total=Func(F("pk"), function="COUNT")).values("total")
-        return visible.annotate(list_total=Subquery(total)).values_list(
-            *_CARD_COLUMNS, *(f"category__{column}" for column in _CATEGORY_COLUMNS), "list_total"
-        )
-
-    return PreparedQuery(build, paged=True)
-
-
-_ALL_CARDS = _cards_query()
-_CATEGORY_CARDS = _cards_query(lambda: {"category_id": Param("category", IntegerField())})
-# A subquery, not a join with distinct(): DISTINCT over whole rows cost a hundred
-# milliseconds at a thousand posts.
-_TAG_CARDS = _cards_query(lambda: {
-    "pk__in": TaggedItem.objects.filter(
-        content_type_id=Param("content_type", IntegerField()), tag_id=Param("tag", IntegerField())
-    ).values("object_id")
-})  # fmt: skip
-_YEAR_CARDS = _cards_query(
-    lambda: {"publish_at__gte": Param("start", DateTimeField()), "publish_at__lt": Param("end", DateTimeField())}
-)
-
-
-def _post_with_category(columns, values):
-    """A Post from a row of its columns followed by its category's (None when it has none)."""
-    post = Post.from_db("default", columns, values[: len(columns)])
-    category = values[len(columns) : len(columns) + len(_CATEGORY_COLUMNS)]
-    post.category = Category.from_db("default", _CATEGORY_COLUMNS, category) if category[0] is not None else None
-    return post
-
 
 def post_list_page(request, query, template, *, values=None, empty_message=None, **context):
     """A paginated list of post cards from one of the card queries above, given its
@@ -91,7 +43,7 @@ def post_list_page(request, query, template, *, values=None, empty_message=None,
 
     def fetch(offset, limit):
         rows = query(limit=limit, offset=offset, **values)
-        return [_post_with_category(_CARD_COLUMNS, row) for row in rows], (rows[0][-1] if rows else None)
+        return [cards.post_from_row(row) for row in rows], (rows[0][-1] if rows else None)
 
     per_page = settings.POSTS_PER_PAGE
     offset = (page_guess(request.GET.get("page")) - 1) * per_page
@@ -107,12 +59,12 @@ def post_list_page(request, query, template, *, values=None, empty_message=None,
 
 @require_safe
 def home(request):
-    return post_list_page(request, _ALL_CARDS, "posts/home.html", organization=organization_data())
+    return post_list_page(request, cards.ALL_CARDS, "posts/home.html", organization=organization_data())
 
 
 @require_safe
 def post_list(request):
-    return post_list_page(request, _ALL_CARDS, "posts/post_list.html", heading=_("All posts"))
+    return post_list_page(request, cards.ALL_CARDS, "posts/post_list.html", heading=_("All posts"))
 
 
 @require_safe
@@ -120,7 +72,7 @@ def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     return post_list_page(
         request,
-        _CATEGORY_CARDS,
+        cards.CATEGORY_CARDS,
         "posts/post_list.html",
         values={"category": category.pk},
         heading=category.name,
@@ -140,7 +92,7 @@ def tag_detail(request, slug):
     tag = Tag(pk=found[0][0], name=found[0][1], slug=slug)
     return post_list_page(
         request,
-        _TAG_CARDS,
+        cards.TAG_CARDS,
         "posts/post_list.html",
         values={"content_type": ContentType.objects.get_for_model(Post).pk, "tag": tag.pk},
         # A tag used only by drafts must not reveal that it exists.
@@ -156,7 +108,7 @@ def year_archive(request, year):
     end = timezone.make_aware(datetime(int(year) + 1, 1, 1))
     return post_list_page(
         request,
-        _YEAR_CARDS,
+        cards.YEAR_CARDS,
         "posts/post_list.html",
         values={"start": start, "end": end},
         empty_message=_("No posts from %(year)s.") % {"year": year},
@@ -176,7 +128,7 @@ _POST_COLUMNS = model_columns(Post, exclude={"search_vector"})
 _POST_BY_SLUG = PreparedQuery(
     lambda: Post.objects.filter(slug=Param("slug", CharField()))
     .order_by()
-    .values_list(*_POST_COLUMNS, *(f"category__{column}" for column in _CATEGORY_COLUMNS))
+    .values_list(*_POST_COLUMNS, *cards.CATEGORY_FIELDS)
 )
 
 
@@ -196,7 +148,7 @@ _NEWER_POST = _neighbour_query("gt", "publish_at", "id")
 def _post_by_slug(slug):
     """The post with this slug (published or not) and its category, or None."""
     rows = _POST_BY_SLUG(slug=slug)
-    return _post_with_category(_POST_COLUMNS, rows[0]) if rows else None
+    return cards.post_with_category(_POST_COLUMNS, rows[0]) if rows else None
 
 
 @dataclass(frozen=True)

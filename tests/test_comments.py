@@ -1039,10 +1039,14 @@ def test_admin_status_change_goes_through_moderation(client, moderator):
     assert comment.text == "Call the hotline instead"
 
 
-def test_post_model_unchanged_for_listing_annotation():
+def test_card_lists_read_the_stored_comment_count():
+    from django.utils import timezone
+
+    from posts.cards import latest_posts
+
     post = PostFactory()
     CommentFactory.create_batch(2, post=post)
-    assert Post.objects.for_listing().get(pk=post.pk).comment_count == 2
+    assert [(card.pk, card.comment_count) for card in latest_posts(5, timezone.now())] == [(post.pk, 2)]
 
 
 def test_stored_comment_count_follows_every_change(client, moderator):
