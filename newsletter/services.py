@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -16,6 +15,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+
+from unact.cache import count_in_window
 
 from .consent import current_consent
 from .emails import CampaignEmail, confirmation_email
@@ -35,24 +36,11 @@ def signup_rate_limited(ip_address):
     if not ip_address:
         return False
     key = "newsletter:signups-ip:" + hashlib.sha256(ip_address.encode()).hexdigest()
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR
+    return count_in_window(key, 3600) > settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR
 
 
 def _may_send_confirmation(email):
-    key = _address_key(email)
-    cache.add(key, 0, timeout=DAY)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=DAY)
-        count = 1
-    return count <= settings.NEWSLETTER_CONFIRMATIONS_PER_DAY
+    return count_in_window(_address_key(email), DAY) <= settings.NEWSLETTER_CONFIRMATIONS_PER_DAY
 
 
 def confirmation_send(subscriber):

@@ -7,13 +7,13 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from unact.cache import count_in_window
 from unact.pagecache import content_changed
 
 from .models import BlockedCommenter, BlockedWord, Comment
@@ -82,15 +82,7 @@ def comment_rate_limit_consume(*, ip_address):
     limit = settings.COMMENTS_RATE_LIMIT
     if limit <= 0:
         return True
-    key = _rate_limit_key(ip_address)
-    # add() starts the window only if none is running; incr() is atomic on Redis.
-    cache.add(key, 0, timeout=settings.COMMENTS_RATE_LIMIT_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window ended between add() and incr()
-        cache.add(key, 1, timeout=settings.COMMENTS_RATE_LIMIT_SECONDS)
-        count = 1
-    return count <= limit
+    return count_in_window(_rate_limit_key(ip_address), settings.COMMENTS_RATE_LIMIT_SECONDS) <= limit
 
 
 # Assessment and creation ------------------------------------------------------------

@@ -9,6 +9,7 @@ caching through it resumes when it answers.
 import logging
 import time
 
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
@@ -61,6 +62,25 @@ class ResilientRedisCache(RedisCache):
             self._mark_down(error)
             return False
 
+    def count_in_window(self, key, seconds):
+        """count_in_window() on Redis: one round trip (SET NX with the window's expiry, INCR)."""
+        if time.monotonic() >= self._down_until:
+            try:
+                full_key = self.make_and_validate_key(key)
+                client = self._cache.get_client(full_key, write=True)
+                with client.pipeline(transaction=False) as pipeline:
+                    pipeline.set(full_key, 0, ex=seconds, nx=True)
+                    pipeline.incr(full_key)
+                    _started, count = pipeline.execute()
+            except RedisError as error:
+                self._mark_down(error)
+            else:
+                if self._was_down:
+                    self._was_down = False
+                    logger.warning("Redis is back: the shared cache and rate limits are shared again.")
+                return count
+        return _count_in_window(self._fallback, key, seconds)
+
     add = _resilient("add")
     get = _resilient("get")
     set = _resilient("set")
@@ -72,3 +92,27 @@ class ResilientRedisCache(RedisCache):
     set_many = _resilient("set_many")
     delete_many = _resilient("delete_many")
     clear = _resilient("clear")
+
+
+def _count_in_window(backend, key, seconds):
+    # add() starts the window only if none is running; incr() is atomic on Redis.
+    backend.add(key, 0, timeout=seconds)
+    try:
+        return backend.incr(key)
+    except ValueError:  # the window ended between add() and incr()
+        backend.add(key, 1, timeout=seconds)
+        return 1
+
+
+def count_in_window(key, seconds):
+    """Count one more event under `key` in the shared cache, in a fixed window of
+    `seconds` that starts with the first event; the count so far in this window.
+
+    The one counter behind every rate limit (comments, newsletter signups per IP,
+    confirmation emails per address). Redis counts for all app servers; while Redis is
+    away, each process counts alone (see ResilientRedisCache).
+    """
+    counter = getattr(cache, "count_in_window", None)
+    if counter is not None:
+        return counter(key, seconds)
+    return _count_in_window(cache, key, seconds)
