@@ -14,9 +14,12 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import DateField
+from django.db.models.sql import Query
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from unact.prepared import where_sql
+from unact.prepared import Param, fill, run_sql, where_sql
 
 from .models import Country, Publication
 
@@ -100,9 +103,8 @@ class FilteredPublications:
     def __init__(self, filters):
         self.filters = filters
         self.table = _table(Publication)
-        # "Published" as the queryset method says it, compiled, so it is written once
-        # (its conditions are on the publication table itself, without joins).
-        self.published = where_sql(Publication.objects.published())
+        published_sql, published_params = _published()
+        self.published = published_sql, fill(published_params, today=timezone.localdate())
         self.conditions = filter_conditions(filters, self.table)
 
     def facet_options(self):
@@ -148,9 +150,8 @@ SELECT 'tag', t.slug, t.name, NULL, COUNT(*) FROM b
   WHERE i.content_type_id = {_PUBLICATION_TYPE} AND {others("tag")}
   GROUP BY t.id, t.slug, t.name"""  # nosec B608: values are parameters; names come from the models
         params = [*flag_params, *params, *year_params, *_PUBLICATION_TYPE_PARAMS]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return _options(self.filters, cursor.fetchall())
+        # One of a few texts (by the set of active filters): prepared once per session.
+        return _options(self.filters, run_sql(sql, params))
 
     def __getitem__(self, window):
         """One page of publications, with the fields their cards show: the paginator's
@@ -166,18 +167,46 @@ SELECT 'tag', t.slug, t.name, NULL, COUNT(*) FROM b
             f" WHERE {published}{conditions}"
             f" ORDER BY {_ordering()} LIMIT %s OFFSET %s"
         )
-        return list(Publication.objects.raw(sql, [*params, limit, offset]))
+        rows = run_sql(sql, [*params, limit, offset])
+        columns, converters = _card_converters()
+        if converters:
+            compiler = _compiler()
+            rows = compiler.apply_converters(rows, converters)
+        return [Publication.from_db("default", columns, row) for row in rows]
+
+
+# What a card shows, on the publication table, in the model's field order (as
+# Model.from_db() takes a row that lacks some columns).
+_CARD_NAMES = {
+    "id", "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
+    "cover_height", "document", "file_size", "page_count", "external_url",
+}  # fmt: skip
+CARD_FIELDS = tuple(field.name for field in Publication._meta.concrete_fields if field.name in _CARD_NAMES)
+
+
+@cache
+def _published():
+    # "Published" as the queryset method says it, compiled once (its conditions are on
+    # the publication table itself, without joins), with the date as a Param.
+    return where_sql(Publication.objects.published(today=Param("today", DateField())))
 
 
 @cache
 def _card_columns():
-    # What a card shows, on the publication table.
-    names = (
-        "id", "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
-        "cover_height", "document", "file_size", "page_count", "external_url",
-    )  # fmt: skip
     table, field, quote = _table(Publication), Publication._meta.get_field, _quote
-    return ", ".join(f"{table}.{quote(field(name).column)}" for name in names)
+    return ", ".join(f"{table}.{quote(field(name).column)}" for name in CARD_FIELDS)
+
+
+def _compiler():
+    return Query(Publication).get_compiler(connection=connection)
+
+
+def _card_converters():
+    """The card columns' attribute names, and the converters Django applies to their
+    values on this database (SQLite returns dates as text), as raw() would."""
+    fields = [Publication._meta.get_field(name) for name in CARD_FIELDS]
+    columns = [field.get_col(Publication._meta.db_table) for field in fields]
+    return [field.attname for field in fields], _compiler().get_converters(columns)
 
 
 @cache

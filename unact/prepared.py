@@ -149,6 +149,17 @@ def run_sql(sql, params, using="default"):
     return _run(connection, statement, prepare, execute, params)
 
 
+def fill(params, using="default", **values):
+    """Params with a Param in place of a value (as where_sql() of a queryset built with
+    Params gives), each Param replaced by its value, prepared as its field prepares it."""
+    connection = connections[using]
+    return [
+        param.output_field.get_db_prep_value(values[param.name], connection, prepared=False)
+        if isinstance(param, Param) else param
+        for param in params
+    ]  # fmt: skip
+
+
 def model_columns(model, exclude=()):
     """The attribute names of a model's columns, in its field order (as from_db() wants)."""
     return [field.attname for field in model._meta.concrete_fields if field.name not in exclude]

@@ -48,7 +48,7 @@ from posts.models import Post
 from posts.pagination import PageRows, page_guess
 from posts.richtext import html_to_text
 from publications.models import Publication
-from unact.prepared import Param, run_sql, where_sql
+from unact.prepared import Param, fill, run_sql, where_sql
 from unact.urlcache import reverse_memo
 
 from .indexing import search_config
@@ -268,12 +268,7 @@ NO_HEADLINES = "NULL AS title_headline, NULL AS body_headline"
 
 def _fast_matches(spec):
     sql, published_params = _fast_matches_sql(spec.type)
-    present = {"now": timezone.now(), "today": timezone.localdate()}
-    published = [
-        param.output_field.get_db_prep_value(present[param.name], connection, prepared=False)
-        if isinstance(param, Param) else param
-        for param in published_params
-    ]  # fmt: skip
+    published = fill(published_params, now=timezone.now(), today=timezone.localdate())
     if spec is POSTS:
         return sql, [TYPE_POST, timezone.get_current_timezone_name(), *published]
     return sql, [TYPE_PUBLICATION, *published]
