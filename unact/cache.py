@@ -21,17 +21,10 @@ RETRY_AFTER_SECONDS = 5
 
 def _resilient(name):
     def method(self, *args, **kwargs):
-        if time.monotonic() >= self._down_until:
-            try:
-                result = getattr(super(ResilientRedisCache, self), name)(*args, **kwargs)
-            except RedisError as error:
-                self._mark_down(error)
-            else:
-                if self._was_down:
-                    self._was_down = False
-                    logger.warning("Redis is back: the shared cache and rate limits are shared again.")
-                return result
-        return getattr(self._fallback, name)(*args, **kwargs)
+        return self._on_redis_or_fallback(
+            lambda: getattr(super(ResilientRedisCache, self), name)(*args, **kwargs),
+            lambda: getattr(self._fallback, name)(*args, **kwargs),
+        )
 
     method.__name__ = name
     return method
@@ -62,24 +55,33 @@ class ResilientRedisCache(RedisCache):
             self._mark_down(error)
             return False
 
-    def count_in_window(self, key, seconds):
-        """count_in_window() on Redis: one round trip (SET NX with the window's expiry, INCR)."""
+    def _on_redis_or_fallback(self, on_redis, on_fallback):
+        """on_redis() while Redis answers, else on_fallback() (Redis is tried again every
+        few seconds)."""
         if time.monotonic() >= self._down_until:
             try:
-                full_key = self.make_and_validate_key(key)
-                client = self._cache.get_client(full_key, write=True)
-                with client.pipeline(transaction=False) as pipeline:
-                    pipeline.set(full_key, 0, ex=seconds, nx=True)
-                    pipeline.incr(full_key)
-                    _started, count = pipeline.execute()
+                result = on_redis()
             except RedisError as error:
                 self._mark_down(error)
             else:
                 if self._was_down:
                     self._was_down = False
                     logger.warning("Redis is back: the shared cache and rate limits are shared again.")
-                return count
-        return _count_in_window(self._fallback, key, seconds)
+                return result
+        return on_fallback()
+
+    def count_in_window(self, key, seconds):
+        """count_in_window() on Redis: one round trip (SET NX with the window's expiry, INCR)."""
+
+        def on_redis():
+            full_key = self.make_and_validate_key(key)
+            with self._cache.get_client(full_key, write=True).pipeline(transaction=False) as pipeline:
+                pipeline.set(full_key, 0, ex=seconds, nx=True)
+                pipeline.incr(full_key)
+                _started, count = pipeline.execute()
+            return count
+
+        return self._on_redis_or_fallback(on_redis, lambda: _count_in_window(self._fallback, key, seconds))
 
     add = _resilient("add")
     get = _resilient("get")
