@@ -1,0 +1,72 @@
+"""The newsletter signup as a visitor meets it, in Chromium: with and without JavaScript."""
+
+import re
+
+import pytest
+
+from newsletter.models import Subscriber
+
+from .factories import PostFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+LINK = re.compile(r"https?://[^\s<>\"]+/newsletter/confirm/[^\s<>\"/]+/")
+
+
+def fill_footer_signup(page, email):
+    footer = page.locator("footer [data-signup]")
+    footer.get_by_label("Email address").fill(email)
+    footer.get_by_role("checkbox").check()
+    footer.get_by_role("button", name="Subscribe").click()
+    return footer
+
+
+def test_reading_sets_no_cookie_and_the_footer_signup_works_in_place(live_server, page, mailoutbox):
+    PostFactory(title="Hotline week")
+    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/publications/")
+    assert page.context.cookies() == []  # a reader leaves no trace in the browser
+    fill_footer_signup(page, "Reader@Example.org")
+    status = page.locator("[data-signup-status]")
+    status.wait_for()
+    assert "Please check your inbox" in status.inner_text()
+    assert page.url == live_server.url + "/publications/"  # answered in place (fetch)
+    assert Subscriber.objects.get(email="reader@example.org").status == "pending"
+    # The link in the email confirms, with one press of a button.
+    link = LINK.search(mailoutbox[0].body).group(0).replace("http://127.0.0.1:8000", live_server.url)
+    page.goto(link.replace("https://", "http://"))
+    page.get_by_role("button", name="Confirm my subscription").click()
+    page.wait_for_load_state()
+    assert Subscriber.objects.get(email="reader@example.org").status == "subscribed"
+
+
+def test_without_javascript_the_signup_answers_with_a_page_and_keeps_what_was_typed(live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/safety/")
+        fill_footer_signup(page, "not-an-address")
+        page.wait_for_load_state()
+        assert "Enter an email address like name@example.org." in page.content()
+        assert page.get_by_label("Email address").first.input_value() == "not-an-address"
+        assert not Subscriber.objects.exists()
+        page.get_by_label("Email address").first.fill("offline@example.org")
+        page.get_by_role("button", name="Subscribe").first.click()
+        page.wait_for_load_state()
+        assert "Please check your inbox" in page.content()
+        assert Subscriber.objects.filter(email="offline@example.org").exists()
+    finally:
+        context.close()
+
+
+def test_a_form_on_another_site_cannot_sign_a_visitor_up(live_server, page):
+    """The signup carries no CSRF token; the browser's own Origin and Sec-Fetch-Site refuse it."""
+    page.set_content(
+        f'<form method="post" action="{live_server.url}/newsletter/subscribe/">'
+        '<input name="email" value="victim@example.org"><input name="consent" value="on">'
+        '<button>Win a prize</button></form>'
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Win a prize").click()
+    assert "sent from another web site" in page.content()
+    assert not Subscriber.objects.exists()
