@@ -408,13 +408,15 @@ def facet_counts(rows, filters):
             years[year] = years.get(year, 0) + count
     for kind, year, count in publication_rows:
         if year_ok(year):
-            kinds.setdefault(kind, {"value": kind, "label": KIND_LABELS.get(kind, kind), "count": 0})["count"] += count
+            if kind not in kinds:
+                kinds[kind] = {"value": kind, "label": str(KIND_LABELS.get(kind, kind)), "count": 0}
+            kinds[kind]["count"] += count
         if filters.includes_publications() and publication_section_ok(kind):
             years[year] = years.get(year, 0) + count
     return {
         "types": type_counts,
         "categories": sorted(categories.values(), key=lambda option: option["label"]),
-        "kinds": sorted(kinds.values(), key=lambda option: str(option["label"])),
+        "kinds": sorted(kinds.values(), key=lambda option: option["label"]),
         "years": [{"value": year, "label": str(year), "count": count} for year, count in sorted(years.items(), reverse=True)],
     }
 

@@ -6,6 +6,7 @@ query itself. Same markup as a template would give, every value escaped once.
 """
 
 from django import template
+from django.conf import settings
 from django.utils import formats
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
@@ -18,6 +19,8 @@ register = template.Library()
 @register.simple_tag
 def search_facets(facets):
     """The filter groups of search.views._facet_links: a heading and a list of links each."""
+    # Counts as {{ count }} writes them: digits, grouped only with USE_THOUSAND_SEPARATOR.
+    number = formats.localize if settings.USE_THOUSAND_SEPARATOR else str
     parts = []
     for facet in facets:
         parts.append(f'<h3>{conditional_escape(facet["heading"])}</h3>\n    <ul class="facet">\n      ')
@@ -25,7 +28,7 @@ def search_facets(facets):
             current = ' aria-current="true"' if option["selected"] else ""
             parts.append(
                 f'<li><a href="{escape(option["href"])}"{current}>{conditional_escape(option["label"])}'
-                f' <span class="facet-count">({formats.localize(option["count"])})</span></a></li>'
+                f' <span class="facet-count">({number(option["count"])})</span></a></li>'
             )
         parts.append("\n    </ul>\n    ")
     return mark_safe("".join(parts))  # nosec B308 B703: every value above is escaped
