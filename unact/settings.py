@@ -107,7 +107,9 @@ WSGI_APPLICATION = "unact.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's backend, with {% translate %} memoised (unact/templates.py).
+        "BACKEND": "unact.templates.DjangoTemplates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
