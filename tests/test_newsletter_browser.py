@@ -61,12 +61,19 @@ def test_without_javascript_the_signup_answers_with_a_page_and_keeps_what_was_ty
 
 def test_a_form_on_another_site_cannot_sign_a_visitor_up(live_server, page):
     """The signup carries no CSRF token; the browser's own Origin and Sec-Fetch-Site refuse it."""
-    page.set_content(
+    attacker = (
         f'<form method="post" action="{live_server.url}/newsletter/subscribe/">'
         '<input name="email" value="victim@example.org"><input name="consent" value="on">'
-        '<button>Win a prize</button></form>'
+        "<button>Win a prize</button></form>"
     )
-    with page.expect_navigation():
-        page.get_by_role("button", name="Win a prize").click()
-    assert "sent from another web site" in page.content()
-    assert not Subscriber.objects.exists()
+    page.route("http://attacker.example/", lambda route: route.fulfill(body=attacker, content_type="text/html"))
+    for start in ("http://attacker.example/", None):  # another site, and an opaque origin
+        if start:
+            page.goto(start)
+        else:
+            page.goto("about:blank")
+            page.set_content(attacker)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Win a prize").click()
+        assert "sent from another web site" in page.content()
+        assert not Subscriber.objects.exists()
