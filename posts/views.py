@@ -37,8 +37,8 @@ from .seo import organization_data, post_structured_data
 
 
 def post_list_page(request, query, template, *, values=None, empty_message=None, **context):
-    """A paginated list of post cards from one of the card queries above, given its
-    values; with empty_message, no posts at all is a 404."""
+    """A paginated list of post cards from one of the queries of posts/cards.py, given
+    its values; with empty_message, no posts at all is a 404."""
     values = {"now": timezone.now(), **(values or {})}
 
     def fetch(offset, limit):
