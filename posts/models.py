@@ -1,5 +1,6 @@
 import os
 import uuid
+from functools import cache
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -13,7 +14,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
 from posts.search.fields import SearchVectorField
-from unact.prepared import Param, PreparedQuery
+from unact.prepared import Param, PreparedQuery, where_sql
 from unact.urlcache import reverse_memo
 
 from .images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
@@ -117,6 +118,13 @@ class PostQuerySet(models.QuerySet):
             comment_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
         )
 
+
+
+@cache
+def published_where():
+    """published()'s condition compiled once, for hand-written SQL (search): (sql, params)
+    with the present as a Param `now` (unact.prepared.fill)."""
+    return where_sql(Post.objects.published(now=Param("now", models.DateTimeField())))
 
 class Post(models.Model):
     class Status(models.TextChoices):

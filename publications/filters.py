@@ -14,14 +14,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import DateField
 from django.db.models.sql import Query
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from unact.prepared import Param, fill, run_sql, where_sql
+from unact.prepared import fill, run_sql
 
-from .models import Country, Publication
+from .models import Country, Publication, published_where
 
 FILTER_NAMES = ("kind", "year", "country", "tag")
 
@@ -103,7 +102,7 @@ class FilteredPublications:
     def __init__(self, filters):
         self.filters = filters
         self.table = _table(Publication)
-        published_sql, published_params = _published()
+        published_sql, published_params = published_where()
         self.published = published_sql, fill(published_params, today=timezone.localdate())
         self.conditions = filter_conditions(filters, self.table)
 
@@ -155,7 +154,7 @@ SELECT 'tag', t.slug, t.name, NULL, COUNT(*) FROM b
 
     def __getitem__(self, window):
         """One page of publications, with the fields their cards show: the paginator's
-        slice. (It takes the count from facet_options; see posts.views.paginate.)"""
+        slice. (It takes the count from facet_options; see posts.pagination.paginate.)"""
         offset, limit = window.start or 0, window.stop - (window.start or 0)
         if limit <= 0:
             return []
@@ -182,13 +181,6 @@ _CARD_NAMES = {
     "cover_height", "document", "file_size", "page_count", "external_url",
 }  # fmt: skip
 CARD_FIELDS = tuple(field.name for field in Publication._meta.concrete_fields if field.name in _CARD_NAMES)
-
-
-@cache
-def _published():
-    # "Published" as the queryset method says it, compiled once (its conditions are on
-    # the publication table itself, without joins), with the date as a Param.
-    return where_sql(Publication.objects.published(today=Param("today", DateField())))
 
 
 @cache

@@ -1,5 +1,6 @@
 import os
 from datetime import datetime, time
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +13,7 @@ from posts.models import random_upload_name
 from posts.richtext import SanitizedRichTextField, summarize
 from posts.search.fields import SearchVectorField
 from posts.video import embed_url
+from unact.prepared import Param, where_sql
 from unact.urlcache import reverse_memo
 
 # Slugs that name a page of the library itself, so no publication may take them.
@@ -54,6 +56,13 @@ class PublicationQuerySet(models.QuerySet):
             status=Publication.Status.PUBLISHED,
             publication_date__lte=timezone.localdate() if today is None else today,
         )
+
+
+@cache
+def published_where():
+    """published()'s condition compiled once, for hand-written SQL (the library's filters,
+    search): (sql, params) with the date as a Param `today` (unact.prepared.fill)."""
+    return where_sql(Publication.objects.published(today=Param("today", models.DateField())))
 
 
 class Publication(models.Model):

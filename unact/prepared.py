@@ -81,24 +81,18 @@ class PreparedQuery:
         if connection.vendor == "postgresql":
             prepare = f"PREPARE {self.statement} AS {_numbered_placeholders(sql)}"
             sql = f"EXECUTE {self.statement}" + (f"({', '.join(['%s'] * len(params))})" if params else "")
-        compiled = self._compiled[connection] = (sql, prepare, tuple(params), compiler.get_converters(columns))
+        compiled = self._compiled[connection] = (sql, prepare, tuple(params), compiler, compiler.get_converters(columns))
         return compiled
 
     def __call__(self, **values):
         """The rows (tuples) of the query for these values."""
         connection = connections[self.using]
         compiled = self._compiled.get(connection) or self._compile(connection)
-        sql, prepare, params, converters = compiled
+        sql, prepare, params, compiler, converters = compiled
         params = [self._value(param, values, connection) if isinstance(param, Param) else param for param in params]
         rows = _run(connection, self.statement, prepare, sql, params)
         if converters and rows:
-            rows = [list(row) for row in rows]
-            for row in rows:
-                for index, (functions, expression) in converters.items():
-                    value = row[index]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[index] = value
+            rows = list(compiler.apply_converters(rows, converters))
         return rows
 
     @staticmethod

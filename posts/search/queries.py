@@ -30,8 +30,6 @@ from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    DateField,
-    DateTimeField,
     F,
     FloatField,
     Q,
@@ -45,10 +43,12 @@ from django.utils.translation import gettext as _
 from taggit.models import TaggedItem
 
 from posts.models import Post
+from posts.models import published_where as post_published_where
 from posts.pagination import PageRows, page_guess
 from posts.richtext import html_to_text
 from publications.models import Publication
-from unact.prepared import Param, fill, run_sql, where_sql
+from publications.models import published_where as publication_published_where
+from unact.prepared import fill, run_sql
 from unact.urlcache import reverse_memo
 
 from .indexing import search_config
@@ -276,12 +276,12 @@ def _fast_matches(spec):
 
 @functools.cache
 def _fast_matches_sql(result_type):
-    """The SQL of one type's matches and the parameters of its published() condition,
-    compiled once: the present comes as a Param (unact/prepared.py)."""
+    """The SQL of one type's matches and the parameters of its published() condition
+    (the present as a Param: posts.models.published_where)."""
     if result_type == TYPE_POST:
-        published, params = where_sql(Post.objects.published(now=Param("now", DateTimeField())))
+        published, params = post_published_where()
         return POST_MATCHES.format(published=published), params
-    published, params = where_sql(Publication.objects.published(today=Param("today", DateField())))
+    published, params = publication_published_where()
     return PUBLICATION_MATCHES.format(published=published), params
 
 

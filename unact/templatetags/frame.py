@@ -10,8 +10,9 @@ page cache off. `{% memo %}` renders such a fragment once per process and langua
 The output is kept on the node itself, keyed by the active language, the URLconf, the
 script prefix and the values of the variables named after `memo` (here `section`).
 Anything else the fragment shows must be the same for every request: translations,
-static and reversed URLs, settings. Never put content, the request or a form inside
-(a `{% block %}` or `{% csrf_token %}` inside is refused when the template is parsed).
+static and reversed URLs, settings, an unbound form without a token (the footer's
+signup). Never put content, the request or anything per visitor inside (a
+`{% block %}` or `{% csrf_token %}` inside is refused when the template is parsed).
 A changed setting (tests) empties every memo.
 """
 
@@ -33,6 +34,13 @@ MAX_VARIANTS = 64  # per fragment: languages × the few values of its key
 _NODES = weakref.WeakSet()
 
 
+def keep_rendered(node):
+    """Give a template node a memo of its output (node.rendered, a dict), which a changed
+    setting (tests) empties: {% memo %} here, {% translate %} in ./i18n.py."""
+    node.rendered = {}
+    _NODES.add(node)
+
+
 class MemoNode(template.Node):
     # No {% block %} inside (refused at parse time), so {% extends %}'s search for blocks,
     # on every render, need not walk the fragment.
@@ -41,8 +49,7 @@ class MemoNode(template.Node):
     def __init__(self, nodelist, key_variables):
         self.nodelist = nodelist
         self.key_variables = key_variables
-        self.rendered = {}
-        _NODES.add(self)
+        keep_rendered(self)
 
     def render(self, context):
         key = (

@@ -1,29 +1,27 @@
 """Django's i18n template library, with `{% translate "constant" %}` memoised.
 
-Registered as the `i18n` library (TEMPLATES OPTIONS "libraries"), so every
-`{% load i18n %}` gets it: every tag and filter is Django's own, except that a
+Put in place of Django's `i18n` library by the template backend (unact/templates.py), so
+every `{% load i18n %}` gets it: every tag and filter is Django's own, except that a
 `{% translate %}` of a constant string (no variable, filter, context or noop) keeps its
 rendered text per language and autoescaping, on the node. Rendering one cost about sixty
 Python calls (resolving the literal, a lazy gettext, localize, escaping); a page renders
 twenty to forty of them. The text depends only on the message, the language and the
 translation catalogues, which are loaded once per process. makemessages reads the
-template source, so extraction is unchanged. A changed setting (tests) empties the memos.
+template source, so extraction is unchanged. A changed setting (tests) empties the memos
+(frame.keep_rendered).
 """
 
-import weakref
-
 from django import template
-from django.core.signals import setting_changed
 from django.template.base import Variable, render_value_in_context
 from django.templatetags import i18n as django_i18n
 from django.utils import translation
 from django.utils.safestring import SafeData, mark_safe
 
+from .frame import keep_rendered
+
 register = template.Library()
 register.tags.update(django_i18n.register.tags)
 register.filters.update(django_i18n.register.filters)
-
-_NODES = weakref.WeakSet()
 
 
 class TranslateNode(django_i18n.TranslateNode):
@@ -36,8 +34,7 @@ class TranslateNode(django_i18n.TranslateNode):
             and isinstance(var, Variable)
             and var.literal is not None
         )
-        self.rendered = {}
-        _NODES.add(self)
+        keep_rendered(self)
 
     def _translated(self, context):
         # Django's TranslateNode.render, without storing the value.
@@ -74,10 +71,3 @@ def do_translate(parser, token):
     node._memo_setup()
     return node
 
-
-def _clear(**kwargs):
-    for node in list(_NODES):
-        node.rendered.clear()
-
-
-setting_changed.connect(_clear, dispatch_uid="unact-i18n-memo")
