@@ -22,6 +22,24 @@ def test_the_ceiling_page_is_a_fixed_20_kb(rf):
     assert response.status_code == 200 and len(response.content) == 20 * 1024
 
 
+@pytest.mark.urls("tests.test_bench")
+def test_the_ceiling_skips_the_page_cache_even_when_it_is_on(client, settings, monkeypatch):
+    from unact import pagecache
+
+    from .test_pagecache import CountingCache
+
+    settings.PAGE_CACHE_SECONDS = 600
+    settings.BENCH_CEILING_VIEW = True
+    counting = CountingCache(pagecache.cache)
+    monkeypatch.setattr(pagecache, "cache", counting)
+    response = client.get("/bench/ceiling/")
+    assert response.status_code == 200 and "X-Cache" not in response
+    assert counting.calls == []
+    settings.BENCH_CEILING_VIEW = False  # any other path is looked up (and, no-cache, not stored)
+    assert client.get("/bench/ceiling/").status_code == 200
+    assert counting.calls[0] == "get_many"
+
+
 def fails_with_the_database(request):
     raise OperationalError("could not connect to server: Connection refused")
 
@@ -30,7 +48,12 @@ def fails_with_a_bug(request):
     raise ValueError("a real bug")
 
 
-urlpatterns = [path("db-down/", fails_with_the_database), path("bug/", fails_with_a_bug), path("admin/", admin.site.urls)]
+urlpatterns = [
+    path("db-down/", fails_with_the_database),
+    path("bug/", fails_with_a_bug),
+    path("admin/", admin.site.urls),
+    path("bench/ceiling/", views.bench_ceiling, name="bench-ceiling"),
+]
 handler500 = "unact.views.server_error"
 
 

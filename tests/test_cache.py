@@ -1,6 +1,8 @@
 """The shared cache's counter behind every rate limit (unact.cache.count_in_window)."""
 
 import logging
+import os
+import threading
 import time
 
 import pytest
@@ -51,3 +53,37 @@ def test_the_module_function_uses_the_configured_cache(settings, prefix):
     assert [count_in_window("n", 60) for _ in range(2)] == [1, 2]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}}
     assert [count_in_window("n", 60) for _ in range(2)] == [1, 2]
+
+
+def test_one_redis_client_serves_every_operation_from_threads_and_forked_workers(prefix):
+    cache = app_server_cache(prefix)
+    cache.set("parent", 1)
+    assert cache._cache.get_client("parent", write=True) is cache._cache.get_client("other", write=True)
+
+    failures = []
+
+    def worker(number):
+        for round_ in range(100):
+            cache.set(f"thread-{number}", round_)
+            if cache.get_many([f"thread-{number}", "parent"]) != {f"thread-{number}": round_, "parent": 1}:
+                failures.append((number, round_))
+
+    threads = [threading.Thread(target=worker, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+    # gunicorn --preload forks workers from a process that may have used the cache:
+    # a child must not share its parent's socket.
+    child = os.fork()
+    if child == 0:
+        ok = False
+        try:
+            ok = cache.get("parent") == 1 and cache.set("child", 2) is None
+        finally:
+            os._exit(0 if ok else 1)
+    _pid, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert cache.get_many(["parent", "child"]) == {"parent": 1, "child": 2}

@@ -35,6 +35,42 @@ def test_second_anonymous_view_comes_from_the_cache(client):
     assert "Cached story" in second.content.decode()
 
 
+class CountingCache:
+    """The cache as the page cache sees it, counting each operation (a round trip on Redis)."""
+
+    def __init__(self, backend):
+        self.backend, self.calls = backend, []
+
+    def __getattr__(self, name):
+        attribute = getattr(self.backend, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args, **kwargs):
+            self.calls.append(name)
+            return attribute(*args, **kwargs)
+
+        return call
+
+
+def test_a_cached_page_is_read_in_one_round_trip_and_replaced_when_stale(client, monkeypatch):
+    post = PostFactory(title="Read once")
+    counting = CountingCache(pagecache.cache)
+    monkeypatch.setattr(pagecache, "cache", counting)
+    assert get(client, "/")["X-Cache"] == "miss"
+    assert counting.calls == ["get_many", "set"]
+    counting.calls.clear()
+    assert get(client, "/")["X-Cache"] == "hit"
+    assert counting.calls == ["get_many"]  # the version and the page together
+    post.title = "Read again"
+    post.save()
+    counting.calls.clear()
+    stale = get(client, "/")
+    assert stale["X-Cache"] == "miss" and "Read again" in stale.content.decode()
+    assert counting.calls == ["get_many", "set"]  # the old copy is overwritten, not kept beside
+    assert get(client, "/")["X-Cache"] == "hit"
+
+
 def test_conditional_get_answers_304_until_content_changes(client):
     post = PostFactory(title="Before")
     first = get(client, "/")

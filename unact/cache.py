@@ -11,7 +11,7 @@ import time
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("unact.cache")
@@ -30,9 +30,32 @@ def _resilient(name):
     return method
 
 
+class SharedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, with one redis.Redis per connection pool.
+
+    Django builds a new redis.Redis for every operation; redis-py 8 fills some 170
+    response callbacks into a fresh dict in each one, which cost more CPU than the
+    round trip itself (about 0.15 ms a call here; two calls per cached page). A
+    redis.Redis is safe to share between threads: each command takes a connection
+    from the pool, and the pool starts afresh in a forked process.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = SharedClientRedisCacheClient
         self._fallback = LocMemCache(f"fallback-{server}", {"OPTIONS": {"MAX_ENTRIES": 2000}, "KEY_PREFIX": params.get("KEY_PREFIX", "")})
         self._down_until = 0.0
         self._was_down = False
