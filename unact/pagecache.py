@@ -8,8 +8,10 @@ over when its time comes.
 
 The version lives in the shared cache (Redis when REDIS_URL is set), so all app servers
 see a change at once. A request reads the version and the page in one round trip (one
-MGET); a page of another version is a miss, and its fresh copy replaces it. Cached HTML never holds a visitor's CSRF token: the token is cut
-out before storing and a fresh one is put in for each visitor on the way out.
+MGET); a page of another version is a miss, and its fresh copy replaces it.
+
+Cached HTML never holds a visitor's CSRF token: the token is cut out before storing and
+a fresh one is put in for each visitor on the way out.
 """
 
 import hashlib
