@@ -389,6 +389,28 @@ def _comment_page(request, post, form, status, **extra):
     return response
 
 
+def comment_refused_for_token(request, slug):
+    """A comment whose CSRF token failed (unact.views.csrf_failure): its browser did not
+    send back the cookie that came with the form (cookies blocked or cleared). The post
+    page again, the typed text in the form, what to do, and a fresh token to send it with.
+    """
+    post = get_object_or_404(Post.objects.published().select_related("category"), slug=slug)
+    if not services.comments_are_open(post):
+        return _comment_page(request, post, None, 403, refused_text=request.POST.get("text", "")[:5000])
+    form = CommentForm(request.POST, post=post)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Your comment was not sent: your browser did not send back the security cookie "
+            "that came with this page (cookies may be blocked or cleared for this site). "
+            "Your text is still here: please send it again. If this keeps happening, allow "
+            "cookies for this site."
+        ),
+    )
+    return _comment_page(request, post, form, 403)
+
+
 @require_POST
 def comment_create(request, slug):
     post = get_object_or_404(Post.objects.published().select_related("category"), slug=slug)

@@ -1,5 +1,6 @@
 """Comments on posts: the visitor's form, moderation, spam defences and privacy."""
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -415,6 +416,36 @@ def test_csrf_protection_stays_on():
     response = client.post(reverse("posts:comment", args=[post.slug]), comment_data(post))
     assert response.status_code == 403
     assert not Comment.objects.exists()
+
+
+def test_a_comment_whose_token_failed_comes_back_with_its_text_and_goes_through_when_sent_again():
+    # A browser that did not send the CSRF cookie back (blocked or cleared cookies).
+    post = PostFactory()
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("posts:comment", args=[post.slug])
+    typed = comment_data(post, name="Mai", text="Words typed on a slow phone must not be lost.")
+    refused = client.post(url, typed)
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    assert "Words typed on a slow phone must not be lost." in html and 'value="Mai"' in html
+    assert "did not send back the security cookie" in html and 'role="alert"' in html
+    assert "CSRF verification failed" not in html
+    assert not Comment.objects.exists()
+    # The page came with a fresh token and its cookie: sending again works.
+    assert "csrftoken" in refused.cookies
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    sent = client.post(url, {**typed, "csrfmiddlewaretoken": token})
+    assert sent.status_code == 302
+    assert Comment.objects.get().text == "Words typed on a slow phone must not be lost."
+
+
+def test_any_other_form_whose_token_failed_gets_a_page_that_says_what_to_do():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("admin:login"), {"username": "editor", "password": "secret"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This form could not be sent" in html and "allow cookies for this site" in html
+    assert "CSRF verification failed" not in html and '<meta name="robots" content="noindex">' in html
 
 
 # Replies --------------------------------------------------------------------------------

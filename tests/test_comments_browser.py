@@ -103,3 +103,22 @@ def test_visitor_pages_through_a_long_discussion_and_replies_on_page_two(page, l
     expect(reply.get_by_text("Only you can see it for now.")).to_be_visible()
     pages.get_by_role("link", name="Older comments").click()
     expect(page.get_by_text("Story number 1.")).to_be_visible()
+
+
+def test_a_comment_sent_after_the_cookie_was_cleared_keeps_its_text_and_goes_through_again(page, live_server, screenshot, settings):
+    # A shared phone's browser cleared its cookies while the page stayed open.
+    settings.COMMENTS_MIN_FORM_SECONDS = 0
+    post = PostFactory(title="Border crossings: questions from readers")
+    page.goto(live_server.url + post.get_absolute_url())
+    page.get_by_label("Name", exact=True).fill("Lan")
+    page.get_by_label("Comment", exact=True).fill("Where can my cousin ask for help in Mae Sot?")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_text("did not send back the security cookie")).to_be_visible()
+    assert page.get_by_label("Comment", exact=True).input_value() == "Where can my cousin ask for help in Mae Sot?"
+    assert page.get_by_label("Name", exact=True).input_value() == "Lan"
+    assert not Comment.objects.exists()
+    screenshot(page, "comments-token-refused")
+    page.get_by_role("button", name="Send comment").click()
+    expect(page.get_by_text("Thank you. Your comment is awaiting moderation")).to_be_visible()
+    assert Comment.objects.get().text == "Where can my cousin ask for help in Mae Sot?"

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from newsletter.tokens import confirmation_token, unsubscribe_token
@@ -183,9 +184,13 @@ def test_public_pages_are_valid_html(client, db, tmp_path):
     commented = paths[len(PUBLIC_PAGES)]
     responses.append(("comment form with errors", client.post(commented + "comment/", {"name": "", "text": ""})))
     responses.append(("signup with errors", client.post(reverse("newsletter:signup"), {"email": "x", "source": "page"})))
+    # A form sent without the CSRF cookie: the comment back on its page, any other form a page of its own.
+    tokenless = Client(enforce_csrf_checks=True)
+    responses.append(("comment without a token", tokenless.post(commented + "comment/", {"name": "N", "text": "T"})))
+    responses.append(("admin login without a token", tokenless.post(reverse("admin:login"), {"username": "u"})))
     files = []
     for index, (path, response) in enumerate(responses):
-        assert response.status_code in (200, 400, 404), (path, response.status_code)
+        assert response.status_code in (200, 400, 403, 404), (path, response.status_code)
         target = tmp_path / f"page{index}.html"
         target.write_bytes(response.content)
         files.append((path, target))

@@ -378,6 +378,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# A form whose token fails comes back with what was typed (unact.views.csrf_failure).
+CSRF_FAILURE_VIEW = "unact.views.csrf_failure"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 # SESSION_ENGINE=cache keeps sessions in the shared cache (REDIS_URL) only;
 # cached_db reads them from the cache and writes through to the database.

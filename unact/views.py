@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from posts.views import comment_refused_for_token
+
 
 def _database_answers():
     try:
@@ -86,6 +88,19 @@ def server_error(request):
         logger.warning("Database unavailable, answering 503: %s", error)
         return database_unavailable(request)
     return render(request, "500.html", {"SITE_NAME": settings.SITE_NAME}, status=500)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without a valid token, never Django's technical page.
+
+    A comment comes back on its post page with the typed text; any other form gets a
+    page in the site's design that says what happened and what to do. Django has logged
+    the reason (django.security.csrf) before calling this.
+    """
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name == "posts:comment":
+        return comment_refused_for_token(request, **match.kwargs)
+    return render(request, "403_csrf.html", status=403)
 
 
 # The benchmark's ceiling: a fixed 20 KB page through the whole middleware stack, routed
