@@ -103,6 +103,7 @@ def test_cookies_are_secure_httponly_and_samesite(client):
     response = client.get(reverse("admin:login"))
     csrf = response.cookies["csrftoken"]
     assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
+    assert csrf["max-age"] == "" and csrf["expires"] == ""  # a browser-session cookie
     user = UserFactory(is_staff=True)
     response = client.post(
         reverse("admin:login"),

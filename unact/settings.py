@@ -378,6 +378,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Gone when the browser closes (Django keeps it a year): a page with a comment form
+# should leave no lasting trace on a shared phone.
+CSRF_COOKIE_AGE = None
 # A form whose token fails comes back with what was typed (unact.views.csrf_failure).
 CSRF_FAILURE_VIEW = "unact.views.csrf_failure"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
