@@ -123,7 +123,7 @@ def status_of(url, method="GET", data=None):
         return error.code, error.read(), error.headers
 
 
-def run_wrk(wrk, server, path, seconds, connections, env):
+def run_wrk(wrk, server, path, seconds, connections, env, headers=()):
     script = ROOT / "bench" / "report.lua"
     if path == SIGNUP:
         script = OUT / "signup-run.lua"
@@ -132,7 +132,8 @@ def run_wrk(wrk, server, path, seconds, connections, env):
     else:
         url = server.url + path
     result = subprocess.run(
-        [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script), url],
+        [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s", "-s", str(script),
+         *[flag for header in headers for flag in ("-H", header)], url],
         capture_output=True, text=True, env=env, timeout=seconds + 60,
     )  # fmt: skip
     line = next((line for line in result.stdout.splitlines() if line.startswith("JSON:")), None)
@@ -223,6 +224,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--modes", default=os.environ.get("BENCH_MODES", "cached,uncached"))
     parser.add_argument("--only", default="", help="comma-separated paths to measure (besides the ceiling)")
+    parser.add_argument("--accept-gzip", action="store_true", default=os.environ.get("BENCH_ACCEPT_GZIP") == "1",
+                        help="send Accept-Encoding: gzip, as browsers do (wrk sends none by default)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()
@@ -262,7 +265,9 @@ def main():
         pages = [page for page in PAGES if page[1] == "/bench/ceiling/" or page[1] in wanted]
     report = {"hardware": hardware, "modes": {}}
     printed = [f"Hardware: {hardware}", f"gunicorn: {args.workers} workers ({base_env.get('GUNICORN_WORKER_CLASS', 'sync')}), "
-               f"wrk -t2 -c{args.connections}, {args.warmup} s warm-up + {args.duration} s per page, same machine"]
+               f"wrk -t2 -c{args.connections}, {args.warmup} s warm-up + {args.duration} s per page, same machine"
+               + (", Accept-Encoding: gzip" if args.accept_gzip else "")]
+    headers = ["Accept-Encoding: gzip"] if args.accept_gzip else []
     for mode in args.modes.split(","):
         env = {**base_env, "PAGE_CACHE_SECONDS": "600" if mode == "cached" else "0",
                "CACHE_KEY_PREFIX": f"unact-bench-{uuid.uuid4().hex[:8]}"}  # fmt: skip
@@ -281,8 +286,8 @@ def main():
                 if path != SIGNUP and status_of(server.url + path)[0] == 404:
                     rows.append((label, path, None))
                     continue
-                run_wrk(wrk, server, path, args.warmup, args.connections, wrk_env)
-                data = run_wrk(wrk, server, path, args.duration, args.connections, wrk_env)
+                run_wrk(wrk, server, path, args.warmup, args.connections, wrk_env, headers)
+                data = run_wrk(wrk, server, path, args.duration, args.connections, wrk_env, headers)
                 data["queries"] = queries.get(path, {}).get("queries")
                 rows.append((label, path, data))
                 print(f"  {mode:<8} {label:<30} {data['rps']:8.0f} req/s", flush=True)

@@ -1,5 +1,6 @@
 """Cached pages for anonymous visitors are never stale and never personal."""
 
+import gzip
 import re
 import time
 from datetime import timedelta
@@ -69,6 +70,41 @@ def test_a_cached_page_is_read_in_one_round_trip_and_replaced_when_stale(client,
     assert stale["X-Cache"] == "miss" and "Read again" in stale.content.decode()
     assert counting.calls == ["get_many", "set"]  # the old copy is overwritten, not kept beside
     assert get(client, "/")["X-Cache"] == "hit"
+
+
+def test_a_cached_page_is_compressed_once_for_every_visitor(client, monkeypatch):
+    import django.middleware.gzip
+
+    PostFactory(title="Compressed story")
+    first = get(client, "/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert first["X-Cache"] == "miss" and first["Content-Encoding"] == "gzip"
+
+    def compress_again(*args, **kwargs):
+        raise AssertionError("a cache hit compressed the page again")
+
+    monkeypatch.setattr(django.middleware.gzip, "compress_string", compress_again)
+    monkeypatch.setattr(pagecache, "compress_string", compress_again)
+    hit = get(client, "/", HTTP_ACCEPT_ENCODING="gzip")
+    plain = get(client, "/")  # a client that does not ask for gzip
+    assert hit["X-Cache"] == plain["X-Cache"] == "hit"
+    assert hit["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert gzip.decompress(hit.content) == plain.content and b"Compressed story" in plain.content
+    assert int(hit["Content-Length"]) == len(hit.content) < len(plain.content) / 2
+    assert "Accept-Encoding" in hit["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert hit["ETag"] == "W/" + plain["ETag"]
+    assert get(client, "/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=hit["ETag"]).status_code == 304
+
+
+def test_a_cached_page_with_a_visitors_token_is_compressed_for_each_visitor(client):
+    post = PostFactory()
+    get(client, post.get_absolute_url())  # stored
+    tokens = []
+    for _ in range(2):
+        response = Client().get(post.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+        assert response["X-Cache"] == "hit" and response["Content-Encoding"] == "gzip"
+        html = gzip.decompress(response.content).decode()
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1))
+    assert tokens[0] != tokens[1]
 
 
 def test_conditional_get_answers_304_until_content_changes(client):

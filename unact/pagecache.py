@@ -26,8 +26,10 @@ from django.core.cache import cache
 from django.db.models import DateTimeField, Min
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from django.utils.http import http_date
+from django.utils.text import compress_string
 
 from unact.urlcache import reverse_memo
 
@@ -35,6 +37,17 @@ VERSION_KEY = "pagecache:version"
 TOKEN_MARKER = "__unact_csrf_token__"
 _TOKEN_IN_HTML = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "application/xml", "text/plain")
+
+
+def _gzipped(body):
+    """The page compressed once for every visitor (browsers ask for gzip; compressing a
+    page costs 0.15–0.35 ms, about as much as the rest of a hit), or None. A page that holds a
+    visitor's CSRF token is compressed per response by GZipMiddleware, with its padding
+    against BREACH; the others hold no secret."""
+    if TOKEN_MARKER.encode() in body or len(body) < 200:  # GZipMiddleware's own minimum
+        return None
+    compressed = compress_string(body)
+    return compressed if len(compressed) < len(body) else None
 
 
 def _next_scheduled_change():
@@ -124,6 +137,7 @@ class PageCacheMiddleware:
                 "version": state["version"],
                 "status": response.status_code,
                 "body": body,
+                "gzip": _gzipped(body),
                 "headers": {name: response[name] for name in ("Content-Type", "Content-Language") if response.has_header(name)},
                 "etag": '"%s"' % hashlib.blake2b(key.encode() + body, digest_size=16).hexdigest(),
             }
@@ -134,19 +148,25 @@ class PageCacheMiddleware:
         return self._respond(request, entry, state, cache_status)
 
     def _respond(self, request, entry, state, cache_status):
-        body = entry["body"]
-        if TOKEN_MARKER.encode() in body:
-            body = body.replace(TOKEN_MARKER.encode(), get_token(request).encode())
-        response = HttpResponse(body, status=entry["status"])
+        gzipped = entry.get("gzip")
+        if gzipped is not None and re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = HttpResponse(gzipped, status=entry["status"])
+            response["Content-Encoding"] = "gzip"
+            response["ETag"] = "W/" + entry["etag"]  # weak, as GZipMiddleware marks a compressed body
+        else:
+            body = entry["body"]
+            if TOKEN_MARKER.encode() in body:
+                body = body.replace(TOKEN_MARKER.encode(), get_token(request).encode())
+            response = HttpResponse(body, status=entry["status"])
+            response["ETag"] = entry["etag"]
         for name, value in entry["headers"].items():
             response[name] = value
-        response["ETag"] = entry["etag"]
         response["Last-Modified"] = http_date(state["changed_at"])
         # Browsers may keep a copy but ask again (a cheap 304); shared proxies may not,
         # since the page holds this visitor's CSRF token.
         response["Cache-Control"] = "private, no-cache"
         response["X-Cache"] = cache_status
-        response["Vary"] = "Cookie, Accept-Language"
+        response["Vary"] = "Cookie, Accept-Language, Accept-Encoding"
         return response
 
     @staticmethod
