@@ -2,7 +2,7 @@
 
     make bench                        (this, then the sending benchmark)
     .venv/bin/python bench/page_bench.py [--duration 8] [--warmup 3] [--connections 16]
-                                         [--modes cached,uncached]
+                                         [--modes cached,uncached] [--no-gzip]
 
 What it does, in one run:
 1. PostgreSQL database `unact_bench_pages` (BENCH_PAGES_DATABASE_URL) is migrated and
@@ -14,6 +14,8 @@ What it does, in one run:
    page) and NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR raised to 1,000,000, since every
    request comes from one IP address: the per-IP limit would answer 429 after 10.
 3. For each page: wrk warms up, then measures (latency percentiles from wrk itself).
+   wrk sends `Accept-Encoding: gzip` as every browser does (`--no-gzip`: none), so the
+   pages are compressed as visitors get them and the bytes are what crosses the wire.
    SQL queries per request are counted separately, by running the same request
    through Django's test client against the same database and cache settings with
    CaptureQueriesContext (for "cached", the second of two requests: a cache hit).
@@ -224,8 +226,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--modes", default=os.environ.get("BENCH_MODES", "cached,uncached"))
     parser.add_argument("--only", default="", help="comma-separated paths to measure (besides the ceiling)")
-    parser.add_argument("--accept-gzip", action="store_true", default=os.environ.get("BENCH_ACCEPT_GZIP") == "1",
-                        help="send Accept-Encoding: gzip, as browsers do (wrk sends none by default)")
+    parser.add_argument("--no-gzip", dest="accept_gzip", action="store_false", default=os.environ.get("BENCH_GZIP") != "0",
+                        help="send no Accept-Encoding (by default wrk sends Accept-Encoding: gzip, as every browser does)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     args = parser.parse_args()

@@ -17,9 +17,11 @@ request = function()
   counter = counter + 1
   local body = "source=footer&consent=on&name=Bench"
     .. "&email=bench-signup-" .. run .. "-" .. (id or 0) .. "-" .. counter .. "%40example.org"
-  return wrk.format("POST", "/newsletter/subscribe/", {
-    ["Origin"] = origin,
-    ["Sec-Fetch-Site"] = "same-origin",
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-  }, body)
+  -- The headers given with -H (Accept-Encoding), and a browser's for this form.
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["Origin"] = origin
+  headers["Sec-Fetch-Site"] = "same-origin"
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  return wrk.format("POST", "/newsletter/subscribe/", headers, body)
 end

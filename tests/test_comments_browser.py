@@ -122,3 +122,23 @@ def test_a_comment_sent_after_the_cookie_was_cleared_keeps_its_text_and_goes_thr
     page.get_by_role("button", name="Send comment").click()
     expect(page.get_by_text("Thank you. Your comment is awaiting moderation")).to_be_visible()
     assert Comment.objects.get().text == "Where can my cousin ask for help in Mae Sot?"
+
+
+def test_a_cached_post_page_compressed_around_each_visitors_token_works_in_the_browser(page, browser, live_server, settings):
+    # Chromium asks for gzip: a cache hit is the stored compressed pieces joined around
+    # this visitor's own compressed token (unact.pagecache._gzip).
+    settings.COMMENTS_MIN_FORM_SECONDS = 0
+    settings.PAGE_CACHE_SECONDS = 600
+    post = PostFactory(title="Cached and compressed: a reader's question")
+    url = live_server.url + post.get_absolute_url()
+    assert page.goto(url).headers["x-cache"] == "miss"
+    visitor = browser.new_context().new_page()  # another visitor: a hit, with a token of their own
+    response = visitor.goto(url)
+    assert response.headers["x-cache"] == "hit" and response.headers["content-encoding"] == "gzip"
+    expect(visitor.get_by_role("heading", name="Cached and compressed: a reader's question")).to_be_visible()
+    visitor.get_by_label("Name", exact=True).fill("Kham")
+    visitor.get_by_label("Comment", exact=True).fill("Is the hotline free to call from Laos?")
+    visitor.get_by_role("button", name="Send comment").click()
+    expect(visitor.get_by_text("Thank you. Your comment is awaiting moderation")).to_be_visible()
+    assert Comment.objects.get().text == "Is the hotline free to call from Laos?"
+    visitor.context.close()
