@@ -119,12 +119,12 @@ class PostQuerySet(models.QuerySet):
         )
 
 
-
 @cache
 def published_where():
     """published()'s condition compiled once, for hand-written SQL (search): (sql, params)
     with the present as a Param `now` (unact.prepared.fill)."""
     return where_sql(Post.objects.published(now=Param("now", models.DateTimeField())))
+
 
 class Post(models.Model):
     class Status(models.TextChoices):

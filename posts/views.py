@@ -389,14 +389,23 @@ def _comment_page(request, post, form, status, **extra):
     return response
 
 
+def _comment_target(request, slug):
+    """(post, closed): the published post a comment is sent to, and when its comments are
+    closed the answer to give (the post page, the typed text kept to copy), else None."""
+    post = get_object_or_404(Post.objects.published().select_related("category"), slug=slug)
+    if services.comments_are_open(post):
+        return post, None
+    return post, _comment_page(request, post, None, 403, refused_text=request.POST.get("text", "")[:5000])
+
+
 def comment_refused_for_token(request, slug):
     """A comment whose CSRF token failed (unact.views.csrf_failure): its browser did not
     send back the cookie that came with the form (cookies blocked or cleared). The post
     page again, the typed text in the form, what to do, and a fresh token to send it with.
     """
-    post = get_object_or_404(Post.objects.published().select_related("category"), slug=slug)
-    if not services.comments_are_open(post):
-        return _comment_page(request, post, None, 403, refused_text=request.POST.get("text", "")[:5000])
+    post, closed = _comment_target(request, slug)
+    if closed:
+        return closed
     form = CommentForm(request.POST, post=post)
     form.is_valid()
     form.add_error(
@@ -413,11 +422,9 @@ def comment_refused_for_token(request, slug):
 
 @require_POST
 def comment_create(request, slug):
-    post = get_object_or_404(Post.objects.published().select_related("category"), slug=slug)
-    if not services.comments_are_open(post):
-        return _comment_page(
-            request, post, None, 403, refused_text=request.POST.get("text", "")[:5000]
-        )
+    post, closed = _comment_target(request, slug)
+    if closed:
+        return closed
     form = CommentForm(request.POST, post=post)
     if not form.is_valid():
         return _comment_page(request, post, form, 400)

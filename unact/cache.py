@@ -35,9 +35,9 @@ class SharedClientRedisCacheClient(RedisCacheClient):
 
     Django builds a new redis.Redis for every operation; redis-py 8 fills some 170
     response callbacks into a fresh dict in each one, which cost more CPU than the
-    round trip itself (about 0.1 ms of CPU a call here). A
-    redis.Redis is safe to share between threads: each command takes a connection
-    from the pool, and the pool starts afresh in a forked process.
+    round trip itself (about 0.1 ms of CPU a call here). A redis.Redis is safe to share
+    between threads: each command takes a connection from the pool, and the pool
+    starts afresh in a forked process.
     """
 
     def __init__(self, *args, **kwargs):

@@ -36,6 +36,7 @@ from unact.urlcache import reverse_memo
 
 VERSION_KEY = "pagecache:version"
 TOKEN_MARKER = "__unact_csrf_token__"
+_MARKER = TOKEN_MARKER.encode()
 _TOKEN_IN_HTML = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "application/xml", "text/plain")
 
@@ -59,20 +60,19 @@ def _gzip_pieces(body):
     """The page's pieces between token markers, compressed once (None if too short)."""
     if len(body) < _GZIP_MIN_BYTES:
         return None
-    return [_deflated(piece) for piece in body.split(TOKEN_MARKER.encode())]
+    return [_deflated(piece) for piece in body.split(_MARKER)]
 
 
 def _gzip(body, pieces, token=b""):
     """The page as one gzip stream from its compressed pieces, each token marker in
     `body` (the plain page) replaced by `token`."""
-    marker = TOKEN_MARKER.encode()
-    plain = body.split(marker)
+    plain = body.split(_MARKER)
     crc = 0
     for number, piece in enumerate(plain):
         crc = zlib.crc32(piece, crc)
         if number < len(plain) - 1:
             crc = zlib.crc32(token, crc)
-    size = len(body) + (len(plain) - 1) * (len(token) - len(marker))
+    size = len(body) + (len(plain) - 1) * (len(token) - len(_MARKER))
     deflated_token = _deflated(token) if len(pieces) > 1 else b""
     trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
     return b"".join([_GZIP_HEADER, deflated_token.join(pieces), _deflated(b"", final=True), trailer])
@@ -173,7 +173,7 @@ class PageCacheMiddleware:
     @staticmethod
     def _entries(key, state, response):
         """The page to store, as sent uncompressed and as sent with gzip."""
-        body = _TOKEN_IN_HTML.sub(rb"\g<1>" + TOKEN_MARKER.encode() + rb"\g<2>", response.content)
+        body = _TOKEN_IN_HTML.sub(rb"\g<1>" + _MARKER + rb"\g<2>", response.content)
         etag = '"%s"' % hashlib.blake2b(key.encode() + body, digest_size=16).hexdigest()
         plain = {
             "version": state["version"],
@@ -195,7 +195,7 @@ class PageCacheMiddleware:
 
     def _respond(self, request, entry, state, cache_status):
         body = entry.get("body")
-        token = get_token(request).encode() if body and TOKEN_MARKER.encode() in body else b""
+        token = get_token(request).encode() if body and _MARKER in body else b""
         if "gzip" in entry:
             response = HttpResponse(entry["gzip"], status=entry["status"])
             response["Content-Encoding"] = "gzip"
@@ -203,7 +203,7 @@ class PageCacheMiddleware:
             response = HttpResponse(_gzip(body, entry["gzip_pieces"], token), status=entry["status"])
             response["Content-Encoding"] = "gzip"
         else:
-            response = HttpResponse(body.replace(TOKEN_MARKER.encode(), token) if token else body, status=entry["status"])
+            response = HttpResponse(body.replace(_MARKER, token) if token else body, status=entry["status"])
         response["ETag"] = entry["etag"]
         for name, value in entry["headers"].items():
             response[name] = value

@@ -89,18 +89,11 @@ class PreparedQuery:
         connection = connections[self.using]
         compiled = self._compiled.get(connection) or self._compile(connection)
         sql, prepare, params, compiler, converters = compiled
-        params = [self._value(param, values, connection) if isinstance(param, Param) else param for param in params]
+        params = fill(params, self.using, **values)
         rows = _run(connection, self.statement, prepare, sql, params)
         if converters and rows:
             rows = list(compiler.apply_converters(rows, converters))
         return rows
-
-    @staticmethod
-    def _value(param, values, connection):
-        value = values[param.name]
-        if value is None:
-            raise ValueError(f"{param!r} is None: the SQL would need IS NULL; use the plain queryset.")
-        return param.output_field.get_db_prep_value(value, connection, prepared=False)
 
 
 # The statements prepared in each database session (driver connection).
@@ -147,11 +140,14 @@ def fill(params, using="default", **values):
     """Params with a Param in place of a value (as where_sql() of a queryset built with
     Params gives), each Param replaced by its value, prepared as its field prepares it."""
     connection = connections[using]
-    return [
-        param.output_field.get_db_prep_value(values[param.name], connection, prepared=False)
-        if isinstance(param, Param) else param
-        for param in params
-    ]  # fmt: skip
+    return [_value(param, values, connection) if isinstance(param, Param) else param for param in params]
+
+
+def _value(param, values, connection):
+    value = values[param.name]
+    if value is None:
+        raise ValueError(f"{param!r} is None: the SQL would need IS NULL; use the plain queryset.")
+    return param.output_field.get_db_prep_value(value, connection, prepared=False)
 
 
 def model_columns(model, exclude=()):
