@@ -21,7 +21,7 @@ China, Lao PDR, Myanmar, Thailand and Viet Nam.</p>
 """
 
 
-def load(stdout):
+def load(stdout, author=None):
     campaign, created = Campaign.objects.get_or_create(
         slug=DEMO_SLUG,
         defaults={

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from posts.richtext import html_to_text
+from unact.richtext import html_to_text
 
 from .tokens import confirmation_token, unsubscribe_token
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from posts.richtext import SanitizedRichTextField, html_to_text
+from unact.richtext import SanitizedRichTextField, html_to_text
 
 
 def normalize_email(value):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from posts.seo import absolute
+from unact.seo import absolute
 
 
 def campaign_structured_data(campaign):

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from posts.pagination import paginate
+from unact.pagination import paginate
 from unact.security import is_cross_site
 
 from . import services

@@ -1,32 +1,21 @@
-import os
-import uuid
 from functools import cache
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
-from posts.search.fields import SearchVectorField
+from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
 from unact.prepared import Param, PreparedQuery, where_sql
+from unact.richtext import SanitizedRichTextField, summarize
+from unact.search.fields import SearchVectorField
+from unact.uploads import random_upload_name
 from unact.urlcache import reverse_memo
-
-from .images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
-from .richtext import SanitizedRichTextField, summarize
-from .video import embed_url
-
-
-def random_upload_name(folder, filename):
-    """folder/YYYY/MM/<slug of the name>-<random>.<ext>: names never collide or guess."""
-    stem, extension = os.path.splitext(os.path.basename(filename))
-    stem = slugify(stem)[:50] or "file"
-    return f"{folder}/{timezone.now():%Y/%m}/{stem}-{uuid.uuid4().hex[:10]}{extension.lower()[:5]}"
+from unact.video import embed_url
 
 
 def upload_post_image(instance, filename):
@@ -52,29 +41,6 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse_memo("posts:category", self.slug)
-
-
-def attach_tag_names(objects):
-    """Give each object of a list `tag_names`, in one query for the whole list.
-
-    For feeds and lists: taggit's prefetch builds an ORM queryset per object, which
-    cost more than the rest of a feed together.
-    """
-    objects = list(objects)
-    names = {obj.pk: [] for obj in objects}
-    if objects:
-        rows = (
-            TaggedItem.objects.filter(
-                content_type=ContentType.objects.get_for_model(objects[0]), object_id__in=names
-            )
-            .order_by("tag__name")
-            .values_list("object_id", "tag__name")
-        )
-        for object_id, name in rows:
-            names[object_id].append(name)
-    for obj in objects:
-        obj.tag_names = names[obj.pk]
-    return objects
 
 
 _POST_TAGS = PreparedQuery(

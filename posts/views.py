@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from taggit.models import Tag
 
+from unact.pagination import PageRows, page_guess, paginate
 from unact.prepared import Param, PreparedQuery, model_columns
+from unact.seo import organization_data
 from unact.urlcache import reverse_memo
 
 from . import cards, services
@@ -32,8 +34,7 @@ from .models import (
     comments_per_page,
     post_tags,
 )
-from .pagination import PageRows, page_guess, paginate
-from .seo import organization_data, post_structured_data
+from .seo import post_structured_data
 
 
 def post_list_page(request, query, template, *, values=None, empty_message=None, **context):

@@ -11,8 +11,8 @@ from datetime import date
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
-from posts.demo import PALETTES, make_cover_image
 from posts.models import Post
+from unact.demo_images import PALETTES, make_cover_image
 
 from .models import Country, Publication
 from .services import publication_save
@@ -312,7 +312,7 @@ def make_pdf(title, label, day, sections, pages=None, palette_index=0):
     return buffer.getvalue()
 
 
-def load(stdout):
+def load(stdout, author=None):
     countries = {country.code: country for country in Country.objects.all()}
     created = 0
     for index, item in enumerate(PUBLICATIONS):

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from posts.feeds import BufferedFeed
-from posts.models import attach_tag_names
+from unact.feeds import BufferedFeed
+from unact.tagging import attach_tag_names
 
 from .models import Publication
 

@@ -154,7 +154,7 @@ SELECT 'tag', t.slug, t.name, NULL, COUNT(*) FROM b
 
     def __getitem__(self, window):
         """One page of publications, with the fields their cards show: the paginator's
-        slice. (It takes the count from facet_options; see posts.pagination.paginate.)"""
+        slice. (It takes the count from facet_options; see unact.pagination.paginate.)"""
         offset, limit = window.start or 0, window.stop - (window.start or 0)
         if limit <= 0:
             return []

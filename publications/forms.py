@@ -2,7 +2,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from posts.images import validate_image_file
+from unact.images import validate_image_file
 
 from .models import Publication
 from .services import pdf_inspect

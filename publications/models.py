@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from posts.images import CleanImageField, rendition_spec, renditions
-from posts.models import random_upload_name
-from posts.richtext import SanitizedRichTextField, summarize
-from posts.search.fields import SearchVectorField
-from posts.video import embed_url
+from unact.images import CleanImageField, rendition_spec, renditions
 from unact.prepared import Param, where_sql
+from unact.richtext import SanitizedRichTextField, summarize
+from unact.search.fields import SearchVectorField
+from unact.uploads import random_upload_name
 from unact.urlcache import reverse_memo
+from unact.video import embed_url
 
 # Slugs that name a page of the library itself, so no publication may take them.
 RESERVED_SLUGS = {"feed"}

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from posts.seo import absolute
+from unact.seo import absolute
 
 REPORT_KINDS = {"annual-report", "research-report", "brief"}
 

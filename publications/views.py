@@ -5,7 +5,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from posts.pagination import paginate
+from unact.pagination import paginate
 
 from .filters import FilteredPublications, PublicationFilterForm, filter_query
 from .models import Publication

@@ -23,7 +23,7 @@ from .factories import CategoryFactory, PostFactory, PublicationFactory, image_u
 
 pytestmark = pytest.mark.django_db
 
-OLD_POST_CARD = """{% load i18n posts_tags %}{% with url=post.get_absolute_url %}<article class="card">
+OLD_POST_CARD = """{% load i18n posts_tags site_tags %}{% with url=post.get_absolute_url %}<article class="card">
   {% if post.featured_image %}<a class="card-image" href="{{ url }}" tabindex="-1" aria-hidden="true">{% responsive_image post sizes="(max-width: 760px) 100vw, 240px" eager=eager %}</a>{% endif %}
   <div class="card-body">
     <h2 class="card-title"><a href="{{ url }}">{{ post.title }}</a></h2>
@@ -39,7 +39,7 @@ OLD_POST_CARD = """{% load i18n posts_tags %}{% with url=post.get_absolute_url %
 </article>{% endwith %}
 """
 
-OLD_PUBLICATION_CARD = """{% load i18n posts_tags %}{% with url=publication.get_absolute_url kind=publication.get_kind_display %}<article class="pub-card">
+OLD_PUBLICATION_CARD = """{% load i18n posts_tags site_tags %}{% with url=publication.get_absolute_url kind=publication.get_kind_display %}<article class="pub-card">
   <a class="pub-cover" href="{{ url }}" tabindex="-1" aria-hidden="true">
     {% if publication.cover %}{% picture publication.cover_renditions sizes="(max-width: 30rem) calc(100vw - 2rem), 15rem" eager=eager default_index=0 %}
     {% else %}<span class="pub-cover-blank">{{ kind }}</span>{% endif %}

@@ -655,7 +655,7 @@ def test_comment_form_widgets_write_what_djangos_templates_write(widget, value, 
     assert ours.render("field", value, attrs) == djangos.render("field", value, attrs)
 
 
-FIELD_TEMPLATE = """{% load posts_tags %}<div class="field{% if field.errors %} field-error{% endif %}">
+FIELD_TEMPLATE = """{% load site_tags %}<div class="field{% if field.errors %} field-error{% endif %}">
       <label for="{{ field.id_for_label }}">{{ field.label }}</label>
       {% if field.errors %}<ul class="errorlist" id="{{ field.auto_id }}_error">{% for error in field.errors %}<li>{{ error }}</li>{% endfor %}</ul>{% endif %}
       {% field_widget field %}

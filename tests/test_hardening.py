@@ -10,20 +10,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from publications.services import pdf_inspect
 from posts.models import Post
+from publications.services import pdf_inspect
 
 from .conftest import free_port
 from .factories import PostFactory, StaffFactory, UserFactory, with_inline_management
@@ -639,7 +639,7 @@ def test_dependency_audit_never_reports_a_pass_it_did_not_make(
 
 
 def test_uploaded_images_still_validated_and_renamed(client):
-    """Featured images keep their content validation and random names (posts.images)."""
+    """Featured images keep their content validation and random names (unact.images)."""
     post = PostFactory(with_image=True)
     assert re.fullmatch(r"posts/\d{4}/\d{2}/photo-[0-9a-f]{10}\.jpg", post.featured_image.name)
     assert Post._meta.get_field("featured_image").validators

@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from posts.video import facade_iframes
+from unact.video import facade_iframes
 
 from .factories import CampaignFactory, PostFactory, PublicationFactory, image_upload
 

@@ -11,9 +11,14 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
 from newsletter import services
-from newsletter.models import Campaign, Delivery, Subscriber
+from newsletter.models import Delivery, Subscriber
 from newsletter.tokens import confirmation_token, unsubscribe_token
-from tests.factories import CampaignFactory, PostFactory, StaffFactory, SubscriberFactory
+from tests.factories import (
+    CampaignFactory,
+    PostFactory,
+    StaffFactory,
+    SubscriberFactory,
+)
 
 LINK = re.compile(r"https?://[^\s<>\"]+/newsletter/confirm/[^\s<>\"/]+/")
 

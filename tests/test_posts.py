@@ -300,8 +300,9 @@ def test_custom_500_page(client, settings):
     settings.DEBUG = False
     response = Client(raise_request_exception=False).get("/healthz", {"boom": "1"})
     assert response.status_code == 200  # sanity: the path works
-    from unact.views import server_error
     from django.test import RequestFactory
+
+    from unact.views import server_error
 
     page = server_error(RequestFactory().get("/"))
     assert page.status_code == 500 and b"Something went wrong" in page.content

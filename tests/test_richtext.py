@@ -1,6 +1,6 @@
 import pytest
 
-from posts.richtext import sanitize_html, summarize
+from unact.richtext import sanitize_html, summarize
 
 ATTACKS = [
     ('<p>Hi</p><script>alert(1)</script>', '<p>Hi</p>'),

@@ -368,7 +368,7 @@ def test_rebuild_search_index_explains_sqlite_needs_no_index():
 @postgresql_only
 def test_the_written_out_matches_give_the_rows_of_the_orm_form():
     """queries.POST_MATCHES/PUBLICATION_MATCHES against the ORM's `_matching` (published(), SearchRank)."""
-    from posts.search import queries
+    from unact.search import queries
 
     blog = CategoryFactory(name="Blog")
     PostFactory(title="Referral of survivors", category=blog, tags=["Referral"])

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "imagekit",
     "django_tasks",
     "django_tasks_db",
+    "unact",
     "posts",
     "publications",
     "newsletter",
@@ -107,9 +108,7 @@ WSGI_APPLICATION = "unact.wsgi.application"
 
 TEMPLATES = [
     {
-        # Django's backend, with {% translate %} memoised (unact/templates.py).
-        "BACKEND": "unact.templates.DjangoTemplates",
-        "NAME": "django",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -119,7 +118,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "unact.context_processors.site",
             ],
-            "libraries": {"frame": "unact.templatetags.frame"},
         },
     },
 ]
@@ -253,7 +251,7 @@ CKEDITOR_CONFIGS = {
             "dialogadvtab,uploadimage,uploadwidget"
         ),
         "disableNativeSpellChecker": False,
-        # The editor's filter mirrors the server's allowlist (posts/richtext.py);
+        # The editor's filter mirrors the server's allowlist (unact/richtext.py);
         # the server sanitiser stays the boundary.
         "allowedContent": (
             "h2 h3 h4 p blockquote strong em b i u s sub sup hr br ul ol li"
@@ -492,7 +490,7 @@ NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
 NEWSLETTER_RETRY_BASE_DELAY = env_int("NEWSLETTER_RETRY_BASE_DELAY", 60)
 NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL
 
-# Search (posts/search/; README "Search"). On PostgreSQL: full-text search with this
+# Search (unact/search/; README "Search"). On PostgreSQL: full-text search with this
 # text-search configuration (stemming and stop words; run `manage.py
 # rebuild_search_index` after changing it). On SQLite: a simple substring match.
 SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")

@@ -4,10 +4,10 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
+from newsletter.sitemaps import CampaignSitemap, NewsletterPagesSitemap
 from posts import views as post_views
 from posts.feeds import LatestPostsAtomFeed, LatestPostsFeed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
-from newsletter.sitemaps import CampaignSitemap, NewsletterPagesSitemap
 from publications.sitemaps import PublicationListSitemap, PublicationSitemap
 
 from . import views
@@ -26,7 +26,7 @@ urlpatterns = [
     path("posts/", include("posts.urls")),
     path("publications/", include("publications.urls")),
     path("newsletter/", include("newsletter.urls")),
-    path("search/", include("posts.search.urls")),
+    path("search/", include("unact.search.urls")),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("feed/atom/", LatestPostsAtomFeed(), name="feed-atom"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -3,8 +3,9 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import posts.richtext
 from django.db import migrations, models
+
+import unact.richtext
 
 
 class Migration(migrations.Migration):
@@ -22,7 +23,7 @@ class Migration(migrations.Migration):
                 ('subject', models.CharField(max_length=200, verbose_name='subject')),
                 ('slug', models.SlugField(blank=True, max_length=200, unique=True, verbose_name='slug')),
                 ('preheader', models.CharField(blank=True, help_text='The short line mail programs show after the subject.', max_length=200, verbose_name='preheader')),
-                ('body', posts.richtext.SanitizedRichTextField(verbose_name='body')),
+                ('body', unact.richtext.SanitizedRichTextField(verbose_name='body')),
                 ('publication_url', models.URLField(blank=True, help_text='Optional link to the PDF edition of this newsletter.', verbose_name='PDF edition')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('sending', 'Sending'), ('sent', 'Sent')], default='draft', max_length=10, verbose_name='status')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),

@@ -2,12 +2,13 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import posts.images
-import posts.models
-import posts.richtext
 import taggit.managers
 from django.conf import settings
 from django.db import migrations, models
+
+import posts.models
+import unact.images
+import unact.richtext
 
 
 class Migration(migrations.Migration):
@@ -39,7 +40,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', posts.images.CleanImageField(height_field='height', upload_to=posts.models.upload_library_image, verbose_name='image', width_field='width')),
+                ('file', unact.images.CleanImageField(height_field='height', upload_to=posts.models.upload_library_image, verbose_name='image', width_field='width')),
                 ('width', models.PositiveIntegerField(editable=False, null=True)),
                 ('height', models.PositiveIntegerField(editable=False, null=True)),
                 ('alt', models.CharField(max_length=250, verbose_name='alt text')),
@@ -59,9 +60,9 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=200, verbose_name='title')),
                 ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
                 ('summary', models.TextField(blank=True, help_text='Plain-text teaser for lists and feeds. Left blank, it is taken from the body.', max_length=600, verbose_name='summary')),
-                ('body', posts.richtext.SanitizedRichTextField(verbose_name='body')),
+                ('body', unact.richtext.SanitizedRichTextField(verbose_name='body')),
                 ('content_warning', models.CharField(blank=True, help_text='Shown before the text, for example "Describes sexual violence".', max_length=200, verbose_name='content warning')),
-                ('featured_image', posts.images.CleanImageField(blank=True, height_field='image_height', upload_to=posts.models.upload_post_image, verbose_name='featured image', width_field='image_width')),
+                ('featured_image', unact.images.CleanImageField(blank=True, height_field='image_height', upload_to=posts.models.upload_post_image, verbose_name='featured image', width_field='image_width')),
                 ('image_width', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('image_height', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('image_alt', models.CharField(blank=True, help_text='Describe the image for people who cannot see it. Required with an image.', max_length=250, verbose_name='image alt text')),

@@ -1,6 +1,11 @@
 from django.db import migrations
 
-from posts.permissions import EDITORS, MODERATORS, NEWSLETTER_MANAGERS, grant_model_permissions
+from posts.permissions import (
+    EDITORS,
+    MODERATORS,
+    NEWSLETTER_MANAGERS,
+    grant_model_permissions,
+)
 
 
 def create_groups(apps, schema_editor):

@@ -8,7 +8,7 @@ from django.utils.html import conditional_escape, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from .posts_tags import field_widget, time_html
+from unact.templatetags.site_tags import field_widget, time_html
 
 register = template.Library()
 

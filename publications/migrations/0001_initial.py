@@ -5,8 +5,8 @@ import imagekit.models.fields
 import taggit.managers
 from django.db import migrations, models
 
-import posts.richtext
 import publications.models
+import unact.richtext
 
 
 class Migration(migrations.Migration):
@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "description",
-                    posts.richtext.SanitizedRichTextField(
+                    unact.richtext.SanitizedRichTextField(
                         blank=True, verbose_name="description"
                     ),
                 ),

@@ -1,4 +1,4 @@
-"""PostgreSQL: the triggers and GIN indexes that keep search vectors current (posts/search/indexing.py).
+"""PostgreSQL: the triggers and GIN indexes that keep search vectors current (unact/search/indexing.py).
 
 Nothing happens on other databases: SQLite's development search reads the content
 columns directly.
@@ -6,7 +6,7 @@ columns directly.
 
 from django.db import migrations
 
-from posts.search.indexing import search_index_install, search_index_uninstall
+from unact.search.indexing import search_index_install, search_index_uninstall
 
 
 def install(apps, schema_editor):

@@ -1,7 +1,7 @@
 """PostgreSQL: search vectors kept in the table row (STORAGE MAIN).
 
 Ranking reads the vector of every match; out of line (TOAST), each read was an
-index lookup and another page (see posts/search/indexing.py). STORAGE applies to
+index lookup and another page (see unact/search/indexing.py). STORAGE applies to
 rows as they are written, so the two tables are then rewritten with VACUUM FULL,
 which moves the vectors into the rows and leaves no dead rows behind (an UPDATE of
 every row would double the table until a vacuum). VACUUM FULL locks each table
@@ -11,7 +11,7 @@ a transaction, hence `atomic = False`. Nothing happens on other databases.
 
 from django.db import migrations
 
-from posts.search.indexing import search_index_install
+from unact.search.indexing import search_index_install
 
 TABLES = ("posts_post", "publications_publication")
 

@@ -9,8 +9,8 @@ from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from posts.templatetags.posts_tags import picture, timestamp
 from unact.prepared import Param, PreparedQuery, model_columns
+from unact.templatetags.site_tags import picture, timestamp
 
 from ..models import Publication
 

@@ -11,7 +11,7 @@ from django.utils import formats
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 
-from .posts_tags import timestamp
+from .site_tags import timestamp
 
 register = template.Library()
 

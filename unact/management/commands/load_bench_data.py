@@ -25,9 +25,9 @@ from taggit.models import Tag, TaggedItem
 
 from newsletter.consent import current_consent
 from newsletter.models import Subscriber
-from posts.demo import make_cover_image
 from posts.models import Category, Comment, Post
 from publications.models import Country, Publication
+from unact.demo_images import make_cover_image
 
 PREFIX = "bench-"
 POSTS, PUBLICATIONS, COMMENTS, SUBSCRIBERS = 1000, 300, 20_000, 10_000

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from posts.search.services import search_index_rebuild
+from unact.search.services import search_index_rebuild
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
-
-from newsletter import demo as newsletter_demo
-from posts import demo as posts_demo
-from publications import demo as publications_demo
+from django.utils.module_loading import module_has_submodule
 
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "unact-demo"
@@ -30,9 +30,10 @@ class Command(BaseCommand):
                 )
             admin = self.ensure_admin()
         with transaction.atomic():
-            posts_demo.load(self.stdout, author=admin)
-            publications_demo.load(self.stdout)
-            newsletter_demo.load(self.stdout)
+            # Each app's demo module (<app>/demo.py), in INSTALLED_APPS order: posts
+            # before the publications that link to them.
+            for module in demo_modules():
+                module.load(self.stdout, author=admin)
         if admin:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -49,3 +50,12 @@ class Command(BaseCommand):
                 DEMO_USERNAME, email="admin@example.org", password=DEMO_PASSWORD
             )
         return user
+
+
+def demo_modules():
+    """The `demo` module of every installed app that has one."""
+    return [
+        import_module(f"{config.name}.demo")
+        for config in apps.get_app_configs()
+        if module_has_submodule(config.module, "demo")
+    ]

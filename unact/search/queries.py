@@ -44,11 +44,11 @@ from taggit.models import TaggedItem
 
 from posts.models import Post
 from posts.models import published_where as post_published_where
-from posts.pagination import PageRows, page_guess
-from posts.richtext import html_to_text
 from publications.models import Publication
 from publications.models import published_where as publication_published_where
+from unact.pagination import PageRows, page_guess
 from unact.prepared import fill, run_sql
+from unact.richtext import html_to_text
 from unact.urlcache import reverse_memo
 
 from .indexing import search_config

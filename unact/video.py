@@ -52,7 +52,7 @@ def page_url(embed):
 def facade_iframes(html):
     """Replace each video iframe in sanitised rich text with a click-to-load facade.
 
-    The sanitiser (posts.richtext) lets youtube-nocookie.com and player.vimeo.com
+    The sanitiser (unact.richtext) lets youtube-nocookie.com and player.vimeo.com
     iframes through; loaded as they are, they would contact the video host on
     every page view. The facade loads nothing until the visitor presses play.
     """
