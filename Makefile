@@ -19,6 +19,11 @@ $(BIN)/python:
 # Dependencies come from the hashed lock files (pip-tools); the project itself is
 # installed without resolving anything new. `make lock` regenerates the locks.
 $(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	@# PyICU (search's word breaking) builds against the system's ICU.
+	@pkg-config --exists icu-uc 2>/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { echo "Installing libicu-dev and pkg-config (Debian) for PyICU"; apt-get install -y -qq libicu-dev pkg-config >/dev/null \
+	  || { apt-get update -qq && apt-get install -y -qq libicu-dev pkg-config >/dev/null; }; } \
+	  || { echo "PyICU needs ICU's headers: install libicu-dev and pkg-config (Debian/Ubuntu) or icu4c (Homebrew)"; exit 1; }; }
 	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps -e .
 	@$(BIN)/python scripts/check_lock.py $(LOCK) || { echo "WARNING: $(LOCK) is stale (run make lock); installing the missing packages unpinned"; $(BIN)/pip install --quiet -e .; }
