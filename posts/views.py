@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from taggit.models import Tag
 
 from unact.pagination import PageRows, page_guess, paginate
@@ -421,8 +421,14 @@ def comment_refused_for_token(request, slug):
     return _comment_page(request, post, form, 403)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_create(request, slug):
+    if request.method != "POST":
+        # The address a form with errors was sent to, reloaded or shared: back to the form
+        # on the post page (the same page of comments).
+        post = get_object_or_404(Post.objects.published(), slug=slug)
+        page = _positive_int(request.GET.get(COMMENT_PAGE_PARAM)) or 1
+        return redirect(comments_page_url(post.get_absolute_url(), page, "comment-form"))
     post, closed = _comment_target(request, slug)
     if closed:
         return closed

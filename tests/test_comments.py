@@ -622,9 +622,41 @@ def test_no_input_gives_a_server_error(client, data):
     assert response.status_code in {302, 400}
 
 
-def test_get_on_the_comment_address_is_not_allowed(client):
+def test_a_reloaded_comment_address_leads_back_to_the_form(client):
+    """After a form error the address bar shows /posts/<slug>/comment/#comment-form;
+    reloading or sharing it leads to the form on the post page (the same comments page),
+    not to an empty 405."""
     post = PostFactory()
-    assert client.get(reverse("posts:comment", args=[post.slug])).status_code == 405
+    response = post_comment(client, post, name="")
+    assert response.status_code == 400
+    address = reverse("posts:comment", args=[post.slug])
+    assert client.get(address).headers["Location"] == f"{post.get_absolute_url()}#comment-form"
+    assert client.head(address).status_code == 302
+    reloaded = client.get(address + "?comments=2", follow=True)
+    assert reloaded.redirect_chain == [(f"{post.get_absolute_url()}?comments=2#comment-form", 302)]
+    assert reloaded.status_code == 200 and 'id="comment-form"' in reloaded.content.decode()
+    draft = PostFactory(status=Post.Status.DRAFT)
+    assert client.get(reverse("posts:comment", args=[draft.slug])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("post", "/"),
+        ("post", "/posts/"),
+        ("put", "/posts/{slug}/comment/"),
+        ("get", "/newsletter/subscribe/"),
+        ("delete", "/search/?q=x"),
+        ("post", "/posts/{slug}/"),
+    ],
+)
+def test_no_address_answers_an_empty_405(client, method, url):
+    """A method an address does not take gets a page a visitor can read, with the way back."""
+    post = PostFactory()
+    response = getattr(client, method)(url.format(slug=post.slug))
+    assert response.status_code == 405 and response.headers["Allow"]
+    html = response.content.decode()
+    assert "Nothing to show at this address" in html and 'href="/"' in html
 
 
 @pytest.mark.parametrize(
