@@ -251,8 +251,8 @@ def deadline(seconds):
 
 def _visitor_text_checks():
     """Every function that runs a pattern over a comment or an email address."""
-    from django.core.validators import validate_email
     from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
 
     from posts import moderation
     from posts.templatetags.comments_tags import comment_text
