@@ -58,10 +58,14 @@ def page_cache_off(settings):
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Rate limits and cached pages never leak from one test to the next."""
-    cache.clear()
+    """Rate limits, cached pages and template fragments never leak from one test to the next."""
+    from django.core.cache import caches
+
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
 
 
 class SMTPRecorder:

@@ -149,6 +149,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# {% cache %} fragments (the page frame: header, footer), the same for every visitor
+# and keyed by language: kept in each process's memory, which a deploy empties.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+}
 
 TASKS = {
     "default": {
