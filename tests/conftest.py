@@ -3,7 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .servers import free_port
 
@@ -59,8 +59,6 @@ def page_cache_off(settings):
 @pytest.fixture(autouse=True)
 def clear_cache():
     """Rate limits, cached pages and template fragments never leak from one test to the next."""
-    from django.core.cache import caches
-
     for alias in ("default", "template_fragments"):
         caches[alias].clear()
     yield
