@@ -244,6 +244,7 @@ def main():
         DJANGO_SETTINGS_MODULE="unact.settings",
         SECRET_KEY="benchmark-only-secret-key-" + "b" * 40,
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1:8000",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         DATABASE_URL=args.database_url,

@@ -29,6 +29,7 @@ def production_env(**extra):
         DEBUG="0",
         SECRET_KEY="app-server-tests-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1:8000",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         LOG_LEVEL="INFO",
