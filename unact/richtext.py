@@ -84,7 +84,12 @@ def empty_iframes(value):
 
 def html_to_text(value):
     """Plain text of an HTML fragment, with whitespace collapsed."""
-    text = nh3.clean(re.sub(r"</(p|h\d|li|blockquote|figcaption)>", r"\g<0> ", value or ""), tags=set())
+    text = nh3.clean(
+        re.sub(r"</(p|h\d|li|blockquote|figcaption)>", r"\g<0> ", value or ""),
+        tags=set(),
+        # What sits inside an iframe is never text of the page.
+        clean_content_tags={"iframe", "script", "style"},
+    )
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
