@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -86,6 +87,33 @@ class AppServer:
             self.process.wait(timeout=20)
         if not self.log.closed:
             self.log.close()
+
+
+class HangingSMTPServer:
+    """A mail server that accepts connections and then never answers, not even its
+    greeting: what a stuck relay or a black-holing firewall looks like to a client."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.port = self.socket.getsockname()[1]
+        self.connections = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self.socket.accept()
+            except OSError:
+                return  # stopped
+            self.connections.append(connection)  # held open, never written to
+
+    def stop(self):
+        self.socket.close()
+        for connection in self.connections:
+            connection.close()
 
 
 class Browser:
