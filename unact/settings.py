@@ -133,6 +133,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files locked.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# How the portal reaches PostgreSQL: "session" (directly, or a pooler in session mode)
+# or "transaction" (PgBouncer's pool_mode = transaction, where consecutive
+# transactions of one connection may run on different server sessions). Django's
+# server-side cursors (QuerySet.iterator()) live in a session, so transaction pooling
+# needs them off (docs/deploying.md, "Connection pooling").
+DATABASE_POOL_MODE = os.environ.get("DATABASE_POOL_MODE", "session").strip().lower() or "session"
+if DATABASE_POOL_MODE not in {"session", "transaction"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOL_MODE must be “session” or “transaction”, not {DATABASE_POOL_MODE!r}."
+    )
+if DATABASE_POOL_MODE == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
