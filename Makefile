@@ -59,7 +59,8 @@ run: demo
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 COMMENTS_CLOSE_AFTER_DAYS=$${COMMENTS_CLOSE_AFTER_DAYS:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test var
+# Lint and format check first (seconds), then the suite.
+test: install-test var lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks (PostgreSQL and Redis; README "Performance and resilience"): the page
@@ -71,9 +72,10 @@ bench: install-test var
 	$(BIN)/python bench/page_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/send_bench.py | tee var/bench/send.txt
 
+# ruff's rules and line length are in pyproject.toml ([tool.ruff]).
 lint: install-test
-	$(BIN)/pip install --quiet ruff
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Regenerate both lock files from pyproject.toml (newest versions allowed by it).
 lock: | $(BIN)/python
