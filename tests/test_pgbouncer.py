@@ -148,7 +148,9 @@ def form_fields(html, action):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not ON_POSTGRES, reason="PgBouncer pools PostgreSQL connections (run with DATABASE_URL=postgres://...)")
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="PgBouncer pools PostgreSQL connections (run with DATABASE_URL=postgres://...)"
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_portal_works_behind_pgbouncer_in_transaction_mode(pgbouncer, collected_static, tmp_path):  # noqa: F811
     """Pages render and a comment is posted with two workers sharing one pooled session."""
