@@ -62,7 +62,8 @@ class AppServer:
             try:
                 urllib.request.urlopen(self.url + "/robots.txt", timeout=2)  # noqa: S310 (loopback)
                 return
-            except (urllib.error.URLError, ConnectionError):
+            # A worker's first answer may take longer than the 2 s asked on a busy machine.
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.2)
