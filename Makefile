@@ -63,7 +63,7 @@ run: demo
 test: install-test var lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (PostgreSQL and Redis; README "Performance and resilience"): the page
+# Benchmarks (PostgreSQL and Redis; docs/performance.md): the page
 # benchmark (gunicorn under wrk, cache on and off, against a ceiling view), then the
 # sending benchmark. wrk comes from Debian (apt-get install wrk); bench/page_bench.py
 # installs it when missing. BENCH_PAGES_DATABASE_URL, BENCH_REDIS_URL and
