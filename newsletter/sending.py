@@ -343,8 +343,12 @@ class BatchSender:
 
 @contextmanager
 def fast_commits():
-    """Row marks need not wait for the WAL flush: a killed worker loses nothing by it."""
-    if connection.vendor != "postgresql":
+    """Row marks need not wait for the WAL flush: a killed worker loses nothing by it.
+
+    A session setting: behind a transaction-mode pooler it would stay on whichever
+    server session ran the SET, for other clients' commits, so it is left off there.
+    """
+    if connection.vendor != "postgresql" or settings.DATABASE_POOL_MODE == "transaction":
         yield
         return
     with connection.cursor() as cursor:

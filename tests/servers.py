@@ -30,6 +30,7 @@ def production_env(**extra):
         DEBUG="0",
         SECRET_KEY="app-server-tests-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1:8000",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         LOG_LEVEL="INFO",
@@ -63,7 +64,8 @@ class AppServer:
             try:
                 urllib.request.urlopen(self.url + "/robots.txt", timeout=2)  # noqa: S310 (loopback)
                 return
-            except (urllib.error.URLError, ConnectionError):
+            # A worker's first answer may take longer than the 2 s asked on a busy machine.
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.2)
@@ -123,10 +125,10 @@ class Browser:
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
-    def request(self, url, data=None):
+    def request(self, url, data=None, headers=None):
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         try:
-            with self.opener.open(url, body, timeout=20) as response:
+            with self.opener.open(urllib.request.Request(url, body, headers or {}), timeout=20) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
