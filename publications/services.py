@@ -11,7 +11,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Publication
@@ -238,16 +237,3 @@ def publication_count_download(*, publication):
     Publication.objects.filter(pk=publication.pk).update(
         download_count=F("download_count") + 1
     )
-
-
-def publications_set_status(*, publications, status):
-    """Publish or unpublish many publications at once; the number changed."""
-    changed = publications.exclude(status=status).update(
-        status=status, updated_at=timezone.now()
-    )
-    if changed:
-        # update() sends no signal: tell the page cache directly.
-        from unact.pagecache import content_changed
-
-        content_changed()
-    return changed

@@ -20,7 +20,10 @@ def publication_list(request):
     publications = FilteredPublications(filters)
     facets, total = publications.facet_options()
     page = paginate(
-        request, publications, per_page=settings.PUBLICATIONS_PER_PAGE, count=total
+        request,
+        publications.page_queryset(),
+        per_page=settings.PUBLICATIONS_PER_PAGE,
+        count=total,
     )
     context = {
         "page_obj": page,
