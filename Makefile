@@ -63,10 +63,11 @@ run: demo
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 SITE_URL=$(SITE_URL) COMMENTS_CLOSE_AFTER_DAYS=$${COMMENTS_CLOSE_AFTER_DAYS:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test var
+# Lint and format check first (seconds), then the suite.
+test: install-test var lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (PostgreSQL and Redis; README "Performance and resilience"): the page
+# Benchmarks (PostgreSQL and Redis; docs/performance.md): the page
 # benchmark (gunicorn under wrk, cache on and off, against a ceiling view), then the
 # sending benchmark. wrk comes from Debian (apt-get install wrk); bench/page_bench.py
 # installs it when missing. BENCH_PAGES_DATABASE_URL, BENCH_REDIS_URL and
@@ -75,9 +76,10 @@ bench: install-test var
 	$(BIN)/python bench/page_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/send_bench.py | tee var/bench/send.txt
 
+# ruff's rules and line length are in pyproject.toml ([tool.ruff]).
 lint: install-test
-	$(BIN)/pip install --quiet ruff
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Regenerate both lock files from pyproject.toml (newest versions allowed by it).
 lock: | $(BIN)/python

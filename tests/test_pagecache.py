@@ -2,10 +2,10 @@
 
 import gzip
 import re
-import time
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -201,9 +201,9 @@ def test_a_scheduled_post_appears_when_its_time_comes(client):
     scheduled = PostFactory(title="Launch at noon", publish_at=timezone.now() + timedelta(seconds=2))
     assert "Launch at noon" not in get(client, "/").content.decode()
     assert get(client, "/")["X-Cache"] == "hit"
-    time.sleep(2.5)
-    assert "Launch at noon" in get(client, "/").content.decode()
-    assert scheduled.is_published
+    with time_machine.travel(timezone.now() + timedelta(seconds=2.5)):
+        assert "Launch at noon" in get(client, "/").content.decode()
+        assert scheduled.is_published
 
 
 def test_staff_are_never_served_or_stored_in_the_cache(client, editor_client):
@@ -240,7 +240,7 @@ def test_page_cache_can_be_switched_off(client, settings):
 
 def test_publication_saved_published_unpublished_and_deleted_show_at_once(client):
     from publications.models import Publication
-    from publications.services import publications_set_status
+    from unact.publishing import publishables_set_status
 
     from .factories import PublicationFactory
 
@@ -255,9 +255,9 @@ def test_publication_saved_published_unpublished_and_deleted_show_at_once(client
     assert "second edition" in get(client, publication.get_absolute_url()).content.decode()
 
     # Publishing and unpublishing use update(), which sends no signal.
-    publications_set_status(publications=Publication.objects.filter(pk=draft.pk), status="published")
+    publishables_set_status(queryset=Publication.objects.filter(pk=draft.pk), status="published")
     assert "Border report" in get(client, "/publications/").content.decode()
-    publications_set_status(publications=Publication.objects.filter(pk=draft.pk), status="draft")
+    publishables_set_status(queryset=Publication.objects.filter(pk=draft.pk), status="draft")
     assert "Border report" not in get(client, "/publications/").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 404
 
