@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads a request body (unact/publicforms.py).
+    "unact.publicforms.PublicPostLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "unact.pagecache.PageCacheMiddleware",
@@ -214,6 +216,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_MB", 10) * 1024 * 1024
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body from anyone but signed-in staff may be this large, and carry no file
+# (413 otherwise, before it is read). A comment of 5,000 Thai letters is about 45 KB.
+PUBLIC_POST_MAX_BYTES = env_int("PUBLIC_POST_MAX_KB", 64) * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 POSTS_PER_PAGE = env_int("POSTS_PER_PAGE", 10)
@@ -295,10 +300,18 @@ IMAGEKIT_CACHEFILE_DIR = "renditions"
 
 # The page cache for anonymous visitors (unact/pagecache.py). 0 switches it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# How long browsers (max-age) and shared caches such as a proxy or CDN (s-maxage) may
+# keep an anonymous page without asking again: an edit reaches a visitor behind a
+# shared cache within PAGE_CACHE_SHARED_MAX_AGE seconds (docs/caching.md).
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
+PAGE_CACHE_SHARED_MAX_AGE = env_int("PAGE_CACHE_SHARED_MAX_AGE", 60)
 # Saving or deleting any of these makes every cached page stale.
 PAGE_CACHE_MODELS = {
     "posts.post", "posts.category", "posts.comment", "taggit.tag", "taggit.taggeditem",
 }
+# Rows of these models are on a page only with these values: adding or deleting one
+# without them (a comment held for moderation, or spam) leaves cached pages alone.
+PAGE_CACHE_VISIBLE_WHEN = {"posts.comment": {"status": "approved"}}
 # Models whose scheduled items (status published, time in the future) appear on their own.
 PAGE_CACHE_SCHEDULED = {"posts.Post": "publish_at"}
 
