@@ -79,15 +79,21 @@
   document.querySelectorAll("form[data-ticket-url]").forEach(function (form) {
     var ticket = form.querySelector("input[name=issued]");
     if (!ticket || !window.fetch) { return; }
+    var pending = null;
     function fetchTicket() {
-      form.removeEventListener("focusin", fetchTicket);
-      fetch(form.dataset.ticketUrl, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      pending = pending || fetch(form.dataset.ticketUrl, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
         return response.ok ? response.text() : "";
       }).then(function (value) {
         if (value && !ticket.value) { ticket.value = value; }
       }).catch(function () { /* the second step covers it */ });
     }
     form.addEventListener("focusin", fetchTicket);
+    // Sent before the ticket arrived: send it once it has.
+    form.addEventListener("submit", function (event) {
+      if (ticket.value || !pending) { return; }
+      event.preventDefault();
+      pending.then(function () { form.submit(); });
+    });
   });
 
   // Newsletter signup: submit in place and show the answer without leaving the page.
