@@ -11,6 +11,7 @@ from taggit.models import Tag
 
 from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
 from unact.prepared import Param, where_sql
+from unact.publishing import Publishable, PublishableQuerySet
 from unact.richtext import SanitizedRichTextField, summarize
 from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
@@ -56,13 +57,7 @@ def post_tags(post):
     )  # fmt: skip
 
 
-class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
-        """Published posts whose time has come: the only ones visitors ever see.
-
-        now: the present, given by a PreparedQuery (unact/prepared.py) as a Param."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now)
-
+class PostQuerySet(PublishableQuerySet):
     def for_cards(self):
         """What a card shows (post_card.html): every column but the body and the search
         vector, and the category, newest first."""
@@ -90,11 +85,7 @@ def published_where():
     return where_sql(Post.objects.published(now=Param("now", models.DateTimeField())))
 
 
-class Post(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-
+class Post(Publishable):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     category = models.ForeignKey(
@@ -148,7 +139,6 @@ class Post(models.Model):
         blank=True,
         related_name="posts",
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         _("publish at"),
         default=timezone.now,
@@ -158,8 +148,6 @@ class Post(models.Model):
     # Visible comments, as lists show them: stored, since counting them for every card
     # cost more than the rest of a list page's SQL (kept current by posts/signals.py).
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Title, summary, body and tags, kept current by the database (search/indexing.py).
     search_vector = SearchVectorField()
 
@@ -203,14 +191,6 @@ class Post(models.Model):
             raise ValidationError(
                 {"video_url": _("Give a YouTube or Vimeo link (for example https://youtu.be/…).")}
             )
-
-    @property
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
-
-    @property
-    def is_scheduled(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
     @property
     def video_embed_url(self):

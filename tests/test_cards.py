@@ -1,39 +1,21 @@
-"""The cards of the lists, written in Python: posts/markup.py's post_card (checked by what
-it shows), and {% publication_card %} (its former template is kept here as
-OLD_PUBLICATION_CARD until the publications app changes it)."""
+"""The cards of the post lists, written in Python (posts/markup.py's post_card), checked
+by what they show. (Publication cards are a template: tests/test_publications.py.)"""
 
 import re
 import struct
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
-from django.template import TemplateDoesNotExist, engines
+from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 
 from posts.markup import post_card
 from posts.models import Post
-from publications.templatetags.publications_tags import publication_card
 
-from .factories import CategoryFactory, PostFactory, PublicationFactory, image_upload
+from .factories import CategoryFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
-
-OLD_PUBLICATION_CARD = """{% load i18n posts_tags site_tags %}{% with url=publication.get_absolute_url kind=publication.get_kind_display %}<article class="pub-card">
-  <a class="pub-cover" href="{{ url }}" tabindex="-1" aria-hidden="true">
-    {% if publication.cover %}{% picture publication.cover_renditions sizes="(max-width: 30rem) calc(100vw - 2rem), 15rem" eager=eager default_index=0 %}
-    {% else %}<span class="pub-cover-blank">{{ kind }}</span>{% endif %}
-  </a>
-  <div class="pub-card-body">
-    <p class="pub-kind">{{ kind }}</p>
-    <h2 class="card-title"><a href="{{ url }}">{{ publication.title }}</a></h2>
-    <p class="meta">{% timestamp publication.publication_date %}{% if publication.document %} · {% translate "PDF" %}, {{ publication.file_size|filesizeformat }}{% elif publication.video_embed_url %} · {% translate "Video" %}{% endif %}</p>
-    {% if publication.summary %}<p class="teaser">{{ publication.summary|truncatewords:30 }}</p>{% endif %}
-  </div>
-</article>{% endwith %}
-"""
 
 SCRIPT = "<script>alert(1)</script>"
 SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -45,11 +27,6 @@ LONG_SUMMARY = " ".join(f"word{number}" for number in range(1, 61))
 def same_markup(html):
     """The markup with whitespace runs made one space and none between tags."""
     return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
-
-
-def old_publication_card(publication, eager=False):
-    template = engines["django"].from_string(OLD_PUBLICATION_CARD)
-    return template.render({"publication": publication, "eager": eager})
 
 
 def full_post(**kwargs):
@@ -75,32 +52,6 @@ def bare_post(**kwargs):
         **kwargs,
     }
     return PostFactory(**fields)
-
-
-def pdf_publication(**kwargs):
-    fields = {
-        "title": "Recruitment fees in the Mekong",
-        "kind": "research-report",
-        "external_url": "",
-        "document": ContentFile(b"%PDF-1.4\n%%EOF\n", name="report.pdf"),
-        "file_size": 730_800,
-        "cover": image_upload("cover.jpg", width=640, height=900),
-        "summary": LONG_SUMMARY,
-        "publication_date": date(2016, 8, 25),
-        **kwargs,
-    }
-    return PublicationFactory(**fields)
-
-
-def video_publication(**kwargs):
-    fields = {
-        "title": "Voices of survivors",
-        "kind": "video",
-        "external_url": "https://youtu.be/dQw4w9WgXcQ",
-        "summary": "A short film.",
-        **kwargs,
-    }
-    return PublicationFactory(**fields)
 
 
 # Posts -----------------------------------------------------------------------------------
@@ -195,99 +146,6 @@ def test_post_card_escapes_ampersands_and_quotes_once():
     assert "&amp;amp;" not in html
 
 
-# Publications ----------------------------------------------------------------------------
-
-
-def test_publication_card_with_pdf_and_cover():
-    publication = pdf_publication()
-    html = publication_card(publication)
-    url = publication.get_absolute_url()
-    assert html.startswith('<article class="pub-card">') and html.endswith("</article>")
-    assert (
-        f'<a class="pub-cover" href="{url}" tabindex="-1" aria-hidden="true">' in html
-    )
-    assert "<picture>" in html and 'alt=""' in html and 'loading="lazy"' in html
-    assert 'sizes="(max-width: 30rem) calc(100vw - 2rem), 15rem"' in html
-    assert "pub-cover-blank" not in html
-    assert '<p class="pub-kind">Research report</p>' in html
-    assert (
-        f'<h2 class="card-title"><a href="{url}">Recruitment fees in the Mekong</a></h2>'
-        in html
-    )
-    assert (
-        '<p class="meta"><time datetime="2016-08-25">25 August 2016</time> · PDF, 713.7\xa0KB</p>'
-    ) in html
-    # truncatewords:30: thirty words, a space and an ellipsis.
-    assert '<p class="teaser">word1 word2 ' in html and " word30 …</p>" in html
-    assert same_markup(html) == same_markup(old_publication_card(publication))
-
-
-def test_publication_card_of_the_first_publication_fetches_its_cover_at_once():
-    publication = pdf_publication()
-    html = publication_card(publication, eager=True)
-    assert 'fetchpriority="high"' in html and 'loading="lazy"' not in html
-    assert same_markup(html) == same_markup(
-        old_publication_card(publication, eager=True)
-    )
-
-
-def test_publication_card_with_video_and_no_cover():
-    publication = video_publication()
-    html = publication_card(publication)
-    assert "<picture" not in html
-    assert '<span class="pub-cover-blank">Video</span>' in html
-    assert '<p class="pub-kind">Video</p>' in html
-    assert "</time> · Video</p>" in html and "PDF" not in html
-    assert '<p class="teaser">A short film.</p>' in html
-    assert same_markup(html) == same_markup(old_publication_card(publication))
-
-
-def test_publication_card_without_cover_file_or_summary():
-    publication = PublicationFactory(
-        kind="brief", summary="", external_url="https://example.org/brief"
-    )
-    publication.summary = ""  # save() fills a blank summary from the description
-    html = publication_card(publication)
-    assert '<span class="pub-cover-blank">Brief</span>' in html
-    assert re.search(r'<p class="meta"><time datetime="[\d-]+">[^<]+</time></p>', html)
-    assert "teaser" not in html
-    assert same_markup(html) == same_markup(old_publication_card(publication))
-
-
-def test_publication_card_with_pdf_but_no_cover():
-    publication = pdf_publication(cover="", file_size=None, summary="Short.")
-    html = publication_card(publication)
-    assert '<span class="pub-cover-blank">Research report</span>' in html
-    assert " · PDF, 0\xa0bytes</p>" in html  # as filesizeformat writes an unknown size
-    assert same_markup(html) == same_markup(old_publication_card(publication))
-
-
-@pytest.mark.parametrize("hostile", [SCRIPT, BREAKOUT])
-def test_publication_card_escapes_every_text(hostile):
-    escaped = SCRIPT_ESCAPED if hostile == SCRIPT else BREAKOUT_ESCAPED
-    publication = video_publication(
-        title=f"Title {hostile}", summary=f"Summary {hostile}"
-    )
-    html = publication_card(publication)
-    assert hostile not in html and "<script" not in html and "<img src=x" not in html
-    assert f'<a href="{publication.get_absolute_url()}">Title {escaped}</a>' in html
-    assert f'<p class="teaser">Summary {escaped}</p>' in html
-    assert same_markup(html) == same_markup(old_publication_card(publication))
-
-
-def test_publication_card_does_not_escape_text_marked_safe_twice():
-    publication = video_publication()
-    publication.title = mark_safe("Fish &amp; <em>rice</em>")
-    publication.summary = mark_safe("A &amp; B")
-    html = publication_card(publication)
-    assert "Fish &amp; <em>rice</em></a>" in html
-    assert '<p class="teaser">A &amp; B</p>' in html
-    assert same_markup(html) == same_markup(old_publication_card(publication))
-
-
-# Pages and languages ---------------------------------------------------------------------
-
-
 def test_list_pages_write_the_cards_and_the_first_is_eager(client):
     category = CategoryFactory(name="News", slug="news")
     now = timezone.now()
@@ -298,32 +156,23 @@ def test_list_pages_write_the_cards_and_the_first_is_eager(client):
             tags=["safe-migration"],
             publish_at=now - timedelta(hours=number + 1),
         )
-    for number in range(2):
-        pdf_publication(slug=f"report-{number}", title=f"Report {number}")
     for path, count in (("/", 3), ("/posts/", 3), ("/posts/tag/safe-migration/", 3)):
         html = client.get(path).content.decode()
         cards = html.split('<article class="card">')[1:]
         assert len(cards) == count, path
         assert 'fetchpriority="high"' in cards[0], path
         assert all('loading="lazy"' in card for card in cards[1:]), path
-    html = client.get("/publications/").content.decode()
-    cards = html.split('<article class="pub-card">')[1:]
-    assert len(cards) == 2
-    assert 'fetchpriority="high"' in cards[0] and 'loading="lazy"' in cards[1]
 
 
-@pytest.mark.parametrize("name", ["includes/post_card.html", "includes/publication_card.html"])
-def test_cards_are_written_one_way_only(name):
+def test_post_cards_are_written_one_way_only():
     with pytest.raises(TemplateDoesNotExist):
-        get_template(name)
+        get_template("includes/post_card.html")
 
 
 FAKE_TRANSLATIONS = {
     "Content warning:": "Avertissement :",
     "Read More": "Lire la suite",
     "about “%(title)s”": "à propos de « %(title)s »",
-    "PDF": "Fichier PDF",
-    "Video": "Vidéo",
 }
 
 
@@ -335,10 +184,11 @@ def test_cards_translate_their_words_with_the_templates_msgids(monkeypatch):
         asked.append(message)
         return FAKE_TRANSLATIONS[message]
 
-    monkeypatch.setattr("publications.templatetags.publications_tags.gettext", gettext)
-    assert " · Fichier PDF, 713.7\xa0KB</p>" in publication_card(pdf_publication())
-    assert "</time> · Vidéo</p>" in publication_card(video_publication())
-    assert set(asked) == {"PDF", "Video"}
+    monkeypatch.setattr("posts.markup.gettext", gettext)
+    html = post_card(full_post(title="Fish & rice"))
+    assert "<strong>Avertissement :</strong>" in html
+    assert 'Lire la suite<span class="visually-hidden"> à propos de « Fish &amp; rice »</span>' in html
+    assert set(asked) == set(FAKE_TRANSLATIONS)
 
 
 def test_about_falls_back_to_english_when_a_translation_does_not_format(monkeypatch):
@@ -348,7 +198,7 @@ def test_about_falls_back_to_english_when_a_translation_does_not_format(monkeypa
 
 def test_cards_translate_with_the_sites_catalogues(settings):
     """With a real catalogue (when the project has one for another language)."""
-    post, publication = full_post(), pdf_publication()
+    post = full_post()
     for code, _name in settings.LANGUAGES:
         if code == "en":
             continue
@@ -358,10 +208,6 @@ def test_cards_translate_with_the_sites_catalogues(settings):
             html = post_card(post)
             assert translation.gettext("Read More") in html
             assert translation.gettext("Content warning:") in html
-            assert translation.gettext("PDF") in publication_card(publication)
-            assert same_markup(publication_card(publication)) == same_markup(
-                old_publication_card(publication)
-            )
             return
     pytest.skip(
         "no language but English has a catalogue with these strings (no locale/ yet)"
@@ -391,7 +237,6 @@ def test_cards_and_templates_find_the_same_translations(settings, tmp_path):
     settings.LOCALE_PATHS = [tmp_path]
     settings.LANGUAGES = [("en", "English"), ("fr", "French")]
     post = full_post(title="Fish & rice")
-    publication, video = pdf_publication(), video_publication()
     with translation.override("fr"):
         html = post_card(post)
         assert "<strong>Avertissement :</strong>" in html
@@ -399,9 +244,3 @@ def test_cards_and_templates_find_the_same_translations(settings, tmp_path):
             'Lire la suite<span class="visually-hidden"> à propos de « Fish &amp; rice »'
             in html
         )
-        assert " · Fichier PDF, 713,7\xa0Kio</p>" in publication_card(publication)
-        for item in (publication, video):
-            assert same_markup(publication_card(item)) == same_markup(
-                old_publication_card(item)
-            )
-        assert "</time> · Vidéo</p>" in publication_card(video)
