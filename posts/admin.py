@@ -12,6 +12,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from unact.search.services import search_documents_refresh
+
 from . import services
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -84,6 +86,7 @@ class PostAdmin(admin.ModelAdmin):
         updated = Post.objects.filter(pk__in=[post.pk for post in changing]).update(
             status=Post.Status.PUBLISHED, updated_at=timezone.now()
         )
+        search_documents_refresh(model=Post, pks=[post.pk for post in changing])  # update() sends no signal
         self._log_status_change(request, changing)
         self.message_user(
             request,
@@ -97,6 +100,7 @@ class PostAdmin(admin.ModelAdmin):
         updated = Post.objects.filter(pk__in=[post.pk for post in changing]).update(
             status=Post.Status.DRAFT, updated_at=timezone.now()
         )
+        search_documents_refresh(model=Post, pks=[post.pk for post in changing])  # update() sends no signal
         self._log_status_change(request, changing)
         self.message_user(
             request,

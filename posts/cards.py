@@ -15,7 +15,7 @@ from unact.prepared import Param, PreparedQuery, model_columns
 from .models import Category, Post
 
 # What a card shows: every column but the body and the search vector.
-CARD_COLUMNS = model_columns(Post, exclude={"body", "search_vector"})
+CARD_COLUMNS = model_columns(Post, exclude={"body"})
 CATEGORY_COLUMNS = model_columns(Category)
 CATEGORY_FIELDS = tuple(f"category__{column}" for column in CATEGORY_COLUMNS)
 

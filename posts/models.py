@@ -12,7 +12,6 @@ from taggit.models import Tag, TaggedItem
 from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
 from unact.prepared import Param, PreparedQuery, where_sql
 from unact.richtext import SanitizedRichTextField, summarize
-from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
 from unact.urlcache import reverse_memo
 from unact.video import embed_url
@@ -162,8 +161,6 @@ class Post(models.Model):
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Title, summary, body and tags, kept current by the database (search/indexing.py).
-    search_vector = SearchVectorField()
 
     image_480 = rendition_spec("featured_image", 480)
     image_960 = rendition_spec("featured_image", 960)

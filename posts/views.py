@@ -125,7 +125,7 @@ def _may_preview(request):
 
 # The post page's queries, compiled once per process (see unact/prepared.py): building
 # them afresh cost more than half of the page's time.
-_POST_COLUMNS = model_columns(Post, exclude={"search_vector"})
+_POST_COLUMNS = model_columns(Post)
 _POST_BY_SLUG = PreparedQuery(
     lambda: Post.objects.filter(slug=Param("slug", CharField()))
     .order_by()

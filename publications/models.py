@@ -11,7 +11,6 @@ from taggit.managers import TaggableManager
 from unact.images import CleanImageField, rendition_spec, renditions
 from unact.prepared import Param, where_sql
 from unact.richtext import SanitizedRichTextField, summarize
-from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
 from unact.urlcache import reverse_memo
 from unact.video import embed_url
@@ -169,8 +168,6 @@ class Publication(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Title, summary, description and tags, kept current by the database (search/indexing.py).
-    search_vector = SearchVectorField()
 
     cover_320 = rendition_spec("cover", 320)
     cover_640 = rendition_spec("cover", 640)

@@ -242,12 +242,14 @@ def publication_count_download(*, publication):
 
 def publications_set_status(*, publications, status):
     """Publish or unpublish many publications at once; the number changed."""
-    changed = publications.exclude(status=status).update(
-        status=status, updated_at=timezone.now()
-    )
+    changing = publications.exclude(status=status)
+    pks = list(changing.values_list("pk", flat=True))
+    changed = changing.update(status=status, updated_at=timezone.now())
     if changed:
-        # update() sends no signal: tell the page cache directly.
+        # update() sends no signal: tell the page cache and the search index directly.
         from unact.pagecache import content_changed
+        from unact.search.services import search_documents_refresh
 
         content_changed()
+        search_documents_refresh(model=Publication, pks=pks)
     return changed

@@ -244,8 +244,8 @@ def test_results_page_query_count_is_constant(client, django_assert_num_queries,
     PostFactory.create_batch(count, title="Referral note", tags=["survivors"])
     for _ in range(count):
         PublicationFactory(title="Referral guide", tags=["survivors"])
-    # One statement: the page's rows with their posts and publications, and the facet counts
-    with django_assert_num_queries(1):
+    # The facet counts (their sum is the result count), then the page of results
+    with django_assert_num_queries(2):
         response = client.get("/search/", {"q": "referral survivors", "page": "1"})
     assert response.status_code == 200
 
@@ -320,96 +320,93 @@ def test_stemming_matches_other_forms_of_a_word(client):
     assert sorted(result_titles(search(client, q="convicting"))) == sorted(["Traffickers were convicted", "Convictions of trafficking offenders"])
 
 
-@postgresql_only
-def test_the_index_follows_every_write_path(client):
-    """Saves, queryset updates, tags added after the save, tag renames and removals."""
-    post = PostFactory(title="Quarterly bulletin")
+def test_the_index_follows_every_write_path(client, admin_client):
+    """Saves, deletes, tags added after the save, tag renames and removals, a renamed
+    category, and the bulk paths that use update(): the admin's publish action,
+    publications_set_status and a campaign marked sent by the worker."""
+    from taggit.models import Tag
+
+    from publications.services import publications_set_status
+
+    post = PostFactory(title="Quarterly bulletin", category=CategoryFactory(name="News"))
     publication = PublicationFactory(title="Bulletin archive")
-    Post.objects.filter(pk=post.pk).update(title="Quarterly newsletter")
+    post.title = "Quarterly newsletter"
+    post.save()
     assert result_titles(search(client, q="newsletter")) == ["Quarterly newsletter"]
     post.tags.add("Remittances")
     publication.tags.add("Remittances")
     assert sorted(result_titles(search(client, q="remittances"))) == ["Bulletin archive", "Quarterly newsletter"]
-    from taggit.models import Tag
-
-    Tag.objects.filter(name="Remittances").update(name="Money transfers")
+    tag = Tag.objects.get(name="Remittances")
+    tag.name = "Money transfers"
+    tag.save()
     assert result_titles(search(client, q="remittances")) == []
     assert len(result_titles(search(client, q="money transfers"))) == 2
     post.tags.clear()
     assert result_titles(search(client, q="money transfers")) == ["Bulletin archive"]
-    Publication.objects.filter(pk=publication.pk).update(status="draft")
+    post.category.name = "Field notes"
+    post.category.save()
+    assert '<p class="search-type">Field notes</p>' in search(client, q="quarterly")
+    publications_set_status(publications=Publication.objects.filter(pk=publication.pk), status="draft")
     assert result_titles(search(client, q="money transfers")) == []
+    draft = PostFactory(title="Helpline hours", draft=True)
+    assert result_titles(search(client, q="helpline")) == []
+    admin_client.post("/admin/posts/post/", {"action": "publish", "_selected_action": [draft.pk]})
+    assert result_titles(search(client, q="helpline")) == ["Helpline hours"]
+    admin_client.post("/admin/posts/post/", {"action": "unpublish", "_selected_action": [draft.pk]})
+    assert result_titles(search(client, q="helpline")) == []
+    post.delete()
+    assert result_titles(search(client, q="quarterly")) == []
 
 
-@postgresql_only
-def test_rebuild_search_index_recomputes_every_vector(client):
+def test_newsletter_editions_are_found_once_sent(client):
+    """An edition enters the index when the worker marks it sent (an update(), no signal)."""
+    from newsletter.models import Campaign
+    from newsletter.sending import campaign_finish_if_done
+
+    draft = Campaign.objects.create(subject="Mekong bulletin: shelters reopen", body="<p>Shelters reopened in Kratie.</p>")
+    assert result_titles(search(client, q="shelters")) == []
+    Campaign.objects.filter(pk=draft.pk).update(status=Campaign.Status.SENDING)
+    assert campaign_finish_if_done(draft.pk)
+    html = search(client, q="shelters kratie")
+    assert result_titles(html) == ["Mekong bulletin: shelters reopen"]
+    assert '<p class="search-type">Newsletter</p>' in html and f'href="{draft.get_absolute_url()}"' in html
+    assert result_titles(search(client, q="shelters", type="edition")) == ["Mekong bulletin: shelters reopen"]
+    assert result_titles(search(client, q="shelters", type="post")) == []
+
+
+def test_rebuild_search_index_writes_every_document_again(client):
+    from unact.models import SearchDocument
+
     PostFactory(title="Hotline report")
-    with connection.cursor() as cursor:
-        # A lost vector (say, restored from a dump made without it): triggers off for this write.
-        cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("UPDATE posts_post SET search_vector = NULL")
-        cursor.execute("SET LOCAL session_replication_role = origin")
-        # The command alters tables; the test's own inserts must not leave checks pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    PublicationFactory(title="Hotline guide")
+    SearchDocument.objects.all().delete()  # lost (say, restored from a dump without it)
     assert result_titles(search(client, q="hotline")) == []
     output = StringIO()
     call_command("rebuild_search_index", stdout=output)
-    assert "posts_post: 1 rows reindexed." in output.getvalue()
-    assert result_titles(search(client, q="hotline")) == ["Hotline report"]
+    assert "post: 1 documents indexed." in output.getvalue() and "publication: 1 documents indexed." in output.getvalue()
+    assert sorted(result_titles(search(client, q="hotline"))) == ["Hotline guide", "Hotline report"]
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite message only")
-def test_rebuild_search_index_explains_sqlite_needs_no_index():
-    output = StringIO()
+def test_rebuild_search_index_draws_a_progress_bar_on_a_terminal():
+    PostFactory.create_batch(3, title="Hotline report")
+
+    class Terminal(StringIO):
+        def isatty(self):
+            return True
+
+    output = Terminal()
     call_command("rebuild_search_index", stdout=output)
-    assert "Nothing to do on sqlite" in output.getvalue()
-
-
-@postgresql_only
-def test_the_written_out_matches_give_the_rows_of_the_orm_form():
-    """queries.POST_MATCHES/PUBLICATION_MATCHES against the ORM's `_matching` (published(), SearchRank)."""
-    from unact.search import queries
-
-    blog = CategoryFactory(name="Blog")
-    PostFactory(title="Referral of survivors", category=blog, tags=["Referral"])
-    PostFactory(title="Survivors", body="<p>A long story about a referral " + "and more words " * 50 + "</p>", category=None)
-    PostFactory(title="Draft referral", draft=True)
-    PostFactory(title="Scheduled referral", scheduled=True)
-    PublicationFactory(title="Referral guide", kind="brief")
-    PublicationFactory(title="Draft referral guide", draft=True)
-    PublicationFactory(title="Scheduled referral guide", publication_date=timezone.localdate() + timedelta(days=3))
-    for query in ["referral", "referral survivors", '"referral of"', "referral -guide", "survivors or guide", "nothing"]:
-        terms = queries.query_terms(query)
-        for spec in (queries.POSTS, queries.PUBLICATIONS):
-            rows = []
-            fast_sql, fast_params = queries._fast_matches(spec)
-            fast = (f"WITH {queries.QUERY_CTE}m AS ({fast_sql}) SELECT * FROM m", [queries.search_config(), query, *fast_params])
-            for sql, params in (fast, queries._orm_matches(spec, query, terms)):
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, params)
-                    rows.append(sorted((t, i, round(r, 6), d, c, k) for t, i, r, d, c, k in cursor.fetchall()))
-            assert rows[0] == rows[1], (query, spec.type)
-            assert query != "referral" or len(rows[0]) == (2 if spec is queries.POSTS else 1)
-
-
-@postgresql_only
-def test_vectors_are_kept_in_the_row():
-    """Ranking reads every match's vector: out of line (TOAST) that was a lookup and a page each."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attrelid::regclass::text, attstorage FROM pg_attribute "
-            "WHERE attname = 'search_vector' AND attrelid IN ('posts_post'::regclass, 'publications_publication'::regclass)"
-        )
-        assert dict(cursor.fetchall()) == {"posts_post": "m", "publications_publication": "m"}
+    assert "\rpost         [########################################] 3/3" in output.getvalue()
 
 
 @postgresql_only
 def test_the_search_uses_the_gin_index():
+    from django.contrib.postgres.search import SearchQuery
+
+    from unact.models import SearchDocument
+
     PostFactory.create_batch(5, title="Filler")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM posts_post WHERE search_vector @@ websearch_to_tsquery('english', 'filler')"
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "posts_post_search_gin" in plan, plan
+    query = SearchDocument.objects.filter(search_vector=SearchQuery("filler", search_type="raw"))
+    assert "unact_searchdocument_vector_gin" in query.explain()
