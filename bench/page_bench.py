@@ -29,6 +29,7 @@ and stops with a clear message when it cannot.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 from tests.servers import AppServer  # noqa: E402 (the project root is on the path now)
 
 OUT = ROOT / "var" / "bench"
-DEFAULT_DB = "postgres://root@127.0.0.1:5432/unact_bench_pages"
+# One bench database per checkout (its folder name): branches with different migrations never share one.
+DEFAULT_DB = "postgres://root@127.0.0.1:5432/unact_bench_pages_" + re.sub(r"\W", "_", ROOT.name.lower())
 DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
 SIGNUP = "POST /newsletter/subscribe/"
 PAGES = [
