@@ -410,3 +410,106 @@ def test_the_search_uses_the_gin_index():
         cursor.execute("SET LOCAL enable_seqscan = off")
     query = SearchDocument.objects.filter(search_vector=SearchQuery("filler", search_type="raw"))
     assert "unact_searchdocument_vector_gin" in query.explain()
+
+
+# Languages: words, not substrings (issue 17) ---------------------------------------
+
+
+def test_thai_words_typed_together_find_documents_with_both_anywhere(client):
+    """Thai is typed without spaces: "แรงงานประมง" (workers + fishing) finds a text where the
+    two words are far apart, and the text where they stand together ranks first."""
+    PostFactory(title="แรงงานข้ามชาติจำนวนมากถูกหลอกลวงให้ทำงานในเรือประมง")
+    PostFactory(title="แรงงานประมงได้รับความช่วยเหลือ", publish_at=timezone.now() - timedelta(days=9))
+    PostFactory(title="ตำรวจช่วยเหลือเหยื่อการค้ามนุษย์ที่ชายแดน")
+    assert result_titles(search(client, q="แรงงานประมง")) == [
+        "แรงงานประมงได้รับความช่วยเหลือ",
+        "แรงงานข้ามชาติจำนวนมากถูกหลอกลวงให้ทำงานในเรือประมง",
+    ]
+    assert result_titles(search(client, q="การค้ามนุษย์")) == ["ตำรวจช่วยเหลือเหยื่อการค้ามนุษย์ที่ชายแดน"]
+
+
+def test_a_short_word_does_not_find_longer_words_that_contain_it(client):
+    """"นา" (rice field) is inside ชาวนา (farmers), หน้าที่ (duty) and นายจ้าง (employer);
+    "art" is inside "smart" and "party"."""
+    PostFactory(title="ชาวนาในหมู่บ้านได้รับการอบรม")
+    PostFactory(title="หน้าที่ของนายจ้าง")
+    PostFactory(title="Smart party")
+    PostFactory(title="Art against trafficking", body="<p>Young people painted a mural.</p>")
+    assert result_titles(search(client, q="นา")) == []
+    assert result_titles(search(client, q="art")) == ["Art against trafficking"]
+
+
+def test_vietnamese_is_found_without_diacritics_and_in_any_case(client):
+    PostFactory(title="Báo cáo về BUÔN BÁN NGƯỜI ở Đồng bằng sông Cửu Long")
+    for query in ["buon ban nguoi", "BUÔN BÁN người", "dong bang song cuu long", "Đồng Bằng"]:
+        assert result_titles(search(client, q=query)) == ["Báo cáo về BUÔN BÁN NGƯỜI ở Đồng bằng sông Cửu Long"], query
+    html = search(client, q="buon ban nguoi")
+    assert "<mark>BUÔN</mark> <mark>BÁN</mark> <mark>NGƯỜI</mark>" in html  # shown as written
+
+
+def test_mixed_thai_and_english_queries(client):
+    PostFactory(title="แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์")
+    PostFactory(title="COMMIT meeting in Bangkok")
+    assert result_titles(search(client, q="COMMIT การค้ามนุษย์")) == ["แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์"]
+    assert result_titles(search(client, q="COMMITการค้ามนุษย์")) == ["แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์"]
+    assert len(result_titles(search(client, q="commit"))) == 2
+
+
+def test_khmer_lao_burmese_and_chinese_words_are_found(client):
+    PublicationFactory(title="ពលករចំណាកស្រុកត្រូវបានបោកបញ្ឆោត", language="km")
+    PublicationFactory(title="ຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດໄດ້ຮັບການຊ່ວຍເຫຼືອ", language="lo")
+    PublicationFactory(title="ကလေးသူငယ်များကို အလုပ်ကြမ်းခိုင်းစေခြင်း", language="my")
+    PublicationFactory(title="打击人口贩卖的区域合作", language="zh-hans")
+    assert result_titles(search(client, q="ពលករបោកបញ្ឆោត")) == ["ពលករចំណាកស្រុកត្រូវបានបោកបញ្ឆោត"]
+    assert result_titles(search(client, q="ມະນຸດ")) == ["ຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດໄດ້ຮັບການຊ່ວຍເຫຼືອ"]
+    assert result_titles(search(client, q="ကလေးသူငယ်")) == ["ကလေးသူငယ်များကို အလုပ်ကြမ်းခိုင်းစေခြင်း"]
+    assert result_titles(search(client, q="人口合作")) == ["打击人口贩卖的区域合作"]
+    assert result_titles(search(client, q="口贩")) == []  # letters across two words
+
+
+def test_highlights_mark_whole_words_in_every_script(client):
+    PostFactory(title="ตำรวจช่วยเหลือเหยื่อการค้ามนุษย์ที่ชายแดน", body="<p>A smart art project in Kratie.</p>")
+    html = search(client, q="มนุษย์ art")
+    assert "การค้า<mark>มนุษย์</mark>ที่" in html
+    assert "A smart <mark>art</mark> project" in html
+
+
+@postgresql_only
+def test_english_is_stemmed_and_other_languages_are_not():
+    """English documents use SEARCH_CONFIG (english); the others "simple"; a query finds both."""
+    from unact.models import SearchDocument
+
+    PublicationFactory(title="Traffickers convicted", language="en")
+    PublicationFactory(title="Traffickers convicted in Phnom Penh", language="km")
+    configs = dict(SearchDocument.objects.values_list("title", "config"))
+    assert configs == {"Traffickers convicted": "english", "Traffickers convicted in Phnom Penh": "simple"}
+
+
+def test_the_pager_of_relevance_sorted_results_says_previous_and_next(client, settings):
+    settings.SEARCH_RESULTS_PER_PAGE = 1
+    for number in range(3):
+        PostFactory(title=f"Hotline story {number}")
+    html = search(client, q="hotline", page=2)
+    assert "← Previous</a>" in html and "Next →</a>" in html
+    assert "Newer" not in html and "Older" not in html
+
+
+def test_results_can_be_sorted_by_date_without_javascript(client):
+    PostFactory(title="Hotline hotline hotline", publish_at=timezone.now() - timedelta(days=300))
+    PostFactory(title="Hotline news", body="<p>Hotline.</p>", publish_at=timezone.now() - timedelta(days=1))
+    PublicationFactory(title="Hotline guide", publication_date=timezone.localdate() - timedelta(days=30))
+    html = search(client, q="hotline", sort="date")
+    assert result_titles(html) == ["Hotline news", "Hotline guide", "Hotline hotline hotline"]
+    assert '<strong aria-current="true">Newest first</strong>' in html
+    assert '<a href="/search/?q=hotline">Relevance</a>' in html
+    assert 'href="/search/?q=hotline&amp;type=post&amp;sort=date"' in html  # filters keep the order
+    assert NOINDEX in html
+    relevance = search(client, q="hotline")
+    assert '<a href="/search/?q=hotline&amp;sort=date">Newest first</a>' in relevance
+
+
+def test_results_come_before_the_filters_in_the_page(client):
+    """On a phone the filters would otherwise push the first result far down."""
+    PostFactory(title="Hotline story")
+    html = search(client, q="hotline")
+    assert html.index('<ol class="search-results"') < html.index('class="search-filters"')

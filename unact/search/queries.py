@@ -154,6 +154,9 @@ def _sqlite_match(parsed):
         ),
         Value(0.0, output_field=FloatField()),
     )
+    # Words typed together (or quoted) that stand together in the text rank higher.
+    for term in (term for clause in parsed.clauses for term in clause if len(term.words) > 1 and not term.excluded):
+        rank = rank + Case(When(_has(term.words), then=Value(0.5)), default=Value(0.0), output_field=FloatField())
     return match, rank
 
 

@@ -53,9 +53,20 @@ def words_with_offsets(text):
         if iterator.getRuleStatus() >= _WORD_STATUS:
             begin, stop = (start, end) if position is None else (position[start], position[end])
             if stop - begin <= MAX_WORD_LENGTH:
-                words.append((begin, text[begin:stop]))
+                word = text[begin:stop]
+                if _MIXED.search(word):
+                    # ICU keeps "COMMITการ" (Latin letters run into Thai) as one word: split it by script.
+                    words.extend((begin + part.start(), part.group(0)) for part in _SCRIPT_RUN.finditer(word))
+                else:
+                    words.append((begin, word))
         start = end
     return words
+
+
+# Latin letters (and the punctuation ICU keeps inside a word, "don't", "U.N"), and the rest.
+_LATIN = "\\x00-\u024f\u1e00-\u1eff\u2000-\u206f"
+_MIXED = re.compile(f"[{_LATIN}][^{_LATIN}]|[^{_LATIN}][{_LATIN}]")
+_SCRIPT_RUN = re.compile(f"[{_LATIN}]+|[^{_LATIN}]+")
 
 
 def _utf16_positions(text):
