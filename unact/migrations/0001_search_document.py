@@ -23,7 +23,16 @@ DROP FUNCTION IF EXISTS unact_html_to_text(text);
 DROP INDEX IF EXISTS posts_post_search_gin;
 DROP INDEX IF EXISTS publications_publication_search_gin;
 """
-GIN_INDEX = "CREATE INDEX unact_searchdocument_vector_gin ON unact_searchdocument USING gin (search_vector)"
+# The vector is kept in the row (STORAGE MAIN): ranking reads the vector of every match,
+# and with the body beside it the row passes 2 kB, when PostgreSQL would otherwise
+# compress the vector (decompressed at every read) or move it out of line. The texts
+# go out of line instead; they are read for the page's ten results only. Measured on
+# the benchmark data (1,210 matches for "trafficking"): the page's query went from
+# 6.5 ms to 2.3 ms, the facet counts from 4.0 ms to 1.0 ms.
+GIN_INDEX = """
+CREATE INDEX unact_searchdocument_vector_gin ON unact_searchdocument USING gin (search_vector);
+ALTER TABLE unact_searchdocument ALTER COLUMN search_vector SET STORAGE MAIN;
+"""
 
 
 def postgresql_only(sql):
