@@ -490,9 +490,10 @@ NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
 NEWSLETTER_RETRY_BASE_DELAY = env_int("NEWSLETTER_RETRY_BASE_DELAY", 60)
 NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL
 
-# Search (unact/search/; README "Search"). On PostgreSQL: full-text search with this
-# text-search configuration (stemming and stop words; run `manage.py
-# rebuild_search_index` after changing it). On SQLite: a simple substring match.
+# Search (unact/search/; docs/search.md). On PostgreSQL, English documents are indexed
+# with this text-search configuration (stemming and stop words), the other languages
+# with "simple"; run `manage.py rebuild_search_index` after changing it. On SQLite:
+# whole words, the same word splitting, no stemming.
 SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 SEARCH_RESULTS_PER_PAGE = env_int("SEARCH_RESULTS_PER_PAGE", 10)
 # Longer queries are cut to this many characters (and the page says so).
