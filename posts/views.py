@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from django.contrib.auth.decorators import permission_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import CharField, DateTimeField, IntegerField, Q
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -202,12 +203,13 @@ def post_detail(request, slug):
 @permission_required("posts.view_image")
 def image_browser(request):
     """The CKEditor file browser: staff pick an image from the library to insert."""
+    callback = request.GET.get("CKEditorFuncNum", "0")
+    # ASCII digits only: str.isdigit() also accepts "¹²³", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,6}", callback):
+        return HttpResponseBadRequest("CKEditorFuncNum must be a number.", content_type="text/plain")
     page = paginate(request, Image.objects.all(), per_page=48)
-    callback = request.GET.get("CKEditorFuncNum", "")[:6]
     response = render(
-        request,
-        "admin/posts/image_browser.html",
-        {"page_obj": page, "callback": int(callback) if callback.isdigit() else 0},
+        request, "admin/posts/image_browser.html", {"page_obj": page, "callback": int(callback)}
     )
     add_never_cache_headers(response)
     return response

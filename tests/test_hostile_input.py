@@ -5,11 +5,14 @@ PUBLIC_FORMS with the fields a visitor fills in and the model that must stay emp
 when the input is refused (comments, newsletter sign-up, ...).
 """
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 
-from .factories import PostFactory
+from .factories import PostFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +33,7 @@ PUBLIC_GET_URLS = [
     ("admin login", "/admin/login/"),
     ("search", "/search/?q=helpline"),
     ("search, no query", "/search/"),
+    ("favicon", "/favicon.ico"),
 ]
 
 # (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
@@ -47,6 +51,9 @@ HOSTILE_QUERIES = [
     {"next": "https://evil.example/"},
     {"page": "1" * 10_000},
     {"q": "\x00<script>alert(1)</script>' OR 1=1 -- " + "ការជួញដូរ" * 500, "year": "-0", "type": "\x00"},
+    # Digits str.isdigit() accepts and int() refuses (superscripts), or reads (Arabic-Indic).
+    {"page": "¹²³", "comments": "²", "reply_to": "³"},
+    {"page": "١٢", "comments": "١", "reply_to": "١"},
 ]
 
 HOSTILE_PATH_SUFFIXES = [
@@ -200,6 +207,7 @@ def test_head_answers_like_get(client, published, name, url):
     assert head.status_code == get.status_code and body == b""
 
 
+<<<<<<< HEAD
 # Search queries that broke PostgreSQL's query parser ("tsquery stack too small") or
 # could: operators of any search syntax, any script, marks and invisible characters.
 HOSTILE_SEARCHES = [
@@ -233,3 +241,24 @@ def test_hostile_search_queries_give_a_page_and_no_database_error(client, publis
     assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
     if "helpline" in query and not query.startswith("-helpline") and query.count("-") < 30:
         assert "helpline-opens" in response.content.decode() or "Nothing matches" in response.content.decode()
+=======
+@pytest.mark.parametrize("callback", ["¹²³", "١٢٣", "１２３", "-1", "1" * 40, "1\n", "<script>"])
+def test_the_editor_image_browser_refuses_a_callback_that_is_not_a_number(client, callback):
+    """/admin/posts/image/browse/?CKEditorFuncNum=¹²³ was a 500 (isdigit() then int())."""
+    client.force_login(StaffFactory(groups=["Editors"]))
+    response = client.get(reverse("image-browser"), {"CKEditorFuncNum": callback})
+    assert response.status_code == 400
+    assert client.get(reverse("image-browser"), {"CKEditorFuncNum": "12"}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["portal.example.org:6666", "portal.example.org:1", "portal.example.org."])
+def test_a_forged_host_header_never_reaches_robots_or_the_sitemap(client, settings, published, host):
+    """ALLOWED_HOSTS ignores the port; the addresses come from SITE_URL only."""
+    settings.ALLOWED_HOSTS = ["portal.example.org"]
+    settings.SITE_URL = "https://portal.example.org"
+    for url in ("/robots.txt", "/sitemap.xml"):
+        response = client.get(url, HTTP_HOST=host)
+        assert response.status_code == 200
+        addresses = re.findall(r"(?:Sitemap: |<loc>)(\S+?)(?:</loc>|$)", response.content.decode(), re.MULTILINE)
+        assert addresses and all(address.startswith("https://portal.example.org/") for address in addresses)
+>>>>>>> main
