@@ -207,7 +207,6 @@ def test_head_answers_like_get(client, published, name, url):
     assert head.status_code == get.status_code and body == b""
 
 
-<<<<<<< HEAD
 # Search queries that broke PostgreSQL's query parser ("tsquery stack too small") or
 # could: operators of any search syntax, any script, marks and invisible characters.
 HOSTILE_SEARCHES = [
@@ -241,7 +240,8 @@ def test_hostile_search_queries_give_a_page_and_no_database_error(client, publis
     assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
     if "helpline" in query and not query.startswith("-helpline") and query.count("-") < 30:
         assert "helpline-opens" in response.content.decode() or "Nothing matches" in response.content.decode()
-=======
+
+
 @pytest.mark.parametrize("callback", ["¹²³", "١٢٣", "１２３", "-1", "1" * 40, "1\n", "<script>"])
 def test_the_editor_image_browser_refuses_a_callback_that_is_not_a_number(client, callback):
     """/admin/posts/image/browse/?CKEditorFuncNum=¹²³ was a 500 (isdigit() then int())."""
@@ -261,4 +261,3 @@ def test_a_forged_host_header_never_reaches_robots_or_the_sitemap(client, settin
         assert response.status_code == 200
         addresses = re.findall(r"(?:Sitemap: |<loc>)(\S+?)(?:</loc>|$)", response.content.decode(), re.MULTILINE)
         assert addresses and all(address.startswith("https://portal.example.org/") for address in addresses)
->>>>>>> main
