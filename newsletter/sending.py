@@ -157,10 +157,12 @@ def campaign_finish_if_done(campaign_id):
         failed_count=counts.get(Delivery.Status.FAILED, 0),
     )
     if finished:
-        # update() sends no signal: the campaign now appears in the public archive.
+        # update() sends no signal: the campaign now appears in the public archive and search.
         from unact.pagecache import content_changed
+        from unact.search.services import search_documents_refresh
 
         content_changed()
+        search_documents_refresh(model=Campaign, pks=[campaign_id])
     return True
 
 

@@ -13,7 +13,6 @@ from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, rend
 from unact.prepared import Param, where_sql
 from unact.publishing import Publishable, PublishableQuerySet
 from unact.richtext import SanitizedRichTextField, summarize
-from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
 from unact.urlcache import reverse_memo
 from unact.video import embed_url
@@ -148,8 +147,6 @@ class Post(Publishable):
     # Visible comments, as lists show them: stored, since counting them for every card
     # cost more than the rest of a list page's SQL (kept current by posts/signals.py).
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
-    # Title, summary, body and tags, kept current by the database (search/indexing.py).
-    search_vector = SearchVectorField()
 
     image_480 = rendition_spec("featured_image", 480)
     image_960 = rendition_spec("featured_image", 960)

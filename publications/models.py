@@ -12,7 +12,6 @@ from unact.images import CleanImageField, rendition_spec, renditions
 from unact.prepared import Param, where_sql
 from unact.publishing import Publishable
 from unact.richtext import SanitizedRichTextField, summarize
-from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
 from unact.urlcache import reverse_memo
 from unact.video import embed_url
@@ -153,8 +152,6 @@ class Publication(Publishable):
     download_count = models.PositiveIntegerField(
         _("downloads"), default=0, editable=False
     )
-    # Title, summary, description and tags, kept current by the database (search/indexing.py).
-    search_vector = SearchVectorField()
 
     cover_320 = rendition_spec("cover", 320)
     cover_640 = rendition_spec("cover", 640)

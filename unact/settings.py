@@ -613,9 +613,10 @@ NEWSLETTER_CONFIRMATION_RETRY_SECONDS = env_int("NEWSLETTER_CONFIRMATION_RETRY_S
 # ---------------------------------------------------------------------------
 # Search (unact/search/)
 # ---------------------------------------------------------------------------
-# On PostgreSQL: full-text search with this text-search configuration (stemming and
-# stop words; run `manage.py rebuild_search_index` after changing it). On SQLite: a
-# simple substring match.
+# docs/search.md. On PostgreSQL, English documents are indexed with this text-search
+# configuration (stemming and stop words), the other languages with "simple"; run
+# `manage.py rebuild_search_index` after changing it. On SQLite: whole words, the same
+# word splitting, no stemming.
 SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 SEARCH_RESULTS_PER_PAGE = env_int("SEARCH_RESULTS_PER_PAGE", 10)
 # Longer queries are cut to this many characters (and the page says so).
