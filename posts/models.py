@@ -1,4 +1,3 @@
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,7 +9,6 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag
 
 from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
-from unact.prepared import Param, where_sql
 from unact.publishing import Publishable, PublishableQuerySet
 from unact.richtext import SanitizedRichTextField, summarize
 from unact.uploads import random_upload_name
@@ -60,7 +58,7 @@ class PostQuerySet(PublishableQuerySet):
     def for_cards(self):
         """What a card shows (post_card.html): every column but the body and the search
         vector, and the category, newest first."""
-        return self.select_related("category").defer("body", "search_vector")
+        return self.select_related("category").defer("body")
 
     def refresh_comment_counts(self):
         """Store each post's count of visible comments (Post.comment_count), from the comments."""
@@ -75,13 +73,6 @@ class PostQuerySet(PublishableQuerySet):
         return self.update(
             comment_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
         )
-
-
-@cache
-def published_where():
-    """published()'s condition compiled once, for hand-written SQL (search): (sql, params)
-    with the present as a Param `now` (unact.prepared.fill)."""
-    return where_sql(Post.objects.published(now=Param("now", models.DateTimeField())))
 
 
 class Post(Publishable):

@@ -1,6 +1,5 @@
 import os
 from datetime import datetime, time
-from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from unact.images import CleanImageField, rendition_spec, renditions
-from unact.prepared import Param, where_sql
 from unact.publishing import Publishable
 from unact.richtext import SanitizedRichTextField, summarize
 from unact.uploads import random_upload_name
@@ -45,13 +43,6 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
-
-
-@cache
-def published_where():
-    """published()'s condition compiled once, for the site search's SQL: (sql, params)
-    with the date as a Param `today` (unact.prepared.fill)."""
-    return where_sql(Publication.objects.published(now=Param("today", models.DateField())))
 
 
 class Publication(Publishable):

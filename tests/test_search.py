@@ -323,10 +323,10 @@ def test_stemming_matches_other_forms_of_a_word(client):
 def test_the_index_follows_every_write_path(client, admin_client):
     """Saves, deletes, tags added after the save, tag renames and removals, a renamed
     category, and the bulk paths that use update(): the admin's publish action,
-    publications_set_status and a campaign marked sent by the worker."""
+    publishables_set_status and a campaign marked sent by the worker."""
     from taggit.models import Tag
 
-    from publications.services import publications_set_status
+    from unact.publishing import publishables_set_status
 
     post = PostFactory(title="Quarterly bulletin", category=CategoryFactory(name="News"))
     publication = PublicationFactory(title="Bulletin archive")
@@ -346,7 +346,7 @@ def test_the_index_follows_every_write_path(client, admin_client):
     post.category.name = "Field notes"
     post.category.save()
     assert '<p class="search-type">Field notes</p>' in search(client, q="quarterly")
-    publications_set_status(publications=Publication.objects.filter(pk=publication.pk), status="draft")
+    publishables_set_status(queryset=Publication.objects.filter(pk=publication.pk), status="draft")
     assert result_titles(search(client, q="money transfers")) == []
     draft = PostFactory(title="Helpline hours", draft=True)
     assert result_titles(search(client, q="helpline")) == []

@@ -53,7 +53,7 @@ class Source:
         if self.model is Post:
             return Post.objects.published(now=EVER).select_related("category").prefetch_related("tags")
         if self.model is Publication:
-            return Publication.objects.published(today=date.max).prefetch_related("tags")
+            return Publication.objects.published(now=date.max).prefetch_related("tags")
         return Campaign.objects.archived()
 
     def fields(self, item):
