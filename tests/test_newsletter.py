@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
 from newsletter import services
-from newsletter.models import Delivery, Subscriber
+from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.tokens import confirmation_token, unsubscribe_token
 from tests.factories import (
     CampaignFactory,
@@ -639,12 +639,12 @@ def test_csv_import_all_or_nothing_with_line_numbers_and_no_duplicates(client):
     client.force_login(StaffFactory(groups=["Newsletter managers"]))
     SubscriberFactory(email="left@example.org", status="unsubscribed")
     bad = (
-        "email,name,consent_source\n"
-        "ok@example.org,Ok,Paper form 2024\n"
-        "not-an-email,Bad,Paper form 2024\n"
-        "nosource@example.org,No source,\n"
-        "OK@example.org,Twice,Paper form 2024\n"
-    ).encode()
+        b"email,name,consent_source\n"
+        b"ok@example.org,Ok,Paper form 2024\n"
+        b"not-an-email,Bad,Paper form 2024\n"
+        b"nosource@example.org,No source,\n"
+        b"OK@example.org,Twice,Paper form 2024\n"
+    )
     response = _import(client, bad)
     html = response.content.decode()
     assert response.status_code == 400 and "Nothing was imported" in html
@@ -666,7 +666,7 @@ def test_csv_import_all_or_nothing_with_line_numbers_and_no_duplicates(client):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("mail,source\nx@example.org,y\n".encode(), "missing: consent_source, email"),
+        (b"mail,source\nx@example.org,y\n", "missing: consent_source, email"),
         ("email,consent_source\nnoël@example.org,form\n".encode("latin-1"), "not UTF-8"),
     ],
 )
@@ -948,7 +948,8 @@ def test_campaign_email_has_no_iframe_and_nothing_from_inside_one(smtp_server):
         "<img src=x onerror=alert(1)></iframe></p>"
     )
     campaign, _subscribers = _send_to(1, body=body)
-    assert "onerror" in campaign.body  # what the sanitiser lets through today
+    # As stored before the sanitiser emptied iframes (rows saved then still hold it).
+    Campaign.objects.filter(pk=campaign.pk).update(body=body)
     run_worker()
     message = smtp_server.messages[0]["message"]
     html, text = message.get_body(("html",)).get_content(), text_part(message)
@@ -998,8 +999,6 @@ def test_demo_archive_holds_the_2016_editions_as_sent(client):
     from io import StringIO
 
     from django.core.management import call_command
-
-    from newsletter.models import Campaign
 
     call_command("load_demo", "--no-admin", stdout=StringIO())
     html = client.get(reverse("newsletter:archive")).content.decode()
