@@ -240,7 +240,7 @@ class CampaignAdmin(admin.ModelAdmin):
             return format_html(
                 '<strong class="errornote-inline">{}</strong><br>{}',
                 _("Not progressing"),
-                _("%(attempts)d attempts without progress. Last error: %(error)s") % {
+                _("Attempts without progress: %(attempts)d. Last error: %(error)s") % {
                     "attempts": campaign.failing_attempts, "error": campaign.last_error or _("none recorded; is the worker running?")},
             )
         if campaign.status == Campaign.Status.SENDING:
