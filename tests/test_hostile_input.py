@@ -5,7 +5,10 @@ PUBLIC_FORMS with the fields a visitor fills in and the model that must stay emp
 when the input is refused (comments, newsletter sign-up, ...).
 """
 
+import contextlib
 import re
+import signal
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -226,3 +229,95 @@ def test_a_forged_host_header_never_reaches_robots_or_the_sitemap(client, settin
         assert response.status_code == 200
         addresses = re.findall(r"(?:Sitemap: |<loc>)(\S+?)(?:</loc>|$)", response.content.decode(), re.MULTILINE)
         assert addresses and all(address.startswith("https://portal.example.org/") for address in addresses)
+# Patterns run on visitor text ---------------------------------------------------------
+
+# Shapes that make a backtracking pattern rescan what it scanned: long runs of the
+# characters a pattern accepts, with the character it waits for missing, repeated.
+ADVERSARIAL_TEXTS = [
+    "a" * 400_000,  # the comment found to take 0.55 s at 5,000 characters
+    "a." * 200_000,
+    "a-" * 200_000,
+    "@" + "a" * 400_000,
+    "www." * 100_000,
+    "line-" * 80_000,
+    "line 1-" * 60_000,
+    "wechat id " * 40_000,
+    "a (at) " * 60_000,
+    "a@" * 200_000,
+    "1 " * 200_000,
+    "+6" + " -" * 200_000,
+    "a" + " " * 400_000 + "@",
+    "ไลน์" * 100_000,
+]
+
+
+class TookTooLong(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def deadline(seconds):
+    """Interrupt the work after `seconds` (the regex engine checks for signals as it runs).
+
+    Not a timing threshold: the inputs are sized so that linear work takes well under a
+    second and quadratic work tens of minutes, so nothing in between can happen."""
+
+    def interrupt(signum, frame):
+        raise TookTooLong(f"still running after {seconds} s: not linear in the input's length")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _visitor_text_checks():
+    """Every function that runs a pattern over a comment or an email address."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from posts import moderation
+    from posts.templatetags.comments_tags import comment_text
+
+    def email(text):
+        try:
+            validate_email(text + "@example.org")
+        except ValidationError:
+            pass
+
+    return {
+        "personal data": moderation.personal_data_found,
+        "links": moderation.count_links,
+        "blocklist": lambda text: moderation.blocked_phrases_found(text, ["line", "ไลน์", "free money"]),
+        "comment text as HTML": comment_text,
+        "email address": email,
+    }
+
+
+@pytest.mark.parametrize("check", list(_visitor_text_checks()))
+@pytest.mark.parametrize("text", ADVERSARIAL_TEXTS, ids=range(len(ADVERSARIAL_TEXTS)))
+def test_patterns_on_visitor_text_run_in_linear_time(check, text):
+    """400,000 characters: linear work takes a fraction of a second; the old email
+    pattern, quadratic, would have run for about twenty minutes."""
+    with deadline(30):
+        _visitor_text_checks()[check](text)
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL_TEXTS, ids=range(len(ADVERSARIAL_TEXTS)))
+def test_a_longest_adversarial_comment_is_taken(client, published, text):
+    """At the longest a comment may be, each shape is received and held or published."""
+    from posts.forms import comment_form_token
+    from posts.models import Comment
+
+    data = {
+        "name": "Mai",
+        "text": text[:5000],
+        "issued": comment_form_token(published.pk, issued_at=time.time() - 30),
+    }
+    with deadline(30):
+        response = client.post(f"/posts/{published.slug}/comment/", data)
+    assert response.status_code == 302
+    assert Comment.objects.filter(post=published).count() == 1

@@ -240,7 +240,7 @@ def test_page_cache_can_be_switched_off(client, settings):
 
 def test_publication_saved_published_unpublished_and_deleted_show_at_once(client):
     from publications.models import Publication
-    from publications.services import publications_set_status
+    from unact.publishing import publishables_set_status
 
     from .factories import PublicationFactory
 
@@ -255,9 +255,9 @@ def test_publication_saved_published_unpublished_and_deleted_show_at_once(client
     assert "second edition" in get(client, publication.get_absolute_url()).content.decode()
 
     # Publishing and unpublishing use update(), which sends no signal.
-    publications_set_status(publications=Publication.objects.filter(pk=draft.pk), status="published")
+    publishables_set_status(queryset=Publication.objects.filter(pk=draft.pk), status="published")
     assert "Border report" in get(client, "/publications/").content.decode()
-    publications_set_status(publications=Publication.objects.filter(pk=draft.pk), status="draft")
+    publishables_set_status(queryset=Publication.objects.filter(pk=draft.pk), status="draft")
     assert "Border report" not in get(client, "/publications/").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 404
 
