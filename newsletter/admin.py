@@ -184,6 +184,9 @@ class CampaignAdmin(admin.ModelAdmin):
     sending_fields = ["status", "progress", "send_started_at", "sent_at", "failed_deliveries"]
     readonly_fields = sending_fields
 
+    class Media:
+        css = {"all": ["css/admin-campaign.css"]}
+
     def get_fieldsets(self, request, obj=None):
         content = self.content_fields
         if obj is not None and obj.status != Campaign.Status.DRAFT:
