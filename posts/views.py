@@ -6,19 +6,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Q
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from taggit.models import Tag
 
 from unact.pagination import paginate
+from unact.publicforms import public_form
+from unact.security import is_cross_site
 from unact.seo import organization_data
 
 from . import services
-from .forms import CommentForm
+from .forms import CommentForm, comment_form_token
 from .models import (
     COMMENT_PAGE_PARAM,
     Category,
@@ -287,6 +290,10 @@ def comment_context(request, post, form=None, reply_to=None):
         if request.user.is_authenticated and request.user.is_staff:
             initial["name"] = _("%(site)s team") % {"site": settings.SITE_NAME}
         form = CommentForm(post=post, initial=initial)
+        if not request.user.is_authenticated:
+            # This page may be cached and shown to anyone: its form gets its ticket when
+            # it is used (comment_ticket), or, without JavaScript, on a second step.
+            form.is_cacheable = True
     elif form is not None:
         reply_to = reply_to or form.parent_comment
     reply_to_url = None
@@ -351,6 +358,16 @@ def comment_refused_for_token(request, slug):
     return _comment_page(request, post, form, 403)
 
 
+@never_cache
+@require_safe
+def comment_ticket(request, slug):
+    """A fresh ticket (the form's signed "issued" time) for a comment form on a cached
+    page, which carries none: static/js/site.js fetches it when the form is first used."""
+    post = get_object_or_404(Post.objects.published().only("pk"), slug=slug)
+    return HttpResponse(comment_form_token(post.pk), content_type="text/plain")
+
+
+@public_form
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment_create(request, slug):
     if request.method != "POST":
@@ -363,6 +380,13 @@ def comment_create(request, slug):
     if closed:
         return closed
     form = CommentForm(request.POST, post=post)
+    if is_cross_site(request):
+        form.is_valid()
+        form.add_error(
+            None,
+            _("This comment was sent from another web site, so it was not saved. To comment, use the form below."),
+        )
+        return _comment_page(request, post, form, 403)
     if not form.is_valid():
         return _comment_page(request, post, form, 400)
     ip_address = services.client_ip(request)

@@ -180,7 +180,7 @@ def test_honeypot_refuses_with_message_and_keeps_text(client):
         (lambda post: comment_form_token(post.pk, issued_at=time.time() - 2 * 86400), "opened a long time ago"),
         (lambda post: comment_form_token(post.pk, issued_at=time.time() - 30)[:-3] + "abc", "damaged"),
         (lambda post: comment_form_token(post.pk + 1000, issued_at=time.time() - 30), "damaged"),
-        (lambda post: "", "damaged"),
+        (lambda post: "", "Almost done: please check your comment and send it again"),  # no ticket: a second step
         (lambda post: "not-a-token", "damaged"),
     ],
     ids=["too-fast", "too-old", "tampered", "other-post", "missing", "garbage"],
@@ -410,18 +410,43 @@ def test_bulk_actions_spam_and_remove(client, moderator):
     assert client.get(url + "?status__exact=spam&q=" + first.name).content.decode().count(first.excerpt) == 1
 
 
-def test_csrf_protection_stays_on():
+@pytest.mark.parametrize(
+    "headers",
+    [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://evil.example"}, {"HTTP_ORIGIN": "null"}],
+    ids=["fetch-metadata", "origin", "null-origin"],
+)
+def test_a_comment_posted_from_another_site_is_refused_and_keeps_its_text(headers):
+    """Public pages carry no CSRF token; a browser's cross-site post is refused by its
+    Fetch Metadata or Origin, as the newsletter signup's is."""
     post = PostFactory()
     client = Client(enforce_csrf_checks=True)
+    typed = comment_data(post, text="Forged from another site")
+    response = client.post(reverse("posts:comment", args=[post.slug]), typed, **headers)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "sent from another web site" in html and "Forged from another site" in html
+    assert not Comment.objects.exists()
+    same_site = client.post(reverse("posts:comment", args=[post.slug]), typed, HTTP_SEC_FETCH_SITE="same-origin",
+                            HTTP_ORIGIN="http://testserver")  # fmt: skip
+    assert same_site.status_code == 302 and Comment.objects.count() == 1
+
+
+def test_signed_in_staff_keep_the_csrf_token():
+    post = PostFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(StaffFactory())
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "csrfmiddlewaretoken" in html
     response = client.post(reverse("posts:comment", args=[post.slug]), comment_data(post))
     assert response.status_code == 403
     assert not Comment.objects.exists()
 
 
 def test_a_comment_whose_token_failed_comes_back_with_its_text_and_goes_through_when_sent_again():
-    # A browser that did not send the CSRF cookie back (blocked or cleared cookies).
+    # A signed-in browser that did not send the CSRF cookie back (blocked or cleared cookies).
     post = PostFactory()
     client = Client(enforce_csrf_checks=True)
+    client.force_login(StaffFactory())
     url = reverse("posts:comment", args=[post.slug])
     typed = comment_data(post, name="Mai", text="Words typed on a slow phone must not be lost.")
     refused = client.post(url, typed)

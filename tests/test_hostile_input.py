@@ -186,8 +186,79 @@ def test_forms_get_invalid_utf8_bodies(published, name, url, fields, model):
 def test_forms_refuse_a_body_above_the_upload_limit(published, name, url, fields, model):
     before = _model(model).objects.count()
     response = Client().post(url, {fields[0]: "a" * (6 * 1024 * 1024)})
-    assert response.status_code == 400
+    assert response.status_code == 413  # PUBLIC_POST_MAX_BYTES, for anyone not signed in as staff
     assert _model(model).objects.count() == before
+
+
+class UnreadBody:
+    """A request body that must not be read: it fails the test if it is."""
+
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+def _multipart_with_file(size):
+    boundary = "xyzzy"
+    return boundary, (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nHello\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a.bin\"\r\n"
+        f"Content-Type: application/octet-stream\r\n\r\n" + "x" * size + f"\r\n--{boundary}--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "url, content_type, length",
+    [
+        ("/newsletter/subscribe/", "multipart/form-data; boundary=xyzzy", 200 * 1024 * 1024),
+        ("/newsletter/subscribe/", "application/x-www-form-urlencoded", 200 * 1024 * 1024),
+        ("/posts/{slug}/comment/", "multipart/form-data; boundary=xyzzy", 30 * 1024 * 1024),
+        ("/search/", "application/x-www-form-urlencoded", 65 * 1024),
+        ("/admin/login/", "multipart/form-data; boundary=xyzzy", 30 * 1024 * 1024),
+    ],
+)
+def test_a_large_public_body_is_refused_before_it_is_read(published, url, content_type, length):
+    """Issue 14, item 15: a 200 MB body to the signup, a 30 MB file part with a comment."""
+    from newsletter.models import Subscriber
+    from posts.models import Comment
+
+    response = Client().generic(
+        "POST", url.format(slug=published.slug), b"", content_type=content_type,
+        CONTENT_LENGTH=str(length), **{"wsgi.input": UnreadBody()},
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert "Nothing was saved" in response.content.decode()
+    assert not Subscriber.objects.exists() and not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/newsletter/subscribe/", "/posts/{slug}/comment/"])
+def test_a_small_file_part_in_a_public_form_is_refused(published, url):
+    from newsletter.models import Subscriber
+    from posts.models import Comment
+
+    boundary, body = _multipart_with_file(1000)
+    response = Client().generic("POST", url.format(slug=published.slug), body,
+                                content_type=f"multipart/form-data; boundary={boundary}")  # fmt: skip
+    assert response.status_code == 413
+    assert not Subscriber.objects.exists() and not Comment.objects.exists()
+
+
+def test_staff_upload_more_than_the_public_limit_in_the_admin(client, settings):
+    """The limit is for visitors: an editor's PDF and long text still go through."""
+    from publications.models import Publication
+
+    from .factories import StaffFactory, pdf_upload
+    from posts.permissions import EDITORS
+
+    from .test_publications import admin_form_data
+
+    client.force_login(StaffFactory(username="editor", groups=[EDITORS]))
+    long_text = "<p>" + "Findings on labour migration. " * 4000 + "</p>"
+    data = admin_form_data(document=pdf_upload(pages=2), description=long_text)
+    response = client.post("/admin/publications/publication/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Publication.objects.get().document
 
 
 @pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])

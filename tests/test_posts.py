@@ -286,12 +286,13 @@ def test_feed_items_carry_the_content_warning(client):
     assert "Content warning: Describes forced labour" in parsed.entries[0].summary
 
 
-def test_robots_names_the_sitemap_and_sitemap_lists_posts(client):
+def test_robots_names_the_sitemap_and_sitemap_lists_posts(client, settings):
+    """Both on SITE_URL, not on the request's host (issue 14, item 2)."""
     post = PostFactory()
     robots = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in robots
     sitemap = client.get("/sitemap.xml").content.decode()
-    assert f"http://testserver{post.get_absolute_url()}" in sitemap and "<lastmod>" in sitemap
+    assert f"{settings.SITE_URL}{post.get_absolute_url()}" in sitemap and "<lastmod>" in sitemap
 
 
 def test_healthz_answers_200_with_the_database(client):

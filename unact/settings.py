@@ -134,15 +134,18 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A cache hit is answered here: what follows is needed only to render a page.
+    "unact.pagecache.PageCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or CSRF check reads a request body (unact/publicforms.py).
+    "unact.publicforms.PublicPostLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "unact.middleware.ReadableMethodNotAllowedMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "unact.pagecache.PageCacheMiddleware",
     # django-axes must come last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -442,6 +445,9 @@ MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o644
+# A request body from anyone but signed-in staff may be this large, and carry no file
+# (413 otherwise, before it is read). A comment of 5,000 Thai letters is about 45 KB.
+PUBLIC_POST_MAX_BYTES = env_int("PUBLIC_POST_MAX_KB", 64) * 1024
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 # Renditions are made when an image is saved, never on a visitor's request.
 IMAGEKIT_CACHEFILE_DIR = "renditions"
@@ -524,6 +530,11 @@ TAGGIT_CASE_INSENSITIVE = True
 # ---------------------------------------------------------------------------
 # 0 switches it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# How long browsers (max-age) and shared caches such as a proxy or CDN (s-maxage) may
+# keep an anonymous page without asking again: an edit reaches a visitor behind a
+# shared cache within PAGE_CACHE_SHARED_MAX_AGE seconds (docs/caching.md).
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
+PAGE_CACHE_SHARED_MAX_AGE = env_int("PAGE_CACHE_SHARED_MAX_AGE", 60)
 # Saving or deleting any of these makes every cached page stale. Publications
 # (dated by day) and sent newsletter campaigns (the public archive) are content too.
 PAGE_CACHE_MODELS = {
@@ -536,6 +547,9 @@ PAGE_CACHE_SCHEDULED = {
     "posts.Post": "publish_at",
     "publications.Publication": "publication_date",
 }
+# Rows of these models are on a page only with these values: adding or deleting one
+# without them (a comment held for moderation, or spam) leaves cached pages alone.
+PAGE_CACHE_VISIBLE_WHEN = {"posts.comment": {"status": "approved"}}
 # Routes /bench/ceiling/, the benchmark's fixed 20 KB page (bench/page_bench.py).
 # Only the benchmark sets it; production never does.
 BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", default=False)
