@@ -169,9 +169,9 @@ def campaign_finish_if_done(campaign_id):
 def _temporary_failure(delivery, error, now):
     attempts = delivery.attempts + 1
     if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
-        return dict(status=Delivery.Status.FAILED, attempts=attempts, error=error)
+        return {"status": Delivery.Status.FAILED, "attempts": attempts, "error": error}
     backoff = settings.NEWSLETTER_RETRY_BASE_DELAY * 2 ** (attempts - 1)
-    return dict(attempts=attempts, error=error, next_attempt_at=now + timedelta(seconds=backoff))
+    return {"attempts": attempts, "error": error, "next_attempt_at": now + timedelta(seconds=backoff)}
 
 
 class NotAccepted(Exception):
