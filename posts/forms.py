@@ -61,11 +61,17 @@ class CommentForm(forms.Form):
     def __init__(self, *args, post, **kwargs):
         self.post = post
         self.parent_comment = None
+        # A form on a page that may be cached renders no ticket: one frozen in the cached
+        # page would let a bot post at once (the page fetches a fresh one when used).
+        self.is_cacheable = False
         super().__init__(*args, **kwargs)
 
     @property
     def token(self):
-        """The token to render: the one sent back while still usable, else a new one."""
+        """The token to render: none on a cacheable page, the one sent back while still
+        usable, else a new one."""
+        if self.is_cacheable:
+            return ""
         if self.is_bound and not self.errors.get("issued") and self.data.get("issued"):
             if not self.has_error("__all__", code="form_tampered") and not self.has_error(
                 "__all__", code="form_expired"
@@ -124,6 +130,13 @@ class CommentForm(forms.Form):
         return cleaned_data
 
     def _check_token(self, token):
+        if not token:
+            # Sent from a cached page whose script did not fetch a ticket (no JavaScript):
+            # the form comes back with one, and sending it again a few seconds later works.
+            raise forms.ValidationError(
+                _("Almost done: please check your comment and send it again in a few seconds. Your text is still here."),
+                code="confirm",
+            )
         try:
             issued = signing.loads(token, salt=FORM_TOKEN_SALT)
             issued_at, post_id = float(issued["at"]), issued["post"]

@@ -7,10 +7,10 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
-from unact.prepared import Param, PreparedQuery, where_sql
+from unact.prepared import Param, where_sql
 from unact.publishing import Publishable, PublishableQuerySet
 from unact.richtext import SanitizedRichTextField, summarize
 from unact.search.fields import SearchVectorField
@@ -44,27 +44,25 @@ class Category(models.Model):
         return reverse_memo("posts:category", self.slug)
 
 
-_POST_TAGS = PreparedQuery(
-    lambda: TaggedItem.objects.filter(
-        content_type__app_label=Post._meta.app_label,
-        content_type__model=Post._meta.model_name,
-        object_id=Param("post", models.IntegerField()),
-    )
-    .order_by("tag__name")
-    .values_list("tag_id", "tag__name", "tag__slug")
-)
-
-
 def post_tags(post):
-    """A post's tags (name and slug), ordered by name, for its page.
-
-    One query, compiled once (unact/prepared.py); the content type is joined by name,
-    so a fresh process makes no query of its own to look it up.
-    """
-    return [Tag(pk=pk, name=name, slug=slug) for pk, name, slug in _POST_TAGS(post=post.pk)]
+    """A post's tags, ordered by name, for its page: one query. The content type is
+    joined by name, so a fresh process makes no query of its own to look it up."""
+    items = "taggit_taggeditem_items"
+    return list(
+        Tag.objects.filter(**{
+            f"{items}__content_type__app_label": Post._meta.app_label,
+            f"{items}__content_type__model": Post._meta.model_name,
+            f"{items}__object_id": post.pk,
+        }).order_by("name")
+    )  # fmt: skip
 
 
 class PostQuerySet(PublishableQuerySet):
+    def for_cards(self):
+        """What a card shows (post_card.html): every column but the body and the search
+        vector, and the category, newest first."""
+        return self.select_related("category").defer("body", "search_vector")
+
     def refresh_comment_counts(self):
         """Store each post's count of visible comments (Post.comment_count), from the comments."""
         counts = (

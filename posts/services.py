@@ -204,6 +204,8 @@ def comments_moderate(*, comments, status, moderator=None):
     """Set the status of comments; newly approved replies notify their parent's author."""
     now = timezone.now()
     changed = list(comments.exclude(status=status).select_related("parent"))
+    # Only a comment that was or becomes approved changes a page (spam and held ones never show).
+    shows = status == Comment.Status.APPROVED or any(c.status == Comment.Status.APPROVED for c in changed)
     for comment in changed:
         comment.status = status
         comment.moderated_at = now
@@ -211,7 +213,8 @@ def comments_moderate(*, comments, status, moderator=None):
     Comment.objects.bulk_update(changed, ["status", "moderated_at", "moderated_by"])
     if changed:
         # bulk_update sends no signal: tell the page cache and the stored counts directly.
-        content_changed()
+        if shows:
+            content_changed()
         comment_counts_changed(comment.post_id for comment in changed)
     if status == Comment.Status.APPROVED:
         for comment in changed:

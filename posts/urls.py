@@ -12,4 +12,5 @@ urlpatterns = [
     re_path(r"^tag/(?P<slug>[-\w]+)/$", views.tag_detail, name="tag"),
     path("<slug:slug>/", views.post_detail, name="detail"),
     path("<slug:slug>/comment/", views.comment_create, name="comment"),
+    path("<slug:slug>/comment/ticket/", views.comment_ticket, name="comment-ticket"),
 ]

@@ -5,11 +5,17 @@ PUBLIC_FORMS with the fields a visitor fills in and the model that must stay emp
 when the input is refused (comments, newsletter sign-up, ...).
 """
 
+import contextlib
+import re
+import signal
+import time
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 
-from .factories import PostFactory
+from .factories import PostFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +36,7 @@ PUBLIC_GET_URLS = [
     ("admin login", "/admin/login/"),
     ("search", "/search/?q=helpline"),
     ("search, no query", "/search/"),
+    ("favicon", "/favicon.ico"),
 ]
 
 # (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
@@ -47,6 +54,9 @@ HOSTILE_QUERIES = [
     {"next": "https://evil.example/"},
     {"page": "1" * 10_000},
     {"q": "\x00<script>alert(1)</script>' OR 1=1 -- " + "ការជួញដូរ" * 500, "year": "-0", "type": "\x00"},
+    # Digits str.isdigit() accepts and int() refuses (superscripts), or reads (Arabic-Indic).
+    {"page": "¹²³", "comments": "²", "reply_to": "³"},
+    {"page": "١٢", "comments": "١", "reply_to": "١"},
 ]
 
 HOSTILE_PATH_SUFFIXES = [
@@ -176,8 +186,79 @@ def test_forms_get_invalid_utf8_bodies(published, name, url, fields, model):
 def test_forms_refuse_a_body_above_the_upload_limit(published, name, url, fields, model):
     before = _model(model).objects.count()
     response = Client().post(url, {fields[0]: "a" * (6 * 1024 * 1024)})
-    assert response.status_code == 400
+    assert response.status_code == 413  # PUBLIC_POST_MAX_BYTES, for anyone not signed in as staff
     assert _model(model).objects.count() == before
+
+
+class UnreadBody:
+    """A request body that must not be read: it fails the test if it is."""
+
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+def _multipart_with_file(size):
+    boundary = "xyzzy"
+    return boundary, (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nHello\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a.bin\"\r\n"
+        f"Content-Type: application/octet-stream\r\n\r\n" + "x" * size + f"\r\n--{boundary}--\r\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "url, content_type, length",
+    [
+        ("/newsletter/subscribe/", "multipart/form-data; boundary=xyzzy", 200 * 1024 * 1024),
+        ("/newsletter/subscribe/", "application/x-www-form-urlencoded", 200 * 1024 * 1024),
+        ("/posts/{slug}/comment/", "multipart/form-data; boundary=xyzzy", 30 * 1024 * 1024),
+        ("/search/", "application/x-www-form-urlencoded", 65 * 1024),
+        ("/admin/login/", "multipart/form-data; boundary=xyzzy", 30 * 1024 * 1024),
+    ],
+)
+def test_a_large_public_body_is_refused_before_it_is_read(published, url, content_type, length):
+    """Issue 14, item 15: a 200 MB body to the signup, a 30 MB file part with a comment."""
+    from newsletter.models import Subscriber
+    from posts.models import Comment
+
+    response = Client().generic(
+        "POST", url.format(slug=published.slug), b"", content_type=content_type,
+        CONTENT_LENGTH=str(length), **{"wsgi.input": UnreadBody()},
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert "Nothing was saved" in response.content.decode()
+    assert not Subscriber.objects.exists() and not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/newsletter/subscribe/", "/posts/{slug}/comment/"])
+def test_a_small_file_part_in_a_public_form_is_refused(published, url):
+    from newsletter.models import Subscriber
+    from posts.models import Comment
+
+    boundary, body = _multipart_with_file(1000)
+    response = Client().generic("POST", url.format(slug=published.slug), body,
+                                content_type=f"multipart/form-data; boundary={boundary}")  # fmt: skip
+    assert response.status_code == 413
+    assert not Subscriber.objects.exists() and not Comment.objects.exists()
+
+
+def test_staff_upload_more_than_the_public_limit_in_the_admin(client, settings):
+    """The limit is for visitors: an editor's PDF and long text still go through."""
+    from publications.models import Publication
+
+    from .factories import StaffFactory, pdf_upload
+    from posts.permissions import EDITORS
+
+    from .test_publications import admin_form_data
+
+    client.force_login(StaffFactory(username="editor", groups=[EDITORS]))
+    long_text = "<p>" + "Findings on labour migration. " * 4000 + "</p>"
+    data = admin_form_data(document=pdf_upload(pages=2), description=long_text)
+    response = client.post("/admin/publications/publication/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Publication.objects.get().document
 
 
 @pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
@@ -198,3 +279,116 @@ def test_head_answers_like_get(client, published, name, url):
     head = client.head(_url(url, published))
     body = b"".join(head.streaming_content) if head.streaming else head.content
     assert head.status_code == get.status_code and body == b""
+
+
+@pytest.mark.parametrize("callback", ["¹²³", "١٢٣", "１２３", "-1", "1" * 40, "1\n", "<script>"])
+def test_the_editor_image_browser_refuses_a_callback_that_is_not_a_number(client, callback):
+    """/admin/posts/image/browse/?CKEditorFuncNum=¹²³ was a 500 (isdigit() then int())."""
+    client.force_login(StaffFactory(groups=["Editors"]))
+    response = client.get(reverse("image-browser"), {"CKEditorFuncNum": callback})
+    assert response.status_code == 400
+    assert client.get(reverse("image-browser"), {"CKEditorFuncNum": "12"}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["portal.example.org:6666", "portal.example.org:1", "portal.example.org."])
+def test_a_forged_host_header_never_reaches_robots_or_the_sitemap(client, settings, published, host):
+    """ALLOWED_HOSTS ignores the port; the addresses come from SITE_URL only."""
+    settings.ALLOWED_HOSTS = ["portal.example.org"]
+    settings.SITE_URL = "https://portal.example.org"
+    for url in ("/robots.txt", "/sitemap.xml"):
+        response = client.get(url, HTTP_HOST=host)
+        assert response.status_code == 200
+        addresses = re.findall(r"(?:Sitemap: |<loc>)(\S+?)(?:</loc>|$)", response.content.decode(), re.MULTILINE)
+        assert addresses and all(address.startswith("https://portal.example.org/") for address in addresses)
+# Patterns run on visitor text ---------------------------------------------------------
+
+# Shapes that make a backtracking pattern rescan what it scanned: long runs of the
+# characters a pattern accepts, with the character it waits for missing, repeated.
+ADVERSARIAL_TEXTS = [
+    "a" * 400_000,  # the comment found to take 0.55 s at 5,000 characters
+    "a." * 200_000,
+    "a-" * 200_000,
+    "@" + "a" * 400_000,
+    "www." * 100_000,
+    "line-" * 80_000,
+    "line 1-" * 60_000,
+    "wechat id " * 40_000,
+    "a (at) " * 60_000,
+    "a@" * 200_000,
+    "1 " * 200_000,
+    "+6" + " -" * 200_000,
+    "a" + " " * 400_000 + "@",
+    "ไลน์" * 100_000,
+]
+
+
+class TookTooLong(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def deadline(seconds):
+    """Interrupt the work after `seconds` (the regex engine checks for signals as it runs).
+
+    Not a timing threshold: the inputs are sized so that linear work takes well under a
+    second and quadratic work tens of minutes, so nothing in between can happen."""
+
+    def interrupt(signum, frame):
+        raise TookTooLong(f"still running after {seconds} s: not linear in the input's length")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _visitor_text_checks():
+    """Every function that runs a pattern over a comment or an email address."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from posts import moderation
+    from posts.templatetags.comments_tags import comment_text
+
+    def email(text):
+        try:
+            validate_email(text + "@example.org")
+        except ValidationError:
+            pass
+
+    return {
+        "personal data": moderation.personal_data_found,
+        "links": moderation.count_links,
+        "blocklist": lambda text: moderation.blocked_phrases_found(text, ["line", "ไลน์", "free money"]),
+        "comment text as HTML": comment_text,
+        "email address": email,
+    }
+
+
+@pytest.mark.parametrize("check", list(_visitor_text_checks()))
+@pytest.mark.parametrize("text", ADVERSARIAL_TEXTS, ids=range(len(ADVERSARIAL_TEXTS)))
+def test_patterns_on_visitor_text_run_in_linear_time(check, text):
+    """400,000 characters: linear work takes a fraction of a second; the old email
+    pattern, quadratic, would have run for about twenty minutes."""
+    with deadline(30):
+        _visitor_text_checks()[check](text)
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL_TEXTS, ids=range(len(ADVERSARIAL_TEXTS)))
+def test_a_longest_adversarial_comment_is_taken(client, published, text):
+    """At the longest a comment may be, each shape is received and held or published."""
+    from posts.forms import comment_form_token
+    from posts.models import Comment
+
+    data = {
+        "name": "Mai",
+        "text": text[:5000],
+        "issued": comment_form_token(published.pk, issued_at=time.time() - 30),
+    }
+    with deadline(30):
+        response = client.post(f"/posts/{published.slug}/comment/", data)
+    assert response.status_code == 302
+    assert Comment.objects.filter(post=published).count() == 1

@@ -1,81 +1,47 @@
-"""A page cache for anonymous visitors that is never stale.
+"""A page cache for anonymous visitors that is never stale and never personal.
 
-Each page is stored with the content version it was rendered under. Any change to
-content (a save or delete of a model listed in PAGE_CACHE_MODELS, any successful POST
-in the admin, including bulk actions that bypass save()) replaces the version, so the
-next request on every app server renders afresh. A scheduled item turns the version
-over when its time comes.
+Each page is stored with the content version it was rendered under. Any change visitors
+can see (a save or delete of a model listed in PAGE_CACHE_MODELS, except rows that were
+never on a page, such as a comment held for moderation; any successful POST in the
+admin, including bulk actions that bypass save()) replaces the version, so the next
+request on every app server renders afresh. A scheduled item turns the version over when
+its time comes.
 
 The version lives in the shared cache (Redis when REDIS_URL is set), so all app servers
 see a change at once. A request reads the version and the page in one round trip (one
 MGET); a page of another version is a miss, and its fresh copy replaces it.
 
-Cached HTML never holds a visitor's CSRF token: the token is cut out before storing and
-a fresh one is put in for each visitor on the way out.
+An anonymous page is the same bytes for every visitor: it holds no CSRF token (public
+forms are protected by unact.publicforms instead) and sets no cookie. So it is stored
+once, compressed once, and sent as `Cache-Control: public` with an `s-maxage` that any
+proxy or CDN in front may honour. Only the query parameters a page reads make a new
+entry (see ParametersRead).
 """
 
 import hashlib
-import re
-import struct
 import time
 import uuid
-import zlib
 from datetime import datetime
+from gzip import decompress
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import DateTimeField, Min
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.http import HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.text import compress_string
 
 from unact.urlcache import reverse_memo
 
 VERSION_KEY = "pagecache:version"
-TOKEN_MARKER = "__unact_csrf_token__"
-_MARKER = TOKEN_MARKER.encode()
-_TOKEN_IN_HTML = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "application/xml", "text/plain")
-
-
-# Gzip, done once per stored page. Browsers always ask for it, and compressing a page
-# costs 0.15-0.35 ms, about as much as the rest of a hit. A page with a visitor's CSRF
-# token is compressed in pieces around the token's place: each piece is deflate blocks
-# ending on a full flush (which nothing after it refers back to), so the pieces and each
-# visitor's token, compressed on its own, join into one valid gzip stream. The token is
-# never compressed together with other text (no BREACH-style guessing from sizes).
-_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no time
-_GZIP_MIN_BYTES = 200  # GZipMiddleware's own minimum
-
-
-def _deflated(data, final=False):
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush(zlib.Z_FINISH if final else zlib.Z_FULL_FLUSH)
-
-
-def _gzip_pieces(body):
-    """The page's pieces between token markers, compressed once (None if too short)."""
-    if len(body) < _GZIP_MIN_BYTES:
-        return None
-    return [_deflated(piece) for piece in body.split(_MARKER)]
-
-
-def _gzip(body, pieces, token=b""):
-    """The page as one gzip stream from its compressed pieces, each token marker in
-    `body` (the plain page) replaced by `token`."""
-    plain = body.split(_MARKER)
-    crc = 0
-    for number, piece in enumerate(plain):
-        crc = zlib.crc32(piece, crc)
-        if number < len(plain) - 1:
-            crc = zlib.crc32(token, crc)
-    size = len(body) + (len(plain) - 1) * (len(token) - len(_MARKER))
-    deflated_token = _deflated(token) if len(pieces) > 1 else b""
-    trailer = struct.pack("<II", crc, size & 0xFFFFFFFF)
-    return b"".join([_GZIP_HEADER, deflated_token.join(pieces), _deflated(b"", final=True), trailer])
+# Smaller bodies are sent as they are (GZipMiddleware's own minimum).
+_GZIP_MIN_BYTES = 200
 
 
 def _next_scheduled_change():
@@ -116,8 +82,9 @@ def _is_current(state):
 
 def lookup(key):
     """(state, entry): the content version and the page stored under `key` if it was
-    rendered under that version (else None), read in one round trip."""
-    found = cache.get_many([VERSION_KEY, key])
+    rendered under that version (else None), read in one round trip. With no key, only
+    the version."""
+    found = cache.get_many([VERSION_KEY, key] if key else [VERSION_KEY])
     state, entry = found.get(VERSION_KEY), found.get(key)
     if not _is_current(state):
         return content_changed(), None
@@ -126,17 +93,98 @@ def lookup(key):
     return state, entry
 
 
-def on_model_change(sender, **kwargs):
+def _never_on_a_page(instance):
+    """Whether this row is not one visitors see (PAGE_CACHE_VISIBLE_WHEN): adding or
+    deleting it changes no page. A comment held for moderation or marked spam must not
+    empty the cache, or every spam attempt would."""
+    visible_when = settings.PAGE_CACHE_VISIBLE_WHEN.get(instance._meta.label_lower)
+    return visible_when is not None and any(getattr(instance, name) != value for name, value in visible_when.items())
+
+
+def on_save(sender, instance, created=False, **kwargs):
+    if sender._meta.label_lower in settings.PAGE_CACHE_MODELS and not (created and _never_on_a_page(instance)):
+        content_changed()
+
+
+def on_delete(sender, instance, **kwargs):
+    if sender._meta.label_lower in settings.PAGE_CACHE_MODELS and not _never_on_a_page(instance):
+        content_changed()
+
+
+def on_m2m_change(sender, **kwargs):
     if sender._meta.label_lower in settings.PAGE_CACHE_MODELS:
         content_changed()
 
 
 def connect_signals():
-    """Any save or delete of content, whoever makes it, turns the version over."""
+    """Any save or delete of content, whoever makes it, turns the version over. A row
+    saved again may have been visible before (its old state is not known here), so only
+    a new row, or a deleted one, that was never on a page is left out."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(on_model_change, dispatch_uid=f"pagecache-{signal!r}")
+    post_save.connect(on_save, dispatch_uid="pagecache-save")
+    post_delete.connect(on_delete, dispatch_uid="pagecache-delete")
+    m2m_changed.connect(on_m2m_change, dispatch_uid="pagecache-m2m")
+
+
+class ParametersRead(QueryDict):
+    """request.GET that notes which query parameters the view reads.
+
+    A page is stored under its path and the values of the parameters its view read
+    (`page`, `q`...), learned when it is rendered, as Django's learn_cache_key learns the
+    headers a page varies on. `/?utm_source=x` then is the front page's own entry, not a
+    new copy: a stranger cannot fill the cache with query strings nobody reads. A view
+    that reads every parameter (iterating, urlencode()) is keyed by all of them.
+    """
+
+    def __init__(self, parameters):
+        super().__init__(mutable=True, encoding=parameters.encoding)
+        for name, values in parameters.lists():
+            self.setlist(name, values)
+        self._mutable = False
+        self.names_read = set()
+        self.read_all = False
+
+    def __getitem__(self, key):
+        self.names_read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.names_read.add(key)
+        return super().__contains__(key)
+
+    def get(self, key, default=None):
+        self.names_read.add(key)
+        return super().get(key, default)
+
+    def getlist(self, key, default=None):
+        self.names_read.add(key)
+        return super().getlist(key, default)
+
+    def _reading_all(name):
+        def method(self, *args, **kwargs):
+            self.read_all = True
+            return getattr(QueryDict, name)(self, *args, **kwargs)
+
+        method.__name__ = name
+        return method
+
+    for _name in ("__iter__", "__len__", "keys", "values", "items", "lists", "dict", "urlencode", "copy", "__copy__", "__deepcopy__"):
+        locals()[_name] = _reading_all(_name)
+    del _name, _reading_all
+
+    @property
+    def names(self):
+        """The parameters that make a page, as its key names them."""
+        return ALL_PARAMETERS if self.read_all else frozenset(self.names_read)
+
+
+ALL_PARAMETERS = "*"
+NO_PARAMETERS = frozenset()
+# The parameters each path's view was seen to read, learned by this process (bounded:
+# paths come from content, but the memo is emptied if it ever grows past this).
+_PARAMETERS_BY_PATH = {}
+_PARAMETERS_BY_PATH_MAX = 10_000
 
 
 class PageCacheMiddleware:
@@ -150,69 +198,78 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             if request.method == "POST" and response.status_code < 400 and request.path.startswith(self._admin_prefix()):
                 content_changed()
+            if settings.PAGE_CACHE_SECONDS:
+                # A signed-in page (or one with a session or a message) is this visitor's only.
+                patch_cache_control(response, private=True)
+                patch_vary_headers(response, ("Cookie",))
             return response
-        gzip = bool(re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+        path, has_query = request.path, bool(request.META.get("QUERY_STRING"))
+        known = _PARAMETERS_BY_PATH.get(path)
         try:
-            key = self._key(request)
-            state, entry = lookup(key + (":gzip" if gzip else ""))
+            # A query string on a path whose parameters this process has not seen read yet
+            # is rendered to learn them (and stored under what the view read).
+            key = self._key(request, known or NO_PARAMETERS) if known is not None or not has_query else None
+            state, entry = lookup(key)
+            if entry is not None and has_query and self._key(request, entry["parameters"]) != key:
+                entry = None  # keyed by parameters this process has not learned yet
         except Exception:
             return self.get_response(request)
         if entry is None:
+            parameters = request.GET = ParametersRead(request.GET)
             response = self.get_response(request)
             if request.method != "GET" or not self._is_storable(request, response):
                 return response
-            plain, compressed = self._entries(key, state, response)
-            # Two copies: browsers ask for gzip, and a hit reads only the copy it sends.
-            cache.set_many({key: plain, key + ":gzip": compressed}, timeout=settings.PAGE_CACHE_SECONDS)
-            entry = compressed if gzip else plain
+            names = parameters.names
+            if ALL_PARAMETERS in (names, known):
+                names = ALL_PARAMETERS
+            elif known:
+                names |= known
+            if len(_PARAMETERS_BY_PATH) >= _PARAMETERS_BY_PATH_MAX:
+                _PARAMETERS_BY_PATH.clear()
+            _PARAMETERS_BY_PATH[path] = names
+            entry = self._entry(state, response, names)
+            cache.set(self._key(request, names), entry, timeout=settings.PAGE_CACHE_SECONDS)
             cache_status = "miss"
         else:
             cache_status = "hit"
         return self._respond(request, entry, state, cache_status)
 
     @staticmethod
-    def _entries(key, state, response):
-        """The page to store, as sent uncompressed and as sent with gzip."""
-        body = _TOKEN_IN_HTML.sub(rb"\g<1>" + _MARKER + rb"\g<2>", response.content)
-        etag = '"%s"' % hashlib.blake2b(key.encode() + body, digest_size=16).hexdigest()
-        plain = {
+    def _entry(state, response, names):
+        """The page to store: as sent, compressed once when it is long enough."""
+        body = response.content
+        compressed = len(body) >= _GZIP_MIN_BYTES
+        return {
             "version": state["version"],
+            "parameters": names,
             "status": response.status_code,
             "headers": {name: response[name] for name in ("Content-Type", "Content-Language") if response.has_header(name)},
-            "body": body,
-            "etag": etag,
+            "body": compress_string(body) if compressed else body,
+            "gzip": compressed,
+            "etag": f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
         }
-        pieces = _gzip_pieces(body)
-        if pieces is None:
-            return plain, plain
-        compressed = {**plain, "etag": "W/" + etag}  # weak, as GZipMiddleware marks a compressed body
-        if len(pieces) == 1:
-            del compressed["body"]
-            compressed["gzip"] = _gzip(body, pieces)  # the same bytes for every visitor
-        else:
-            compressed["gzip_pieces"] = pieces  # joined around each visitor's token
-        return plain, compressed
 
     def _respond(self, request, entry, state, cache_status):
-        body = entry.get("body")
-        token = get_token(request).encode() if body and _MARKER in body else b""
-        if "gzip" in entry:
-            response = HttpResponse(entry["gzip"], status=entry["status"])
+        body = entry["body"]
+        if not entry["gzip"]:
+            response = HttpResponse(body, status=entry["status"])
+            response["ETag"] = entry["etag"]
+        elif re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = HttpResponse(body, status=entry["status"])
             response["Content-Encoding"] = "gzip"
-        elif "gzip_pieces" in entry:
-            response = HttpResponse(_gzip(body, entry["gzip_pieces"], token), status=entry["status"])
-            response["Content-Encoding"] = "gzip"
+            response["ETag"] = "W/" + entry["etag"]  # weak, as GZipMiddleware marks a compressed body
         else:
-            response = HttpResponse(body.replace(_MARKER, token) if token else body, status=entry["status"])
-        response["ETag"] = entry["etag"]
+            response = HttpResponse(decompress(body), status=entry["status"])
+            response["ETag"] = entry["etag"]
         for name, value in entry["headers"].items():
             response[name] = value
         response["Last-Modified"] = http_date(state["changed_at"])
-        # Browsers may keep a copy but ask again (a cheap 304); shared proxies may not,
-        # since the page holds this visitor's CSRF token.
-        response["Cache-Control"] = "private, no-cache"
+        # The same bytes for every anonymous visitor: browsers, proxies and CDNs may keep it.
+        patch_cache_control(
+            response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE, s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE
+        )
+        patch_vary_headers(response, ("Cookie", "Accept-Language", "Accept-Encoding"))
         response["X-Cache"] = cache_status
-        response["Vary"] = "Cookie, Accept-Language, Accept-Encoding"
         return response
 
     @staticmethod
@@ -236,10 +293,17 @@ class PageCacheMiddleware:
         return not (request.path.startswith(self._admin_prefix()) or self._is_ceiling(request.path))
 
     @staticmethod
-    def _key(request):
-        path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+    def _key(request, names):
+        """The entry of this page: its language, host, path and the values of the
+        parameters `names` (or ALL_PARAMETERS) in a fixed order."""
+        if names == ALL_PARAMETERS:
+            pairs = sorted(request.GET.lists())
+        else:
+            pairs = sorted((name, request.GET.getlist(name)) for name in names if name in request.GET)
+        query = urlencode([(name, value) for name, values in pairs for value in values])
+        page = hashlib.blake2b(f"{request.path}?{query}".encode(), digest_size=16).hexdigest()
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-        return f"page:{language}:{request.get_host()}:{path}"
+        return f"page:{language}:{request.get_host()}:{page}"
 
     @staticmethod
     def _is_storable(request, response):
@@ -247,10 +311,14 @@ class PageCacheMiddleware:
             return False
         if not response.get("Content-Type", "").startswith(CACHEABLE_TYPES):
             return False
+        if response.has_header("Content-Encoding"):
+            return False
         cache_control = response.get("Cache-Control", "")
         if any(word in cache_control for word in ("private", "no-cache", "no-store")):
             return False
-        if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+        # A page that set a cookie, or made a CSRF token (whose cookie is set further
+        # up), is this visitor's own.
+        if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
             return False
         session = getattr(request, "session", None)
         if session is not None and session.modified:

@@ -73,6 +73,29 @@
     });
   });
 
+  // Comment form on a cached page: it carries no ticket (the signed time the form was
+  // opened, which tells people from robots). Fetch a fresh one when the form is first
+  // used; without it the form still works, with a second step (posts/forms.py).
+  document.querySelectorAll("form[data-ticket-url]").forEach(function (form) {
+    var ticket = form.querySelector("input[name=issued]");
+    if (!ticket || !window.fetch) { return; }
+    var pending = null;
+    function fetchTicket() {
+      pending = pending || fetch(form.dataset.ticketUrl, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+        return response.ok ? response.text() : "";
+      }).then(function (value) {
+        if (value && !ticket.value) { ticket.value = value; }
+      }).catch(function () { /* the second step covers it */ });
+    }
+    form.addEventListener("focusin", fetchTicket);
+    // Sent before the ticket arrived: send it once it has.
+    form.addEventListener("submit", function (event) {
+      if (ticket.value || !pending) { return; }
+      event.preventDefault();
+      pending.then(function () { form.submit(); });
+    });
+  });
+
   // Newsletter signup: submit in place and show the answer without leaving the page.
   document.addEventListener("submit", function (event) {
     var form = event.target;
