@@ -149,7 +149,9 @@ def test_demo_library_pages(live_server, page, screenshot, served_media):
     screenshot(page, "post-with-publication")
 
     page.goto(f"{live_server.url}/publications/commit-10-years-and-som-imm-video/")
-    assert page.get_by_role("link", name="Watch the video").count() == 1
+    # Its own film now, not a link to another site (issue 14, item 7).
+    assert page.locator("video").count() == 1
+    assert page.get_by_role("link", name="Watch the video").count() == 0
     screenshot(page, "publication-video")
 
 
