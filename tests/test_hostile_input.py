@@ -386,7 +386,7 @@ def _visitor_text_checks():
     from django.core.validators import validate_email
 
     from posts import moderation
-    from posts.templatetags.comments_tags import comment_text
+    from posts.markup import comment_text
 
     def email(text):
         try:
