@@ -49,20 +49,25 @@ var:
 migrate: install var
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
+# In development the site's address follows the server (PORT=8101 make run): links
+# in pages and emails, the sitemap and load_demo's admin address all use SITE_URL.
+SITE_URL ?= http://$(HOST):$(PORT)
+
 demo: migrate
-	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py load_demo
 
 run: demo
-	@echo "Serving http://$(HOST):$(PORT)/ — admin at http://$(HOST):$(PORT)/admin/ (user admin, password unact-demo)"
+	@echo "Serving $(SITE_URL)/ — admin at $(SITE_URL)/admin/ (user admin, password unact-demo)"
 	@# The newsletter's background worker runs beside the web server and stops with it.
-	DEBUG=1 $(BIN)/python manage.py db_worker --no-reload --no-startup-delay & WORKER=$$!; \
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py db_worker --no-reload --no-startup-delay & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
-	DEBUG=1 COMMENTS_CLOSE_AFTER_DAYS=$${COMMENTS_CLOSE_AFTER_DAYS:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) COMMENTS_CLOSE_AFTER_DAYS=$${COMMENTS_CLOSE_AFTER_DAYS:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-test var
+# Lint and format check first (seconds), then the suite.
+test: install-test var lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (PostgreSQL and Redis; README "Performance and resilience"): the page
+# Benchmarks (PostgreSQL and Redis; docs/performance.md): the page
 # benchmark (gunicorn under wrk, cache on and off, against a ceiling view), then the
 # sending benchmark. wrk comes from Debian (apt-get install wrk); bench/page_bench.py
 # installs it when missing. BENCH_PAGES_DATABASE_URL, BENCH_REDIS_URL and
@@ -71,9 +76,10 @@ bench: install-test var
 	$(BIN)/python bench/page_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/send_bench.py | tee var/bench/send.txt
 
+# ruff's rules and line length are in pyproject.toml ([tool.ruff]).
 lint: install-test
-	$(BIN)/pip install --quiet ruff
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Regenerate both lock files from pyproject.toml (newest versions allowed by it).
 lock: | $(BIN)/python
@@ -108,11 +114,13 @@ lighthouse: install tools/lighthouse/node_modules/.installed
 # The production configuration locally: DEBUG off, fingerprinted static files,
 # gunicorn and the task worker, stopped together (Ctrl-C). SECRET_KEY and
 # ALLOWED_HOSTS must come from the environment; plain HTTP on loopback needs
-# SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0, the defaults here only.
+# SECURE_SSL_REDIRECT=0 and SECURE_COOKIES=0, the defaults here only, like SITE_URL
+# (the bound address).
 serve: install var
 	@set -e; \
 	export DEBUG=0 DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/var/db.sqlite3}" \
-	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" SECURE_COOKIES="$${SECURE_COOKIES:-0}"; \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" SECURE_COOKIES="$${SECURE_COOKIES:-0}" \
+	  SITE_URL="$${SITE_URL:-http://$(GUNICORN_BIND)}"; \
 	$(BIN)/python manage.py migrate --noinput -v0; \
 	$(BIN)/python manage.py collectstatic --noinput -v0; \
 	$(BIN)/python manage.py db_worker & worker=$$!; \

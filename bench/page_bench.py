@@ -5,8 +5,9 @@
                                          [--modes cached,uncached] [--no-gzip]
 
 What it does, in one run:
-1. PostgreSQL database `unact_bench_pages` (BENCH_PAGES_DATABASE_URL) is migrated and
-   filled by `manage.py load_bench_data` (idempotent); static files are collected.
+1. PostgreSQL database `unact_bench_pages_<checkout folder>` (BENCH_PAGES_DATABASE_URL)
+   is migrated and filled by `manage.py load_bench_data` (idempotent); static files are
+   collected. docs/performance.md says how to read the table.
 2. For each mode, gunicorn starts with the production settings (DEBUG off, 2 workers,
    Redis db 11 under a key prefix of its own) on a free loopback port. "cached" keeps
    the page cache on; "uncached" starts the whole server with PAGE_CACHE_SECONDS=0.
@@ -244,6 +245,7 @@ def main():
         DJANGO_SETTINGS_MODULE="unact.settings",
         SECRET_KEY="benchmark-only-secret-key-" + "b" * 40,
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1:8000",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         DATABASE_URL=args.database_url,

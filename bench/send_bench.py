@@ -98,6 +98,7 @@ def main():
         "DEBUG": "0",
         "SECRET_KEY": "benchmark-only-key-" + "x" * 40,
         "ALLOWED_HOSTS": "localhost",
+        "SITE_URL": "http://localhost:8000",
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)

@@ -7,11 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import SubscriberImportForm
+from .forms import CampaignTestForm, SubscriberImportForm
 from .models import Campaign, Delivery, Subscriber
 
 EXPORT_COLUMNS = [
@@ -20,9 +24,21 @@ EXPORT_COLUMNS = [
 ]  # fmt: skip
 
 
+# OWASP "CSV injection": a cell starting with one of these is a formula to a spreadsheet.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
 class Echo:
     def write(self, value):
         return value
+
+
+def spreadsheet_cell(value):
+    """A value as a spreadsheet shows it, never run as a formula: a leading ' makes it text."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 @admin.register(Subscriber)
@@ -77,10 +93,9 @@ class SubscriberAdmin(admin.ModelAdmin):
         def rows():
             yield writer.writerow(EXPORT_COLUMNS)
             for subscriber in queryset.order_by("pk").iterator(chunk_size=2000):
-                yield writer.writerow([
-                    "" if getattr(subscriber, column) is None else getattr(subscriber, column)
-                    for column in EXPORT_COLUMNS
-                ])
+                yield writer.writerow(
+                    [spreadsheet_cell(getattr(subscriber, column)) for column in EXPORT_COLUMNS]
+                )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
@@ -159,22 +174,39 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["subject", "status", "recipient_count", "sent_count", "failed_count", "sent_at", "created_at"]
+    list_display = ["subject", "sending_state", "recipient_count", "sent_count", "failed_count", "sent_at", "created_at"]
     list_filter = ["status"]
     search_fields = ["subject"]
     prepopulated_fields = {"slug": ["subject"]}
     actions = ["send_test", "send_to_subscribers"]
-    fieldsets = [
-        (None, {"fields": ["subject", "slug", "preheader", "body", "publication_url"]}),
-        (gettext_lazy("Sending"), {"fields": ["status", "progress", "send_started_at", "sent_at", "failed_deliveries"]}),
-    ]
-    readonly_fields = ["status", "progress", "send_started_at", "sent_at", "failed_deliveries"]
+    change_form_template = "admin/newsletter/campaign/change_form.html"
+    content_fields = ["subject", "slug", "preheader", "body", "publication_url"]
+    sending_fields = ["status", "progress", "send_started_at", "sent_at", "failed_deliveries"]
+    readonly_fields = sending_fields
+
+    def get_fieldsets(self, request, obj=None):
+        content = self.content_fields
+        if obj is not None and obj.status != Campaign.Status.DRAFT:
+            # Shown as it was sent (rendered, as in the email), not as editable HTML.
+            content = [name if name != "body" else "body_as_sent" for name in content]
+        return [(None, {"fields": content}), (gettext_lazy("Sending"), {"fields": self.sending_fields})]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != Campaign.Status.DRAFT:
             # What was sent stays as it was sent: the archive shows the same text.
-            return [*self.readonly_fields, "subject", "slug", "preheader", "body", "publication_url"]
+            return [name for _title, options in self.get_fieldsets(request, obj) for name in options["fields"]]
         return self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        # A campaign that is sending or sent is read-only: its page shows the result.
+        if obj is not None and obj.status != Campaign.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status == Campaign.Status.SENDING:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_prepopulated_fields(self, request, obj=None):
         if obj is not None and obj.status != Campaign.Status.DRAFT:
@@ -185,8 +217,35 @@ class CampaignAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/progress/", self.admin_site.admin_view(self.progress_view), name="newsletter_campaign_progress"),
             path("<int:pk>/send/", self.admin_site.admin_view(self.send_view), name="newsletter_campaign_send"),
+            path("<int:pk>/send-test/", self.admin_site.admin_view(self.send_test_view), name="newsletter_campaign_send_test"),
             *super().get_urls(),
         ]
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and obj.status == Campaign.Status.DRAFT:
+            context["test_form"] = CampaignTestForm(initial={"email": request.user.email})
+            context["may_send"] = super().has_change_permission(request, obj)
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    @admin.display(description=gettext_lazy("Body"))
+    def body_as_sent(self, campaign):
+        from .emails import without_iframes
+
+        # Sanitised rich text, cleaned again without iframes: what the email showed.
+        return format_html('<div class="campaign-body">{}</div>', mark_safe(without_iframes(campaign.body)))  # nosec B703 B308
+
+    @admin.display(description=gettext_lazy("Status"), ordering="status")
+    def sending_state(self, campaign):
+        if campaign.is_stalled:
+            return format_html(
+                '<strong class="errornote-inline">{}</strong><br>{}',
+                _("Not progressing"),
+                _("%(attempts)d attempts without progress. Last error: %(error)s") % {
+                    "attempts": campaign.failing_attempts, "error": campaign.last_error or _("none recorded; is the worker running?")},
+            )
+        if campaign.status == Campaign.Status.SENDING:
+            return _("Sending: %(sent)d of %(total)d sent") % {"sent": campaign.sent_count, "total": campaign.recipient_count}
+        return campaign.get_status_display()
 
     @admin.display(description=gettext_lazy("Progress"))
     def progress(self, campaign):
@@ -219,20 +278,37 @@ class CampaignAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
+    def _send_test(self, request, campaign, email):
+        try:
+            services.campaign_send_test(campaign=campaign, email=email)
+        except Exception as error:  # noqa: BLE001 - show the mail server's problem to staff
+            self.message_user(request, _("The test of “%(subject)s” could not be sent: %(error)s") % {
+                "subject": campaign.subject, "error": error}, messages.ERROR)
+        else:
+            self.message_user(request, _("Test of “%(subject)s” sent to %(email)s.") % {
+                "subject": campaign.subject, "email": email})
+
     @admin.action(description=gettext_lazy("Send a test to me"), permissions=["change"])
     def send_test(self, request, queryset):
         if not request.user.email:
             self.message_user(request, _("Your account has no email address; add one first."), messages.ERROR)
             return
         for campaign in queryset:
-            try:
-                services.campaign_send_test(campaign=campaign, email=request.user.email)
-            except Exception as error:  # noqa: BLE001 - show the SMTP problem to staff
-                self.message_user(request, _("The test of “%(subject)s” could not be sent: %(error)s") % {
-                    "subject": campaign.subject, "error": error}, messages.ERROR)
-            else:
-                self.message_user(request, _("Test of “%(subject)s” sent to %(email)s.") % {
-                    "subject": campaign.subject, "email": request.user.email})
+            self._send_test(request, campaign, request.user.email)
+
+    @method_decorator(require_POST)
+    def send_test_view(self, request, pk):
+        """The campaign page's "Send a test": to the address typed (the staff member's by default)."""
+        campaign = get_object_or_404(Campaign, pk=pk)
+        if not self.has_view_permission(request, campaign) or not super().has_change_permission(request, campaign):
+            raise PermissionDenied
+        form = CampaignTestForm(request.POST)
+        if form.is_valid():
+            self._send_test(request, campaign, form.cleaned_data["email"])
+        else:
+            self.message_user(request, _("No test sent: %(errors)s") % {
+                "errors": " ".join(form.errors["email"])}, messages.ERROR)
+        return redirect("admin:newsletter_campaign_change", campaign.pk)
 
     @admin.action(description=gettext_lazy("Send to all confirmed subscribers"), permissions=["change"])
     def send_to_subscribers(self, request, queryset):
@@ -243,7 +319,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def send_view(self, request, pk):
         campaign = get_object_or_404(Campaign, pk=pk)
-        if not self.has_change_permission(request, campaign):
+        if not super().has_change_permission(request, campaign):
             raise PermissionDenied
         change_url = reverse("admin:newsletter_campaign_change", args=[campaign.pk])
         if campaign.status != Campaign.Status.DRAFT:

@@ -6,15 +6,19 @@ URLs other than the signed unsubscribe link.
 
 import re
 import textwrap
+from html import unescape
 from urllib.parse import urlsplit
 
+import nh3
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from unact.richtext import html_to_text
+from unact.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, html_to_text
+from unact.video import embed_url, page_url
 
 from .tokens import confirmation_token, unsubscribe_token
 
@@ -41,6 +45,36 @@ INLINE_STYLES = {
 }
 _TAG = re.compile(r"<(%s)(?=[\s>/])" % "|".join(INLINE_STYLES))
 _RELATIVE_URL = re.compile(r'(\s(?:src|href)=")/(?!/)')
+# An iframe and everything up to its end tag (its content is raw text to a parser).
+_IFRAME = re.compile(r"<iframe\b([^>]*)>.*?(?:</iframe\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+_ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
+EMAIL_TAGS = ALLOWED_TAGS - {"iframe"}
+
+
+def without_iframes(body):
+    """Rich text fit for an email: each video becomes a link to its page; no iframe.
+
+    Mail programs do not play iframes, and nothing inside one may reach a reader:
+    the iframe goes with all its content, then nh3 drops whatever is left of one.
+    """
+
+    def link(match):
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        embed = embed_url(unescape(attributes.get("src", "")))
+        if not embed:
+            return ""
+        title = unescape(attributes.get("title", "")) or _("Video")
+        return format_html('<a href="{}">{}: {}</a>', page_url(embed), _("Watch the video"), title)
+
+    return nh3.clean(
+        _IFRAME.sub(link, body or ""),
+        tags=EMAIL_TAGS,
+        clean_content_tags={"iframe", "script", "style"},
+        attributes={tag: ALLOWED_ATTRIBUTES[tag] for tag in ALLOWED_ATTRIBUTES if tag in EMAIL_TAGS},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def absolute_url(path):
@@ -93,10 +127,11 @@ class CampaignEmail:
 
     def __init__(self, campaign):
         self.campaign = campaign
+        body = without_iframes(campaign.body)
         context = {
             "campaign": campaign,
-            "body_html": email_html(campaign.body),
-            "body_text": html_to_text_blocks(campaign.body),
+            "body_html": email_html(body),
+            "body_text": html_to_text_blocks(body),
             "browser_url": absolute_url(campaign.get_absolute_url()),
             "unsubscribe_url": UNSUBSCRIBE_MARKER,
             "SITE_NAME": settings.SITE_NAME,

@@ -1,14 +1,23 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from unact.validators import validate_email_address
+
 from .consent import CONSENT_TEXTS, CURRENT_VERSION
 from .models import Subscriber, normalize_email
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
+class EmailAddressField(forms.EmailField):
+    """An address field checked by the project's one rule (unact.validators), alone:
+    Django's looser validate_email would repeat the same message beside it."""
+
+    default_validators = [validate_email_address]
+
+
 class SignupForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("Email address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
@@ -62,3 +71,9 @@ class SubscriberImportForm(forms.Form):
                 _("The file is larger than 5 MB; split it into smaller files."), code="too_large"
             )
         return upload
+
+
+class CampaignTestForm(forms.Form):
+    """The address a test of a campaign goes to (a staff member's, or one typed)."""
+
+    email = EmailAddressField(label=_("Send a test to"), max_length=254)

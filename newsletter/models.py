@@ -1,5 +1,7 @@
 import unicodedata
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -8,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from unact.richtext import SanitizedRichTextField, html_to_text
+from unact.validators import validate_email_address
 
 
 def normalize_email(value):
@@ -37,7 +40,9 @@ class Subscriber(models.Model):
         PAGE = "page", _("Newsletter page")
         IMPORT = "import", _("CSV import")
 
-    email = models.EmailField(_("email address"), max_length=254)
+    email = models.EmailField(
+        _("email address"), max_length=254, validators=[validate_email_address]
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status, default=Status.PENDING
@@ -125,6 +130,15 @@ class Campaign(models.Model):
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     sent_count = models.PositiveIntegerField(_("sent"), default=0)
     failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    # What staff need when a send stalls, kept by the worker (newsletter/sending.py).
+    progress_at = models.DateTimeField(_("last message sent at"), null=True, blank=True)
+    failing_attempts = models.PositiveIntegerField(
+        _("attempts without progress"),
+        default=0,
+        help_text=_("Batches in a row that sent nothing because of an error."),
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -144,6 +158,18 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         return reverse("newsletter:archive_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_stalled(self):
+        """A send that is not progressing: its last batch failed, or nothing went out
+        for ten minutes (three batch pauses if those are longer): no worker running?"""
+        if self.status != self.Status.SENDING:
+            return False
+        if self.failing_attempts:
+            return True
+        quiet = max(600, 3 * settings.NEWSLETTER_BATCH_DELAY)
+        last = self.progress_at or self.send_started_at
+        return last is not None and timezone.now() - last > timedelta(seconds=quiet)
 
     @property
     def summary(self):

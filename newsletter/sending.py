@@ -7,14 +7,21 @@ The protocol (see the README's "Sending, reliably" for the guarantee in words):
    (PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite: one conditional UPDATE,
    atomic because SQLite serialises writers). In the same transaction it enqueues
    its successor task, so a queued task always exists while work remains.
-2. It sends the claimed rows in primary-key order over one SMTP connection and
-   marks each row sent in its own commit right after the server accepted it.
+2. It sends the claimed rows in primary-key order over one connection of the email
+   backend and marks each row sent in its own commit right after the backend
+   accepted it. Django's SMTP backend gets each message's bytes, built from a
+   per-batch template; any other backend (console, file, locmem, a provider's
+   API) gets an EmailMessage through send_messages(), as Django sends mail.
    SIGTERM/SIGINT are deferred while a message is between "handed to SMTP" and
    "marked sent", then the batch stops cleanly and releases its remaining rows.
 3. If the worker dies abruptly (SIGKILL, power loss), its rows stay claimed until
    the lease expires, then a later batch takes them. Only the lowest pending row of
    a dead claim can have been accepted by the server without being marked; it is
    sent again with the same Message-ID and flagged `is_resent_after_crash`.
+
+Every batch records on the campaign when a message last went out, or the error that
+stopped it and how many batches in a row sent nothing: what the admin shows staff
+as "not progressing".
 """
 
 import logging
@@ -28,8 +35,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection, transaction
-from django.db.models import Min, Q, Subquery, Value
+from django.db.models import Count, F, Min, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -140,7 +148,7 @@ def campaign_finish_if_done(campaign_id):
         row["status"]: row["n"]
         for row in Delivery.objects.filter(campaign_id=campaign_id)
         .values("status")
-        .annotate(n=models_count())
+        .annotate(n=Count("pk"))
     }
     finished = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
         status=Campaign.Status.SENT,
@@ -156,12 +164,6 @@ def campaign_finish_if_done(campaign_id):
     return True
 
 
-def models_count():
-    from django.db.models import Count
-
-    return Count("pk")
-
-
 def _temporary_failure(delivery, error, now):
     attempts = delivery.attempts + 1
     if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
@@ -170,14 +172,25 @@ def _temporary_failure(delivery, error, now):
     return dict(attempts=attempts, error=error, next_attempt_at=now + timedelta(seconds=backoff))
 
 
+class NotAccepted(Exception):
+    """The email backend returned without sending the message."""
+
+
+def describe(error):
+    """One line for staff: the exception's kind and message."""
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
 class BatchSender:
-    """Sends one claimed batch over one SMTP connection."""
+    """Sends one claimed batch over one connection of the email backend."""
 
     def __init__(self, campaign, token):
         self.campaign = campaign
         self.token = token
         self.email = CampaignEmail(campaign)
         self.backend = None
+        self.smtp = None
+        self.last_error = ""
         self.stats = {"sent": 0, "failed": 0, "deferred": 0, "cancelled": 0}
 
     def mine(self):
@@ -206,9 +219,25 @@ class BatchSender:
             )
 
     def open(self):
+        """Open the configured email backend; keep its smtplib connection if it is SMTP."""
         self.backend = get_connection(fail_silently=False)
         self.backend.open()
-        return self.backend.connection
+        self.smtp = self.backend.connection if isinstance(self.backend, SMTPBackend) else None
+
+    def send(self, delivery):
+        """Hand one message to the backend; raises if it was not accepted."""
+        email = delivery.subscriber.email
+        if self.smtp is not None:
+            message = self.email.message_bytes(
+                email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk
+            )
+            self.smtp.sendmail(settings.NEWSLETTER_FROM_EMAIL, [email], message)
+            return
+        message = self.email.message(
+            email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk
+        )
+        if not self.backend.send_messages([message]):
+            raise NotAccepted("the email backend did not send the message")
 
     def close(self):
         if self.backend is not None:
@@ -244,11 +273,10 @@ class BatchSender:
         if not deliveries:
             return self.stats
         try:
-            smtp = self.open()
-        except (smtplib.SMTPException, OSError) as error:
-            self.release_all_deferred(deliveries, f"SMTP connection failed: {error}")
+            self.open()
+        except Exception as error:  # noqa: BLE001 - any backend, any failure: retry later
+            self.release_all_deferred(deliveries, f"Connection failed: {describe(error)}")
             return self.stats
-        from_email = settings.NEWSLETTER_FROM_EMAIL
         cancelled, last_check = set(), time.monotonic()
         try:
             for index, delivery in enumerate(deliveries):
@@ -259,13 +287,8 @@ class BatchSender:
                     cancelled, last_check = self.refresh(), time.monotonic()
                 if delivery.pk in cancelled:
                     continue
-                message = self.email.message_bytes(
-                    email=delivery.subscriber.email,
-                    subscriber_id=delivery.subscriber_id,
-                    delivery_id=delivery.pk,
-                )
                 try:
-                    smtp.sendmail(from_email, [delivery.subscriber.email], message)
+                    self.send(delivery)
                 except smtplib.SMTPRecipientsRefused as error:
                     code, text = next(iter(error.recipients.values()))
                     self.failure(delivery, code, text)
@@ -274,16 +297,18 @@ class BatchSender:
                 except (smtplib.SMTPException, OSError) as error:
                     # The connection broke: this row is uncertain only if the
                     # server had accepted it, which a broken connection does not say.
-                    self.mark(delivery, **_temporary_failure(delivery, f"{error}", timezone.now()))
-                    self.stats["deferred"] += 1
+                    self.defer(delivery, describe(error))
                     self.close()
                     try:
-                        smtp = self.open()
-                    except (smtplib.SMTPException, OSError) as reconnect_error:
+                        self.open()
+                    except Exception as reconnect_error:  # noqa: BLE001
                         self.release_all_deferred(
-                            deliveries[index + 1 :], f"SMTP connection failed: {reconnect_error}"
+                            deliveries[index + 1 :],
+                            f"Connection failed: {describe(reconnect_error)}",
                         )
                         return self.stats
+                except Exception as error:  # noqa: BLE001 - a backend's own errors
+                    self.defer(delivery, describe(error))
                 else:
                     self.mark_sent(delivery)
                     self.stats["sent"] += 1
@@ -291,10 +316,16 @@ class BatchSender:
             self.close()
         return self.stats
 
+    def defer(self, delivery, error):
+        self.last_error = error
+        self.mark(delivery, **_temporary_failure(delivery, error, timezone.now()))
+        self.stats["deferred"] += 1
+
     def failure(self, delivery, code, text):
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
         error = f"{code} {text}"
+        self.last_error = error
         if 500 <= code < 600:
             self.mark(delivery, status=Delivery.Status.FAILED, attempts=delivery.attempts + 1, error=error)
             self.stats["failed"] += 1
@@ -303,6 +334,7 @@ class BatchSender:
             self.stats["deferred"] += 1
 
     def release_all_deferred(self, deliveries, error):
+        self.last_error = error
         now = timezone.now()
         for delivery in deliveries:
             self.mark(delivery, **_temporary_failure(delivery, error, now))
@@ -311,8 +343,12 @@ class BatchSender:
 
 @contextmanager
 def fast_commits():
-    """Row marks need not wait for the WAL flush: a killed worker loses nothing by it."""
-    if connection.vendor != "postgresql":
+    """Row marks need not wait for the WAL flush: a killed worker loses nothing by it.
+
+    A session setting: behind a transaction-mode pooler it would stay on whichever
+    server session ran the SET, for other clients' commits, so it is left off there.
+    """
+    if connection.vendor != "postgresql" or settings.DATABASE_POOL_MODE == "transaction":
         yield
         return
     with connection.cursor() as cursor:
@@ -336,7 +372,39 @@ def send_batch(campaign_id, *, enqueue_successor):
         if run_after is not None:
             enqueue_successor(run_after)
     stop = StopRequested()
-    with stop.installed(), fast_commits():
-        stats = BatchSender(campaign, token).run(stop)
+    sender = None
+    try:
+        with stop.installed(), fast_commits():
+            sender = BatchSender(campaign, token)
+            stats = sender.run(stop)
+    except Exception as error:
+        # Rendering failed, or a bug: defer the rows like a temporary failure (so
+        # they end as failed after NEWSLETTER_MAX_ATTEMPTS, not loop) and tell staff.
+        logger.exception("Batch of campaign %s failed", campaign_id)
+        now = timezone.now()
+        mine = Delivery.objects.filter(claimed_by=token, status=Delivery.Status.PENDING)
+        for delivery in mine.only("pk", "attempts"):
+            Delivery.objects.filter(pk=delivery.pk, claimed_by=token).update(
+                claimed_by="", claimed_until=None,
+                **_temporary_failure(delivery, describe(error), now),
+            )
+        campaign_record_batch(campaign_id, sent=0, error=describe(error))
+        raise
+    campaign_record_batch(campaign_id, sent=stats["sent"], error=sender.last_error)
     campaign_finish_if_done(campaign_id)
     return stats
+
+
+def campaign_record_batch(campaign_id, *, sent, error):
+    """Note on the campaign that messages went out, or the error that kept them back."""
+    fields = {}
+    if error:
+        fields.update(last_error=error, last_error_at=timezone.now())
+    if sent:
+        fields.update(
+            progress_at=timezone.now(), failing_attempts=0, sent_count=F("sent_count") + sent
+        )
+    elif error:
+        fields["failing_attempts"] = F("failing_attempts") + 1
+    if fields:
+        Campaign.objects.filter(pk=campaign_id).update(**fields)

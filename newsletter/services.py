@@ -5,21 +5,21 @@ import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from unact.cache import count_in_window
+from unact.validators import validate_email_address
 
+from . import tasks
 from .consent import current_consent
-from .emails import CampaignEmail, confirmation_email
+from .emails import CampaignEmail
 from .models import Campaign, Delivery, Subscriber, normalize_email
 from .tokens import InvalidToken, read_confirmation_token, read_unsubscribe_token
 
@@ -44,50 +44,19 @@ def _may_send_confirmation(email):
 
 
 def confirmation_send(subscriber):
-    """Email the confirmation link, at most NEWSLETTER_CONFIRMATIONS_PER_DAY per address."""
+    """Queue the confirmation email, at most NEWSLETTER_CONFIRMATIONS_PER_DAY per address.
+
+    The worker sends it: a visitor's request never waits on a mail server. With the
+    database task backend the task row is written in the caller's transaction, so
+    the worker finds the subscriber row it names.
+    """
     if not _may_send_confirmation(subscriber.email):
         logger.info("Confirmation limit reached for subscriber %s", subscriber.pk)
         return False
     try:
-        confirmation_email(subscriber).send()
-    except Exception:  # noqa: BLE001 - the signup is kept; the worker tries again
-        logger.exception("Confirmation email to subscriber %s failed; the worker will retry", subscriber.pk)
-        _confirmation_retry_later(subscriber.pk, attempt=1)
-        return False
-    return True
-
-
-def _confirmation_retry_later(subscriber_id, attempt):
-    """Queue another try of a failed confirmation email (the mail server may be down)."""
-    from . import tasks
-
-    if attempt > settings.NEWSLETTER_CONFIRMATION_RETRIES:
-        logger.error("Confirmation email to subscriber %s failed %s times; giving up", subscriber_id, attempt - 1)
-        return False
-    if not tasks.retry_confirmation.get_backend().supports_defer:
-        return False
-    run_after = timezone.now() + timedelta(seconds=settings.NEWSLETTER_CONFIRMATION_RETRY_SECONDS * attempt)
-
-    def enqueue():
-        try:
-            tasks.retry_confirmation.using(run_after=run_after).enqueue(subscriber_id, attempt=attempt)
-        except Exception:  # noqa: BLE001 - the subscriber row is stored either way
-            logger.exception("Could not queue a confirmation retry for subscriber %s", subscriber_id)
-
-    transaction.on_commit(enqueue, robust=True)
-    return True
-
-
-def confirmation_retry(*, subscriber_id, attempt):
-    """The worker's retry of a confirmation email, while the address still waits for it."""
-    subscriber = Subscriber.objects.filter(pk=subscriber_id, status=Subscriber.Status.PENDING).first()
-    if subscriber is None:
-        return False  # confirmed, left or erased meanwhile
-    try:
-        confirmation_email(subscriber).send()
-    except Exception:  # noqa: BLE001
-        logger.warning("Confirmation email to subscriber %s failed again (try %s)", subscriber_id, attempt + 1)
-        _confirmation_retry_later(subscriber_id, attempt + 1)
+        tasks.send_confirmation.enqueue(subscriber.pk)
+    except Exception:  # noqa: BLE001 - the signup is kept; a new signup queues it again
+        logger.exception("Could not queue the confirmation email of subscriber %s", subscriber.pk)
         return False
     return True
 
@@ -209,8 +178,6 @@ def campaign_recipient_count(campaign):
 
 def campaign_send(*, campaign):
     """Queue the campaign for every confirmed subscriber; False if it was not a draft."""
-    from .tasks import send_campaign_batch
-
     now = timezone.now()
     with transaction.atomic():
         started = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.DRAFT).update(
@@ -230,7 +197,7 @@ def campaign_send(*, campaign):
         total = Delivery.objects.filter(campaign_id=campaign.pk).count()
         Campaign.objects.filter(pk=campaign.pk).update(recipient_count=total)
         # Queued only once the rows exist for the worker to see.
-        transaction.on_commit(lambda: send_campaign_batch.enqueue(campaign.pk))
+        transaction.on_commit(lambda: tasks.send_campaign_batch.enqueue(campaign.pk))
     campaign.refresh_from_db()
     return True
 
@@ -243,6 +210,7 @@ def campaign_progress(campaign):
         failed=Count("pk", filter=Q(status=Delivery.Status.FAILED)),
         cancelled=Count("pk", filter=Q(status=Delivery.Status.CANCELLED)),
         remaining=Count("pk", filter=Q(status=Delivery.Status.PENDING)),
+        attempts=Max("attempts", filter=Q(status=Delivery.Status.PENDING)),
     )
     done = counts["sent"] + counts["failed"] + counts["cancelled"]
     counts["percent"] = round(100 * done / counts["total"]) if counts["total"] else 0
@@ -322,9 +290,9 @@ def subscribers_import(*, data, dry_run=False):
             report.rejected.append((line, "", _("No email address.")))
             continue
         try:
-            validate_email(email)
-        except ValidationError:
-            report.rejected.append((line, email, _("Not a valid email address.")))
+            validate_email_address(email)
+        except ValidationError as error:
+            report.rejected.append((line, email, " ".join(error.messages)))
             continue
         if email in seen:
             report.rejected.append((line, email, _("Repeats line %(line)s.") % {"line": seen[email]}))

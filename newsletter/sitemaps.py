@@ -1,6 +1,7 @@
-from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
+
+from unact.seo import Sitemap
 
 from .models import Campaign
 

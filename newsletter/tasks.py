@@ -1,12 +1,66 @@
-"""Background work of the newsletter, run by `manage.py db_worker` (django-tasks)."""
+"""Background work of the newsletter, run by `manage.py db_worker` (django-tasks).
 
+Services queue these tasks; tasks use the email and sending modules, never the
+services, so imports run one way: views and admin → services → tasks → sending
+and emails → models.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
 from django_tasks import task, task_backends
 
-from . import sending, services
+from . import sending
+from .emails import confirmation_email
+from .models import Subscriber
+
+logger = logging.getLogger(__name__)
 
 
 def _supports_defer():
     return task_backends["default"].supports_defer
+
+
+@task()
+def send_confirmation(subscriber_id, attempt=1):
+    """Email the confirmation link of a pending signup; on failure, queue another try."""
+    subscriber = Subscriber.objects.filter(
+        pk=subscriber_id, status=Subscriber.Status.PENDING
+    ).first()
+    if subscriber is None:
+        return False  # confirmed, left or erased meanwhile
+    try:
+        confirmation_email(subscriber).send()
+    except Exception:  # noqa: BLE001 - the signup is kept; try again later
+        logger.warning(
+            "Confirmation email to subscriber %s failed (try %s)",
+            subscriber_id,
+            attempt,
+            exc_info=True,
+        )
+        confirmation_retry_later(subscriber_id, attempt=attempt + 1)
+        return False
+    return True
+
+
+def confirmation_retry_later(subscriber_id, *, attempt):
+    """Queue try number `attempt` of a confirmation email (the mail server may be down)."""
+    if attempt > settings.NEWSLETTER_CONFIRMATION_RETRIES + 1:
+        logger.error(
+            "Confirmation email to subscriber %s failed %s times; giving up",
+            subscriber_id,
+            attempt - 1,
+        )
+        return False
+    if not _supports_defer():
+        # The immediate backend would retry at once, inside the same call.
+        return False
+    delay = settings.NEWSLETTER_CONFIRMATION_RETRY_SECONDS * (attempt - 1)
+    run_after = timezone.now() + timedelta(seconds=delay)
+    send_confirmation.using(run_after=run_after).enqueue(subscriber_id, attempt=attempt)
+    return True
 
 
 @task()
@@ -33,9 +87,3 @@ def send_campaign_inline(campaign_id):
             totals[key] = totals.get(key, 0) + value
         if not queued or not any(stats.values()):
             return totals
-
-
-@task()
-def retry_confirmation(subscriber_id, attempt=1):
-    """Send a confirmation email again after the mail server refused or was down."""
-    return services.confirmation_retry(subscriber_id=subscriber_id, attempt=attempt)

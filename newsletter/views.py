@@ -4,7 +4,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from unact.pagination import paginate
 from unact.security import is_cross_site
@@ -30,7 +30,7 @@ def _source(request):
     return "page" if request.POST.get("source") == "page" else "footer"
 
 
-@require_GET
+@require_safe
 def newsletter_page(request):
     latest = Campaign.objects.archived().only("subject", "slug", "preheader", "sent_at")[:3]
     form = SignupForm(initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup")
@@ -81,7 +81,7 @@ def _invalid_link(request, **context):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     """GET shows one button; only the POST subscribes, so link scanners cannot."""
     try:
@@ -101,7 +101,7 @@ def confirm(request, token):
 
 @csrf_exempt  # The signed token authenticates this POST; mail providers send it (RFC 8058).
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     try:
         read_unsubscribe_token(token)
@@ -114,14 +114,14 @@ def unsubscribe(request, token):
     return render(request, "newsletter/unsubscribe.html", {"token": token})
 
 
-@require_GET
+@require_safe
 def archive_list(request):
     campaigns = Campaign.objects.archived().only("subject", "slug", "preheader", "body", "sent_at")
     page = paginate(request, campaigns)
     return render(request, "newsletter/campaign_list.html", {"page_obj": page, "campaigns": page.object_list})
 
 
-@require_GET
+@require_safe
 def archive_detail(request, slug):
     may_preview = request.user.is_authenticated and request.user.has_perm("newsletter.change_campaign")
     campaigns = Campaign.objects.all() if may_preview else Campaign.objects.archived()

@@ -6,11 +6,11 @@ from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from unact.publishing_admin import PublishingAdminMixin
 
 from . import services
 from .models import (
@@ -32,7 +32,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(PublishingAdminMixin, admin.ModelAdmin):
     list_display = ["title", "category", "status_label", "publish_at", "author"]
     list_filter = ["status", "category", "allow_comments", "publish_at"]
     list_select_related = ["category", "author"]
@@ -40,7 +40,6 @@ class PostAdmin(admin.ModelAdmin):
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["category"]
-    actions = ["publish", "unpublish"]
     readonly_fields = ["created_at", "updated_at", "image_preview"]
     # A link typed without a scheme is taken as https (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -54,55 +53,11 @@ class PostAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_label(self, post):
-        if post.is_scheduled:
-            return _("Scheduled")
-        return post.get_status_display()
-
     @admin.display(description=_("preview"))
     def image_preview(self, post):
         if not post.featured_image:
             return "—"
         return format_html('<img src="{}" alt="" style="max-width:240px;height:auto">', post.image_480.url)
-
-    def _log_status_change(self, request, posts):
-        """Bulk actions leave the same history entry as a save in the change form."""
-        from django.contrib.admin.models import CHANGE, LogEntry
-
-        if posts:
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk,
-                queryset=posts,
-                action_flag=CHANGE,
-                change_message=[{"changed": {"fields": [str(capfirst(Post._meta.get_field("status").verbose_name))]}}],
-            )
-
-    @admin.action(description=_("Publish selected posts"), permissions=["change"])
-    def publish(self, request, queryset):
-        changing = list(queryset.exclude(status=Post.Status.PUBLISHED))
-        updated = Post.objects.filter(pk__in=[post.pk for post in changing]).update(
-            status=Post.Status.PUBLISHED, updated_at=timezone.now()
-        )
-        self._log_status_change(request, changing)
-        self.message_user(
-            request,
-            ngettext("%d post published.", "%d posts published.", updated) % updated,
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Unpublish selected posts (back to draft)"), permissions=["change"])
-    def unpublish(self, request, queryset):
-        changing = list(queryset.filter(status=Post.Status.PUBLISHED))
-        updated = Post.objects.filter(pk__in=[post.pk for post in changing]).update(
-            status=Post.Status.DRAFT, updated_at=timezone.now()
-        )
-        self._log_status_change(request, changing)
-        self.message_user(
-            request,
-            ngettext("%d post moved to draft.", "%d posts moved to draft.", updated) % updated,
-            messages.SUCCESS,
-        )
 
 
 @admin.register(Image)

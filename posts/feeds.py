@@ -1,14 +1,13 @@
 
 from django.conf import settings
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from unact.feeds import BufferedFeed
 from unact.tagging import attach_tag_names
 
-from .cards import latest_posts
+from .models import Post
 
 
 class LatestPostsFeed(BufferedFeed):
@@ -17,7 +16,7 @@ class LatestPostsFeed(BufferedFeed):
     description = _("News, blog posts and publications of UN-ACT, countering human trafficking in the Greater Mekong Sub-region.")
 
     def items(self):
-        return attach_tag_names(latest_posts(20, timezone.now()))
+        return attach_tag_names(list(Post.objects.published().for_cards()[:20]))
 
     def item_title(self, item):
         return item.title

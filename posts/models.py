@@ -7,10 +7,11 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
 from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
-from unact.prepared import Param, PreparedQuery, where_sql
+from unact.prepared import Param, where_sql
+from unact.publishing import Publishable, PublishableQuerySet
 from unact.richtext import SanitizedRichTextField, summarize
 from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
@@ -43,32 +44,24 @@ class Category(models.Model):
         return reverse_memo("posts:category", self.slug)
 
 
-_POST_TAGS = PreparedQuery(
-    lambda: TaggedItem.objects.filter(
-        content_type__app_label=Post._meta.app_label,
-        content_type__model=Post._meta.model_name,
-        object_id=Param("post", models.IntegerField()),
-    )
-    .order_by("tag__name")
-    .values_list("tag_id", "tag__name", "tag__slug")
-)
-
-
 def post_tags(post):
-    """A post's tags (name and slug), ordered by name, for its page.
+    """A post's tags, ordered by name, for its page: one query. The content type is
+    joined by name, so a fresh process makes no query of its own to look it up."""
+    items = "taggit_taggeditem_items"
+    return list(
+        Tag.objects.filter(**{
+            f"{items}__content_type__app_label": Post._meta.app_label,
+            f"{items}__content_type__model": Post._meta.model_name,
+            f"{items}__object_id": post.pk,
+        }).order_by("name")
+    )  # fmt: skip
 
-    One query, compiled once (unact/prepared.py); the content type is joined by name,
-    so a fresh process makes no query of its own to look it up.
-    """
-    return [Tag(pk=pk, name=name, slug=slug) for pk, name, slug in _POST_TAGS(post=post.pk)]
 
-
-class PostQuerySet(models.QuerySet):
-    def published(self, now=None):
-        """Published posts whose time has come: the only ones visitors ever see.
-
-        now: the present, given by a PreparedQuery (unact/prepared.py) as a Param."""
-        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now() if now is None else now)
+class PostQuerySet(PublishableQuerySet):
+    def for_cards(self):
+        """What a card shows (post_card.html): every column but the body and the search
+        vector, and the category, newest first."""
+        return self.select_related("category").defer("body", "search_vector")
 
     def refresh_comment_counts(self):
         """Store each post's count of visible comments (Post.comment_count), from the comments."""
@@ -92,11 +85,7 @@ def published_where():
     return where_sql(Post.objects.published(now=Param("now", models.DateTimeField())))
 
 
-class Post(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-
+class Post(Publishable):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     category = models.ForeignKey(
@@ -150,7 +139,6 @@ class Post(models.Model):
         blank=True,
         related_name="posts",
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         _("publish at"),
         default=timezone.now,
@@ -160,8 +148,6 @@ class Post(models.Model):
     # Visible comments, as lists show them: stored, since counting them for every card
     # cost more than the rest of a list page's SQL (kept current by posts/signals.py).
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Title, summary, body and tags, kept current by the database (search/indexing.py).
     search_vector = SearchVectorField()
 
@@ -205,14 +191,6 @@ class Post(models.Model):
             raise ValidationError(
                 {"video_url": _("Give a YouTube or Vimeo link (for example https://youtu.be/…).")}
             )
-
-    @property
-    def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
-
-    @property
-    def is_scheduled(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
 
     @property
     def video_embed_url(self):

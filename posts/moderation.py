@@ -10,8 +10,14 @@ import unicodedata
 from django.utils.html import urlize
 from django.utils.translation import gettext_lazy as _
 
-# An email address anywhere in the text.
-EMAIL_PATTERN = re.compile(r"[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+(?:\.[\w-]+)+", re.I)
+# Every pattern here runs on visitor text, so each one runs in linear time: no match
+# attempt may rescan a run of characters that earlier attempts scanned already
+# (tests/test_hostile_input.py feeds them hundreds of thousands of characters).
+
+# An email address anywhere in the text. It starts where a run of the characters of a
+# local part starts: tried from every character of the run, a run of n letters not
+# followed by an @ took n²/2 steps (a 5,000-letter comment, half a second).
+EMAIL_PATTERN = re.compile(r"(?<![\w.+-])[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+(?:\.[\w-]+)+", re.I)
 # A social or chat handle such as @name (not the middle of an email address).
 HANDLE_PATTERN = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{3,}")
 # Messaging apps used in the region, followed by something that looks like an id or a
@@ -24,7 +30,9 @@ MESSAGING_PATTERN = re.compile(
     # "LINE id: somchai", "wechat: abc_12", or the app name followed by an id with a digit
     # ("Zalo 0912…", "line somchai99"); "the line between them" is not an id.
     rf"{_MESSAGING_APP}\s*(?:(?:id|號|号)\s*[:：=\-]?|[:：=])\s*[@+]?[\w.\-]{{3,}}"
-    rf"|{_MESSAGING_APP}\s*[@+]?(?=[\w.\-]*\d)[\w.\-]{{3,}}"
+    # (the digit within an id's first 64 characters: an unbounded look-ahead rescanned
+    # the rest of the text after every "line-" of "line-line-line-…").
+    rf"|{_MESSAGING_APP}\s*[@+]?(?=[\w.\-]{{0,63}}\d)[\w.\-]{{3,}}"
     # "WhatsApp +66 81 234 5678": the app's name, then a number.
     rf"|{_MESSAGING_APP}\s*[:：=]?\s*\+?\d[\d\s\-]{{5,}}"
     # In Thai or Chinese, the app's name followed by anything is an id.

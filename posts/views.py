@@ -1,29 +1,26 @@
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
-from django.db.models import CharField, DateTimeField, IntegerField, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from taggit.models import Tag
 
-from unact.pagination import PageRows, page_guess, paginate
-from unact.prepared import Param, PreparedQuery, model_columns
+from unact.pagination import paginate
 from unact.publicforms import public_form
 from unact.security import is_cross_site
 from unact.seo import organization_data
-from unact.urlcache import reverse_memo
 
-from . import cards, services
+from . import services
 from .forms import CommentForm, comment_form_token
 from .models import (
     COMMENT_PAGE_PARAM,
@@ -40,35 +37,23 @@ from .models import (
 from .seo import post_structured_data
 
 
-def post_list_page(request, query, template, *, values=None, empty_message=None, **context):
-    """A paginated list of post cards from one of the queries of posts/cards.py, given
-    its values; with empty_message, no posts at all is a 404."""
-    values = {"now": timezone.now(), **(values or {})}
-
-    def fetch(offset, limit):
-        rows = query(limit=limit, offset=offset, **values)
-        return [cards.post_from_row(row) for row in rows], (rows[0][-1] if rows else None)
-
-    per_page = settings.POSTS_PER_PAGE
-    offset = (page_guess(request.GET.get("page")) - 1) * per_page
-    posts, total = fetch(offset, per_page)
-    if total is None:  # nothing at all, or a page past the end: count from the first row
-        total = (fetch(0, 1)[1] or 0) if offset else 0
-    if empty_message and not total:
+def post_list_page(request, posts, template, *, empty_message=None, **context):
+    """A page of cards of these published posts, newest first; with empty_message, no
+    posts at all is a 404. Two queries: the count and the page."""
+    page = paginate(request, posts.for_cards())
+    if empty_message and not page.paginator.count:
         raise Http404(empty_message)
-    rows = PageRows(total, offset, posts, lambda start, limit: fetch(start, limit)[0])
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     return render(request, template, {"page_obj": page, "posts": page.object_list, **context})
 
 
 @require_safe
 def home(request):
-    return post_list_page(request, cards.ALL_CARDS, "posts/home.html", organization=organization_data())
+    return post_list_page(request, Post.objects.published(), "posts/home.html", organization=organization_data())
 
 
 @require_safe
 def post_list(request):
-    return post_list_page(request, cards.ALL_CARDS, "posts/post_list.html", heading=_("All posts"))
+    return post_list_page(request, Post.objects.published(), "posts/post_list.html", heading=_("All posts"))
 
 
 @require_safe
@@ -76,29 +61,23 @@ def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     return post_list_page(
         request,
-        cards.CATEGORY_CARDS,
+        Post.objects.published().filter(category=category),
         "posts/post_list.html",
-        values={"category": category.pk},
         heading=category.name,
         description=category.description,
         category=category,
     )
 
 
-_TAG_BY_SLUG = PreparedQuery(lambda: Tag.objects.filter(slug=Param("slug", CharField())).values_list("pk", "name"))
-
-
 @require_safe
 def tag_detail(request, slug):
-    found = _TAG_BY_SLUG(slug=slug)
-    if not found:
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
         raise Http404(_("No posts are tagged with this."))
-    tag = Tag(pk=found[0][0], name=found[0][1], slug=slug)
     return post_list_page(
         request,
-        cards.TAG_CARDS,
+        Post.objects.published().filter(tags=tag),
         "posts/post_list.html",
-        values={"content_type": ContentType.objects.get_for_model(Post).pk, "tag": tag.pk},
         # A tag used only by drafts must not reveal that it exists.
         empty_message=_("No posts are tagged with this."),
         heading=_("Tagged “%(tag)s”") % {"tag": tag.name},
@@ -112,9 +91,8 @@ def year_archive(request, year):
     end = timezone.make_aware(datetime(int(year) + 1, 1, 1))
     return post_list_page(
         request,
-        cards.YEAR_CARDS,
+        Post.objects.published().filter(publish_at__gte=start, publish_at__lt=end),
         "posts/post_list.html",
-        values={"start": start, "end": end},
         empty_message=_("No posts from %(year)s.") % {"year": year},
         heading=_("Posts from %(year)s") % {"year": year},
         year=year,
@@ -126,59 +104,19 @@ def _may_preview(request):
     return request.user.is_authenticated and request.user.has_perm("posts.change_post")
 
 
-# The post page's queries, compiled once per process (see unact/prepared.py): building
-# them afresh cost more than half of the page's time.
-_POST_COLUMNS = model_columns(Post, exclude={"search_vector"})
-_POST_BY_SLUG = PreparedQuery(
-    lambda: Post.objects.filter(slug=Param("slug", CharField()))
-    .order_by()
-    .values_list(*_POST_COLUMNS, *cards.CATEGORY_FIELDS)
-)
-
-
-def _neighbour_query(lookup, *order):
-    return PreparedQuery(
-        lambda: Post.objects.published(now=Param("now", DateTimeField()))
-        .filter(**{f"publish_at__{lookup}": Param("at", DateTimeField())})
-        .order_by(*order)
-        .values_list("title", "slug")[:1]
-    )
-
-
-_OLDER_POST = _neighbour_query("lt", "-publish_at", "-id")
-_NEWER_POST = _neighbour_query("gt", "publish_at", "id")
-
-
-def _post_by_slug(slug):
-    """The post with this slug (published or not) and its category, or None."""
-    rows = _POST_BY_SLUG(slug=slug)
-    return cards.post_with_category(_POST_COLUMNS, rows[0]) if rows else None
-
-
-@dataclass(frozen=True)
-class PostLink:
-    """Just enough of a post to link to it (the previous and next posts)."""
-
-    title: str
-    slug: str
-
-    def get_absolute_url(self):
-        return reverse_memo("posts:detail", self.slug)
-
-
 def _neighbours(post):
-    """The published posts just before and just after this one, as PostLinks (or None)."""
+    """The published posts just before and just after this one (title and slug), or None."""
     if not post.is_published:
         return None, None
-    now = timezone.now()
-    older = _OLDER_POST(now=now, at=post.publish_at)
-    newer = _NEWER_POST(now=now, at=post.publish_at)
-    return (PostLink(*older[0]) if older else None), (PostLink(*newer[0]) if newer else None)
+    published = Post.objects.published().only("title", "slug")
+    older = published.filter(publish_at__lt=post.publish_at).order_by("-publish_at", "-id").first()
+    newer = published.filter(publish_at__gt=post.publish_at).order_by("publish_at", "id").first()
+    return older, newer
 
 
 @require_safe
 def post_detail(request, slug):
-    post = _post_by_slug(slug)
+    post = Post.objects.select_related("category").defer("search_vector").filter(slug=slug).first()
     if post is None or not (post.is_published or _may_preview(request)):
         raise Http404(_("No post is published at this address."))
     tags = post_tags(post)
@@ -205,12 +143,13 @@ def post_detail(request, slug):
 @permission_required("posts.view_image")
 def image_browser(request):
     """The CKEditor file browser: staff pick an image from the library to insert."""
+    callback = request.GET.get("CKEditorFuncNum", "0")
+    # ASCII digits only: str.isdigit() also accepts "¹²³", which int() refuses.
+    if not re.fullmatch(r"[0-9]{1,6}", callback):
+        return HttpResponseBadRequest("CKEditorFuncNum must be a number.", content_type="text/plain")
     page = paginate(request, Image.objects.all(), per_page=48)
-    callback = request.GET.get("CKEditorFuncNum", "")[:6]
     response = render(
-        request,
-        "admin/posts/image_browser.html",
-        {"page_obj": page, "callback": int(callback) if callback.isdigit() else 0},
+        request, "admin/posts/image_browser.html", {"page_obj": page, "callback": int(callback)}
     )
     add_never_cache_headers(response)
     return response
@@ -286,13 +225,6 @@ class ShownComment:
 COMMENTS_READ_AT_ONCE = 500
 
 
-_VISIBLE_COMMENTS = PreparedQuery(
-    lambda: Comment.objects.filter(post_id=Param("post", IntegerField()))
-    .visible_to()
-    .values_list(*ShownComment.FIELDS)
-)
-
-
 def _comment_threads(post, own_pending, requested_page, per_page):
     """The ids of the post's visible threads in order, the page number shown (the one
     asked for, within range), the number of pages, that page's threads (ShownComments
@@ -303,10 +235,8 @@ def _comment_threads(post, own_pending, requested_page, per_page):
     rows, thread_ids = [], []
     if post.comment_count + len(own_pending) > COMMENTS_READ_AT_ONCE:
         thread_ids = list(visible().threads().values_list("pk", flat=True))
-    elif own_pending:
+    elif own_pending or post.comment_count:
         rows = list(visible().values_list(*ShownComment.FIELDS))
-    elif post.comment_count:
-        rows = _VISIBLE_COMMENTS(post=post.pk)  # the same query, compiled once
     if rows:
         thread_ids = [row[0] for row in rows if row[1] is None]
     num_pages = max(1, -(-len(thread_ids) // per_page))
@@ -438,8 +368,14 @@ def comment_ticket(request, slug):
 
 
 @public_form
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_create(request, slug):
+    if request.method != "POST":
+        # The address a form with errors was sent to, reloaded or shared: back to the form
+        # on the post page (the same page of comments).
+        post = get_object_or_404(Post.objects.published(), slug=slug)
+        page = _positive_int(request.GET.get(COMMENT_PAGE_PARAM)) or 1
+        return redirect(comments_page_url(post.get_absolute_url(), page, "comment-form"))
     post, closed = _comment_target(request, slug)
     if closed:
         return closed

@@ -1,14 +1,15 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from posts.models import Post
+from unact.publishing_admin import PublishingAdminMixin
 
 from .forms import PublicationAdminForm
 from .models import Country, Publication
-from .services import publication_delete, publication_save, publications_set_status
+from .services import publication_delete, publication_save
 
 
 @admin.register(Country)
@@ -18,7 +19,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(PublishingAdminMixin, admin.ModelAdmin):
     form = PublicationAdminForm
     list_display = [
         "cover_thumbnail",
@@ -34,7 +35,6 @@ class PublicationAdmin(admin.ModelAdmin):
     date_hierarchy = "publication_date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["related_posts"]
-    actions = ["publish", "unpublish"]
     readonly_fields = [
         "cover_preview",
         "file_details",
@@ -109,45 +109,6 @@ class PublicationAdmin(admin.ModelAdmin):
             filesizeformat(publication.file_size or 0),
             ngettext("%d page", "%d pages", publication.page_count or 0)
             % (publication.page_count or 0),
-        )
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_label(self, publication):
-        if publication.is_scheduled:
-            return _("Scheduled")
-        return publication.get_status_display()
-
-    @admin.action(
-        description=_("Publish selected publications"), permissions=["change"]
-    )
-    def publish(self, request, queryset):
-        updated = publications_set_status(
-            publications=queryset, status=Publication.Status.PUBLISHED
-        )
-        self.message_user(
-            request,
-            ngettext("%d publication published.", "%d publications published.", updated)
-            % updated,
-            messages.SUCCESS,
-        )
-
-    @admin.action(
-        description=_("Unpublish selected publications (back to draft)"),
-        permissions=["change"],
-    )
-    def unpublish(self, request, queryset):
-        updated = publications_set_status(
-            publications=queryset, status=Publication.Status.DRAFT
-        )
-        self.message_user(
-            request,
-            ngettext(
-                "%d publication moved to draft.",
-                "%d publications moved to draft.",
-                updated,
-            )
-            % updated,
-            messages.SUCCESS,
         )
 
 

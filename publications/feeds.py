@@ -1,10 +1,9 @@
-from urllib.parse import urljoin
-
 from django.conf import settings
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from unact.feeds import BufferedFeed
+from unact.seo import absolute
 from unact.tagging import attach_tag_names
 
 from .models import Publication
@@ -45,8 +44,9 @@ class LatestPublicationsFeed(BufferedFeed):
     def item_enclosure_url(self, item):
         if not item.document:
             return None
-        # Enclosures must be absolute; Django's Feed adds the domain to links only.
-        return urljoin(settings.SITE_URL + "/", item.document.url)
+        # The counted download, not the file under MEDIA_URL. Enclosures must be
+        # absolute; Django's Feed adds the domain to links only.
+        return absolute(reverse("publications:download", kwargs={"slug": item.slug}))
 
     def item_enclosure_length(self, item):
         return item.file_size if item.document else None

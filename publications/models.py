@@ -10,6 +10,7 @@ from taggit.managers import TaggableManager
 
 from unact.images import CleanImageField, rendition_spec, renditions
 from unact.prepared import Param, where_sql
+from unact.publishing import Publishable
 from unact.richtext import SanitizedRichTextField, summarize
 from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
@@ -47,28 +48,16 @@ class Country(models.Model):
         return self.name
 
 
-class PublicationQuerySet(models.QuerySet):
-    def published(self, today=None):
-        """Published publications whose date has come: the only ones visitors ever see.
-
-        today: the local date, given by a PreparedQuery (unact/prepared.py) as a Param."""
-        return self.filter(
-            status=Publication.Status.PUBLISHED,
-            publication_date__lte=timezone.localdate() if today is None else today,
-        )
-
-
 @cache
 def published_where():
-    """published()'s condition compiled once, for hand-written SQL (the library's filters,
-    search): (sql, params) with the date as a Param `today` (unact.prepared.fill)."""
-    return where_sql(Publication.objects.published(today=Param("today", models.DateField())))
+    """published()'s condition compiled once, for the site search's SQL: (sql, params)
+    with the date as a Param `today` (unact.prepared.fill)."""
+    return where_sql(Publication.objects.published(now=Param("today", models.DateField())))
 
 
-class Publication(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+class Publication(Publishable):
+    # Visitors see a publication from its day of publication.
+    publish_field = "publication_date"
 
     class Kind(models.TextChoices):
         ANNUAL_REPORT = "annual-report", _("Annual report")
@@ -161,14 +150,9 @@ class Publication(models.Model):
             "Posts that announce or discuss this publication; each page links to the other."
         ),
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.DRAFT
-    )
     download_count = models.PositiveIntegerField(
         _("downloads"), default=0, editable=False
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Title, summary, description and tags, kept current by the database (search/indexing.py).
     search_vector = SearchVectorField()
 
@@ -176,8 +160,6 @@ class Publication(models.Model):
     cover_640 = rendition_spec("cover", 640)
     cover_320_webp = rendition_spec("cover", 320, "WEBP")
     cover_640_webp = rendition_spec("cover", 640, "WEBP")
-
-    objects = PublicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-publication_date", "-id"]
@@ -218,20 +200,6 @@ class Publication(models.Model):
             )
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def is_published(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publication_date <= timezone.localdate()
-        )
-
-    @property
-    def is_scheduled(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publication_date > timezone.localdate()
-        )
 
     @property
     def video_embed_url(self):

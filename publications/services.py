@@ -3,6 +3,7 @@
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,7 +12,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Publication
@@ -22,6 +22,25 @@ PDF_MAGIC = b"%PDF-"
 # The cover is rendered this wide; pages of absurd dimensions are capped in pixels.
 COVER_RENDER_WIDTH = 900
 COVER_MAX_PIXELS = 4_000_000
+
+
+# Markup a browser would act on. Outside the PDF's streams (where pages keep their
+# compressed content) it has no place in a PDF: it is the mark of a PDF/HTML polyglot,
+# a file that a browser or a proxy sniffing its type may run as a web page.
+_STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+_MARKUP = re.compile(
+    rb"<(?:!doctype|html|head|body|script|iframe|frame|svg|object|embed|img|meta|style"
+    rb"|form|link|base|applet)[\s>/]",
+    re.IGNORECASE,
+)
+# The part of a file that type sniffers read: no markup there, even inside a stream.
+_SNIFFED_BYTES = 1024
+
+
+def _has_markup(data):
+    return bool(
+        _MARKUP.search(data[:_SNIFFED_BYTES]) or _MARKUP.search(_STREAM.sub(b"", data))
+    )
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,14 @@ def pdf_inspect(*, upload):
             _("This file is not a PDF, whatever its name says. Upload a PDF document."),
             code="not_pdf",
         )
+    if _has_markup(data):
+        raise ValidationError(
+            _(
+                "This PDF also contains web page code (HTML), which could attack "
+                "visitors. Export or print the document to PDF again and upload the new file."
+            ),
+            code="pdf_with_markup",
+        )
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -90,6 +117,32 @@ def pdf_inspect(*, upload):
     if page_count < 1:
         raise ValidationError(_("This PDF has no pages."), code="empty_pdf")
     return PdfInfo(size=len(data), page_count=page_count)
+
+
+def pdf_strip_metadata(*, data):
+    """The PDF rewritten without its metadata: the document information (author,
+    creator, producer, dates, title), XMP streams of the document and its pages, and
+    earlier revisions kept by incremental saves. None if pypdf cannot rewrite it."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data), strict=False))
+        writer.metadata = None
+        writer.xmp_metadata = None
+        for page in writer.pages:
+            for key in ("/Metadata", "/PieceInfo"):
+                if key in page:
+                    del page[key]
+        # The objects nothing refers to any more (the metadata's) are left out.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+    except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
+            RecursionError, OSError) as error:  # fmt: skip
+        logger.warning("Could not strip the metadata of a PDF: %r", error)
+        return None
+    return buffer.getvalue()
 
 
 def pdf_render_cover(*, data):
@@ -170,6 +223,10 @@ def publication_save(*, publication):
     if document_is_new:
         info = pdf_inspect(upload=publication.document.file)
         publication.file_size, publication.page_count = info.size, info.page_count
+        stripped = pdf_strip_metadata(data=_read_all(publication.document.file))
+        if stripped is not None:  # else kept as uploaded (logged): pdf_inspect read it
+            publication.document = ContentFile(stripped, name=publication.document.name)
+            publication.file_size = len(stripped)
     elif not publication.document:
         publication.file_size = publication.page_count = None
 
@@ -238,16 +295,3 @@ def publication_count_download(*, publication):
     Publication.objects.filter(pk=publication.pk).update(
         download_count=F("download_count") + 1
     )
-
-
-def publications_set_status(*, publications, status):
-    """Publish or unpublish many publications at once; the number changed."""
-    changed = publications.exclude(status=status).update(
-        status=status, updated_at=timezone.now()
-    )
-    if changed:
-        # update() sends no signal: tell the page cache directly.
-        from unact.pagecache import content_changed
-
-        content_changed()
-    return changed

@@ -20,7 +20,10 @@ def publication_list(request):
     publications = FilteredPublications(filters)
     facets, total = publications.facet_options()
     page = paginate(
-        request, publications, per_page=settings.PUBLICATIONS_PER_PAGE, count=total
+        request,
+        publications.page_queryset(),
+        per_page=settings.PUBLICATIONS_PER_PAGE,
+        count=total,
     )
     context = {
         "page_obj": page,
@@ -84,9 +87,22 @@ def publication_detail(request, slug):
     return response
 
 
+def _is_new_download(request):
+    """A GET that asks for the file from its start: not a HEAD (a link checker, a
+    crawler's probe) and not the rest of a download already counted (a Range)."""
+    if request.method != "GET":
+        return False
+    requested = request.headers.get("Range", "").replace(" ", "")
+    return not requested or requested.startswith("bytes=0-")
+
+
 @require_safe
 def publication_download(request, slug):
-    """Count a download, then send the PDF as an attachment (or redirect to the external copy)."""
+    """Count a download, then send the PDF as an attachment (or redirect to the external copy).
+
+    The whole file is sent to every GET (Accept-Ranges: none): a request for a later
+    part of the file is answered but not counted again.
+    """
     queryset, _can_preview = _visible_publications(request)
     publication = get_object_or_404(queryset, slug=slug)
     if publication.document:
@@ -102,14 +118,15 @@ def publication_download(request, slug):
             filename=publication.download_filename(),
             content_type="application/pdf",
         )
+        response["Accept-Ranges"] = "none"
     elif publication.external_url:
         response = HttpResponseRedirect(publication.external_url)
     else:
         raise Http404(_("This publication has nothing to download."))
-    if publication.is_published:
+    if not publication.is_published:
         # Staff previews of drafts do not count as downloads.
-        publication_count_download(publication=publication)
-    else:
         add_never_cache_headers(response)
+    elif _is_new_download(request):
+        publication_count_download(publication=publication)
     response["X-Content-Type-Options"] = "nosniff"
     return response

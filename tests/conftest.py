@@ -3,7 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from .servers import free_port
 
@@ -58,10 +58,12 @@ def page_cache_off(settings):
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Rate limits and cached pages never leak from one test to the next."""
-    cache.clear()
+    """Rate limits, cached pages and template fragments never leak from one test to the next."""
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "template_fragments"):
+        caches[alias].clear()
 
 
 class SMTPRecorder:

@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -29,6 +30,7 @@ def production_env(**extra):
         DEBUG="0",
         SECRET_KEY="app-server-tests-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1:8000",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
         LOG_LEVEL="INFO",
@@ -62,7 +64,8 @@ class AppServer:
             try:
                 urllib.request.urlopen(self.url + "/robots.txt", timeout=2)  # noqa: S310 (loopback)
                 return
-            except (urllib.error.URLError, ConnectionError):
+            # A worker's first answer may take longer than the 2 s asked on a busy machine.
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if self.process.poll() is not None:
                     break
                 time.sleep(0.2)
@@ -88,6 +91,33 @@ class AppServer:
             self.log.close()
 
 
+class HangingSMTPServer:
+    """A mail server that accepts connections and then never answers, not even its
+    greeting: what a stuck relay or a black-holing firewall looks like to a client."""
+
+    def __init__(self):
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.port = self.socket.getsockname()[1]
+        self.connections = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self.socket.accept()
+            except OSError:
+                return  # stopped
+            self.connections.append(connection)  # held open, never written to
+
+    def stop(self):
+        self.socket.close()
+        for connection in self.connections:
+            connection.close()
+
+
 class Browser:
     """A cookie-keeping HTTP client: one visitor, whichever server answers."""
 
@@ -95,10 +125,10 @@ class Browser:
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
 
-    def request(self, url, data=None):
+    def request(self, url, data=None, headers=None):
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         try:
-            with self.opener.open(url, body, timeout=20) as response:
+            with self.opener.open(urllib.request.Request(url, body, headers or {}), timeout=20) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()

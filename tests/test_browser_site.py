@@ -29,6 +29,7 @@ def test_each_shift_press_is_announced_and_the_count_expires(live_server, page, 
     """As in GOV.UK's pattern: "press 2 more times", then "1 more", and after a pause the
     count starts again; typing a capital letter between presses is not an exit."""
     settings.QUICK_EXIT_URL = live_server.url + "/healthz"
+    page.clock.install()  # the page's timers run on a clock the test moves
     page.goto(live_server.url + "/safety/")
     status = page.locator("[data-quick-exit-status]")
     page.keyboard.press("Shift")
@@ -39,7 +40,9 @@ def test_each_shift_press_is_announced_and_the_count_expires(live_server, page, 
     assert status.inner_text() == ""
     page.keyboard.press("Shift")
     assert status.inner_text() == "Shift, press 2 more times to exit."
-    page.wait_for_timeout(5500)
+    page.clock.run_for(4900)
+    assert status.inner_text() == "Shift, press 2 more times to exit."
+    page.clock.run_for(200)
     assert status.inner_text() == "Exit this page expired."
     assert page.url.endswith("/safety/")
 

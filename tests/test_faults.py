@@ -269,6 +269,43 @@ def test_smtp_down_signups_and_comments_are_kept_and_emails_go_out_when_it_retur
             controller.stop()
 
 
+@needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_hanging_mail_server_does_not_stall_signups_or_pages(collected_static, tmp_path, servers):  # noqa: F811
+    """A mail server that accepts the connection and never answers, one gunicorn worker:
+    two signups and the front page at once are each answered within two seconds (each
+    signup took 20 s, the email timeout, while it sent the confirmation itself)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from newsletter.models import Subscriber
+
+    from .servers import HangingSMTPServer
+
+    mail_server = HangingSMTPServer()
+    env = production_env(DATABASE_URL=database_url(), STATIC_ROOT=str(collected_static),
+                         MEDIA_ROOT=str(tmp_path / "media"), PAGE_CACHE_SECONDS="0", EMAIL_HOST="127.0.0.1",
+                         EMAIL_PORT=str(mail_server.port), EMAIL_TIMEOUT="20", REDIS_URL=None)  # fmt: skip
+    server = AppServer(env, tmp_path, workers=1)
+    servers.append(server)
+
+    def timed(request):
+        started = time.monotonic()
+        return request(), time.monotonic() - started
+
+    def signup(number):
+        address = f"hang{number}@example.org"
+        return lambda: Browser().request(server.url + "/newsletter/subscribe/", {"email": address, "consent": "on"})[0]
+
+    try:
+        with ThreadPoolExecutor(3) as pool:
+            results = list(pool.map(timed, [signup(1), signup(2), lambda: server.get("/")[0]]))
+    finally:
+        mail_server.stop()
+    assert [status for status, _seconds in results] == [200, 200, 200]
+    assert max(seconds for _status, seconds in results) < 2, results
+    assert Subscriber.objects.filter(email__startswith="hang", status="pending").count() == 2
+
+
 # A worker killed with SIGKILL mid-campaign -------------------------------------------
 
 

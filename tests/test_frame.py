@@ -1,48 +1,18 @@
-"""The page frame: header and footer fragments rendered once per language ({% memo %})."""
+"""The page frame: base.html's header and footer are {% cache %} fragments, rendered once
+per language (and, for the header, per navigation section) in each process."""
 
 import re
 
 import pytest
-from django.template import Context, Template, TemplateSyntaxError
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from .factories import CategoryFactory, PostFactory, PublicationFactory
 
-
-def render(source, **context):
-    return Template("{% load frame %}" + source).render(Context(context))
+pytestmark = pytest.mark.django_db
 
 
-def test_memo_renders_once_per_key_and_language():
-    template = Template("{% load frame i18n %}{% memo colour %}{{ colour }} {{ other }}{% endmemo %}")
-    assert template.render(Context({"colour": "red", "other": "first"})) == "red first"
-    # Same key: the fragment is not rendered again (which is why only keys may vary).
-    assert template.render(Context({"colour": "red", "other": "second"})) == "red first"
-    assert template.render(Context({"colour": "blue", "other": "third"})) == "blue third"
-    with translation.override("fr"):
-        assert template.render(Context({"colour": "red", "other": "fourth"})) == "red fourth"
-
-
-def test_memo_output_is_escaped_once():
-    assert render("{% memo %}{{ text }}{% endmemo %}", text="<b>&") == "&lt;b&gt;&amp;"
-
-
-@pytest.mark.parametrize("inner", ["{% block x %}{% endblock %}", "{% csrf_token %}"])
-def test_memo_refuses_what_varies_per_page_or_visitor(inner):
-    with pytest.raises(TemplateSyntaxError, match="cannot hold"):
-        render("{% memo %}" + inner + "{% endmemo %}")
-
-
-def test_a_changed_setting_empties_the_memo(settings):
-    template = Template("{% load frame %}{% memo %}{{ value }}{% endmemo %}")
-    assert template.render(Context({"value": "before"})) == "before"
-    settings.QUICK_EXIT_URL = "https://example.org/weather"
-    assert template.render(Context({"value": "after"})) == "after"
-
-
-@pytest.mark.django_db
 def test_the_navigation_marks_the_current_section_only():
     CategoryFactory(slug="news", name="News")
     CategoryFactory(slug="blog", name="Blog")
@@ -58,9 +28,28 @@ def test_the_navigation_marks_the_current_section_only():
         "/search/?q=hotline": None,
     }
     client = Client()
-    for _round in range(2):  # the second time from the memo
+    for _round in range(2):  # the second time from the fragment cache
         for url, current in expected.items():
             html = client.get(url).content.decode()
             nav = re.search(r'<ul class="nav">(.*?)</ul>', html, re.DOTALL).group(1)
             marked = re.findall(r'aria-current="page">([^<]+)<', nav)
             assert marked == ([current] if current else []), url
+
+
+def test_the_frame_is_rendered_once_per_language_and_section(client, settings):
+    """Each fragment is kept once (under the active language: more languages are coming);
+    a page of another section adds only its own header."""
+    PostFactory()
+    fragments = caches["template_fragments"]
+    client.get("/")
+    kept = set(fragments._cache)
+    assert len(kept) == 4  # head, header for "home", footer signup, footer
+    client.get("/posts/")
+    assert len(set(fragments._cache) - kept) == 1  # the header of no section
+    # What the cached header holds does not change with the request: a setting changed
+    # after it was kept shows only once the fragments are emptied (a deploy restarts).
+    settings.QUICK_EXIT_URL = "https://example.org/weather"
+    assert "https://example.org/weather" not in client.get("/").content.decode()
+    fragments.clear()
+    assert "https://example.org/weather" in client.get("/").content.decode()
+

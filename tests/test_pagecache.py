@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -210,8 +211,6 @@ def test_tag_changes_show_at_once(client):
 
 
 def test_a_scheduled_post_appears_when_its_time_comes(client):
-    import time_machine
-
     scheduled = PostFactory(title="Launch at noon", publish_at=timezone.now() + timedelta(minutes=2))
     assert "Launch at noon" not in get(client, "/").content.decode()
     assert get(client, "/")["X-Cache"] == "hit"
@@ -254,7 +253,7 @@ def test_page_cache_can_be_switched_off(client, settings):
 
 def test_publication_saved_published_unpublished_and_deleted_show_at_once(client):
     from publications.models import Publication
-    from publications.services import publications_set_status
+    from unact.publishing import publishables_set_status
 
     from .factories import PublicationFactory
 
@@ -269,9 +268,9 @@ def test_publication_saved_published_unpublished_and_deleted_show_at_once(client
     assert "second edition" in get(client, publication.get_absolute_url()).content.decode()
 
     # Publishing and unpublishing use update(), which sends no signal.
-    publications_set_status(publications=Publication.objects.filter(pk=draft.pk), status="published")
+    publishables_set_status(queryset=Publication.objects.filter(pk=draft.pk), status="published")
     assert "Border report" in get(client, "/publications/").content.decode()
-    publications_set_status(publications=Publication.objects.filter(pk=draft.pk), status="draft")
+    publishables_set_status(queryset=Publication.objects.filter(pk=draft.pk), status="draft")
     assert "Border report" not in get(client, "/publications/").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 404
 
@@ -448,8 +447,6 @@ def form_fields(html):
 def test_a_bot_posting_at_once_from_a_cached_page_is_refused():
     """Issue 15: the form's signed time used to be frozen in the cached page, so a bot that
     fetched it minutes later and posted at once was accepted."""
-    import time_machine
-
     from posts.models import Comment
 
     post = PostFactory(title="A post bots like")
@@ -472,8 +469,6 @@ def test_a_bot_posting_at_once_from_a_cached_page_is_refused():
 
 
 def test_a_person_on_a_cached_page_comments_with_a_fetched_ticket_or_a_second_step():
-    import time_machine
-
     from posts.models import Comment
 
     post = PostFactory()

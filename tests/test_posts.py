@@ -68,7 +68,7 @@ LIST_URLS = {
 
 @pytest.mark.parametrize("name", LIST_URLS)
 def test_card_lists_paginate_newest_first_and_any_page_number_gives_a_page(client, settings, name):
-    """Each list's page and total come from one statement; odd page numbers still get a page."""
+    """Each list pages its published posts newest first; odd page numbers still get a page."""
     settings.POSTS_PER_PAGE = 2
     blog = CategoryFactory(name="Blog", slug="blog")
     other = CategoryFactory(name="News", slug="news")
@@ -251,6 +251,22 @@ def test_query_count_is_the_same_for_5_and_50_posts(client, url_name, settings):
     assert counts[0] <= 6
 
 
+@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize(
+    "name, queries",
+    # the count and the page; the category or the tag first
+    [("home", 2), ("all posts", 2), ("category", 3), ("tag", 3), ("year", 2)],
+)
+def test_list_pages_cost_a_fixed_number_of_queries(client, django_assert_num_queries, name, queries, count):
+    blog = CategoryFactory(name="Blog", slug="blog")
+    base = timezone.make_aware(timezone.datetime(2024, 3, 1, 12))
+    for number in range(count):
+        PostFactory(category=blog, tags=["helpline", "advocacy"], with_image=number < 2, publish_at=base + timedelta(hours=number))
+    with django_assert_num_queries(queries):
+        response = client.get(LIST_URLS[name]())
+    assert response.status_code == 200 and response.content.decode().count('class="card"') == min(count, 10)
+
+
 def test_feeds_parse_with_a_real_client(client, visible_and_hidden):
     PostFactory(title="Second published", slug="second", publish_at=timezone.now() - timedelta(days=1))
     for name, version in (("feed", "rss20"), ("feed-atom", "atom10")):
@@ -270,12 +286,13 @@ def test_feed_items_carry_the_content_warning(client):
     assert "Content warning: Describes forced labour" in parsed.entries[0].summary
 
 
-def test_robots_names_the_sitemap_and_sitemap_lists_posts(client):
+def test_robots_names_the_sitemap_and_sitemap_lists_posts(client, settings):
+    """Both on SITE_URL, not on the request's host (issue 14, item 2)."""
     post = PostFactory()
     robots = client.get("/robots.txt").content.decode()
-    assert "Sitemap: http://testserver/sitemap.xml" in robots
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in robots
     sitemap = client.get("/sitemap.xml").content.decode()
-    assert f"http://testserver{post.get_absolute_url()}" in sitemap and "<lastmod>" in sitemap
+    assert f"{settings.SITE_URL}{post.get_absolute_url()}" in sitemap and "<lastmod>" in sitemap
 
 
 def test_healthz_answers_200_with_the_database(client):

@@ -1,6 +1,8 @@
 import io
+import re
 import threading
 from datetime import timedelta
+from html import unescape as html_unescape
 from pathlib import Path
 
 import feedparser
@@ -9,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, connections
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -93,7 +96,8 @@ def test_editor_uploads_pdf_and_gets_size_pages_and_cover(client, editor, media_
     response = client.post(reverse("admin:publications_publication_add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     publication = Publication.objects.get()
-    assert publication.file_size == len(pdf)
+    # The size of the file as stored, without its metadata (issue 14, item 18).
+    assert publication.file_size == publication.document.size < len(pdf)
     assert publication.page_count == 4
     assert publication.document.name.endswith(".pdf")
     assert publication.has_generated_cover
@@ -169,6 +173,79 @@ def test_bad_pdf_is_refused_with_a_clear_error_and_nothing_stored(
     assert 'value="Labour migration from Lao PDR"' in html  # what was typed is kept
     assert not Publication.objects.exists()
     assert stored_files(media_root) == []
+
+
+def polyglot(where):
+    """A real PDF that is also a web page: markup after its %PDF- line, after its end,
+    or in a stream at its start, where a type sniffer looks."""
+    page = b"<html><body><script>alert(document.domain)</script></body></html>\n"
+    pdf = pdf_bytes(pages=2)
+    header, rest = pdf.split(b"\n", 1)
+    if where == "after_header":
+        return header + b"\n" + page + rest
+    if where == "after_end":
+        return pdf + page
+    return header + b"\n9 0 obj <</Length 70>>\nstream\n" + page + b"endstream\nendobj\n" + rest
+
+
+@pytest.mark.parametrize("where", ["after_header", "after_end", "in_a_stream_at_the_start"])
+def test_a_pdf_that_is_also_a_web_page_is_refused(client, editor, media_root, where):
+    upload = SimpleUploadedFile("report.pdf", polyglot(where), "application/pdf")
+    response = client.post(
+        reverse("admin:publications_publication_add"), admin_form_data(document=upload)
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This PDF also contains web page code (HTML)" in html
+    assert "give an external URL" not in html
+    assert not Publication.objects.exists() and stored_files(media_root) == []
+
+
+def test_markup_inside_a_pages_compressed_content_is_not_mistaken_for_a_polyglot():
+    """Streams are binary (compressed pages, images): only what lies outside them counts."""
+    from publications.services import pdf_inspect
+
+    pdf = pdf_bytes(pages=2)
+    header, rest = pdf.split(b"\n", 1)
+    filler = b"0" * 1200  # past the part a type sniffer reads
+    stream = b"<script> in a stream </script>"
+    data = header + b"\n%" + filler + b"\n9 0 obj <</Length 31>>\nstream\n" + stream + b"\nendstream\nendobj\n" + rest
+    assert pdf_inspect(upload=SimpleUploadedFile("r.pdf", data)).page_count == 2
+
+
+def pdf_with_metadata():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(pages=2))))
+    writer.add_metadata({"/Author": "Jane Field-Officer", "/Producer": "Secret Scanner 9.1", "/Creator": "HR laptop 42"})
+    writer.xmp_metadata = (
+        b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+        b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Jane Field-Officer</dc:creator>'
+        b"</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>"
+    )
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_pdf_metadata_is_stripped_on_upload(client, editor, media_root):
+    """Author, software and XMP never reach visitors; the pages do, all of them."""
+    data = pdf_with_metadata()
+    assert b"Jane Field-Officer" in data and b"Secret Scanner" in data
+    upload = SimpleUploadedFile("report.pdf", data, "application/pdf")
+    response = client.post(
+        reverse("admin:publications_publication_add"), admin_form_data(document=upload)
+    )
+    assert response.status_code == 302
+    publication = Publication.objects.get()
+    stored = publication.document.read()
+    for secret in (b"Jane Field-Officer", b"Secret Scanner", b"HR laptop", b"xmpmeta"):
+        assert secret not in stored
+    reader = PdfReader(io.BytesIO(stored))
+    assert len(reader.pages) == 2 == publication.page_count
+    assert not (reader.metadata or {}).get("/Author") and reader.xmp_metadata is None
+    assert publication.file_size == len(stored)
 
 
 def test_pdf_over_the_limit_is_refused(client, editor, media_root, settings):
@@ -499,11 +576,14 @@ def test_filter_options_are_escaped_and_in_order(client):
 
 
 def test_option_counts_follow_the_thousand_separator_setting(settings):
-    from publications.templatetags.publications_tags import filter_options
+    def filter_options(options):
+        return render_to_string(
+            "publications/publication_filter_options.html", {"options": options}
+        )
 
     option = {"value": "brief", "label": "Brief", "count": 1234, "selected": True}
     html = '<option value="brief" selected>Brief (1234)</option>'
-    assert filter_options([option]) == html
+    assert filter_options([option]).strip() == html
     settings.USE_THOUSAND_SEPARATOR = True
     assert "Brief (1,234)" in filter_options([option])
 
@@ -708,6 +788,43 @@ def test_staff_download_of_a_draft_is_not_counted(client):
     assert publication.download_count == 0
 
 
+def test_head_requests_to_a_download_are_answered_but_not_counted(client):
+    pdf = pdf_publication(slug="counted-pdf")
+    link = PublicationFactory(external_url="https://example.org/report.pdf")
+    response = client.head(reverse("publications:download", args=[pdf.slug]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    response = client.head(reverse("publications:download", args=[link.slug]))
+    assert response.status_code == 302
+    for publication in (pdf, link):
+        publication.refresh_from_db()
+        assert publication.download_count == 0
+
+
+def test_a_request_for_the_rest_of_a_file_is_not_a_new_download(client):
+    """Ranges are not served (Accept-Ranges: none): the whole file comes back, and only a
+    request from the first byte counts."""
+    publication = pdf_publication(slug="ranged")
+    url = reverse("publications:download", args=[publication.slug])
+    for header, counted in (("bytes=0-", 1), ("bytes=1000-", 1), ("bytes=0-99", 2), ("bytes=500-999", 2)):
+        response = client.get(url, HTTP_RANGE=header)
+        body = b"".join(response.streaming_content)
+        assert response.status_code == 200 and response["Accept-Ranges"] == "none"
+        assert body.startswith(b"%PDF-")
+        publication.refresh_from_db()
+        assert publication.download_count == counted, header
+
+
+def test_every_public_link_to_a_pdf_is_the_counted_download(client):
+    """The page, its structured data and the feed all link the download view, never /media/."""
+    publication = pdf_publication(slug="linked")
+    download = reverse("publications:download", args=[publication.slug])
+    for url in (publication.get_absolute_url(), reverse("publications:feed"), reverse("publications:list")):
+        text = client.get(url).content.decode()
+        assert publication.document.name not in text, url
+    assert download in client.get(publication.get_absolute_url()).content.decode()
+    assert download in client.get(reverse("publications:feed")).content.decode()
+
+
 def test_missing_file_is_a_404_not_a_500(client):
     publication = pdf_publication()
     publication.document.storage.delete(publication.document.name)
@@ -764,9 +881,9 @@ def test_feed_lists_published_publications_with_pdf_enclosures(client, settings)
     feed = feedparser.parse(client.get(reverse("publications:feed")).content)
     assert [entry.title for entry in feed.entries] == ["Annual report"]
     enclosure = feed.entries[0].enclosures[0]
-    assert (
-        enclosure.href == f"https://unact.example.org/media/{publication.document.name}"
-    )
+    # The counted download, not the file under /media/ (issue 14, item 6).
+    download = reverse("publications:download", args=[publication.slug])
+    assert enclosure.href == f"https://unact.example.org{download}"
     assert (
         enclosure.type == "application/pdf"
         and int(enclosure.length) == publication.file_size
@@ -844,3 +961,20 @@ def test_service_delete_removes_files(media_root, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True):
         publication_delete(publication=publication)
     assert stored_files(media_root) == []
+
+
+NON_LATIN_TOPICS = ["การค้ามนุษย์", "ការជួញដូរមនុស្ស", "လူကုန်ကူးမှု", "人口贩卖"]
+
+
+@pytest.mark.parametrize("topic", NON_LATIN_TOPICS)
+def test_topic_filter_takes_every_topic_it_offers_in_any_script(client, topic):
+    """Thai, Khmer, Burmese and Chinese topics: the value the menu offers filters the list."""
+    PublicationFactory(title="In the topic", tags=[topic])
+    PublicationFactory(title="Elsewhere", tags=["Labour migration"])
+    html = client.get(reverse("publications:list")).content.decode()
+    menu = html.split('<select id="filter-tag"', 1)[1].split("</select>", 1)[0]
+    offered = re.search(rf'<option value="([^"]+)">{re.escape(topic)} \(1\)</option>', menu)
+    assert offered, menu
+    response = client.get(reverse("publications:list"), {"tag": html_unescape(offered.group(1))})
+    assert titles(response) == ["In the topic"]
+    assert f"{topic} <span" in response.content.decode()  # shown as an active filter

@@ -45,7 +45,7 @@ PUBLIC_PAGES = [
     "/publications/un-act-2015-annual-report/",
     "/newsletter/",
     "/newsletter/archive/",
-    "/newsletter/archive/un-act-newsletter-demo-edition/",
+    "/newsletter/archive/un-act-april-2016-newsletter/",
     "/newsletter/confirm/not-a-token/",
     "/safety/",
     "/search/?q=trafficking",

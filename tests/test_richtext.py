@@ -65,3 +65,46 @@ def test_summary_is_plain_text_cut_with_ellipsis():
     assert summary == " ".join(["word"] * 10) + "…"
     assert "<" not in summarize("<p>A <strong>bold</strong> claim &amp; more</p>")
     assert summarize("<p>A <strong>bold</strong> claim &amp; more</p>") == "A bold claim & more"
+
+
+YOUTUBE = '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="Video">'
+IFRAME_CONTENT = [
+    YOUTUBE + "<img src=x onerror=alert(1)></iframe>",
+    YOUTUBE + 'hello <b>bold</b> <a href="https://evil.example/">link</a></iframe>',
+    YOUTUBE + "&lt;/iframe&gt;&lt;script&gt;alert(1)&lt;/script&gt;</iframe>",
+    YOUTUBE.replace("<iframe", "<IFRAME") + "<p>paragraph</p></IFRAME >",
+]
+
+
+@pytest.mark.parametrize("dirty", IFRAME_CONTENT)
+def test_nothing_survives_inside_an_allowed_iframe(dirty):
+    """An email client or feed reader that drops the iframe would show what it holds."""
+    cleaned = sanitize_html(dirty + "<p>after</p>")
+    assert cleaned == (
+        '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="Video"></iframe><p>after</p>'
+    )
+
+
+def test_a_refused_iframe_goes_with_its_content():
+    assert sanitize_html('<iframe src="https://evil.example/">text <b>x</b></iframe><p>kept</p>') == "<p>kept</p>"
+
+
+@pytest.mark.parametrize("value", ["¹²", "١٢", "１２", "12a", "123456"])
+def test_dimensions_are_ascii_digits(value):
+    assert sanitize_html(f'<img src="/a.png" width="{value}" height="40">') == '<img src="/a.png" height="40">'
+
+
+@pytest.mark.django_db
+def test_iframe_content_is_gone_on_save_and_on_output(client):
+    """Saved through the model, and a row written before the fix, shown on its page."""
+    from posts.models import Post
+
+    from .factories import PostFactory
+
+    post = PostFactory(body=IFRAME_CONTENT[0] + IFRAME_CONTENT[1])
+    post.refresh_from_db()
+    assert "onerror" not in post.body and "hello" not in post.body
+    Post.objects.filter(pk=post.pk).update(body=IFRAME_CONTENT[1] + "<iframe>stale <i>text</i></iframe><p>end</p>")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "<p>end</p>" in html
+    assert "hello" not in html and "evil.example" not in html and "stale" not in html

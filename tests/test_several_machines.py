@@ -54,6 +54,7 @@ def collected_static(tmp_path_factory):
         "DEBUG": "0",
         "SECRET_KEY": "collectstatic-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1:8000",
         "STATIC_ROOT": str(static_root),
         "DATABASE_URL": "sqlite:///:memory:",
     }

@@ -32,7 +32,11 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 IFRAME_HOSTS = {"www.youtube-nocookie.com", "youtube-nocookie.com", "player.vimeo.com"}
-_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>")
+# An iframe in nh3's output: its start tag (attributes always double-quoted, so a ">"
+# inside a value is skipped), its raw content, and its end tag. The raw content ends
+# at the first "</iframe", as it does for the parser.
+_IFRAME = re.compile(r'<iframe(?P<attributes>(?:\s+[\w-]+(?:="[^"]*")?)*)\s*>.*?</iframe\s*>', re.IGNORECASE | re.DOTALL)
+_DIMENSION = re.compile(r"[0-9]{1,5}")
 
 
 def _filter_attribute(element, attribute, value):
@@ -41,7 +45,8 @@ def _filter_attribute(element, attribute, value):
         if parts.scheme != "https" or parts.hostname not in IFRAME_HOSTS:
             return None
     if attribute in {"width", "height", "colspan", "rowspan", "start"}:
-        return value if value.isdigit() and len(value) <= 5 else None
+        # ASCII digits only: str.isdigit() also accepts "¹²³".
+        return value if _DIMENSION.fullmatch(value) else None
     return value
 
 
@@ -58,12 +63,33 @@ def sanitize_html(value):
         link_rel=None,
         strip_comments=True,
     )
-    return _EMPTY_IFRAME.sub("", cleaned).strip()
+    return empty_iframes(cleaned).strip()
+
+
+def empty_iframes(value):
+    """Iframes with nothing inside; one whose address was refused goes entirely.
+
+    A browser never shows what sits inside an iframe, but an email client or a feed
+    reader that drops the iframe would show it, markup included: nothing may survive.
+    """
+    if "<iframe" not in value.lower():
+        return value
+
+    def replace(match):
+        attributes = match.group("attributes")
+        return f"<iframe{attributes}></iframe>" if ' src="' in attributes else ""
+
+    return _IFRAME.sub(replace, value)
 
 
 def html_to_text(value):
     """Plain text of an HTML fragment, with whitespace collapsed."""
-    text = nh3.clean(re.sub(r"</(p|h\d|li|blockquote|figcaption)>", r"\g<0> ", value or ""), tags=set())
+    text = nh3.clean(
+        re.sub(r"</(p|h\d|li|blockquote|figcaption)>", r"\g<0> ", value or ""),
+        tags=set(),
+        # What sits inside an iframe is never text of the page.
+        clean_content_tags={"iframe", "script", "style"},
+    )
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 

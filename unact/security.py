@@ -1,4 +1,4 @@
-"""Security plumbing shared by every app: the CSP per path, client IPs, media headers.
+"""Security plumbing shared by every app: headers, the CSP per path, client IPs, media.
 
 Nothing here knows about a particular app, so comments, publications and the
 newsletter get the same headers and media policy without code of their own.
@@ -25,12 +25,23 @@ def admin_prefix():
     return reverse_memo("admin:index")
 
 
+def permissions_policy(features):
+    """The Permissions-Policy header for {feature: [origins]} ([] switches it off)."""
+
+    def allowlist(origins):
+        return " ".join(origin if origin == "self" else f'"{origin}"' for origin in origins)
+
+    return ", ".join(f"{feature}=({allowlist(origins)})" for feature, origins in features.items())
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware with one policy for the admin and one for everything else.
 
     Under the admin prefix the header carries CONTENT_SECURITY_POLICY_ADMIN (CKEditor 4
     needs 'unsafe-inline'), never no header; the admin never gets a nonce, because a
     nonce would void 'unsafe-inline'. Elsewhere the strict CONTENT_SECURITY_POLICY.
+    Every response also gets Permissions-Policy and Cross-Origin-Resource-Policy,
+    which Django's SecurityMiddleware does not send.
     """
 
     def get_policy_parts(self, request, response, report_only=False):
@@ -43,6 +54,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def process_response(self, request, response):
         response = super().process_response(request, response)
+        response.setdefault("Permissions-Policy", permissions_policy(settings.PERMISSIONS_POLICY))
+        # Images in newsletters (webmail) and feed readers load from other sites.
+        shared = request.path_info.startswith((settings.STATIC_URL, settings.MEDIA_URL))
+        response.setdefault(
+            "Cross-Origin-Resource-Policy", "cross-origin" if shared else settings.CROSS_ORIGIN_RESOURCE_POLICY
+        )
         if request.path_info.startswith(admin_prefix()):
             # Admin pages never belong in a search engine, whatever robots.txt says.
             response.setdefault("X-Robots-Tag", "noindex, nofollow")
@@ -124,9 +141,14 @@ def lockout_response(request, original_response=None, credentials=None):
     from django.contrib import admin
     from django.shortcuts import render
 
-    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    minutes = max(1, seconds // 60)
     context = {**admin.site.each_context(request), "cooloff_minutes": minutes, "title": None}
-    return render(request, "admin/lockout.html", context, status=429)
+    response = render(request, "admin/lockout.html", context, status=429)
+    # The longest wait: the lock ends one cool-off after the last failed attempt.
+    response["Retry-After"] = str(max(1, seconds))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def axes_username(request, credentials=None):

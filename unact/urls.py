@@ -17,10 +17,6 @@ sitemaps = {"static": StaticSitemap, "posts": PostSitemap, "categories": Categor
 sitemaps.update({"publication-list": PublicationListSitemap, "publications": PublicationSitemap})
 sitemaps.update({"newsletter": NewsletterPagesSitemap, "newsletter-archive": CampaignSitemap})
 
-admin.site.site_header = "UN-ACT portal"
-admin.site.site_title = "UN-ACT admin"
-admin.site.index_title = "Content and community"
-
 urlpatterns = [
     path("", post_views.home, name="home"),
     path("posts/", include("posts.urls")),
@@ -32,6 +28,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("safety/", TemplateView.as_view(template_name="safety.html"), name="safety"),
     path(f"{settings.ADMIN_URL}posts/image/browse/", post_views.image_browser, name="image-browser"),
     path(settings.ADMIN_URL, admin.site.urls),

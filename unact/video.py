@@ -25,7 +25,8 @@ def embed_url(url):
     if video_id:
         return f"https://www.youtube-nocookie.com/embed/{video_id}" if _YOUTUBE_ID.match(video_id) else ""
     if host in {"vimeo.com", "player.vimeo.com"}:
-        numbers = [bit for bit in path_bits if bit.isdigit()]
+        # ASCII digits only: str.isdigit() also accepts "¹²³".
+        numbers = [bit for bit in path_bits if bit.isascii() and bit.isdigit()]
         if numbers:
             return f"https://player.vimeo.com/video/{numbers[0]}"
     return ""
@@ -69,6 +70,8 @@ def facade_iframes(html):
         source = unescape(attributes.get("src", ""))
         title = unescape(attributes.get("title", "")) or gettext("Video")
         embed = embed_url(source)
+        if not embed and not source:
+            return ""  # an iframe the sanitiser emptied of its address (and content)
         inline = match.group("alone") is None and _inside_paragraph(html, match.start())
         if not embed or inline:
             link = format_html(

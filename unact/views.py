@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -54,12 +55,22 @@ def healthz(request):
 
 @require_safe
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    # SITE_URL, never the request's Host header: a crawler is told one origin.
+    sitemap_url = settings.SITE_URL + reverse("sitemap")
     lines = ["User-agent: *", f"Sitemap: {sitemap_url}", ""]
     if settings.ADMIN_URL == "admin/":
         # A custom ADMIN_URL is not advertised; admin pages carry X-Robots-Tag: noindex.
         lines.insert(1, "Disallow: /admin/")
     return HttpResponse("\n".join(lines), content_type="text/plain")
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and crawlers ask for whatever the page says: the SVG icon."""
+    response = redirect(static("img/favicon.svg"))
+    # Not permanent: the icon's fingerprinted name changes with its content.
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 logger = logging.getLogger("unact")

@@ -1,5 +1,5 @@
-"""Template tags every app's templates use: images, dates, links, teasers, video
-facades and accessible form fields."""
+"""Template tags every app's templates use: images, dates, links, the navigation's
+current section, teasers, video facades and accessible form fields."""
 
 import datetime
 from functools import lru_cache
@@ -65,6 +65,27 @@ def _teaser(text, words):
 def link(viewname, *args):
     """{% url %} for the links every page repeats (header, footer), memoised (unact/urlcache.py)."""
     return reverse_memo(viewname, *args)
+
+
+@register.simple_tag(takes_context=True)
+def nav_section(context):
+    """Which item of the main navigation the page belongs to ("" for none): part of the
+    key of base.html's cached header."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    match = request.resolver_match
+    if match is not None and match.app_name == "publications":
+        return "publications"
+    for section, url in (
+        ("home", reverse_memo("home")),
+        ("news", reverse_memo("posts:category", "news")),
+        ("blog", reverse_memo("posts:category", "blog")),
+        ("newsletter", reverse_memo("newsletter:page")),
+    ):
+        if request.path == url:
+            return section
+    return ""
 
 
 @register.simple_tag

@@ -3,13 +3,17 @@ from importlib import import_module
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.module_loading import module_has_submodule
 
-DEMO_USERNAME = "admin"
-DEMO_PASSWORD = "unact-demo"
+from unact.auth import DEMO_PASSWORD, DEMO_USERNAME
+
+# The staff groups (posts/permissions.py) the demo account belongs to, so it sees
+# every role's work and receives the moderators' notices.
+STAFF_GROUPS = ("Editors", "Moderators", "Newsletter managers")
 
 
 class Command(BaseCommand):
@@ -49,6 +53,7 @@ class Command(BaseCommand):
             user = User.objects.create_superuser(
                 DEMO_USERNAME, email="admin@example.org", password=DEMO_PASSWORD
             )
+        user.groups.add(*Group.objects.filter(name__in=STAFF_GROUPS))
         return user
 
 

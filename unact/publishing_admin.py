@@ -1,0 +1,64 @@
+"""The admin's publish and unpublish actions, for every Publishable model."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from unact.publishing import Publishable, publishables_set_status
+
+
+class PublishingAdminMixin:
+    """Adds "Publish selected …" and "Unpublish selected …" to a ModelAdmin's actions,
+    and a status column that tells a scheduled item from a published one."""
+
+    actions = ["publish", "unpublish"]
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, item):
+        if item.is_scheduled:
+            return _("Scheduled")
+        return item.get_status_display()
+
+    def _set_status(self, request, queryset, status):
+        changed = publishables_set_status(queryset=queryset, status=status)
+        if changed:
+            # The same history entry as a save of the status in the change form.
+            field = self.model._meta.get_field("status")
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=changed,
+                action_flag=CHANGE,
+                change_message=[
+                    {"changed": {"fields": [str(capfirst(field.verbose_name))]}}
+                ],
+            )
+        return len(changed)
+
+    def _name(self, count):
+        meta = self.model._meta
+        return meta.verbose_name if count == 1 else meta.verbose_name_plural
+
+    @admin.action(description=_("Publish selected %(verbose_name_plural)s"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = self._set_status(request, queryset, Publishable.Status.PUBLISHED)
+        self.message_user(
+            request,
+            ngettext("%(count)d %(name)s published.", "%(count)d %(name)s published.", count)
+            % {"count": count, "name": self._name(count)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Unpublish selected %(verbose_name_plural)s (back to draft)"),
+        permissions=["change"],
+    )
+    def unpublish(self, request, queryset):
+        count = self._set_status(request, queryset, Publishable.Status.DRAFT)
+        self.message_user(
+            request,
+            ngettext("%(count)d %(name)s moved to draft.", "%(count)d %(name)s moved to draft.", count)
+            % {"count": count, "name": self._name(count)},
+            messages.SUCCESS,
+        )
