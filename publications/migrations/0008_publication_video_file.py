@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('posts', '0006_post_comment_count'),
-        ('publications', '0006_search_vector_inline'),
+        ('publications', '0007_remove_search_vector'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
