@@ -184,6 +184,9 @@ class CampaignAdmin(admin.ModelAdmin):
     sending_fields = ["status", "progress", "send_started_at", "sent_at", "failed_deliveries"]
     readonly_fields = sending_fields
 
+    class Media:
+        css = {"all": ["css/admin-campaign.css"]}
+
     def get_fieldsets(self, request, obj=None):
         content = self.content_fields
         if obj is not None and obj.status != Campaign.Status.DRAFT:
@@ -240,7 +243,7 @@ class CampaignAdmin(admin.ModelAdmin):
             return format_html(
                 '<strong class="errornote-inline">{}</strong><br>{}',
                 _("Not progressing"),
-                _("%(attempts)d attempts without progress. Last error: %(error)s") % {
+                _("Attempts without progress: %(attempts)d. Last error: %(error)s") % {
                     "attempts": campaign.failing_attempts, "error": campaign.last_error or _("none recorded; is the worker running?")},
             )
         if campaign.status == Campaign.Status.SENDING:

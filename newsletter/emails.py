@@ -43,7 +43,7 @@ INLINE_STYLES = {
     "td": "border:1px solid #d8dee6;padding:6px;",
     "figcaption": "font-size:14px;color:#505b69;",
 }
-_TAG = re.compile(r"<(%s)(?=[\s>/])" % "|".join(INLINE_STYLES))
+_TAG = re.compile(r"<({})(?=[\s>/])".format("|".join(INLINE_STYLES)))
 _RELATIVE_URL = re.compile(r'(\s(?:src|href)=")/(?!/)')
 # An iframe and everything up to its end tag (its content is raw text to a parser).
 _IFRAME = re.compile(r"<iframe\b([^>]*)>.*?(?:</iframe\s*>|\Z)", re.IGNORECASE | re.DOTALL)

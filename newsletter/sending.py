@@ -157,19 +157,21 @@ def campaign_finish_if_done(campaign_id):
         failed_count=counts.get(Delivery.Status.FAILED, 0),
     )
     if finished:
-        # update() sends no signal: the campaign now appears in the public archive.
+        # update() sends no signal: the campaign now appears in the public archive and search.
         from unact.pagecache import content_changed
+        from unact.search.services import search_documents_refresh
 
         content_changed()
+        search_documents_refresh(model=Campaign, pks=[campaign_id])
     return True
 
 
 def _temporary_failure(delivery, error, now):
     attempts = delivery.attempts + 1
     if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
-        return dict(status=Delivery.Status.FAILED, attempts=attempts, error=error)
+        return {"status": Delivery.Status.FAILED, "attempts": attempts, "error": error}
     backoff = settings.NEWSLETTER_RETRY_BASE_DELAY * 2 ** (attempts - 1)
-    return dict(attempts=attempts, error=error, next_attempt_at=now + timedelta(seconds=backoff))
+    return {"attempts": attempts, "error": error, "next_attempt_at": now + timedelta(seconds=backoff)}
 
 
 class NotAccepted(Exception):

@@ -1,4 +1,3 @@
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,10 +9,8 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag
 
 from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
-from unact.prepared import Param, where_sql
 from unact.publishing import Publishable, PublishableQuerySet
 from unact.richtext import SanitizedRichTextField, summarize
-from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
 from unact.urlcache import reverse_memo
 from unact.video import embed_url
@@ -61,7 +58,7 @@ class PostQuerySet(PublishableQuerySet):
     def for_cards(self):
         """What a card shows (post_card.html): every column but the body and the search
         vector, and the category, newest first."""
-        return self.select_related("category").defer("body", "search_vector")
+        return self.select_related("category").defer("body")
 
     def refresh_comment_counts(self):
         """Store each post's count of visible comments (Post.comment_count), from the comments."""
@@ -76,13 +73,6 @@ class PostQuerySet(PublishableQuerySet):
         return self.update(
             comment_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
         )
-
-
-@cache
-def published_where():
-    """published()'s condition compiled once, for hand-written SQL (search): (sql, params)
-    with the present as a Param `now` (unact.prepared.fill)."""
-    return where_sql(Post.objects.published(now=Param("now", models.DateTimeField())))
 
 
 class Post(Publishable):
@@ -148,8 +138,6 @@ class Post(Publishable):
     # Visible comments, as lists show them: stored, since counting them for every card
     # cost more than the rest of a list page's SQL (kept current by posts/signals.py).
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
-    # Title, summary, body and tags, kept current by the database (search/indexing.py).
-    search_vector = SearchVectorField()
 
     image_480 = rendition_spec("featured_image", 480)
     image_960 = rendition_spec("featured_image", 960)

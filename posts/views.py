@@ -116,7 +116,7 @@ def _neighbours(post):
 
 @require_safe
 def post_detail(request, slug):
-    post = Post.objects.select_related("category").defer("search_vector").filter(slug=slug).first()
+    post = Post.objects.select_related("category").filter(slug=slug).first()
     if post is None or not (post.is_published or _may_preview(request)):
         raise Http404(_("No post is published at this address."))
     tags = post_tags(post)

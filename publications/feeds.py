@@ -20,7 +20,7 @@ class LatestPublicationsFeed(BufferedFeed):
 
     def items(self):
         return attach_tag_names(
-            Publication.objects.published().defer("description", "search_vector")[:20]
+            Publication.objects.published().defer("description")[:20]
         )
 
     def item_title(self, item):

@@ -1,18 +1,16 @@
 import os
 from datetime import datetime, time
-from functools import cache
 
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from unact.images import CleanImageField, rendition_spec, renditions
-from unact.prepared import Param, where_sql
 from unact.publishing import Publishable
 from unact.richtext import SanitizedRichTextField, summarize
-from unact.search.fields import SearchVectorField
 from unact.uploads import random_upload_name
 from unact.urlcache import reverse_memo
 from unact.video import embed_url
@@ -26,6 +24,10 @@ def upload_publication_document(instance, filename):
     """publications/YYYY/MM/<name>-<random>.pdf: the stored name always ends in .pdf."""
     stem = os.path.splitext(os.path.basename(filename))[0] or "document"
     return random_upload_name("publications", f"{stem}.pdf")
+
+
+def upload_publication_video(instance, filename):
+    return random_upload_name("publications/videos", filename)
 
 
 def upload_publication_cover(instance, filename):
@@ -46,13 +48,6 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
-
-
-@cache
-def published_where():
-    """published()'s condition compiled once, for the site search's SQL: (sql, params)
-    with the date as a Param `today` (unact.prepared.fill)."""
-    return where_sql(Publication.objects.published(now=Param("today", models.DateField())))
 
 
 class Publication(Publishable):
@@ -113,6 +108,25 @@ class Publication(Publishable):
             "otherwise a page where the publication is hosted."
         ),
     )
+    video = models.FileField(
+        _("video file"),
+        upload_to=upload_publication_video,
+        blank=True,
+        max_length=255,
+        validators=[FileExtensionValidator(["mp4", "webm"])],
+        help_text=_(
+            "An MP4 or WebM film, played on the page from this site: no outside "
+            "service is asked for anything."
+        ),
+    )
+    captions = models.FileField(
+        _("captions"),
+        upload_to=upload_publication_video,
+        blank=True,
+        max_length=255,
+        validators=[FileExtensionValidator(["vtt"])],
+        help_text=_("Captions of the video file, as WebVTT (.vtt)."),
+    )
     cover = CleanImageField(
         verbose_name=_("cover image"),
         upload_to=upload_publication_cover,
@@ -153,8 +167,6 @@ class Publication(Publishable):
     download_count = models.PositiveIntegerField(
         _("downloads"), default=0, editable=False
     )
-    # Title, summary, description and tags, kept current by the database (search/indexing.py).
-    search_vector = SearchVectorField()
 
     cover_320 = rendition_spec("cover", 320)
     cover_640 = rendition_spec("cover", 640)
@@ -168,10 +180,12 @@ class Publication(Publishable):
         indexes = [models.Index(fields=["status", "-publication_date"])]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(document="") | ~models.Q(external_url=""),
+                condition=~models.Q(document="")
+                | ~models.Q(external_url="")
+                | ~models.Q(video=""),
                 name="publication_has_file_or_url",
                 violation_error_message=_(
-                    "A publication needs a PDF file or an external URL."
+                    "A publication needs a PDF file, a video file or an external URL."
                 ),
             )
         ]
@@ -193,9 +207,9 @@ class Publication(Publishable):
             errors["slug"] = _(
                 "“%(slug)s” names a page of the library; choose another slug."
             ) % {"slug": self.slug}
-        if not self.document and not self.external_url:
+        if not self.document and not self.external_url and not self.video:
             errors["document"] = ValidationError(
-                _("Upload a PDF, or give an external URL below."),
+                _("Upload a PDF or a video file, or give an external URL below."),
                 code="file_or_url_required",
             )
         if errors:

@@ -640,7 +640,9 @@ def test_admin_changes_are_recorded_and_shown_as_history(client):
 
 
 def test_healthz_stays_200_when_only_the_cache_is_down(client, settings):
+    # The shared cache is down; the page frame's fragments stay in local memory.
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",

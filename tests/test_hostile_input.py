@@ -246,11 +246,10 @@ def test_a_small_file_part_in_a_public_form_is_refused(published, url):
 
 def test_staff_upload_more_than_the_public_limit_in_the_admin(client, settings):
     """The limit is for visitors: an editor's PDF and long text still go through."""
+    from posts.permissions import EDITORS
     from publications.models import Publication
 
     from .factories import StaffFactory, pdf_upload
-    from posts.permissions import EDITORS
-
     from .test_publications import admin_form_data
 
     client.force_login(StaffFactory(username="editor", groups=[EDITORS]))
@@ -279,6 +278,41 @@ def test_head_answers_like_get(client, published, name, url):
     head = client.head(_url(url, published))
     body = b"".join(head.streaming_content) if head.streaming else head.content
     assert head.status_code == get.status_code and body == b""
+
+
+# Search queries that broke PostgreSQL's query parser ("tsquery stack too small") or
+# could: operators of any search syntax, any script, marks and invisible characters.
+HOSTILE_SEARCHES = [
+    "-" * 33,
+    "-" * 200,
+    "-+" * 40,
+    "-" * 40 + " trafficking",
+    "-+" * 40 + "helpline",
+    "!" * 50 + "helpline",
+    "(" * 60 + "helpline" + ")" * 10,
+    "a & b | !c <-> (d:*",
+    "helpline:* & !!!<2>",
+    "'''\\\\'",
+    '"unbalanced quote helpline',
+    'helpline" "',
+    "\u0301\u0308\u0e49\u17c6",  # lone combining marks (Latin, Thai, Khmer)
+    "help\u200bline\u200d\u2060\ufeff",  # zero-width characters
+    "ค้ามนุษย์" * 400,  # 3,600 characters of Thai
+    "helpline " * 333,  # 3,000 characters of words
+    "𠀀😀 helpline 人口",
+    "or or or -or",
+    "-helpline",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_SEARCHES, ids=range(len(HOSTILE_SEARCHES)))
+def test_hostile_search_queries_give_a_page_and_no_database_error(client, published, caplog, query):
+    with caplog.at_level("WARNING"):
+        response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
+    if "helpline" in query and not query.startswith("-helpline") and query.count("-") < 30:
+        assert "helpline-opens" in response.content.decode() or "Nothing matches" in response.content.decode()
 
 
 @pytest.mark.parametrize("callback", ["¹²³", "١٢٣", "１２３", "-1", "1" * 40, "1\n", "<script>"])

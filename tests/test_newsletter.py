@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
 from newsletter import services
-from newsletter.models import Delivery, Subscriber
+from newsletter.models import Campaign, Delivery, Subscriber
 from newsletter.tokens import confirmation_token, unsubscribe_token
 from tests.factories import (
     CampaignFactory,
@@ -640,12 +640,12 @@ def test_csv_import_all_or_nothing_with_line_numbers_and_no_duplicates(client):
     client.force_login(StaffFactory(groups=["Newsletter managers"]))
     SubscriberFactory(email="left@example.org", status="unsubscribed")
     bad = (
-        "email,name,consent_source\n"
-        "ok@example.org,Ok,Paper form 2024\n"
-        "not-an-email,Bad,Paper form 2024\n"
-        "nosource@example.org,No source,\n"
-        "OK@example.org,Twice,Paper form 2024\n"
-    ).encode()
+        b"email,name,consent_source\n"
+        b"ok@example.org,Ok,Paper form 2024\n"
+        b"not-an-email,Bad,Paper form 2024\n"
+        b"nosource@example.org,No source,\n"
+        b"OK@example.org,Twice,Paper form 2024\n"
+    )
     response = _import(client, bad)
     html = response.content.decode()
     assert response.status_code == 400 and "Nothing was imported" in html
@@ -667,7 +667,7 @@ def test_csv_import_all_or_nothing_with_line_numbers_and_no_duplicates(client):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("mail,source\nx@example.org,y\n".encode(), "missing: consent_source, email"),
+        (b"mail,source\nx@example.org,y\n", "missing: consent_source, email"),
         ("email,consent_source\nnoël@example.org,form\n".encode("latin-1"), "not UTF-8"),
     ],
 )
@@ -724,6 +724,7 @@ def test_browser_signup_in_footer_then_confirm_from_email(page, live_server, smt
     assert "Please check your inbox" in page.locator("footer").inner_text()
     screenshot(page, "newsletter-2-footer-answer")
 
+    run_worker()  # the confirmation is the worker's job
     assert len(smtp_server.messages) == 1
     link = LINK.search(text_part(smtp_server.messages[0]["message"])).group(0)
     page.goto(link)
@@ -808,7 +809,7 @@ def test_a_send_that_keeps_failing_shows_staff_why(client, settings):
     assert Delivery.objects.filter(status="pending", attempts=1).count() == 2
     client.force_login(StaffFactory(is_superuser=True))
     listing = client.get(reverse("admin:newsletter_campaign_changelist")).content.decode()
-    assert "Not progressing" in listing and "API key expired" in listing and "1 attempts without progress" in listing
+    assert "Not progressing" in listing and "API key expired" in listing and "Attempts without progress: 1." in listing
     page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
     assert "Not progressing." in page and "API key expired" in page
     assert "Most attempts on one waiting message: 1." in page
@@ -821,6 +822,18 @@ def test_a_send_that_keeps_failing_shows_staff_why(client, settings):
     run_worker()
     campaign.refresh_from_db()
     assert campaign.status == "sent" and campaign.sent_count == 2 and not campaign.is_stalled
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+def test_campaign_changelist_query_count_is_constant(client, django_assert_max_num_queries, count):
+    """The status column (progress, not progressing, last error) costs no query per row."""
+    for number in range(count):
+        CampaignFactory(status="sending", sent_at=None, failing_attempts=number % 2, last_error="451 busy")
+    client.force_login(StaffFactory(is_superuser=True))
+    with django_assert_max_num_queries(9):
+        html = client.get(reverse("admin:newsletter_campaign_changelist")).content.decode()
+    assert html.count("Not progressing") >= count // 2
 
 
 @pytest.mark.django_db
@@ -949,7 +962,8 @@ def test_campaign_email_has_no_iframe_and_nothing_from_inside_one(smtp_server):
         "<img src=x onerror=alert(1)></iframe></p>"
     )
     campaign, _subscribers = _send_to(1, body=body)
-    assert "onerror" in campaign.body  # what the sanitiser lets through today
+    # As stored before the sanitiser emptied iframes (rows saved then still hold it).
+    Campaign.objects.filter(pk=campaign.pk).update(body=body)
     run_worker()
     message = smtp_server.messages[0]["message"]
     html, text = message.get_body(("html",)).get_content(), text_part(message)
@@ -999,8 +1013,6 @@ def test_demo_archive_holds_the_2016_editions_as_sent(client):
     from io import StringIO
 
     from django.core.management import call_command
-
-    from newsletter.models import Campaign
 
     call_command("load_demo", "--no-admin", stdout=StringIO())
     html = client.get(reverse("newsletter:archive")).content.decode()

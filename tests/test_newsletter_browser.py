@@ -7,6 +7,7 @@ import pytest
 from newsletter.models import Subscriber
 
 from .factories import PostFactory
+from .test_newsletter import run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -32,7 +33,9 @@ def test_reading_sets_no_cookie_and_the_footer_signup_works_in_place(live_server
     assert "Please check your inbox" in status.inner_text()
     assert page.url == live_server.url + "/publications/"  # answered in place (fetch)
     assert Subscriber.objects.get(email="reader@example.org").status == "pending"
-    # The link in the email confirms, with one press of a button.
+    # The worker sends the email; its link confirms, with one press of a button.
+    assert mailoutbox == []
+    run_worker()
     link = LINK.search(mailoutbox[0].body).group(0).replace("http://127.0.0.1:8000", live_server.url)
     page.goto(link.replace("https://", "http://"))
     page.get_by_role("button", name="Confirm my subscription").click()

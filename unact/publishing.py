@@ -86,7 +86,7 @@ class Publishable(models.Model):
 def publishables_set_status(*, queryset, status):
     """Publish or unpublish many items at once; the items changed (a list).
 
-    update() sends no signal, so the page cache is told directly.
+    update() sends no signal, so the page cache and the search index are told directly.
     """
     model = queryset.model
     changing = list(queryset.exclude(status=status))
@@ -95,4 +95,7 @@ def publishables_set_status(*, queryset, status):
             status=status, updated_at=timezone.now()
         )
         content_changed()
+        from unact.search.services import search_documents_refresh  # it imports the models
+
+        search_documents_refresh(model=model, pks=[item.pk for item in changing])
     return changing

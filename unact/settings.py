@@ -443,6 +443,9 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True) and not AWS_STORAGE_BUCKET_N
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_MB", 10) * 1024 * 1024
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body from anyone but signed-in staff may be this large, and carry no file
+# (413 otherwise, before it is read). A comment of 5,000 Thai letters is about 45 KB.
+PUBLIC_POST_MAX_BYTES = env_int("PUBLIC_POST_MAX_KB", 64) * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o644
 # A request body from anyone but signed-in staff may be this large, and carry no file
@@ -613,9 +616,10 @@ NEWSLETTER_CONFIRMATION_RETRY_SECONDS = env_int("NEWSLETTER_CONFIRMATION_RETRY_S
 # ---------------------------------------------------------------------------
 # Search (unact/search/)
 # ---------------------------------------------------------------------------
-# On PostgreSQL: full-text search with this text-search configuration (stemming and
-# stop words; run `manage.py rebuild_search_index` after changing it). On SQLite: a
-# simple substring match.
+# docs/search.md. On PostgreSQL, English documents are indexed with this text-search
+# configuration (stemming and stop words), the other languages with "simple"; run
+# `manage.py rebuild_search_index` after changing it. On SQLite: whole words, the same
+# word splitting, no stemming.
 SEARCH_CONFIG = os.environ.get("SEARCH_CONFIG", "english")
 SEARCH_RESULTS_PER_PAGE = env_int("SEARCH_RESULTS_PER_PAGE", 10)
 # Longer queries are cut to this many characters (and the page says so).

@@ -1,5 +1,7 @@
 """Validators shared by every app that accepts something from a visitor."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils.deconstruct import deconstructible
@@ -20,7 +22,7 @@ class EmailAddressValidator(EmailValidator):
     message = _("Enter an email address like name@example.org.")
     # RFC 5322 dot-atom only: no quoted strings.
     user_regex = _lazy_re_compile(
-        r"^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*\Z", flags=2
+        r"^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*\Z", flags=re.IGNORECASE
     )
 
     def __init__(self):

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-import unact.search.fields
+import django.contrib.postgres.search
 
 
 class Migration(migrations.Migration):
@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='post',
             name='search_vector',
-            field=unact.search.fields.SearchVectorField(blank=True, editable=False, null=True),
+            field=django.contrib.postgres.search.SearchVectorField(blank=True, editable=False, null=True),
         ),
     ]

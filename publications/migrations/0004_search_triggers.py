@@ -1,20 +1,10 @@
-"""PostgreSQL: the triggers and GIN indexes that keep search vectors current (unact/search/indexing.py).
+"""Formerly: the triggers that kept search vectors in posts and publications current.
 
-Nothing happens on other databases: SQLite's development search reads the content
-columns directly.
+Search now has an index table of its own (unact.SearchDocument, migration
+unact/0001_search_document, which drops these triggers where they were installed).
 """
 
 from django.db import migrations
-
-from unact.search.indexing import search_index_install, search_index_uninstall
-
-
-def install(apps, schema_editor):
-    search_index_install(schema_editor.connection)
-
-
-def uninstall(apps, schema_editor):
-    search_index_uninstall(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -25,4 +15,4 @@ class Migration(migrations.Migration):
         ("publications", "0003_publication_search_vector"),
     ]
 
-    operations = [migrations.RunPython(install, uninstall, elidable=False)]
+    operations = []

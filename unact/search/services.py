@@ -1,12 +1,167 @@
+"""Keeping the search index (unact.models.SearchDocument) current.
+
+One function writes a document, `search_document_update`; signals (signals.py) call
+it when a post, publication or newsletter edition, a category or a tag is saved or
+deleted, and the services that change rows with `queryset.update()` (publishing in
+bulk, a campaign marked sent) call `search_documents_refresh` themselves.
+`rebuild_search_index` (search_index_rebuild) writes every document again.
+
+What is indexed is each model's own published queryset (`published()`, `archived()`)
+regardless of the date: a scheduled post gets its document at once and search shows
+it from its hour (SearchDocument.objects.visible()).
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import override
 
-from .indexing import search_index_install
+from newsletter.models import Campaign
+from posts.models import Post
+from publications.models import Publication
+from unact.models import SearchDocument
+from unact.richtext import html_to_text
+
+from .words import fold_words
+
+EVER = datetime.max.replace(tzinfo=UTC)
+BATCH = 500
 
 
-def search_index_rebuild():
-    """Rewrite the search triggers with the current SEARCH_CONFIG and recompute every vector.
+def search_config(language=""):
+    """The PostgreSQL text-search configuration of a document's language: English is
+    stemmed (SEARCH_CONFIG, "english"); the others get "simple" (lower case, no stemming,
+    no stop words), since PostgreSQL has no stemmer for Thai, Khmer, Lao, Burmese,
+    Chinese or Vietnamese and their words come already split (words.py)."""
+    return settings.SEARCH_CONFIG if language in ("", "en") else "simple"
 
-    Returns {table: rows recomputed}; {} on SQLite, whose search needs no index.
-    """
+
+@dataclass
+class Source:
+    """A kind of document: the rows to index (all published, whatever their date) and their fields."""
+
+    kind: str
+    model: type
+
+    def queryset(self):
+        if self.model is Post:
+            return Post.objects.published(now=EVER).select_related("category").prefetch_related("tags")
+        if self.model is Publication:
+            return Publication.objects.published(now=date.max).prefetch_related("tags")
+        return Campaign.objects.archived()
+
+    def fields(self, item):
+        tags = [tag.name for tag in item.tags.all()] if self.model is not Campaign else []
+        if self.model is Post:
+            published_at, language = item.publish_at, ""
+            extra = {
+                "title": item.title,
+                "summary": item.summary,
+                "body": html_to_text(item.body),
+                "category": item.category.slug if item.category else "",
+                "category_name": item.category.name if item.category else "",
+            }
+        elif self.model is Publication:
+            published_at = timezone.make_aware(datetime.combine(item.publication_date, time.min))
+            language = item.language
+            extra = {"title": item.title, "summary": item.summary, "body": html_to_text(item.description),
+                     "publication_kind": item.kind}
+        else:
+            published_at, language = item.sent_at or item.created_at, ""
+            extra = {"title": item.subject, "summary": item.preheader, "body": html_to_text(item.body)}
+        extra = {name: unicodedata.normalize("NFC", value) if name in ("title", "summary", "body") else value
+                 for name, value in extra.items()}
+        local_date = timezone.localdate(published_at)
+        with override(None):
+            url = item.get_absolute_url()
+        return {
+            **extra,
+            "kind": self.kind,
+            "object_id": item.pk,
+            "language": language,
+            "url": url,
+            "published_at": published_at,
+            "date": local_date,
+            "year": local_date.year,
+            "config": search_config(language),
+            "title_words": _words(extra["title"]),
+            "summary_words": _words(extra["summary"]),
+            "body_words": _words(extra["body"] + " " + " ".join(tags)),
+        }
+
+
+def _words(text):
+    """Folded words between spaces, and a space at each end: SQLite finds a whole word as " word "."""
+    return " " + " ".join(fold_words(text)) + " "
+
+
+SOURCES = {
+    Post: Source(SearchDocument.Kind.POST, Post),
+    Publication: Source(SearchDocument.Kind.PUBLICATION, Publication),
+    Campaign: Source(SearchDocument.Kind.EDITION, Campaign),
+}
+
+
+def document_vector():
+    """The weighted vector of a document: title A, summary B, body and tags C, each in the
+    document's own configuration (PostgreSQL)."""
+    return (
+        SearchVector("title_words", config=F("config"), weight="A")
+        + SearchVector("summary_words", config=F("config"), weight="B")
+        + SearchVector("body_words", config=F("config"), weight="C")
+    )
+
+
+def _write_vectors(documents):
+    if connection.vendor == "postgresql":
+        documents.update(search_vector=document_vector())
+
+
+def search_documents_refresh(*, model, pks):
+    """Write again (or remove) the documents of these rows of a searched model."""
+    source = SOURCES[model]
+    pks = list(pks)
     with transaction.atomic():
-        return search_index_install(connection)
+        items = list(source.queryset().filter(pk__in=pks))
+        SearchDocument.objects.filter(kind=source.kind, object_id__in=pks).exclude(
+            object_id__in=[item.pk for item in items]
+        ).delete()
+        for item in items:
+            fields = source.fields(item)
+            SearchDocument.objects.update_or_create(kind=fields.pop("kind"), object_id=fields.pop("object_id"), defaults=fields)
+        _write_vectors(SearchDocument.objects.filter(kind=source.kind, object_id__in=[item.pk for item in items]))
+
+
+def search_document_update(*, instance):
+    """Write again (or remove) the document of one post, publication or newsletter edition."""
+    search_documents_refresh(model=type(instance)._meta.concrete_model, pks=[instance.pk])
+
+
+def search_index_rebuild(*, progress=None):
+    """Write every document again, in one transaction (searches see the old index until it ends).
+
+    progress(kind, done, total) is called after each batch. Returns {kind: documents}.
+    """
+    counts = {}
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        for source in SOURCES.values():
+            queryset = source.queryset().order_by("pk")
+            total, done = queryset.count(), 0
+            if progress:
+                progress(source.kind, 0, total)
+            last_pk = 0
+            while batch := list(queryset.filter(pk__gt=last_pk)[:BATCH]):
+                SearchDocument.objects.bulk_create(SearchDocument(**source.fields(item)) for item in batch)
+                done, last_pk = done + len(batch), batch[-1].pk
+                if progress:
+                    progress(source.kind, done, total)
+            counts[source.kind] = done
+        _write_vectors(SearchDocument.objects.all())
+    return counts

@@ -7,6 +7,9 @@ from django.views.decorators.http import require_safe
 from .forms import SearchForm, search_query_string
 from .queries import (
     KIND_LABELS,
+    SORT_DATE,
+    SORT_RELEVANCE,
+    TYPE_EDITION,
     TYPE_POST,
     TYPE_PUBLICATION,
     search_page,
@@ -19,18 +22,23 @@ INDEXABLE_QUERY_LENGTH = 64
 
 @require_safe
 def search(request):
-    query, was_cut, filters = SearchForm(request.GET).search()
+    query, was_cut, filters, sort = SearchForm(request.GET).search()
     context = {"query": query, "was_cut": was_cut, "filters": filters, "max_length": settings.SEARCH_MAX_QUERY_LENGTH}
     if query:
-        found = search_page(query, filters, request.GET.get("page"), settings.SEARCH_RESULTS_PER_PAGE)
+        found = search_page(query, filters, request.GET.get("page"), settings.SEARCH_RESULTS_PER_PAGE, sort or SORT_RELEVANCE)
+        url = reverse("search:results")
         context.update(
             page_obj=found.page,
             results=found.results,
-            facets=_facet_links(query, filters, found.facets, reverse("search:results")),
-            active_filters=_active_filters(query, filters),
-            query_prefix=search_query_string(query, filters),
-            clear_query=search_query_string(query, filters, type=None, category=None, kind=None, year=None),
-            indexable=indexable(query, was_cut, filters, found.page),
+            facets=_facet_links(query, filters, sort, found.facets, url),
+            active_filters=_active_filters(query, filters, sort),
+            sort_links=[
+                {"label": label, "href": f"{url}?{search_query_string(query, filters, value)}", "selected": sort == value}
+                for value, label in (("", _("Relevance")), (SORT_DATE, _("Newest first")))
+            ],
+            query_prefix=search_query_string(query, filters, sort),
+            clear_query=search_query_string(query, filters, sort, type=None, category=None, kind=None, year=None),
+            indexable=indexable(query, was_cut, filters, found.page) and not sort,
         )
     return render(request, "search/search_results.html", context)
 
@@ -54,11 +62,11 @@ def indexable(query, was_cut, filters, page):
     )
 
 
-def _facet_links(query, filters, counts, url):
-    """The filter groups, each option a link that keeps the query and the other filters."""
+def _facet_links(query, filters, sort, counts, url):
+    """The filter groups, each option a link that keeps the query, the order and the other filters."""
 
     def link(label, count, selected, **changes):
-        href = f"{url}?{search_query_string(query, filters, **changes)}"
+        href = f"{url}?{search_query_string(query, filters, sort, **changes)}"
         return {"label": label, "count": count, "selected": selected, "href": href}
 
     types = [
@@ -69,6 +77,14 @@ def _facet_links(query, filters, counts, url):
             filters.type == TYPE_PUBLICATION,
             type=TYPE_PUBLICATION,
             category=None,
+        ),
+        link(
+            _("Newsletters"),
+            counts["types"][TYPE_EDITION],
+            filters.type == TYPE_EDITION,
+            type=TYPE_EDITION,
+            category=None,
+            kind=None,
         ),
     ]
     categories = [
@@ -92,16 +108,18 @@ def _facet_links(query, filters, counts, url):
     return [{"heading": heading, "options": options} for heading, options in groups if options]
 
 
-def _active_filters(query, filters):
+def _active_filters(query, filters, sort):
     """The filters in use, each with the link that removes it."""
     labels = {
-        "type": {TYPE_POST: _("Posts"), TYPE_PUBLICATION: _("Publications")}.get(filters.type, ""),
+        "type": {TYPE_POST: _("Posts"), TYPE_PUBLICATION: _("Publications"), TYPE_EDITION: _("Newsletters")}.get(
+            filters.type, ""
+        ),
         "category": filters.category,
         "kind": KIND_LABELS.get(filters.kind, ""),
         "year": str(filters.year or ""),
     }
     return [
-        {"label": label, "remove_query": search_query_string(query, filters, **{name: None})}
+        {"label": label, "remove_query": search_query_string(query, filters, sort, **{name: None})}
         for name, label in labels.items()
         if getattr(filters, name)
     ]

@@ -28,6 +28,7 @@ from newsletter.models import Subscriber
 from posts.models import Category, Comment, Post
 from publications.models import Country, Publication
 from unact.demo_images import make_cover_image
+from unact.search.services import search_index_rebuild
 
 PREFIX = "bench-"
 POSTS, PUBLICATIONS, COMMENTS, SUBSCRIBERS = 1000, 300, 20_000, 10_000
@@ -52,6 +53,17 @@ PARAGRAPHS = [
     "recruitment fees, wages withheld and the help they found.",
 ]
 
+# Every tenth publication (three in ten) is in Thai, Khmer or Vietnamese, as search
+# must split and fold those too: (language, title, text).
+OTHER_LANGUAGES = [
+    ("th", "รายงานการค้ามนุษย์และการย้ายถิ่นอย่างปลอดภัย",
+     "การค้ามนุษย์ในภูมิภาคลุ่มแม่น้ำโขงยังคงเป็นปัญหาร้ายแรง แรงงานข้ามชาติจำนวนมากถูกหลอกลวงให้ทำงานในเรือประมง"),
+    ("km", "របាយការណ៍ស្តីពីការជួញដូរមនុស្ស និងការធ្វើចំណាកស្រុកប្រកបដោយសុវត្ថិភាព",
+     "ការជួញដូរមនុស្សនៅតំបន់មេគង្គនៅតែជាបញ្ហាធ្ងន់ធ្ងរ។ ពលករចំណាកស្រុកជាច្រើនត្រូវបានបោកបញ្ឆោត។"),
+    ("vi", "Báo cáo về buôn bán người và di cư an toàn",
+     "Nạn buôn bán người ở tiểu vùng sông Mê Kông vẫn là vấn đề nghiêm trọng. Nhiều lao động di cư bị lừa gạt làm việc trên tàu cá."),
+]
+
 
 def _body(index):
     rng = random.Random(index)
@@ -74,6 +86,9 @@ class Command(BaseCommand):
             self.load_publications(posts)
         with transaction.atomic():
             self.load_subscribers()
+        # bulk_create sends no signals: the search index is written once, for everything.
+        counts = search_index_rebuild()
+        self.stdout.write(f"Search index: {sum(counts.values())} documents.")
         if connection.vendor == "postgresql":
             # Fresh bulk loads have no planner statistics until autovacuum comes by
             # (without them the tag page's count took 56 ms instead of 1), and the
@@ -196,15 +211,19 @@ class Command(BaseCommand):
         publication_save(publication=first)
         rows = []
         for index in range(1, PUBLICATIONS):
+            language, title, text = "en", f"Bench publication {index + 1}: trafficking and safe migration", PARAGRAPHS[index % len(PARAGRAPHS)]
+            if index % 10 in (3, 6, 9):
+                language, title, text = OTHER_LANGUAGES[index % 10 // 3 - 1]
             rows.append(
                 Publication(
-                    title=f"Bench publication {index + 1}: trafficking and safe migration",
+                    title=title,
                     slug=f"{PREFIX}publication-{index + 1:04d}",
                     kind=kinds[index % len(kinds)],
                     status=Publication.Status.PUBLISHED,
+                    language=language,
                     publication_date=date(2025, 6, 1) - timedelta(days=index * 12),
-                    summary=PARAGRAPHS[index % len(PARAGRAPHS)],
-                    description=f"<p>{PARAGRAPHS[index % len(PARAGRAPHS)]}</p>",
+                    summary=text,
+                    description=f"<p>{text}</p>",
                     document=first.document.name,
                     file_size=first.file_size,
                     page_count=first.page_count,

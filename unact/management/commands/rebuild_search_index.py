@@ -1,22 +1,27 @@
+import sys
+
 from django.core.management.base import BaseCommand
-from django.db import connection
 
 from unact.search.services import search_index_rebuild
 
 
 class Command(BaseCommand):
     help = (
-        "Rewrite the search triggers with the current SEARCH_CONFIG and recompute the "
-        "search vector of every post and publication (PostgreSQL). Safe to run at any time."
+        "Write the search index again from every published post, publication and newsletter "
+        "edition (after a restore, a change of SEARCH_CONFIG or of the word splitting, or "
+        "writes made with queryset.update() outside the services). Searches see the old index "
+        "until it is done."
     )
 
     def handle(self, *args, **options):
-        counts = search_index_rebuild()
-        if not counts:
-            self.stdout.write(
-                f"Nothing to do on {connection.vendor}: the development search reads the content directly."
-            )
-            return
-        for table, count in counts.items():
-            self.stdout.write(f"{table}: {count} rows reindexed.")
+        interactive = self.stdout.isatty() if hasattr(self.stdout, "isatty") else sys.stdout.isatty()
+        counts = search_index_rebuild(progress=self._progress_bar if interactive else None)
+        for kind, count in counts.items():
+            self.stdout.write(f"{kind}: {count} documents indexed.")
         self.stdout.write(self.style.SUCCESS("Search index rebuilt."))
+
+    def _progress_bar(self, kind, done, total, width=40):
+        filled = width * done // total if total else width
+        self.stdout.write(f"\r{kind:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+        if done >= total:
+            self.stdout.write("")
