@@ -4,8 +4,8 @@ import re
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.text import slugify
 
