@@ -774,6 +774,30 @@ def test_comment_form_widgets_write_what_djangos_templates_write(widget, value, 
     assert ours.render("field", value, attrs) == djangos.render("field", value, attrs)
 
 
+def test_comment_form_fields_name_their_errors_and_help():
+    """Each field: its label for the input, errors in <id>_error and help in <id>_helptext,
+    both named by the input's aria-describedby; values and messages escaped."""
+    from posts.forms import CommentForm
+    from posts.markup import comment_form_field
+
+    post = PostFactory()
+    blank = CommentForm(post=post)
+    html = comment_form_field(blank["name"])
+    assert html.startswith('<div class="field">') and '<label for="id_name">Name</label>' in html
+    assert 'aria-describedby="id_name_helptext"' in html and "errorlist" not in html
+    assert '<p class="help" id="id_name_helptext">Shown with your comment. A pseudonym is fine.</p>' in html
+    sent = CommentForm({"name": "", "email": "noy@", "text": "<b>x</b> & y"}, post=post)
+    sent.is_valid()
+    email = comment_form_field(sent["email"])
+    assert email.startswith('<div class="field field-error">')
+    assert '<ul class="errorlist" id="id_email_error"><li>This email address looks incomplete' in email
+    assert 'aria-describedby="id_email_error id_email_helptext"' in email and 'aria-invalid="true"' in email
+    assert 'value="noy@"' in email
+    text = comment_form_field(sent["text"])
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y</textarea>" in text and "<b>x</b>" not in text
+    assert "_helptext" not in text  # no help, so none named
+
+
 # Display and privacy --------------------------------------------------------------------
 
 XSS_ATTEMPTS = [
