@@ -7,13 +7,35 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from unact.publishing import Publishable, publishables_set_status
+from unact.redirects import redirects_follow_move
 
 
 class PublishingAdminMixin:
     """Adds "Publish selected …" and "Unpublish selected …" to a ModelAdmin's actions,
-    and a status column that tells a scheduled item from a published one."""
+    and a status column that tells a scheduled item from a published one. A published
+    item whose slug changes leaves permanent redirects at its old addresses."""
 
     actions = ["publish", "unpublish"]
+
+    def item_addresses(self, item):
+        """The paths where visitors reach the item (links to them live on elsewhere)."""
+        return [item.get_absolute_url()]
+
+    def save_form(self, request, form, change):
+        item = super().save_form(request, form, change)
+        if change:
+            # Read before the save: the addresses visitors know if the item is live now.
+            live = self.model.objects.published().filter(pk=item.pk).first()
+            item._addresses_before_change = self.item_addresses(live) if live else []
+        return item
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        item = form.instance
+        old_addresses = getattr(item, "_addresses_before_change", None)
+        if old_addresses:
+            for old_path, new_path in zip(old_addresses, self.item_addresses(item), strict=True):
+                redirects_follow_move(old_path=old_path, new_path=new_path)
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, item):

@@ -93,6 +93,8 @@ if _site_url.scheme not in {"http", "https"} or not _site_url.hostname or _site_
         f"SITE_URL must be an origin such as https://portal.example.org, not {SITE_URL!r}."
     )
 SITE_NAME = os.environ.get("SITE_NAME", "UN-ACT")
+# The one django.contrib.sites row (redirects hang on it); migrate gives it SITE_URL's host.
+SITE_ID = 1
 # Where the "Exit this page" button sends a visitor: a neutral, common site.
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.bbc.com/weather")
 # The admin lives at /<ADMIN_URL>; a less obvious address keeps scripted noise away
@@ -112,6 +114,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Redirects from old addresses (unact/redirects.py), on the one Site SITE_URL names.
+    "django.contrib.sites",
+    "django.contrib.redirects",
     "django.contrib.humanize",
     "taggit",
     "ckeditor",
@@ -139,6 +144,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A cache hit is answered here: what follows is needed only to render a page.
     "unact.pagecache.PageCacheMiddleware",
+    # Answers a 404 (from any view below) with a redirect to an item's new address;
+    # inside the page cache, which stores neither.
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
