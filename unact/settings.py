@@ -117,6 +117,10 @@ INSTALLED_APPS = [
     # Redirects from old addresses (unact/redirects.py), on the one Site SITE_URL names.
     "django.contrib.sites",
     "django.contrib.redirects",
+    # Two-factor sign-in for the admin (unact/twofactor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.humanize",
     "taggit",
     "ckeditor",
@@ -150,6 +154,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (unact/twofactor.py).
+    "django_otp.middleware.OTPMiddleware",
     # Before any view or CSRF check reads a request body (unact/publicforms.py).
     "unact.publicforms.PublicPostLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -284,6 +290,14 @@ AXES_VERBOSE = False
 # limit and the log-in lock-out read the client's address through them). With 0 the
 # header is ignored (anyone can forge it) and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor sign-in (unact/twofactor.py): with it on, the admin opens only to staff who
+# gave a one-time code from an authenticator app (or a recovery code) with their
+# password. On whenever DEBUG is off, so `make run`'s demo account signs in with its
+# password alone in development only. The test suite turns it on where it tests it.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", default=not DEBUG and not TESTING)
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = SITE_NAME
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 # SESSION_ENGINE=cache keeps sessions in the shared cache (REDIS_URL) only;
