@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from unact.revisions import RevisionAdmin
+
 from . import services
 from .forms import CampaignTestForm, SubscriberImportForm
 from .models import Campaign, Delivery, Subscriber
@@ -173,7 +175,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(RevisionAdmin):
     list_display = ["subject", "sending_state", "recipient_count", "sent_count", "failed_count", "sent_at", "created_at"]
     list_filter = ["status"]
     search_fields = ["subject"]

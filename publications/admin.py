@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from posts.models import Post
 from unact.publishing_admin import PublishingAdminMixin
+from unact.revisions import RevisionAdmin
 
 from .forms import PublicationAdminForm
 from .models import Country, Publication
@@ -20,7 +21,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(PublishingAdminMixin, admin.ModelAdmin):
+class PublicationAdmin(PublishingAdminMixin, RevisionAdmin):
     form = PublicationAdminForm
     list_display = [
         "cover_thumbnail",

@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Revisions of posts, publications and campaigns (unact/revisions.py).
+    "reversion",
     "django.contrib.humanize",
     "taggit",
     "ckeditor",

@@ -43,7 +43,10 @@ def two_factor_required(user):
 
 
 def user_has_two_factor(user):
-    return any(True for _device in devices_for_user(user))
+    """Whether the user has set up a device; asked once per request (kept on request.user)."""
+    if not hasattr(user, "_has_two_factor"):
+        user._has_two_factor = any(True for _device in devices_for_user(user))
+    return user._has_two_factor
 
 
 def needs_enrolment(user):
