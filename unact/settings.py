@@ -472,9 +472,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PUBLIC_POST_MAX_BYTES = env_int("PUBLIC_POST_MAX_KB", 64) * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o644
-# A request body from anyone but signed-in staff may be this large, and carry no file
-# (413 otherwise, before it is read). A comment of 5,000 Thai letters is about 45 KB.
-PUBLIC_POST_MAX_BYTES = env_int("PUBLIC_POST_MAX_KB", 64) * 1024
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 # Renditions are made when an image is saved, never on a visitor's request.
 IMAGEKIT_CACHEFILE_DIR = "renditions"
