@@ -1,9 +1,10 @@
 """What editors do in Chromium: sign in with a password and a code from an authenticator app."""
 
 import pytest
-from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from django.urls import reverse
 
 from posts.permissions import EDITORS
 

@@ -2,6 +2,7 @@
 looping or chaining, answered before a 404 with the page cache on (unact/redirects.py)."""
 
 import pytest
+
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.test import Client

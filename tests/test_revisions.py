@@ -2,10 +2,11 @@
 kept on every admin save, compared field by field, restored as a new revision."""
 
 import pytest
+from reversion.models import Version
+
 from django.core.files.storage import default_storage
 from django.test import Client, TestCase
 from django.urls import reverse
-from reversion.models import Version
 
 from newsletter.models import Campaign
 from posts.models import Post
@@ -13,7 +14,13 @@ from posts.permissions import EDITORS, NEWSLETTER_MANAGERS
 from publications.models import Publication
 
 from .admin_forms import change_form_data, form_data
-from .factories import CampaignFactory, PostFactory, PublicationFactory, StaffFactory, pdf_upload
+from .factories import (
+    CampaignFactory,
+    PostFactory,
+    PublicationFactory,
+    StaffFactory,
+    pdf_upload,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,11 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.db import connection
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from django.contrib.sessions.models import Session
+from django.db import connection
 
 from posts.models import Post
 

@@ -11,6 +11,9 @@ import json
 import re
 from html import unescape
 
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.models import ContentType
@@ -22,8 +25,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
-from reversion.admin import VersionAdmin
-from reversion.models import Version
 
 from unact.richtext import SanitizedRichTextField
 
