@@ -292,6 +292,7 @@ class CampaignAdmin(RevisionAdmin):
         else:
             self.message_user(request, _("Test of “%(subject)s” sent to %(email)s.") % {
                 "subject": campaign.subject, "email": email})
+            self.log_change(request, campaign, _("Test sent to %(email)s.") % {"email": email})
 
     @admin.action(description=gettext_lazy("Send a test to me"), permissions=["change"])
     def send_test(self, request, queryset):
@@ -336,6 +337,8 @@ class CampaignAdmin(RevisionAdmin):
                 self.message_user(request, _("No confirmed subscriber: nothing to send."), messages.ERROR)
             elif services.campaign_send(campaign=campaign):
                 self.message_user(request, _("Sending to %(count)d subscribers has started.") % {"count": recipient_count})
+                self.log_change(request, campaign, _("Sending started to %(count)d confirmed subscribers.") % {
+                    "count": recipient_count})
             return redirect(change_url)
         context = {
             **self.admin_site.each_context(request),

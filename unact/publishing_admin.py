@@ -1,5 +1,7 @@
 """The admin's publish and unpublish actions, for every Publishable model."""
 
+import reversion
+
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils.text import capfirst
@@ -48,6 +50,7 @@ class PublishingAdminMixin:
         if changed:
             # The same history entry as a save of the status in the change form.
             field = self.model._meta.get_field("status")
+            self._keep_revisions(request, changed, status)
             LogEntry.objects.log_actions(
                 user_id=request.user.pk,
                 queryset=changed,
@@ -57,6 +60,17 @@ class PublishingAdminMixin:
                 ],
             )
         return len(changed)
+
+    def _keep_revisions(self, request, items, status):
+        """A bulk status change keeps a revision of each item, as a save in its form does."""
+        if not reversion.is_registered(self.model):
+            return
+        label = Publishable.Status(status).label
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(str(_("Status set to “%(status)s” (bulk action).") % {"status": label}))
+            for item in self.model.objects.filter(pk__in=[item.pk for item in items]):
+                reversion.add_to_revision(item)
 
     def _name(self, count):
         meta = self.model._meta
