@@ -2,9 +2,10 @@
 comment moderation and blocking, campaign sends."""
 
 import pytest
+from reversion.models import Version
+
 from django.test import Client
 from django.urls import reverse
-from reversion.models import Version
 
 from posts.models import Comment
 from posts.permissions import EDITORS, MODERATORS, NEWSLETTER_MANAGERS
