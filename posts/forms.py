@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from . import widgets
+from . import markup
 from .models import COMMENT_MAX_LENGTH, Comment
 
 FORM_TOKEN_SALT = "posts.comment-form"
@@ -23,7 +23,7 @@ class CommentForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=80,
-        widget=widgets.TextInput,
+        widget=markup.TextInput,
         help_text=_("Shown with your comment. A pseudonym is fine."),
         error_messages={"required": _("Give a name to show with your comment (a pseudonym is fine).")},
     )
@@ -31,14 +31,14 @@ class CommentForm(forms.Form):
         label=_("Email (optional)"),
         required=False,
         max_length=254,
-        widget=widgets.EmailInput,
+        widget=markup.EmailInput,
         help_text=_("Never shown. Lets us recognise you next time and tell you of replies if you ask."),
         error_messages={"invalid": _("This email address looks incomplete, for example name@example.org.")},
     )
     text = forms.CharField(
         label=_("Comment"),
         max_length=COMMENT_MAX_LENGTH,
-        widget=widgets.Textarea(attrs={"rows": 6}),
+        widget=markup.Textarea(attrs={"rows": 6}),
         error_messages={
             "required": _("Write your comment before sending it."),
             "max_length": _(
@@ -47,16 +47,16 @@ class CommentForm(forms.Form):
         },
     )
     has_reply_notice = forms.BooleanField(
-        label=_("Email me when someone replies to this comment"), required=False, widget=widgets.CheckboxInput
+        label=_("Email me when someone replies to this comment"), required=False, widget=markup.CheckboxInput
     )
-    parent = forms.IntegerField(required=False, widget=widgets.HiddenInput)
+    parent = forms.IntegerField(required=False, widget=markup.HiddenInput)
     # Hidden from people by CSS; bots that fill every field fill this one too.
     website = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
-        widget=widgets.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        widget=markup.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-    issued = forms.CharField(widget=widgets.HiddenInput, required=False)
+    issued = forms.CharField(widget=markup.HiddenInput, required=False)
 
     def __init__(self, *args, post, **kwargs):
         self.post = post

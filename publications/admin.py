@@ -44,7 +44,10 @@ class PublicationAdmin(PublishingAdminMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "summary", "description"]}),
-        (_("File or link"), {"fields": ["document", "file_details", "external_url"]}),
+        (
+            _("File or link"),
+            {"fields": ["document", "file_details", "video", "captions", "external_url"]},
+        ),
         (_("Cover"), {"fields": ["cover", "cover_preview"]}),
         (
             _("Details"),

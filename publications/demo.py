@@ -7,6 +7,7 @@ by Pillow's PDF writer, so sizes, page counts and covers are those of real files
 import io
 import textwrap
 from datetime import date
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
@@ -20,8 +21,8 @@ from .services import publication_save
 PAGE_SIZE = (1240, 1754)  # A4 at 150 dpi
 MARGIN = 110
 
-# The address of the original COMMIT film is not known here; see the description below.
-COMMIT_PAGE_URL = "http://www.no-trafficking.org/commit.html"
+# The demo's films and their captions, made by scripts/make_demo_video.py.
+ASSETS = Path(__file__).resolve().parent / "demo_assets"
 
 # The six countries of the Greater Mekong Sub-region, by code.
 GMS_COUNTRIES = ["cambodia", "china", "lao-pdr", "myanmar", "thailand", "viet-nam"]
@@ -179,20 +180,18 @@ PUBLICATIONS = [
         "tags": ["COMMIT", "Video"],
         "post": "commit-10-years-and-som-imm-video",
         "summary": (
-            "A documentation of the 2015 COMMIT meeting in Phnom Penh and a reflection on ten years of "
-            "COMMIT through the eyes of key actors in the Process."
+            "A short film on the 2015 COMMIT meeting in Phnom Penh and on ten years of the COMMIT "
+            "Process against human trafficking in the Mekong region."
         ),
         "description": (
             "<p>In early 2015, ministers of the COMMIT countries convened in Phnom Penh, Cambodia, to "
             "celebrate the 10th anniversary of the Process and adopt a new Sub-Regional Plan of Action "
-            "guiding its work over the next four years. This video documents the meeting and reflects on "
-            "ten years of COMMIT through the eyes of many of the key actors involved in the Process.</p>"
-            "<p><em>Note for editors: the address of the original film is not part of the demo content, "
-            "so this entry links to the COMMIT page of the programme's former website instead of "
-            "inventing one. Replace the external URL with the film's YouTube or Vimeo link and it will "
-            "play on this page.</em></p>"
+            "guiding its work over the next four years.</p>"
+            "<p>This short film sums up the meeting and ten years of COMMIT: the six countries of the "
+            "Greater Mekong Sub-region, governments working with civil society, the United Nations and "
+            "partners, and UN-ACT as the secretariat of the Process. It has captions.</p>"
         ),
-        "external_url": COMMIT_PAGE_URL,
+        "video": "commit-10-years",
     },
 ]
 
@@ -351,6 +350,10 @@ def load(stdout, author=None):
                 height=1200,
             )
             publication.cover = ContentFile(image, name=f"{item['slug']}.jpg")
+        if "video" in item:
+            for field, suffix in (("video", "mp4"), ("captions", "vtt")):
+                data = (ASSETS / f"{item['video']}.{suffix}").read_bytes()
+                setattr(publication, field, ContentFile(data, name=f"{item['video']}.{suffix}"))
         publication_save(publication=publication)
         publication.countries.set(
             [countries[code] for code in item["countries"] if code in countries]

@@ -136,7 +136,7 @@ class FilteredPublications:
 # What a card shows.
 CARD_FIELDS = (
     "id", "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
-    "cover_height", "document", "file_size", "page_count", "external_url",
+    "cover_height", "document", "file_size", "page_count", "external_url", "video",
 )  # fmt: skip
 
 

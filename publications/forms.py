@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from unact.images import validate_image_file
 
 from .models import Publication
-from .services import pdf_inspect
+from .services import captions_check, pdf_inspect, video_check
 
 
 class PublicationAdminForm(forms.ModelForm):
@@ -26,7 +26,8 @@ class PublicationAdminForm(forms.ModelForm):
     class Meta:
         model = Publication
         fields = [
-            "title", "slug", "kind", "summary", "description", "document", "external_url", "cover",
+            "title", "slug", "kind", "summary", "description", "document", "video", "captions",
+            "external_url", "cover",
             "publication_date", "countries", "language", "tags", "related_posts", "status",
         ]  # fmt: skip
         widgets = {
@@ -34,6 +35,8 @@ class PublicationAdminForm(forms.ModelForm):
             "document": forms.ClearableFileInput(
                 attrs={"accept": "application/pdf,.pdf"}
             ),
+            "video": forms.ClearableFileInput(attrs={"accept": "video/mp4,video/webm"}),
+            "captions": forms.ClearableFileInput(attrs={"accept": "text/vtt,.vtt"}),
         }
 
     def clean_document(self):
@@ -41,6 +44,30 @@ class PublicationAdminForm(forms.ModelForm):
         if isinstance(document, UploadedFile):
             pdf_inspect(upload=document)
         return document
+
+    def clean_video(self):
+        video = self.cleaned_data.get("video")
+        if isinstance(video, UploadedFile):
+            video_check(upload=video)
+        return video
+
+    def clean_captions(self):
+        captions = self.cleaned_data.get("captions")
+        if isinstance(captions, UploadedFile):
+            captions_check(upload=captions)
+        return captions
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("captions") and not cleaned.get("video"):
+            self.add_error(
+                "captions",
+                forms.ValidationError(
+                    _("Captions go with a video file: upload the video too."),
+                    code="captions_without_video",
+                ),
+            )
+        return cleaned
 
     def _post_clean(self):
         super()._post_clean()

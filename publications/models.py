@@ -2,6 +2,7 @@ import os
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,10 @@ def upload_publication_document(instance, filename):
     """publications/YYYY/MM/<name>-<random>.pdf: the stored name always ends in .pdf."""
     stem = os.path.splitext(os.path.basename(filename))[0] or "document"
     return random_upload_name("publications", f"{stem}.pdf")
+
+
+def upload_publication_video(instance, filename):
+    return random_upload_name("publications/videos", filename)
 
 
 def upload_publication_cover(instance, filename):
@@ -103,6 +108,25 @@ class Publication(Publishable):
             "otherwise a page where the publication is hosted."
         ),
     )
+    video = models.FileField(
+        _("video file"),
+        upload_to=upload_publication_video,
+        blank=True,
+        max_length=255,
+        validators=[FileExtensionValidator(["mp4", "webm"])],
+        help_text=_(
+            "An MP4 or WebM film, played on the page from this site: no outside "
+            "service is asked for anything."
+        ),
+    )
+    captions = models.FileField(
+        _("captions"),
+        upload_to=upload_publication_video,
+        blank=True,
+        max_length=255,
+        validators=[FileExtensionValidator(["vtt"])],
+        help_text=_("Captions of the video file, as WebVTT (.vtt)."),
+    )
     cover = CleanImageField(
         verbose_name=_("cover image"),
         upload_to=upload_publication_cover,
@@ -156,10 +180,12 @@ class Publication(Publishable):
         indexes = [models.Index(fields=["status", "-publication_date"])]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(document="") | ~models.Q(external_url=""),
+                condition=~models.Q(document="")
+                | ~models.Q(external_url="")
+                | ~models.Q(video=""),
                 name="publication_has_file_or_url",
                 violation_error_message=_(
-                    "A publication needs a PDF file or an external URL."
+                    "A publication needs a PDF file, a video file or an external URL."
                 ),
             )
         ]
@@ -181,9 +207,9 @@ class Publication(Publishable):
             errors["slug"] = _(
                 "“%(slug)s” names a page of the library; choose another slug."
             ) % {"slug": self.slug}
-        if not self.document and not self.external_url:
+        if not self.document and not self.external_url and not self.video:
             errors["document"] = ValidationError(
-                _("Upload a PDF, or give an external URL below."),
+                _("Upload a PDF or a video file, or give an external URL below."),
                 code="file_or_url_required",
             )
         if errors:

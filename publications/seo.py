@@ -14,7 +14,7 @@ def publication_structured_data(publication, tags, countries, image=None):
     schema_type = "CreativeWork"
     if publication.kind in REPORT_KINDS:
         schema_type = "Report"
-    elif publication.video_embed_url:
+    elif publication.video or publication.video_embed_url:
         schema_type = "VideoObject"
     data = {
         "@context": "https://schema.org",
@@ -43,7 +43,10 @@ def publication_structured_data(publication, tags, countries, image=None):
         if publication.file_size:
             data["encoding"]["contentSize"] = f"{publication.file_size} B"
     if schema_type == "VideoObject":
-        data["embedUrl"] = publication.video_embed_url
+        if publication.video:
+            data["contentUrl"] = absolute(publication.video.url)
+        else:
+            data["embedUrl"] = publication.video_embed_url
         data["uploadDate"] = publication.publication_date.isoformat()
     if image:
         image_url, width, height = image

@@ -145,6 +145,51 @@ def pdf_strip_metadata(*, data):
     return buffer.getvalue()
 
 
+def _head(upload, size=64):
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    try:
+        return upload.read(size)
+    finally:
+        upload.seek(position)
+
+
+def video_check(*, upload):
+    """Refuse (ValidationError with a code) a video file that is not MP4 or WebM by its
+    content, or is over the upload limit."""
+    limit = settings.PUBLICATIONS_MAX_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("This file is %(size)s; the limit is %(limit)s."),
+            code="file_too_large",
+            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+        )
+    head = _head(upload)
+    is_mp4 = head[4:8] == b"ftyp"
+    is_webm = head.startswith(b"\x1a\x45\xdf\xa3")
+    if not (is_mp4 or is_webm):
+        raise ValidationError(
+            _("This file is not an MP4 or WebM video, whatever its name says."),
+            code="not_video",
+        )
+
+
+def captions_check(*, upload):
+    """Refuse captions that are not a WebVTT text file (UTF-8, starting with WEBVTT)."""
+    if upload.size is not None and upload.size > 1024 * 1024:
+        raise ValidationError(_("Captions files are at most 1 MB."), code="file_too_large")
+    data = _read_all(upload)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = ""
+    if not text.startswith("WEBVTT"):
+        raise ValidationError(
+            _("This is not a WebVTT captions file: it must be text starting with “WEBVTT”."),
+            code="not_webvtt",
+        )
+
+
 def pdf_render_cover(*, data):
     """A JPEG of the PDF's first page, or None when pdfium cannot render it."""
     import pypdfium2 as pdfium
@@ -169,16 +214,24 @@ def pdf_render_cover(*, data):
     return buffer.getvalue()
 
 
+# The publication's stored files; each is deleted once no row uses it any more.
+FILE_FIELDS = ("document", "cover", "video", "captions")
+
+
 def _stored_names(publication_id):
-    """The document and cover names stored in the database for this row, before a save."""
+    """The names of the files stored in the database for this row, by field, before a save."""
     if publication_id is None:
-        return "", ""
+        return dict.fromkeys(FILE_FIELDS, "")
     row = (
         Publication.objects.filter(pk=publication_id)
-        .values_list("document", "cover")
+        .values_list(*FILE_FIELDS)
         .first()
     )
-    return row or ("", "")
+    return dict(zip(FILE_FIELDS, row or ("",) * len(FILE_FIELDS), strict=True))
+
+
+def _current_names(publication):
+    return {field: getattr(publication, field).name or "" for field in FILE_FIELDS}
 
 
 def _delete_cover_renditions(storage, cover_name):
@@ -198,22 +251,28 @@ def _delete_cover_renditions(storage, cover_name):
         pass  # Storages without folders, or a folder something else still uses.
 
 
-def _delete_files(*, document_names=(), cover_names=()):
-    """Delete stored files (and the renditions of covers) that no row uses any more."""
-    document_storage = Publication._meta.get_field("document").storage
-    cover_storage = Publication._meta.get_field("cover").storage
-    for name in filter(None, document_names):
-        if not Publication.objects.filter(document=name).exists():
-            document_storage.delete(name)
-    for name in filter(None, cover_names):
-        if not Publication.objects.filter(cover=name).exists():
-            cover_storage.delete(name)
-            _delete_cover_renditions(cover_storage, name)
+def _delete_files(names):
+    """Delete stored files (and the renditions of covers) that no row uses any more.
+
+    names: {field: [stored name, ...]}."""
+    for field, field_names in names.items():
+        storage = Publication._meta.get_field(field).storage
+        for name in filter(None, field_names):
+            if not Publication.objects.filter(**{field: name}).exists():
+                storage.delete(name)
+                if field == "cover":
+                    _delete_cover_renditions(storage, name)
+
+
+def _changed(before, after):
+    """{field: [name in `before`]} for each file whose name differs in `after`."""
+    return {field: [before[field]] for field in FILE_FIELDS if before[field] != after[field]}
 
 
 def publication_save(*, publication):
     """Save a publication: read its PDF, make a cover if none was given, delete replaced files."""
-    old_document, old_cover = _stored_names(publication.pk)
+    old_names = _stored_names(publication.pk)
+    old_document = old_names["document"]
     document_is_new = bool(publication.document) and not publication.document._committed
     cover_is_new = bool(publication.cover) and not publication.cover._committed
     document_changed = (
@@ -255,39 +314,21 @@ def publication_save(*, publication):
     try:
         with transaction.atomic():
             publication.save()
-            transaction.on_commit(
-                lambda: _delete_files(
-                    document_names=[old_document]
-                    if old_document != publication.document.name
-                    else [],
-                    cover_names=[old_cover]
-                    if old_cover != publication.cover.name
-                    else [],
-                )
-            )
+            replaced = _changed(old_names, _current_names(publication))
+            transaction.on_commit(lambda: _delete_files(replaced))
     except Exception:
         # The row was not saved: remove the files this attempt wrote.
-        new_documents = (
-            [publication.document.name]
-            if publication.document.name != old_document
-            else []
-        )
-        new_covers = (
-            [publication.cover.name] if publication.cover.name != old_cover else []
-        )
-        _delete_files(document_names=new_documents, cover_names=new_covers)
+        _delete_files(_changed(_current_names(publication), old_names))
         raise
     return publication
 
 
 def publication_delete(*, publication):
-    """Delete a publication with its PDF, its cover and the cover's renditions."""
-    document, cover = publication.document.name, publication.cover.name
+    """Delete a publication with its files (PDF, video, captions, cover and renditions)."""
+    names = {field: [name] for field, name in _current_names(publication).items()}
     with transaction.atomic():
         publication.delete()
-        transaction.on_commit(
-            lambda: _delete_files(document_names=[document], cover_names=[cover])
-        )
+        transaction.on_commit(lambda: _delete_files(names))
 
 
 def publication_count_download(*, publication):

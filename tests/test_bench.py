@@ -6,7 +6,7 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import path
 
-from posts.templatetags.comments_tags import comment_text
+from posts.markup import comment_text
 from unact import views
 
 pytestmark = pytest.mark.django_db

@@ -246,11 +246,10 @@ def test_a_small_file_part_in_a_public_form_is_refused(published, url):
 
 def test_staff_upload_more_than_the_public_limit_in_the_admin(client, settings):
     """The limit is for visitors: an editor's PDF and long text still go through."""
+    from posts.permissions import EDITORS
     from publications.models import Publication
 
     from .factories import StaffFactory, pdf_upload
-    from posts.permissions import EDITORS
-
     from .test_publications import admin_form_data
 
     client.force_login(StaffFactory(username="editor", groups=[EDITORS]))
@@ -386,7 +385,7 @@ def _visitor_text_checks():
     from django.core.validators import validate_email
 
     from posts import moderation
-    from posts.templatetags.comments_tags import comment_text
+    from posts.markup import comment_text
 
     def email(text):
         try:

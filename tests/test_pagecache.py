@@ -211,7 +211,6 @@ def test_tag_changes_show_at_once(client):
 
 
 def test_a_scheduled_post_appears_when_its_time_comes(client):
-
     scheduled = PostFactory(title="Launch at noon", publish_at=timezone.now() + timedelta(minutes=2))
     assert "Launch at noon" not in get(client, "/").content.decode()
     assert get(client, "/")["X-Cache"] == "hit"
@@ -448,7 +447,6 @@ def form_fields(html):
 def test_a_bot_posting_at_once_from_a_cached_page_is_refused():
     """Issue 15: the form's signed time used to be frozen in the cached page, so a bot that
     fetched it minutes later and posted at once was accepted."""
-
     from posts.models import Comment
 
     post = PostFactory(title="A post bots like")
@@ -471,7 +469,6 @@ def test_a_bot_posting_at_once_from_a_cached_page_is_refused():
 
 
 def test_a_person_on_a_cached_page_comments_with_a_fetched_ticket_or_a_second_step():
-
     from posts.models import Comment
 
     post = PostFactory()

@@ -248,6 +248,51 @@ def test_pdf_metadata_is_stripped_on_upload(client, editor, media_root):
     assert publication.file_size == len(stored)
 
 
+DEMO_ASSETS = Path(__file__).resolve().parent.parent / "publications" / "demo_assets"
+
+
+def film_upload(name="film.mp4", data=None):
+    data = (DEMO_ASSETS / "commit-10-years.mp4").read_bytes() if data is None else data
+    return SimpleUploadedFile(name, data, "video/mp4")
+
+
+def captions_upload(data=b"WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nHello\n"):
+    return SimpleUploadedFile("film.vtt", data, "text/vtt")
+
+
+def test_editor_uploads_a_film_with_captions_and_it_plays_on_the_page(client, editor, media_root, django_capture_on_commit_callbacks):
+    data = admin_form_data(kind="video", video=film_upload(), captions=captions_upload())
+    response = client.post(reverse("admin:publications_publication_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    publication = Publication.objects.get()
+    html = client.get(publication.get_absolute_url()).content.decode()
+    assert f'<source src="{publication.video.url}" type="video/mp4">' in html
+    assert '<track kind="captions"' in html
+    assert len(stored_files(media_root)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        publication_delete(publication=publication)
+    assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"video": film_upload(data=b"<html><script>alert(1)</script></html>" * 3)}, "not an MP4 or WebM video"),
+        ({"video": film_upload(), "captions": captions_upload(b"<script>alert(1)</script>")}, "not a WebVTT captions file"),
+        ({"captions": captions_upload(), "external_url": "https://example.org/"}, "Captions go with a video file"),
+    ],
+    ids=["html-named-mp4", "html-named-vtt", "captions-alone"],
+)
+def test_bad_video_files_are_refused_with_a_clear_error(client, editor, media_root, files, message):
+    for upload in files.values():
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+    response = client.post(reverse("admin:publications_publication_add"), admin_form_data(kind="video", **files))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Publication.objects.exists() and stored_files(media_root) == []
+
+
 def test_pdf_over_the_limit_is_refused(client, editor, media_root, settings):
     settings.PUBLICATIONS_MAX_UPLOAD_BYTES = 50_000
     response = client.post(
@@ -321,7 +366,8 @@ def test_publication_needs_a_file_or_a_url(client, editor):
     response = client.post(
         reverse("admin:publications_publication_add"), admin_form_data()
     )
-    assert "Upload a PDF, or give an external URL below." in response.content.decode()
+    html = response.content.decode()
+    assert "Upload a PDF or a video file, or give an external URL below." in html
     assert not Publication.objects.exists()
 
 
@@ -951,9 +997,51 @@ def test_demo_loads_six_real_publications_once(tmp_path):
         )
     assert Publication.objects.get(slug="un-act-2015-annual-report").page_count >= 8
     video = Publication.objects.get(kind="video")
-    assert video.external_url and not video.document
-    assert "not part of the demo content" in video.description
+    # A film of its own with captions (issue 14, item 7), no longer a link elsewhere.
+    assert video.video and video.captions and not video.external_url and not video.document
     assert video.related_posts.get().slug == "commit-10-years-and-som-imm-video"
+
+
+UNFINISHED = ("note for editors", "not part of the demo", "todo", "replace the", "lorem", "placeholder", "inventing")
+
+
+@pytest.fixture
+def demo():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+
+
+def test_the_demo_video_plays_from_this_site_with_captions(client, demo, settings):
+    """The COMMIT 10 Years publication and its post both play the film; nothing is asked
+    of another site."""
+    publication = Publication.objects.get(slug="commit-10-years-and-som-imm-video")
+    with publication.video.open("rb") as film:
+        assert film.read(12)[4:8] == b"ftyp"
+    with publication.captions.open("rb") as captions:
+        assert captions.read().startswith(b"WEBVTT")
+    for url in (publication.get_absolute_url(), "/posts/commit-10-years-and-som-imm-video/"):
+        html = client.get(url).content.decode()
+        player = re.search(r"<video controls.*?</video>", html, re.DOTALL)
+        assert player, url
+        assert f'<source src="{publication.video.url}" type="video/mp4">' in player.group(0)
+        assert f'<track kind="captions" src="{publication.captions.url}" srclang="en"' in player.group(0)
+        assert publication.video.url.startswith(settings.MEDIA_URL)
+        for outside in ("youtube", "vimeo", "data-embed", "no-trafficking.org"):
+            assert outside not in html, (url, outside)
+    assert client.get(publication.video.url).status_code == 200
+
+
+def test_no_demo_publication_shows_unfinished_text(client, demo):
+    pages = [reverse("publications:list"), reverse("publications:feed")]
+    pages += [publication.get_absolute_url() for publication in Publication.objects.all()]
+    for url in pages:
+        text = client.get(url).content.decode().lower()
+        text = text.split("<main", 1)[-1]  # the page's own content (a feed: all of it)
+        for words in UNFINISHED:
+            assert words not in text, (url, words)
 
 
 def test_service_delete_removes_files(media_root, django_capture_on_commit_callbacks):

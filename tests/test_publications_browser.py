@@ -149,7 +149,9 @@ def test_demo_library_pages(live_server, page, screenshot, served_media):
     screenshot(page, "post-with-publication")
 
     page.goto(f"{live_server.url}/publications/commit-10-years-and-som-imm-video/")
-    assert page.get_by_role("link", name="Watch the video").count() == 1
+    # Its own film now, not a link to another site (issue 14, item 7).
+    assert page.locator("video").count() == 1
+    assert page.get_by_role("link", name="Watch the video").count() == 0
     screenshot(page, "publication-video")
 
 
@@ -182,3 +184,31 @@ def test_editor_sees_a_clear_error_for_a_fake_pdf(
     assert "not a PDF, whatever its name" in error
     assert page.input_value("#id_title") == "Lao migration study"
     screenshot(page, "admin-publication-fake-pdf")
+
+
+def test_demo_film_plays_with_captions_and_asks_nothing_of_another_site(live_server, page, screenshot, served_media):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server.url}/publications/commit-10-years-and-som-imm-video/")
+    video = page.locator("video")
+
+    def wait_until(script):
+        # Polled from here: the page's CSP forbids the eval wait_for_function needs.
+        for _attempt in range(150):
+            if video.evaluate(script):
+                return
+            page.wait_for_timeout(100)
+        raise AssertionError(script)
+
+    wait_until("video => video.readyState >= 1")
+    assert 23 < video.evaluate("video => video.duration") < 25
+    video.evaluate("video => { video.muted = true; return video.play(); }")
+    wait_until("video => video.currentTime > 0.5")
+    wait_until("video => (video.textTracks[0].cues || []).length === 6")
+    screenshot(page, "publication-demo-film")
+    assert requested and all(url.startswith(live_server.url) for url in requested), requested

@@ -458,6 +458,9 @@ SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True) and not AWS_STORAGE_BUCKET_N
 MAX_IMAGE_UPLOAD_BYTES = env_int("MAX_IMAGE_UPLOAD_MB", 10) * 1024 * 1024
 MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request body from anyone but signed-in staff may be this large, and carry no file
+# (413 otherwise, before it is read). A comment of 5,000 Thai letters is about 45 KB.
+PUBLIC_POST_MAX_BYTES = env_int("PUBLIC_POST_MAX_KB", 64) * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o644
 # A request body from anyone but signed-in staff may be this large, and carry no file

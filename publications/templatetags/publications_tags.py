@@ -4,6 +4,12 @@ from ..models import Publication
 
 register = template.Library()
 
+# What the post page shows of a publication: a line, and the player of a video file.
+RELATED_FIELDS = (
+    "id", "title", "slug", "kind", "language", "document", "file_size",
+    "video", "captions", "cover", "cover_width", "cover_height",
+)  # fmt: skip
+
 
 @register.simple_tag
 def related_publications(post):
@@ -11,5 +17,5 @@ def related_publications(post):
     return list(
         Publication.objects.published()
         .filter(related_posts=post)
-        .only("id", "title", "slug", "kind", "document", "file_size")
+        .only(*RELATED_FIELDS)
     )
