@@ -67,9 +67,10 @@ def switcher(html):
 # Addresses ------------------------------------------------------------------------------
 
 
-def test_english_addresses_stay_as_they_were_and_show_no_switcher(client):
+def test_english_addresses_stay_as_they_were_and_show_no_switcher(client, settings):
     """With English alone, every page keeps its address, is lang="en" and offers no
     other language."""
+    settings.PUBLIC_LANGUAGES = ["en"]
     for url in public_pages():
         response = client.get(url)
         assert response.status_code == 200, url
@@ -121,9 +122,10 @@ def test_links_on_a_thai_page_stay_in_thai(client, thai_and_khmer):
         assert post.get_absolute_url() == "/posts/helpline/"
 
 
-def test_a_language_that_is_not_switched_on_has_no_addresses(client):
+def test_a_language_that_is_not_switched_on_has_no_addresses(client, settings):
     """Khmer's prefix is a 404 until its catalogue is complete, as is an unknown one,
     both in the site's design."""
+    settings.PUBLIC_LANGUAGES = ["en", "th"]
     for url in ("/km/", "/km/posts/", "/xx/", "/xx/posts/", "/zz-top/"):
         response = client.get(url)
         assert response.status_code == 404, url
@@ -170,7 +172,8 @@ def test_the_sitemap_lists_each_page_in_each_language_with_alternates(client, th
     assert f'<xhtml:link rel="alternate" hreflang="x-default" href="{site}/posts/en/"' in xml
 
 
-def test_the_sitemap_in_english_alone_has_no_alternates(client):
+def test_the_sitemap_in_english_alone_has_no_alternates(client, settings):
+    settings.PUBLIC_LANGUAGES = ["en"]
     PostFactory(slug="helpline")
     xml = client.get("/sitemap.xml").content.decode()
     assert "/posts/helpline/</loc>" in xml and "hreflang" not in xml
@@ -253,9 +256,10 @@ def test_dates_follow_the_language(client, thai_and_khmer):
     assert "14 ខែ មិនា ឆ្នាំ 2025" in client.get("/km/posts/helpline/").content.decode()
 
 
-def test_the_admin_follows_the_staff_members_language_and_links_to_working_addresses(client):
+def test_the_admin_follows_the_staff_members_language_and_links_to_working_addresses(client, settings):
     """Khmer is not on the public site yet: staff may still use the admin in Khmer, and
     the addresses it gives (view on site) have no /km/ prefix."""
+    settings.PUBLIC_LANGUAGES = ["en", "th"]
     staff = StaffFactory(is_superuser=True)
     post = PostFactory(slug="helpline")
     client.force_login(staff)
@@ -363,3 +367,31 @@ def test_the_catalogue_check_finds_untranslated_and_fuzzy_entries(tmp_path, monk
     monkeypatch.setattr("tests.test_i18n.LOCALE", tmp_path)
     problems = catalogue_problems("th")
     assert "fuzzy: 'News'" in problems and "untranslated: 'Blog'" in problems
+
+
+def test_the_thai_site_is_in_thai(client):
+    """Thai is switched on with its catalogue: the interface, the errors and the forms
+    speak Thai; the English site is unchanged."""
+    PostFactory(slug="helpline")
+    thai = client.get("/th/posts/helpline/").content.decode()
+    assert '<html lang="th">' in thai
+    assert "ออกจากหน้านี้" in thai and "หน้าแรก" in thai and "แสดงความคิดเห็น" in thai
+    assert "Exit this page" not in thai
+    assert '<a href="/th/posts/helpline/" lang="th" hreflang="th" aria-current="true">ไทย</a>' in thai
+    missing = client.get("/th/no-such-page/")
+    assert missing.status_code == 404 and "ไม่พบหน้านี้" in missing.content.decode()
+    english = client.get("/posts/helpline/").content.decode()
+    assert "Exit this page" in english and "ออกจากหน้านี้" not in english
+
+
+@pytest.mark.parametrize("code", [code for code in django_settings.PUBLIC_LANGUAGES if code != "en"])
+def test_each_switched_on_language_has_its_interface_errors_and_forms(client, code):
+    """Every page's frame, the 404 page and the comment form speak the language."""
+    PostFactory(slug="helpline")
+    html = client.get(f"/{code}/posts/helpline/").content.decode()
+    missing = client.get(f"/{code}/no-such-page/").content.decode()
+    with translation.override(code):
+        for english in ("Exit this page", "Home", "Publications", "Leave a comment", "Send comment", "Subscribe"):
+            assert translation.gettext(english) != english and translation.gettext(english) in html, english
+        assert translation.gettext("Page not found") in missing
+    assert "Exit this page" not in html

@@ -399,7 +399,7 @@ LANGUAGES = [
 # The languages of the public site: only those whose catalogue (locale/<code>/) is
 # complete, which tests/test_i18n.py checks. The others are reachable only in the admin,
 # where Django's own translations cover staff who choose them.
-PUBLIC_LANGUAGES = ["en"]
+PUBLIC_LANGUAGES = ["en", "km", "th"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Bangkok")
 USE_I18N = True
 USE_TZ = True
@@ -463,9 +463,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PUBLIC_POST_MAX_BYTES = env_int("PUBLIC_POST_MAX_KB", 64) * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o644
-# A request body from anyone but signed-in staff may be this large, and carry no file
-# (413 otherwise, before it is read). A comment of 5,000 Thai letters is about 45 KB.
-PUBLIC_POST_MAX_BYTES = env_int("PUBLIC_POST_MAX_KB", 64) * 1024
 IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 # Renditions are made when an image is saved, never on a visitor's request.
 IMAGEKIT_CACHEFILE_DIR = "renditions"
