@@ -58,15 +58,26 @@ def test_the_switcher_leads_to_the_same_post_in_thai(live_server, page, settings
 
 
 @pytest.mark.parametrize("code", ["km", "my", "zh-hans"])
-def test_front_page_and_post_wrap_at_360px(live_server, browser, settings, screenshot, code):
+def test_front_page_and_post_wrap_at_360px(
+    live_server, browser, settings, screenshot, code
+):
     """Khmer, Burmese and Chinese pages fit a 360 px phone; the screenshots under
     var/screenshots/ are for a person to look at."""
     settings.PUBLIC_LANGUAGES = ["en", code]
     title, text = POSTS[code]
     category = CategoryFactory(name="News", slug="news")
     for number in range(3):
-        PostFactory(slug=f"legal-aid-{number}", title=title, summary=text, body=f"<p>{text}</p>" * 3, category=category, with_image=number == 0)
-    context = browser.new_context(viewport={"width": 360, "height": 780}, java_script_enabled=False)
+        PostFactory(
+            slug=f"legal-aid-{number}",
+            title=title,
+            summary=text,
+            body=f"<p>{text}</p>" * 3,
+            category=category,
+            with_image=number == 0,
+        )
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, java_script_enabled=False
+    )
     page = context.new_page()
     for name, path in (("front", f"/{code}/"), ("post", f"/{code}/posts/legal-aid-0/")):
         page.goto(live_server.url + path)

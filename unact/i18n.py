@@ -31,7 +31,10 @@ from django.urls import (
 )
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
+from django.utils.translation.trans_real import (
+    get_supported_language_variant,
+    parse_accept_lang_header,
+)
 
 _PREFIX = re.compile(r"^/([a-z]{2,3}(?:-[a-z]{2,4})?)(?:/|$)")
 
@@ -45,7 +48,11 @@ def public_languages():
 def language_from_path(path):
     """The public language a path's prefix names (not English, which has none), or None."""
     match = _PREFIX.match(path)
-    if match and match[1] != settings.LANGUAGE_CODE and match[1] in settings.PUBLIC_LANGUAGES:
+    if (
+        match
+        and match[1] != settings.LANGUAGE_CODE
+        and match[1] in settings.PUBLIC_LANGUAGES
+    ):
         return match[1]
     return None
 
@@ -73,14 +80,19 @@ class PublicLanguagePrefix(LocalePrefixPattern):
     @property
     def language_prefix(self):
         language = translation.get_language() or settings.LANGUAGE_CODE
-        if language == settings.LANGUAGE_CODE or language not in settings.PUBLIC_LANGUAGES:
+        if (
+            language == settings.LANGUAGE_CODE
+            or language not in settings.PUBLIC_LANGUAGES
+        ):
             return ""
         return f"{language}/"
 
 
 def public_patterns(*urls):
     """i18n_patterns(*urls, prefix_default_language=False), with PublicLanguagePrefix."""
-    return [URLResolver(PublicLanguagePrefix(prefix_default_language=False), list(urls))]
+    return [
+        URLResolver(PublicLanguagePrefix(prefix_default_language=False), list(urls))
+    ]
 
 
 def _admin_prefix():
@@ -100,8 +112,14 @@ class LanguageMiddleware(LocaleMiddleware):
             language = language_from_path(path) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        if path == "/" and request.method in ("GET", "HEAD") and self._arrives_from_outside(request):
-            preferred = language_from_accept_header(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
+        if (
+            path == "/"
+            and request.method in ("GET", "HEAD")
+            and self._arrives_from_outside(request)
+        ):
+            preferred = language_from_accept_header(
+                request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+            )
             if preferred:
                 with translation.override(preferred):
                     response = HttpResponseRedirect(reverse("home"))
@@ -109,11 +127,18 @@ class LanguageMiddleware(LocaleMiddleware):
                 patch_cache_control(response, private=True, no_cache=True)
                 patch_vary_headers(response, ("Accept-Language",))
                 return response
-        if path.startswith(f"/{settings.LANGUAGE_CODE}/") and request.method in ("GET", "HEAD"):
+        if path.startswith(f"/{settings.LANGUAGE_CODE}/") and request.method in (
+            "GET",
+            "HEAD",
+        ):
             # /en/posts/ is the English page's address without its prefix.
             target = path[len(settings.LANGUAGE_CODE) + 1 :]
             query = request.META.get("QUERY_STRING", "")
-            return HttpResponseRedirect(request.META.get("SCRIPT_NAME", "") + target + (f"?{query}" if query else ""))
+            return HttpResponseRedirect(
+                request.META.get("SCRIPT_NAME", "")
+                + target
+                + (f"?{query}" if query else "")
+            )
         return None
 
     @staticmethod
@@ -142,7 +167,13 @@ def language_alternates(request):
     languages = tuple(public_languages())
     if len(languages) < 2 or request is None:
         return []
-    return _alternates(request.path_info, translation.get_language(), languages, get_urlconf(), get_script_prefix())
+    return _alternates(
+        request.path_info,
+        translation.get_language(),
+        languages,
+        get_urlconf(),
+        get_script_prefix(),
+    )
 
 
 # Paths come from content (a post's slug), so the memo is bounded.
@@ -158,15 +189,28 @@ def _alternates(path, current, languages, urlconf, _script_prefix):
             if match is None or not match.view_name:
                 url = reverse("home", urlconf=urlconf)
             else:
-                url = reverse(match.view_name, urlconf=urlconf, args=match.args, kwargs=match.kwargs)
-        alternates.append({"code": code, "name": name, "path": url, "is_current": code == current})
+                url = reverse(
+                    match.view_name,
+                    urlconf=urlconf,
+                    args=match.args,
+                    kwargs=match.kwargs,
+                )
+        alternates.append(
+            {"code": code, "name": name, "path": url, "is_current": code == current}
+        )
     if len({alternate["path"] for alternate in alternates}) < len(alternates):
         return []  # a page outside the languages' addresses (it has no other language)
     return alternates
 
 
 def _clear(setting, **kwargs):
-    if setting in ("ROOT_URLCONF", "ADMIN_URL", "LANGUAGES", "PUBLIC_LANGUAGES", "LANGUAGE_CODE"):
+    if setting in (
+        "ROOT_URLCONF",
+        "ADMIN_URL",
+        "LANGUAGES",
+        "PUBLIC_LANGUAGES",
+        "LANGUAGE_CODE",
+    ):
         _alternates.cache_clear()
     if setting in ("PUBLIC_LANGUAGES", "LANGUAGE_CODE"):
         # The resolver keeps each language's prefix once it has used it (tests switch
