@@ -212,7 +212,7 @@ def _cover_page(title, label, day, palette, fonts):
     width, height = PAGE_SIZE
     for y in range(0, height, 4):
         mix = y / height
-        colour = tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom))
+        colour = tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True))
         draw.rectangle([0, y, width, y + 4], fill=colour)
     draw.rectangle([MARGIN, 180, MARGIN + 220, 300], fill=(255, 255, 255))
     draw.text((MARGIN + 30, 200), "UN", font=fonts["title"], fill=top)

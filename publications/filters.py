@@ -2,16 +2,21 @@
 
 Each filter is one condition (a Q). The page of cards applies them all; the options of
 each filter are counted under the other active filters, the four counts in one
-statement (a UNION ALL of four grouped counts, built by the ORM); the number of matches
-is read from the kind counts, since every publication has one kind. Two queries in all.
+statement (a UNION ALL of four grouped counts, built by the ORM), kept in the cache
+until the content changes; the number of matches is read from the kind counts, since
+every publication has one kind. Two queries at most, one when the counts are stored.
 """
 
+import hashlib
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import CharField, Count, IntegerField, Q, Value
 from django.db.models.functions import ExtractYear
 from taggit.models import TaggedItem
+
+from unact import pagecache
 
 from .models import Country, Publication
 
@@ -83,6 +88,37 @@ class FilteredPublications:
     def facet_options(self):
         """Options with counts for each filter, each counted under the other active
         filters, and the number of publications that match them all."""
+        return _options(self.filters, self._facet_rows())
+
+    def _facet_rows(self):
+        """The counts, from the cache when they were stored under the current content
+        version (unact.pagecache: any change visitors can see turns it over, and so
+        does the day a scheduled publication appears), else counted.
+
+        Counting costs more than the rest of the page (the union below is planned anew
+        every time); the counts are the same for every visitor. Only filters whose
+        values all exist are stored, so made-up values cannot fill the cache.
+        """
+        key = "publications:facets:" + hashlib.sha256(
+            filter_query(self.filters).encode()
+        ).hexdigest()
+        try:
+            state, entry = pagecache.lookup(key)
+        except Exception:  # noqa: BLE001 - the cache being down must not break the page
+            return list(self._count_facets())
+        if entry is not None:
+            return entry["rows"]
+        rows = list(self._count_facets())
+        if _values_exist(self.filters, rows):
+            try:
+                cache.set(key, {"version": state["version"], "rows": rows}, FACETS_SECONDS)
+            except Exception:  # noqa: BLE001, S110 - counted again next time
+                pass
+        return rows
+
+    def _count_facets(self):
+        """The counts of every filter's options, in one UNION ALL of four grouped
+        counts: rows of (filter, value, label, number, count)."""
         text, number = CharField(), IntegerField()
         none_text, none_number = Value(None, text), Value(None, number)
         kinds = (
@@ -129,8 +165,22 @@ class FilteredPublications:
             .annotate(count=Count("pk"))
             .values_list("facet", "tag__slug", "tag__name", "number", "count")
         )
-        rows = kinds.union(years, countries, tags, all=True)
-        return _options(self.filters, rows)
+        return kinds.union(years, countries, tags, all=True)
+
+
+# How long stored counts are kept at most (a change of content makes them stale at once).
+FACETS_SECONDS = 3600
+
+
+def _values_exist(filters, rows):
+    """Whether every active filter's value is one of its options (kinds always are)."""
+    present = {
+        (facet, str(number if facet == "year" else value))
+        for facet, value, _label, number, _count in rows
+    }
+    return all(
+        (name, str(value)) in present for name, value in filters.items() if name != "kind"
+    )
 
 
 # What a card shows.

@@ -113,7 +113,7 @@ def pdf_inspect(*, upload):
                 "This PDF is damaged and cannot be opened. Export it again and upload the new file."
             ),
             code="broken_pdf",
-        )
+        ) from error
     if page_count < 1:
         raise ValidationError(_("This PDF has no pages."), code="empty_pdf")
     return PdfInfo(size=len(data), page_count=page_count)

@@ -108,10 +108,10 @@ def publication_download(request, slug):
     if publication.document:
         try:
             handle = publication.document.open("rb")
-        except FileNotFoundError:
+        except FileNotFoundError as error:
             raise Http404(
                 _("This file is missing. Please tell us so we can restore it.")
-            )
+            ) from error
         response = FileResponse(
             handle,
             as_attachment=True,

@@ -1,13 +1,14 @@
-"""A publication's card in the library (includes/publication_card.html)."""
+"""A publication's card in the library ({% publication_card %}, built with format_html)."""
 
 import re
 from datetime import date
 
 import pytest
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
+
+from publications.templatetags.publications_tags import publication_card
 
 from .factories import PublicationFactory, image_upload
 from .test_cards import write_catalogue
@@ -19,13 +20,6 @@ SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 BREAKOUT = '"><img src=x onerror=alert(1)>'
 BREAKOUT_ESCAPED = "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
 LONG_SUMMARY = " ".join(f"word{number}" for number in range(1, 61))
-
-
-def publication_card(publication, eager=False):
-    html = render_to_string(
-        "includes/publication_card.html", {"publication": publication, "eager": eager}
-    )
-    return html.strip()
 
 
 def pdf_publication(**kwargs):

@@ -11,7 +11,6 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, connections
-from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -622,10 +621,12 @@ def test_filter_options_are_escaped_and_in_order(client):
 
 
 def test_option_counts_follow_the_thousand_separator_setting(settings):
+    from django.template.loader import render_to_string
+
     def filter_options(options):
         return render_to_string(
             "publications/publication_filter_options.html", {"options": options}
-        )
+        ).strip()
 
     option = {"value": "brief", "label": "Brief", "count": 1234, "selected": True}
     html = '<option value="brief" selected>Brief (1234)</option>'
@@ -1066,3 +1067,42 @@ def test_topic_filter_takes_every_topic_it_offers_in_any_script(client, topic):
     response = client.get(reverse("publications:list"), {"tag": html_unescape(offered.group(1))})
     assert titles(response) == ["In the topic"]
     assert f"{topic} <span" in response.content.decode()  # shown as an active filter
+
+
+def test_filter_counts_are_stored_until_the_content_changes(client, library, django_assert_num_queries):
+    """The counts are the same for every visitor: a second visit counts nothing, and a
+    change visitors can see is counted at once."""
+    query = {"country": "thailand"}
+    client.get(reverse("publications:list"), query)
+    with django_assert_num_queries(1):  # the page; the counts come from the cache
+        html = client.get(reverse("publications:list"), query).content.decode()
+    assert '<option value="brief">Brief (1)</option>' in html
+    PublicationFactory(title="New Thai brief", kind="brief", countries=["thailand"])
+    html = client.get(reverse("publications:list"), query).content.decode()
+    assert '<option value="brief">Brief (2)</option>' in html
+    assert "3 publications match:" in html
+    library["draft_thai_brief"].status = "published"
+    library["draft_thai_brief"].save()
+    html = client.get(reverse("publications:list"), query).content.decode()
+    assert '<option value="brief">Brief (3)</option>' in html
+
+
+@pytest.mark.parametrize("query", [{"tag": "made-up-topic"}, {"year": "1999"}, {"country": "atlantis"}])
+def test_made_up_filter_values_are_never_stored(client, library, query):
+    """They are counted each time (nothing matches, so there is no page to fetch)."""
+    from django.test.utils import CaptureQueriesContext
+
+    for _visit in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("publications:list"), query)
+        assert len(queries) == 1 and "UNION ALL" in queries[0]["sql"]
+
+
+def test_the_list_is_counted_when_the_cache_is_down(client, library, monkeypatch):
+    def down(key):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr("unact.pagecache.lookup", down)
+    response = client.get(reverse("publications:list"), {"kind": "brief"})
+    assert response.status_code == 200
+    assert sorted(titles(response)) == ["Cambodia brief", "Thailand brief"]
