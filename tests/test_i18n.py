@@ -499,3 +499,42 @@ def test_each_switched_on_language_has_its_interface_errors_and_forms(client, co
             ), english
         assert translation.gettext("Page not found") in missing
     assert "Exit this page" not in html
+
+
+def test_pages_in_khmer_burmese_and_chinese_are_valid_html(client, settings, tmp_path):
+    import json
+    import shutil
+    import subprocess
+
+    from .test_quality import VNU, require
+
+    require(VNU, "vnu-jar")
+    settings.PUBLIC_LANGUAGES = ["en", "km", "my", "th", "vi", "zh-hans"]
+    PostFactory(slug="legal-aid")
+    files = []
+    for code in ("km", "my", "zh-hans"):
+        for path in (
+            f"/{code}/",
+            f"/{code}/posts/legal-aid/",
+            f"/{code}/publications/",
+            f"/{code}/newsletter/",
+        ):
+            target = tmp_path / f"page{len(files)}.html"
+            target.write_bytes(client.get(path).content)
+            files.append(str(target))
+    result = subprocess.run(
+        [
+            shutil.which("java"),
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr or "{}").get("messages", [])
+    assert [m for m in messages if m.get("type") == "error"] == []

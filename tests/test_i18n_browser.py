@@ -87,3 +87,29 @@ def test_front_page_and_post_wrap_at_360px(
         assert found["scroll"] <= found["width"], found
         assert not found["out"], found
     context.close()
+
+
+@pytest.mark.parametrize("code", ["km", "my", "zh-hans"])
+def test_pages_in_khmer_burmese_and_chinese_have_no_axe_violations(
+    live_server, page, settings, code
+):
+    """Burmese is checked switched on for the test, ahead of its catalogue."""
+    from .test_quality import AXE, require, run_axe
+
+    require(AXE, "axe-core")
+    settings.PUBLIC_LANGUAGES = ["en", "km", "th", "vi", "zh-hans", code]
+    title, text = POSTS[code]
+    PostFactory(slug="legal-aid", title=title, summary=text, body=f"<p>{text}</p>")
+    failures = {}
+    for path in (
+        f"/{code}/",
+        f"/{code}/posts/legal-aid/",
+        f"/{code}/publications/",
+        f"/{code}/no-such-page/",
+    ):
+        for width in (1280, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(live_server.url + path)
+            if violations := run_axe(page):
+                failures[f"{path} @{width}px"] = violations
+    assert not failures, failures
