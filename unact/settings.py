@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -145,7 +144,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language of a page is the one its address names (unact/i18n.py).
+    "unact.i18n.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A cache hit is answered here: what follows is needed only to render a page.
@@ -407,8 +407,23 @@ SILENCED_SYSTEM_CHECKS = [
 # ---------------------------------------------------------------------------
 # Languages, time zone, formats
 # ---------------------------------------------------------------------------
+# English is the default and keeps its addresses without a prefix; every other language
+# lives under its code (/th/, /km/...; unact/urls.py, docs/translation.md). Each name is
+# written in its own script, as the language switcher shows it.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [
+    ("en", "English"),
+    ("km", "ខ្មែរ"),
+    ("lo", "ລາວ"),
+    ("my", "မြန်မာ"),
+    ("th", "ไทย"),
+    ("vi", "Tiếng Việt"),
+    ("zh-hans", "简体中文"),
+]
+# The languages of the public site: only those whose catalogue (locale/<code>/) is
+# complete, which tests/test_i18n.py checks. The others are reachable only in the admin,
+# where Django's own translations cover staff who choose them.
+PUBLIC_LANGUAGES = ["en", "km", "th", "vi", "zh-hans"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Bangkok")
 USE_I18N = True
 USE_TZ = True
