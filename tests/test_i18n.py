@@ -538,3 +538,15 @@ def test_pages_in_khmer_burmese_and_chinese_are_valid_html(client, settings, tmp
     )
     messages = json.loads(result.stderr or "{}").get("messages", [])
     assert [m for m in messages if m.get("type") == "error"] == []
+
+
+def test_only_the_front_page_varies_by_the_browsers_languages(client, settings):
+    """Every other page's language is in its address: a Vary on Accept-Language would
+    split a shared cache's copies by every browser's header for nothing."""
+    settings.PAGE_CACHE_SECONDS = 600
+    post = PostFactory()
+    for path in (post.get_absolute_url(), f"/th{post.get_absolute_url()}", "/posts/"):
+        for _ in range(2):  # a miss, then a hit
+            response = client.get(path)
+            assert "Accept-Language" not in response.get("Vary", ""), path
+    assert "Accept-Language" in client.get("/", HTTP_SEC_FETCH_SITE="same-origin")["Vary"]
