@@ -267,7 +267,7 @@ def test_list_pages_cost_a_fixed_number_of_queries(client, django_assert_num_que
     assert response.status_code == 200 and response.content.decode().count('class="card"') == min(count, 10)
 
 
-def test_feeds_parse_with_a_real_client(client, visible_and_hidden):
+def test_feeds_parse_with_a_real_client(client, visible_and_hidden, settings):
     PostFactory(title="Second published", slug="second", publish_at=timezone.now() - timedelta(days=1))
     for name, version in (("feed", "rss20"), ("feed-atom", "atom10")):
         response = client.get(reverse(name))
@@ -276,7 +276,8 @@ def test_feeds_parse_with_a_real_client(client, visible_and_hidden):
         titles = [entry.title for entry in parsed.entries]
         assert titles == ["Helpline now open at night", "Second published"]
         for entry in parsed.entries:
-            assert entry.link.startswith("http://testserver/posts/")
+            # On SITE_URL (the Site record's domain), not on the request's host.
+            assert entry.link.startswith(f"{settings.SITE_URL}/posts/")
             assert entry.get("published_parsed") or entry.get("updated_parsed")
 
 
