@@ -7,7 +7,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from posts.models import Post
 from publications.models import Publication
 
 from .factories import CategoryFactory, PostFactory, PublicationFactory
@@ -513,3 +512,41 @@ def test_results_come_before_the_filters_in_the_page(client):
     PostFactory(title="Hotline story")
     html = search(client, q="hotline")
     assert html.index('<ol class="search-results"') < html.index('class="search-filters"')
+
+
+# Speed: what a results page builds and runs (docs/search.md, "Speed") ---------------
+
+
+@postgresql_only
+def test_each_query_matches_the_vector_once_and_adds_no_condition_without_filters(client):
+    """The query in both configurations is one tsquery (`english || simple`), so each row
+    is matched once; without filters no type condition is built or evaluated."""
+    from django.test.utils import CaptureQueriesContext
+
+    PostFactory(title="Referral of survivors")
+    PublicationFactory(title="Referral guide", language="km")
+    with CaptureQueriesContext(connection) as queries:
+        html = search(client, q="referral")
+    assert sorted(result_titles(html)) == ["Referral guide", "Referral of survivors"]
+    assert [query["sql"].count("@@") for query in queries.captured_queries] == [1, 1]
+    assert '"unact_searchdocument"."kind" =' not in queries.captured_queries[1]["sql"]
+    with CaptureQueriesContext(connection) as queries:
+        assert result_titles(search(client, q="referral", type="post")) == ["Referral of survivors"]
+    assert '"unact_searchdocument"."kind" =' in queries.captured_queries[1]["sql"]
+
+
+def test_filter_links_escape_their_labels_and_mark_the_selected_option(client):
+    PostFactory(title="Hotline story", category=CategoryFactory(name="News & <Views>", slug="news-views"))
+    PublicationFactory(title="Hotline guide", kind="brief")
+    html = search(client, q="hotline", type="post")
+    filters = html.split('class="search-filters"')[1]
+    assert "News &amp; &lt;Views&gt; <span" in filters and "<Views>" not in filters
+    assert 'type=post" aria-current="true">Posts <span class="facet-count">(1)</span></a>' in filters
+    assert 'type=publication">Publications <span class="facet-count">(1)</span></a>' in filters
+
+
+def test_words_of_two_scripts_run_together_are_split_by_script():
+    from unact.search.words import words_with_offsets
+
+    assert words_with_offsets("แผน COMMITการค้า") == [(0, "แผน"), (4, "COMMIT"), (10, "การ"), (13, "ค้า")]
+    assert words_with_offsets("The COMMIT plan, 2016.") == [(0, "The"), (4, "COMMIT"), (11, "plan"), (17, "2016")]

@@ -4,13 +4,12 @@ Made in Python from the stored plain text of the page's ten results: the first
 occurrence of a query word picks the excerpt (in the folded text, which has the same
 offsets as the original), and the excerpt is split into words by ICU, so a word is
 marked only when the whole word matches, in every script. Everything is escaped;
-only <mark> is added (format_html).
+only <mark> is added (markup.marked).
 """
 
 import re
 
-from django.utils.html import format_html, format_html_join
-
+from .markup import marked
 from .words import fold, fold_text, is_latin, rough_stem, words_with_offsets
 
 EXCERPT_CHARS = 240
@@ -47,7 +46,7 @@ class Highlighter:
 
     def mark(self, text):
         """The whole text, escaped, its matching words in <mark>."""
-        return _html(self._pieces(text or ""))
+        return marked(self._pieces(text or ""))
 
     def find(self, text):
         """The offset of the first likely match in a text, or None."""
@@ -71,7 +70,7 @@ class Highlighter:
             pieces.insert(0, ("…", False))
         if end < len(text):
             pieces.append(("…", False))
-        return _html(pieces)
+        return marked(pieces)
 
     def snippet(self, summary, body):
         """The summary when it has a match, else the body around its first match, else
@@ -83,7 +82,3 @@ class Highlighter:
         if at is not None:
             return self.excerpt(body, at)
         return self.excerpt(summary or body or "", 0)
-
-
-def _html(pieces):
-    return format_html_join("", "{}", ((format_html("<mark>{}</mark>", text) if marked else text,) for text, marked in pieces))

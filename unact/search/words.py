@@ -48,13 +48,15 @@ def words_with_offsets(text):
     # ICU counts in UTF-16 code units: a character beyond U+FFFF (an emoji, a rare
     # ideograph) is two of them, so offsets are mapped back to the string's own.
     position = _utf16_positions(text) if max(text) > "\uffff" else None
+    # Only a text where two scripts touch can hold a word of two scripts (most have none).
+    mixed = _MIXED.search(text) is not None
     words, start = [], iterator.first()
     for end in iterator:
         if iterator.getRuleStatus() >= _WORD_STATUS:
             begin, stop = (start, end) if position is None else (position[start], position[end])
             if stop - begin <= MAX_WORD_LENGTH:
                 word = text[begin:stop]
-                if _MIXED.search(word):
+                if mixed and _MIXED.search(word):
                     # ICU keeps "COMMITการ" (Latin letters run into Thai) as one word: split it by script.
                     words.extend((begin + part.start(), part.group(0)) for part in _SCRIPT_RUN.finditer(word))
                 else:
