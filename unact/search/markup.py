@@ -3,7 +3,7 @@ the results, the filter links and the <mark> around matching words.
 
 A results page repeats an item for each of its results and a link for each type,
 category, kind and year that matches (26 for "trafficking" on the benchmark data).
-Through template loops these cost 0.6 ms of CPU a page, here 0.2 ms (docs/search.md,
+Through template loops these cost 0.6 ms of CPU a page, here 0.3 ms (docs/search.md,
 "Speed"). The markup is what the template loops wrote. format_html escapes every
 value; only values already safe pass unchanged (a highlighted title or excerpt, made
 by `marked`, and the <time> of site_tags.timestamp).
