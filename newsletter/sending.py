@@ -228,15 +228,17 @@ class BatchSender:
 
     def send(self, delivery):
         """Hand one message to the backend; raises if it was not accepted."""
-        email = delivery.subscriber.email
+        email, language = delivery.subscriber.email, delivery.subscriber.language
         if self.smtp is not None:
             message = self.email.message_bytes(
-                email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk
+                email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk,
+                language=language,
             )
             self.smtp.sendmail(settings.NEWSLETTER_FROM_EMAIL, [email], message)
             return
         message = self.email.message(
-            email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk
+            email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk,
+            language=language,
         )
         if not self.backend.send_messages([message]):
             raise NotAccepted("the email backend did not send the message")
@@ -262,7 +264,7 @@ class BatchSender:
         deliveries = list(
             self.mine()
             .select_related("subscriber")
-            .only("pk", "attempts", "subscriber__email", "subscriber__status")
+            .only("pk", "attempts", "subscriber__email", "subscriber__status", "subscriber__language")
             .order_by("pk")
         )
         gone = [d.pk for d in deliveries if d.subscriber.status != Subscriber.Status.SUBSCRIBED]
