@@ -10,12 +10,13 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import nh3
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from unact.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, html_to_text
@@ -26,6 +27,7 @@ from .tokens import confirmation_token, language_token, unsubscribe_token
 
 UNSUBSCRIBE_MARKER = "__UNSUBSCRIBE_URL__"
 LANGUAGE_MARKER = "__LANGUAGE_URL__"
+TOKEN_MARKER = "__TOKEN__"
 TO_MARKER = "recipient-marker@example.invalid"
 MESSAGE_ID_MARKER = "<message-id-marker@example.invalid>"
 _BLOCK_START = re.compile(r"(?<!\n)<(p|h[1-6]|ul|ol|li|table|tr|td|th|blockquote|figure|div)\b")
@@ -94,18 +96,20 @@ def email_html(body):
     return _TAG.sub(lambda match: f'<{match.group(1)} style="{INLINE_STYLES[match.group(1)]}"', body)
 
 
+def token_url(name, token):
+    """The absolute address of a newsletter link carrying `token`, under the active
+    language's prefix."""
+    return absolute_url(reverse(name, kwargs={"token": token}))
+
+
 def unsubscribe_url(subscriber_id):
-    """The signed unsubscribe link, under the active language's prefix."""
-    return absolute_url(
-        reverse("newsletter:unsubscribe", kwargs={"token": unsubscribe_token(subscriber_id)})
-    )
+    """The signed unsubscribe link."""
+    return token_url("newsletter:unsubscribe", unsubscribe_token(subscriber_id))
 
 
 def language_url(subscriber_id):
     """The signed link to the page where a subscriber chooses their emails' language."""
-    return absolute_url(
-        reverse("newsletter:language", kwargs={"token": language_token(subscriber_id)})
-    )
+    return token_url("newsletter:language", language_token(subscriber_id))
 
 
 def confirmation_email(subscriber):
@@ -165,6 +169,10 @@ class CampaignFrame:
                 )
             )
             self.text = render_to_string("newsletter/email/campaign.txt", context)
+            # Each recipient's links are these with their own signed token: reverse()
+            # once per frame, not twice per message.
+            self.unsubscribe_link = token_url("newsletter:unsubscribe", TOKEN_MARKER)
+            self.language_link = token_url("newsletter:language", TOKEN_MARKER)
         self.language = language
         self.template = None  # the wire form with markers, built on first use
 
@@ -187,10 +195,13 @@ class CampaignEmail:
     def message_id(self, delivery_id):
         return f"<newsletter.{self.campaign.pk}.{delivery_id}@{self.domain}>"
 
-    def recipient_links(self, subscriber_id, language):
-        """The unsubscribe and language links of one recipient, in their language."""
-        with translation.override(language):
-            return unsubscribe_url(subscriber_id), language_url(subscriber_id)
+    def recipient_links(self, subscriber_id, frame):
+        """The unsubscribe and language links of one recipient, under the addresses
+        of the frame's language."""
+        return (
+            frame.unsubscribe_link.replace(TOKEN_MARKER, unsubscribe_token(subscriber_id)),
+            frame.language_link.replace(TOKEN_MARKER, language_token(subscriber_id)),
+        )
 
     def message_bytes(self, *, email, subscriber_id, delivery_id, language=None):
         """The wire form of one recipient's message, as message() would build it.
@@ -204,7 +215,7 @@ class CampaignEmail:
         if frame.template is None:
             frame.template = self._build_template(frame)
         if frame.template and email.isascii():
-            unsubscribe, change_language = self.recipient_links(subscriber_id, frame.language)
+            unsubscribe, change_language = self.recipient_links(subscriber_id, frame)
             return (
                 frame.template.replace(TO_MARKER.encode(), email.encode())
                 .replace(MESSAGE_ID_MARKER.encode(), self.message_id(delivery_id).encode())
@@ -240,7 +251,7 @@ class CampaignEmail:
         if subscriber_id is None:
             link, change_language = UNSUBSCRIBE_MARKER, LANGUAGE_MARKER
         else:
-            link, change_language = self.recipient_links(subscriber_id, frame.language)
+            link, change_language = self.recipient_links(subscriber_id, frame)
         # One Message-ID per delivery: a resend after a crash carries the same
         # one, so clients that de-duplicate show it once.
         message_id = self.message_id(delivery_id) if delivery_id else None

@@ -10,7 +10,8 @@ The protocol (see the README's "Sending, reliably" for the guarantee in words):
 2. It sends the claimed rows in primary-key order over one connection of the email
    backend and marks each row sent in its own commit right after the backend
    accepted it. Django's SMTP backend gets each message's bytes, built from a
-   per-batch template; any other backend (console, file, locmem, a provider's
+   per-batch template (one per language of
+   the batch's recipients); any other backend (console, file, locmem, a provider's
    API) gets an EmailMessage through send_messages(), as Django sends mail.
    SIGTERM/SIGINT are deferred while a message is between "handed to SMTP" and
    "marked sent", then the batch stops cleanly and releases its remaining rows.

@@ -9,6 +9,7 @@ built yet: the subject and body are the campaign's own in every frame.
 import re
 
 import pytest
+
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
