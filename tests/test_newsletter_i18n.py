@@ -7,12 +7,13 @@ built yet: the subject and body are the campaign's own in every frame.
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from newsletter import services
@@ -188,6 +189,49 @@ def test_mixed_thai_english_list_each_gets_exactly_one_email_in_their_language(
         else:
             assert "Unsubscribe with one click:" in body and not THAI.search(body)
             assert "/th/" not in body and '<html lang="en"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_resumes_a_mixed_list_exactly_once_in_each_language(
+    smtp_server, settings, monkeypatch
+):
+    """The crash test of tests/test_newsletter.py, on a Thai/English list: the worker
+    dies after 9 messages; after the lease the rest go out, each once, in its language."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    import newsletter.sending as sending
+    from newsletter.models import Delivery
+    from tests.test_newsletter import WorkerKilled
+
+    settings.NEWSLETTER_BATCH_SIZE = 20
+    thais, englishes = _mixed_list(thai=15, english=15)
+    assert services.campaign_send(campaign=CampaignFactory())
+    original_mark, marks = sending.BatchSender.mark_sent, []
+
+    def mark_then_die(self, delivery):
+        original_mark(self, delivery)
+        marks.append(delivery.pk)
+        if len(marks) == 9:
+            raise WorkerKilled
+
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", mark_then_die)
+    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
+           startup_delay=False, max_tasks=1, worker_id="dies", excluded_queue_names=[]).run()
+    monkeypatch.setattr(sending.BatchSender, "mark_sent", original_mark)
+    assert len(smtp_server.messages) == 9
+    Delivery.objects.exclude(claimed_by="").update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    received = [entry["to"][0] for entry in smtp_server.messages]
+    assert sorted(received) == sorted(thais | englishes)
+    assert Delivery.objects.filter(is_resent_after_crash=True).count() == 1
+    thai_footer = in_language("th", "Unsubscribe with one click:")
+    for entry in smtp_server.messages:
+        body = text_part(entry["message"])
+        assert (thai_footer in body) == (entry["to"][0] in thais)
 
 
 @pytest.mark.django_db(transaction=True)
