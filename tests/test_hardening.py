@@ -378,6 +378,36 @@ def test_media_answers_byte_ranges_so_phones_can_play_a_film(client, media_root)
     assert response.status_code == 200
 
 
+def test_films_images_and_pdfs_are_sent_as_they_are_with_their_length(client, media_root):
+    """Found from outside: with `Accept-Encoding: gzip` (every browser) the demo film,
+    the covers and each PDF download were gzipped again on every request, streamed
+    without Content-Length (no download progress), and a byte range would have been
+    compressed into something other than the bytes it names. Pages stay compressed."""
+    from publications.services import publication_save
+
+    from .factories import PostFactory, PublicationFactory, pdf_upload
+
+    content = bytes(range(256)) * 40
+    for name in ("publications/videos/film.mp4", "posts/photo.jpg", "publications/report.pdf"):
+        url = _store(media_root, name, content)
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert "Content-Encoding" not in response, name
+        assert response["Content-Length"] == str(len(content)), name
+        part = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_RANGE="bytes=10-19")
+        assert part.status_code == 206 and "Content-Encoding" not in part
+        assert b"".join(part.streaming_content) == content[10:20]
+
+    publication = PublicationFactory.build(external_url="", document=pdf_upload(pages=2, title="Report"))
+    publication_save(publication=publication)
+    download = client.get(reverse("publications:download", args=[publication.slug]), HTTP_ACCEPT_ENCODING="gzip")
+    assert download.status_code == 200 and "Content-Encoding" not in download
+    assert download["Content-Length"] == str(publication.document.size)
+
+    PostFactory()
+    for page in ("/", "/feed/", "/sitemap.xml"):
+        assert client.get(page, HTTP_ACCEPT_ENCODING="gzip")["Content-Encoding"] == "gzip", page
+
+
 @pytest.mark.parametrize(
     "url",
     ["/media/../unact/settings.py", "/media/%2e%2e/unact/settings.py", "/media/a%00.jpg", "/media/", "/media/posts/",

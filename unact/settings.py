@@ -132,7 +132,7 @@ MIDDLEWARE = [
     # other headers of unact/security.py.
     "unact.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "unact.middleware.TextGZipMiddleware",  # Django's, for text only
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
