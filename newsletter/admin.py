@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from unact.revisions import RevisionAdmin
+
 from . import services
 from .forms import CampaignTestForm, SubscriberImportForm
 from .models import Campaign, Delivery, Subscriber
@@ -173,7 +175,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(RevisionAdmin):
     list_display = ["subject", "sending_state", "recipient_count", "sent_count", "failed_count", "sent_at", "created_at"]
     list_filter = ["status"]
     search_fields = ["subject"]
@@ -290,6 +292,7 @@ class CampaignAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, _("Test of “%(subject)s” sent to %(email)s.") % {
                 "subject": campaign.subject, "email": email})
+            self.log_change(request, campaign, _("Test sent to %(email)s.") % {"email": email})
 
     @admin.action(description=gettext_lazy("Send a test to me"), permissions=["change"])
     def send_test(self, request, queryset):
@@ -334,6 +337,8 @@ class CampaignAdmin(admin.ModelAdmin):
                 self.message_user(request, _("No confirmed subscriber: nothing to send."), messages.ERROR)
             elif services.campaign_send(campaign=campaign):
                 self.message_user(request, _("Sending to %(count)d subscribers has started.") % {"count": recipient_count})
+                self.log_change(request, campaign, _("Sending started to %(count)d confirmed subscribers.") % {
+                    "count": recipient_count})
             return redirect(change_url)
         context = {
             **self.admin_site.each_context(request),

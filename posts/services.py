@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -211,6 +212,14 @@ def comments_moderate(*, comments, status, moderator=None):
         comment.moderated_at = now
         comment.moderated_by = moderator
     Comment.objects.bulk_update(changed, ["status", "moderated_at", "moderated_by"])
+    if changed and getattr(moderator, "pk", None):
+        # Each comment's history says who moderated it and how, bulk actions included.
+        LogEntry.objects.log_actions(
+            user_id=moderator.pk,
+            queryset=changed,
+            action_flag=CHANGE,
+            change_message=str(_("Status set to “%(status)s”.") % {"status": Comment.Status(status).label}),
+        )
     if changed:
         # bulk_update sends no signal: tell the page cache and the stored counts directly.
         if shows:
@@ -239,6 +248,13 @@ def commenters_block(*, comments, moderator=None, reason=""):
         }
         entry.save()
         blocked += 1
+        if getattr(moderator, "pk", None):
+            LogEntry.objects.log_actions(
+                user_id=moderator.pk,
+                queryset=[comment],
+                action_flag=CHANGE,
+                change_message=str(_("Commenter blocked (email and IP address).")),
+            )
     comments_moderate(
         comments=comments.exclude(is_staff_reply=True), status=Comment.Status.SPAM, moderator=moderator
     )

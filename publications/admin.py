@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from posts.models import Post
 from unact.publishing_admin import PublishingAdminMixin
+from unact.revisions import RevisionAdmin
 
 from .forms import PublicationAdminForm
 from .models import Country, Publication
@@ -19,7 +21,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(PublishingAdminMixin, admin.ModelAdmin):
+class PublicationAdmin(PublishingAdminMixin, RevisionAdmin):
     form = PublicationAdminForm
     list_display = [
         "cover_thumbnail",
@@ -66,6 +68,10 @@ class PublicationAdmin(PublishingAdminMixin, admin.ModelAdmin):
             {"fields": ["status", "download_count", "created_at", "updated_at"]},
         ),
     ]
+
+    def item_addresses(self, publication):
+        # The PDF's own address is linked from feeds and emails too.
+        return [publication.get_absolute_url(), reverse("publications:download", args=[publication.slug])]
 
     def save_model(self, request, obj, form, change):
         publication_save(publication=obj)

@@ -252,13 +252,18 @@ def _delete_cover_renditions(storage, cover_name):
 
 
 def _delete_files(names):
-    """Delete stored files (and the renditions of covers) that no row uses any more.
+    """Delete stored files (and the renditions of covers) that no row uses any more, and
+    no revision refers to (a restored revision finds its files).
 
     names: {field: [stored name, ...]}."""
+    from unact.revisions import file_in_revisions
+
     for field, field_names in names.items():
         storage = Publication._meta.get_field(field).storage
         for name in filter(None, field_names):
-            if not Publication.objects.filter(**{field: name}).exists():
+            if not Publication.objects.filter(**{field: name}).exists() and not file_in_revisions(
+                model=Publication, field_name=field, name=name
+            ):
                 storage.delete(name)
                 if field == "cover":
                     _delete_cover_renditions(storage, name)
@@ -324,9 +329,19 @@ def publication_save(*, publication):
 
 
 def publication_delete(*, publication):
-    """Delete a publication with its files (PDF, video, captions, cover and renditions)."""
+    """Delete a publication with its files (PDF, video, captions, cover and renditions)
+    and its revisions: a deleted publication leaves no file behind (some hold personal data)."""
+    from reversion.models import Version
+
     names = {field: [name] for field, name in _current_names(publication).items()}
     with transaction.atomic():
+        versions = Version.objects.get_for_object(publication)
+        for version in versions:
+            for field in names:
+                name = getattr(version.field_dict.get(field), "name", None)
+                if name and name not in names[field]:
+                    names[field].append(name)
+        versions.delete()
         publication.delete()
         transaction.on_commit(lambda: _delete_files(names))
 

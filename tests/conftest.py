@@ -3,7 +3,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from django.core.cache import caches
+from django.utils import translation
 
 from .servers import free_port
 
@@ -64,6 +66,16 @@ def clear_cache():
     yield
     for alias in ("default", "template_fragments"):
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """Each test starts in English: a request for /th/... leaves Thai active in the
+    thread that served it (as Django's LocaleMiddleware does), and reverse() in the
+    next test would follow it."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 class SMTPRecorder:

@@ -136,9 +136,16 @@ class Browser:
     def csrf_token(self, html):
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
-    def log_in(self, server, username, password):
+    def log_in(self, server, username, password, code=""):
+        """Sign in to the admin; code: the one-time code (two-factor sign-in), if any."""
         _status, html = self.request(server.url + "/admin/login/")
         return self.request(
             server.url + "/admin/login/?next=/admin/",
-            {"csrfmiddlewaretoken": self.csrf_token(html), "username": username, "password": password, "next": "/admin/"},
+            {
+                "csrfmiddlewaretoken": self.csrf_token(html),
+                "username": username,
+                "password": password,
+                "otp_token": code,
+                "next": "/admin/",
+            },
         )

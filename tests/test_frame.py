@@ -43,7 +43,7 @@ def test_the_frame_is_rendered_once_per_language_and_section(client, settings):
     fragments = caches["template_fragments"]
     client.get("/")
     kept = set(fragments._cache)
-    assert len(kept) == 4  # head, header for "home", footer signup, footer
+    assert len(kept) == 5  # head, quick exit, header for "home", footer signup, footer
     client.get("/posts/")
     assert len(set(fragments._cache) - kept) == 1  # the header of no section
     # What the cached header holds does not change with the request: a setting changed

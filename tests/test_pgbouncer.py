@@ -185,6 +185,9 @@ def test_the_portal_works_behind_pgbouncer_in_transaction_mode(pgbouncer, collec
 
         _status, html = visitor.request(server.url + post.get_absolute_url())
         fields = form_fields(html, f"/posts/{post.slug}/comment/")
+        # The form's ticket, as the page's script fetches it (a cached page carries none).
+        ticket_url = re.search(r'data-ticket-url="([^"]+)"', html).group(1)
+        _status, fields["issued"] = visitor.request(server.url + ticket_url)
         fields.update(name="Mai", text="Does the helpline answer in Lao?")
         status, html = visitor.request(
             server.url + f"/posts/{post.slug}/comment/",

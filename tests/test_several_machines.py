@@ -15,6 +15,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from django.contrib.sessions.models import Session
 from django.db import connection
 
@@ -101,13 +104,15 @@ def two_servers(collected_static, tmp_path):
 
 def test_a_post_published_on_one_server_is_visible_at_once_on_the_other(two_servers):
     server_a, server_b = two_servers
-    StaffFactory(username="lan", is_superuser=True)
+    lan = StaffFactory(username="lan", is_superuser=True)
+    # Production servers require two-factor sign-in (ADMIN_REQUIRE_2FA).
+    device = TOTPDevice.objects.create(user=lan, name="Authenticator app", confirmed=True)
     draft = PostFactory(title="Hotline in Khmer", slug="hotline-in-khmer", draft=True)
     visitor = Browser()
     assert visitor.request(server_b.url + "/posts/hotline-in-khmer/")[0] == 404
 
     editor = Browser()
-    status, html = editor.log_in(server_a, "lan", "correct horse battery")
+    status, html = editor.log_in(server_a, "lan", "correct horse battery", code=f"{totp(device.bin_key):06d}")
     assert status == 200 and "Content and community" in html
     # The session lives in the shared Redis, not in the database: server B knows it.
     assert Session.objects.count() == 0

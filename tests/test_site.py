@@ -155,7 +155,7 @@ def _admin_sections(html):
 @pytest.mark.parametrize(
     "group, expected",
     [
-        ("Editors", ["Posts", "Publications", "Tags"]),
+        ("Editors", ["Posts", "Publications", "Redirects", "Tags"]),
         ("Moderators", ["Posts"]),
         ("Newsletter managers", ["Newsletter"]),
     ],
@@ -185,7 +185,9 @@ def test_superusers_see_the_technical_sections_after_the_content(client):
     html = client.get(reverse("admin:index")).content.decode()
     content, technical = html.split('id="technical-apps"')
     assert {"Posts", "Publications", "Newsletter", "Tags"} <= set(_admin_sections(content))
-    assert set(_admin_sections(technical)) == {"Authentication and Authorization", "Axes", "Tasks Database Backend"}
+    assert set(_admin_sections(technical)) == {
+        "Authentication and Authorization", "Axes", "Sites", "Tasks Database Backend"
+    }
 
 
 def test_favicon_ico_leads_to_the_icon(client):

@@ -9,3 +9,9 @@ class UnactConfig(AppConfig):
         from .search import signals
 
         signals.connect()
+
+        from django.db.models.signals import post_migrate
+
+        from .redirects import site_follow_settings
+
+        post_migrate.connect(site_follow_settings, sender=self, dispatch_uid="unact-site-follows-settings")

@@ -268,7 +268,9 @@ class PageCacheMiddleware:
         patch_cache_control(
             response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE, s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE
         )
-        patch_vary_headers(response, ("Cookie", "Accept-Language", "Accept-Encoding"))
+        # The language is in the address; LanguageMiddleware adds Accept-Language to
+        # the front page alone (its first visit follows the browser's languages).
+        patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
         response["X-Cache"] = cache_status
         return response
 

@@ -1,5 +1,7 @@
 """The admin's publish and unpublish actions, for every Publishable model."""
 
+import reversion
+
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils.text import capfirst
@@ -7,13 +9,35 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from unact.publishing import Publishable, publishables_set_status
+from unact.redirects import redirects_follow_move
 
 
 class PublishingAdminMixin:
     """Adds "Publish selected …" and "Unpublish selected …" to a ModelAdmin's actions,
-    and a status column that tells a scheduled item from a published one."""
+    and a status column that tells a scheduled item from a published one. A published
+    item whose slug changes leaves permanent redirects at its old addresses."""
 
     actions = ["publish", "unpublish"]
+
+    def item_addresses(self, item):
+        """The paths where visitors reach the item (links to them live on elsewhere)."""
+        return [item.get_absolute_url()]
+
+    def save_form(self, request, form, change):
+        item = super().save_form(request, form, change)
+        if change:
+            # Read before the save: the addresses visitors know if the item is live now.
+            live = self.model.objects.published().filter(pk=item.pk).first()
+            item._addresses_before_change = self.item_addresses(live) if live else []
+        return item
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        item = form.instance
+        old_addresses = getattr(item, "_addresses_before_change", None)
+        if old_addresses:
+            for old_path, new_path in zip(old_addresses, self.item_addresses(item), strict=True):
+                redirects_follow_move(old_path=old_path, new_path=new_path)
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, item):
@@ -26,6 +50,7 @@ class PublishingAdminMixin:
         if changed:
             # The same history entry as a save of the status in the change form.
             field = self.model._meta.get_field("status")
+            self._keep_revisions(request, changed, status)
             LogEntry.objects.log_actions(
                 user_id=request.user.pk,
                 queryset=changed,
@@ -35,6 +60,17 @@ class PublishingAdminMixin:
                 ],
             )
         return len(changed)
+
+    def _keep_revisions(self, request, items, status):
+        """A bulk status change keeps a revision of each item, as a save in its form does."""
+        if not reversion.is_registered(self.model):
+            return
+        label = Publishable.Status(status).label
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(str(_("Status set to “%(status)s” (bulk action).") % {"status": label}))
+            for item in self.model.objects.filter(pk__in=[item.pk for item in items]):
+                reversion.add_to_revision(item)
 
     def _name(self, count):
         meta = self.model._meta

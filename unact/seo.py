@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import sitemaps
 
+from .i18n import public_languages
+
 
 def absolute(path):
     return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
@@ -27,7 +29,30 @@ def organization_data():
 
 
 class Sitemap(sitemaps.Sitemap):
-    """Django's Sitemap, its addresses on SITE_URL rather than on the request's host."""
+    """Django's Sitemap, its addresses on SITE_URL rather than on the request's host,
+    each page once per public language with its other languages (hreflang) and
+    x-default (the English page) beside it."""
+
+    i18n = True
+    x_default = True
+
+    @property
+    def alternates(self):
+        return len(self._languages()) > 1
+
+    def _languages(self):
+        return [code for code, _name in public_languages()]
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        for url in urls:
+            # Django finds x-default by cutting "/en/" out of the address; English has
+            # no prefix here, so x-default is the English alternate as it is.
+            english = next((a["location"] for a in url["alternates"] if a["lang_code"] == settings.LANGUAGE_CODE), None)
+            for alternate in url["alternates"]:
+                if alternate["lang_code"] == "x-default" and english:
+                    alternate["location"] = english
+        return urls
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme

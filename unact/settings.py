@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -93,6 +92,8 @@ if _site_url.scheme not in {"http", "https"} or not _site_url.hostname or _site_
         f"SITE_URL must be an origin such as https://portal.example.org, not {SITE_URL!r}."
     )
 SITE_NAME = os.environ.get("SITE_NAME", "UN-ACT")
+# The one django.contrib.sites row (redirects hang on it); migrate gives it SITE_URL's host.
+SITE_ID = 1
 # Where the "Exit this page" button sends a visitor: a neutral, common site.
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.bbc.com/weather")
 # The admin lives at /<ADMIN_URL>; a less obvious address keeps scripted noise away
@@ -112,6 +113,15 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Redirects from old addresses (unact/redirects.py), on the one Site SITE_URL names.
+    "django.contrib.sites",
+    "django.contrib.redirects",
+    # Two-factor sign-in for the admin (unact/twofactor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Revisions of posts, publications and campaigns (unact/revisions.py).
+    "reversion",
     "django.contrib.humanize",
     "taggit",
     "ckeditor",
@@ -134,14 +144,20 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "unact.middleware.TextGZipMiddleware",  # Django's, for text only
     "django.middleware.http.ConditionalGetMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language of a page is the one its address names (unact/i18n.py).
+    "unact.i18n.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A cache hit is answered here: what follows is needed only to render a page.
     "unact.pagecache.PageCacheMiddleware",
+    # Answers a 404 (from any view below) with a redirect to an item's new address;
+    # inside the page cache, which stores neither.
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (unact/twofactor.py).
+    "django_otp.middleware.OTPMiddleware",
     # Before any view or CSRF check reads a request body (unact/publicforms.py).
     "unact.publicforms.PublicPostLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -277,6 +293,14 @@ AXES_VERBOSE = False
 # header is ignored (anyone can forge it) and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Two-factor sign-in (unact/twofactor.py): with it on, the admin opens only to staff who
+# gave a one-time code from an authenticator app (or a recovery code) with their
+# password. On whenever DEBUG is off, so `make run`'s demo account signs in with its
+# password alone in development only. The test suite turns it on where it tests it.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", default=not DEBUG and not TESTING)
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = SITE_NAME
+
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 # SESSION_ENGINE=cache keeps sessions in the shared cache (REDIS_URL) only;
 # cached_db reads them from the cache and writes through to the database.
@@ -383,8 +407,23 @@ SILENCED_SYSTEM_CHECKS = [
 # ---------------------------------------------------------------------------
 # Languages, time zone, formats
 # ---------------------------------------------------------------------------
+# English is the default and keeps its addresses without a prefix; every other language
+# lives under its code (/th/, /km/...; unact/urls.py, docs/translation.md). Each name is
+# written in its own script, as the language switcher shows it.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [
+    ("en", "English"),
+    ("km", "ខ្មែរ"),
+    ("lo", "ລາວ"),
+    ("my", "မြန်မာ"),
+    ("th", "ไทย"),
+    ("vi", "Tiếng Việt"),
+    ("zh-hans", "简体中文"),
+]
+# The languages of the public site: only those whose catalogue (locale/<code>/) is
+# complete, which tests/test_i18n.py checks. The others are reachable only in the admin,
+# where Django's own translations cover staff who choose them.
+PUBLIC_LANGUAGES = ["en", "km", "th", "vi", "zh-hans"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Bangkok")
 USE_I18N = True
 USE_TZ = True

@@ -11,13 +11,16 @@ from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
 from publications.sitemaps import PublicationListSitemap, PublicationSitemap
 
 from . import views
+from .i18n import public_patterns
 from .security import serve_media
 
 sitemaps = {"static": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
 sitemaps.update({"publication-list": PublicationListSitemap, "publications": PublicationSitemap})
 sitemaps.update({"newsletter": NewsletterPagesSitemap, "newsletter-archive": CampaignSitemap})
 
-urlpatterns = [
+# The public site, in each language: English without a prefix (every address it always
+# had), the others under /th/, /km/... (unact/i18n.py, docs/translation.md).
+urlpatterns = public_patterns(
     path("", post_views.home, name="home"),
     path("posts/", include("posts.urls")),
     path("publications/", include("publications.urls")),
@@ -25,11 +28,14 @@ urlpatterns = [
     path("search/", include("unact.search.urls")),
     path("feed/", LatestPostsFeed(), name="feed"),
     path("feed/atom/", LatestPostsAtomFeed(), name="feed-atom"),
+    path("safety/", TemplateView.as_view(template_name="safety.html"), name="safety"),
+)
+# One address each, whatever the language.
+urlpatterns += [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("safety/", TemplateView.as_view(template_name="safety.html"), name="safety"),
     path(f"{settings.ADMIN_URL}posts/image/browse/", post_views.image_browser, name="image-browser"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -10,6 +10,7 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from unact import i18n
 from unact.urlcache import reverse_memo
 from unact.video import facade_iframes
 
@@ -65,6 +66,13 @@ def _teaser(text, words):
 def link(viewname, *args):
     """{% url %} for the links every page repeats (header, footer), memoised (unact/urlcache.py)."""
     return reverse_memo(viewname, *args)
+
+
+@register.simple_tag(takes_context=True)
+def language_alternates(context):
+    """This page in each public language, for the switcher and the hreflang links
+    ([] when the site is in English alone; see unact/i18n.py)."""
+    return i18n.language_alternates(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
