@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from unact import pagecache
 from unact.models import SearchDocument
 
 from .factories import (
+    CampaignFactory,
     CategoryFactory,
     PostFactory,
     PublicationFactory,
@@ -49,14 +51,20 @@ def expiring_items(now, media_root):
         title="Moonlight hotline closing", slug=POST_SLUG, category=category, tags=["moonlight"],
         publish_at=now - timedelta(days=1), unpublish_at=until,
     )  # fmt: skip
-    PostFactory(title="Moonlight helpline stays", slug="moonlight-helpline-stays", category=category,
-                tags=["moonlight"], publish_at=now - timedelta(days=2))  # fmt: skip
+    staying_post = PostFactory(title="Moonlight helpline stays", slug="moonlight-helpline-stays", category=category,
+                               tags=["moonlight"], publish_at=now - timedelta(days=2))  # fmt: skip
+    staying_publication = PublicationFactory(title="Lasting guide", slug="lasting-guide")
+    staying_publication.related_posts.set([post])
     publication = PublicationFactory.build(
         title="Moonlight survey", slug=PUBLICATION_SLUG, external_url="", document=pdf_upload(),
         publication_date=timezone.localdate(now) - timedelta(days=1), unpublish_at=until,
     )  # fmt: skip
     publication_save(publication=publication)
-    publication.related_posts.set([post])
+    publication.related_posts.set([post, staying_post])
+    # A newsletter edition whose "PDF edition" is the publication's download.
+    download = reverse("publications:download", args=[PUBLICATION_SLUG])
+    CampaignFactory(subject="Lantern edition", slug="lantern-edition", status="sent", sent_at=now,
+                    publication_url=settings.SITE_URL + download)  # fmt: skip
     return post, publication
 
 
@@ -74,9 +82,10 @@ def listing_pages(post, publication, language_prefix=""):
         f"{prefix}/search/?q=moonlight": POST_SLUG,
         f"{prefix}/search/?q=survey": PUBLICATION_SLUG,
         f"{prefix}/publications/": PUBLICATION_SLUG,
-        # Related items: the other post's page does not link it, but the list of the
-        # publications of a post does.
-        f"{prefix}/posts/moonlight-helpline-stays/": None,
+        # Related items: each is related to an item that stays.
+        f"{prefix}/posts/moonlight-helpline-stays/": PUBLICATION_SLUG,
+        f"{prefix}/publications/lasting-guide/": POST_SLUG,
+        f"{prefix}/newsletter/archive/lantern-edition/": PUBLICATION_SLUG,
     }
     if not prefix:
         pages.update({
@@ -110,15 +119,13 @@ def test_an_expiring_item_is_everywhere_until_its_time_and_nowhere_after(setting
     with time_machine.travel(now + timedelta(seconds=30), tick=False):
         for _round in range(2):  # the second round from the page cache when it is on
             for address, slug in addresses.items():
-                if slug:
-                    assert slug in fetch(visitor, address), address
+                assert slug in fetch(visitor, address), address
             for address in detail_pages:
                 assert visitor.get(address).status_code == 200, address
-            assert PUBLICATION_SLUG in fetch(visitor, post.get_absolute_url())  # its related publication
-            assert POST_SLUG in fetch(visitor, publication.get_absolute_url())  # its related post
         if page_cache_seconds:
             assert visitor.get("/")["X-Cache"] == "hit"
         assert "3 results" in fetch(visitor, "/search/?q=moonlight")  # both posts and the publication
+        assert "Research report (2)</option>" in fetch(visitor, "/publications/")  # the filter's counts
         assert visitor.get(download).status_code == 200
         publication.refresh_from_db()
         assert publication.download_count == 1
@@ -132,10 +139,12 @@ def test_an_expiring_item_is_everywhere_until_its_time_and_nowhere_after(setting
         search = fetch(visitor, "/search/?q=moonlight")
         assert "1 result" in search and "moonlight-helpline-stays" in search
         assert '<span class="facet-count">(1)</span>' in search and "(2)" not in search
+        assert "Research report (1)</option>" in fetch(visitor, "/publications/")
         publication.refresh_from_db()
         assert publication.download_count == 1
         # Nothing ran at the moment of expiry: the search index still holds both documents.
-        assert SearchDocument.objects.filter(object_id__in=[post.pk, publication.pk]).count() == 2
+        assert SearchDocument.objects.filter(kind="post", object_id=post.pk).exists()
+        assert SearchDocument.objects.filter(kind="publication", object_id=publication.pk).exists()
         assert not SearchDocument.objects.visible().filter(url__contains="moonlight-hotline").exists()
 
 
