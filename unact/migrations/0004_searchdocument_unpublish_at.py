@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         ("unact", "0003_editors_manage_redirects"),
         ("posts", "0008_unpublish_at"),
         ("publications", "0009_unpublish_at"),
-        ("newsletter", "0003_campaign_sending_health"),
+        ("newsletter", "0004_subscriber_language"),
     ]
 
     operations = [
