@@ -1,7 +1,9 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -9,7 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from publications.models import Publication
 from unact.pagination import paginate
+from unact.redirects import local_path
 from unact.security import is_cross_site
 
 from . import services
@@ -157,6 +161,25 @@ def archive_list(request):
     return render(request, "newsletter/campaign_list.html", {"page_obj": page, "campaigns": page.object_list})
 
 
+def _visible_link(url):
+    """The address, or "" when it leads to a publication of this site that visitors
+    cannot see (a draft, or one whose unpublishing time has passed)."""
+    path = local_path(url) if url else None
+    if path is None:
+        return url
+    path = urlsplit(path).path
+    # Resolved in the language its address names (English has no prefix).
+    with translation.override(translation.get_language_from_path(path) or settings.LANGUAGE_CODE):
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return url
+    if match.view_name in ("publications:detail", "publications:download"):
+        if not Publication.objects.published().filter(slug=match.kwargs.get("slug")).exists():
+            return ""
+    return url
+
+
 @require_safe
 def archive_detail(request, slug):
     may_preview = request.user.is_authenticated and request.user.has_perm("newsletter.change_campaign")
@@ -165,6 +188,7 @@ def archive_detail(request, slug):
     is_preview = campaign.status != Campaign.Status.SENT
     response = render(request, "newsletter/campaign_detail.html", {
         "campaign": campaign,
+        "pdf_edition_url": campaign.publication_url if is_preview else _visible_link(campaign.publication_url),
         "is_preview": is_preview,
         "structured_data": campaign_structured_data(campaign),
     })

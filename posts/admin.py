@@ -48,7 +48,7 @@ class PostAdmin(PublishingAdminMixin, RevisionAdmin):
         (None, {"fields": ["title", "slug", "category", "tags", "summary", "body"]}),
         (_("Media"), {"fields": ["featured_image", "image_preview", "image_alt", "video_url", "external_url"]}),
         (_("Reader care"), {"fields": ["content_warning"]}),
-        (_("Publishing"), {"fields": ["status", "publish_at", "allow_comments", "author", "created_at", "updated_at"]}),
+        (_("Publishing"), {"fields": ["status", ("publish_at", "unpublish_at"), "allow_comments", "author", "created_at", "updated_at"]}),
     ]
 
     def get_changeform_initial_data(self, request):

@@ -173,12 +173,13 @@ class Post(Publishable):
         return reverse_memo("posts:detail", self.slug)
 
     def clean(self):
+        errors = self.publishing_errors()
         if self.featured_image and not self.image_alt.strip():
-            raise ValidationError({"image_alt": _("Describe the image: alt text is required.")})
+            errors["image_alt"] = _("Describe the image: alt text is required.")
         if self.video_url and not embed_url(self.video_url):
-            raise ValidationError(
-                {"video_url": _("Give a YouTube or Vimeo link (for example https://youtu.be/…).")}
-            )
+            errors["video_url"] = _("Give a YouTube or Vimeo link (for example https://youtu.be/…).")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def video_embed_url(self):

@@ -55,7 +55,7 @@ class PublicationAdmin(PublishingAdminMixin, RevisionAdmin):
             _("Details"),
             {
                 "fields": [
-                    "publication_date",
+                    ("publication_date", "unpublish_at"),
                     "countries",
                     "language",
                     "tags",

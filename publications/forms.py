@@ -28,7 +28,7 @@ class PublicationAdminForm(forms.ModelForm):
         fields = [
             "title", "slug", "kind", "summary", "description", "document", "video", "captions",
             "external_url", "cover",
-            "publication_date", "countries", "language", "tags", "related_posts", "status",
+            "publication_date", "unpublish_at", "countries", "language", "tags", "related_posts", "status",
         ]  # fmt: skip
         widgets = {
             "countries": forms.CheckboxSelectMultiple,

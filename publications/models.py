@@ -202,7 +202,7 @@ class Publication(Publishable):
         return reverse_memo("publications:detail", self.slug)
 
     def clean(self):
-        errors = {}
+        errors = self.publishing_errors()
         if self.slug in RESERVED_SLUGS:
             errors["slug"] = _(
                 "“%(slug)s” names a page of the library; choose another slug."

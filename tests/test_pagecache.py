@@ -358,7 +358,10 @@ def test_every_cacheable_model_is_listed():
     for label in ("posts.post", "posts.category", "posts.comment", "taggit.tag", "taggit.taggeditem",
                   "publications.publication", "publications.country", "newsletter.campaign"):  # fmt: skip
         assert label in settings.PAGE_CACHE_MODELS
-    assert settings.PAGE_CACHE_SCHEDULED == {"posts.Post": "publish_at", "publications.Publication": "publication_date"}
+    assert settings.PAGE_CACHE_SCHEDULED == {
+        "posts.Post": ("publish_at", "unpublish_at"),
+        "publications.Publication": ("publication_date", "unpublish_at"),
+    }
 
 
 # Nothing personal in a cached page ----------------------------------------------------

@@ -7,8 +7,14 @@ from django.utils import timezone
 
 class SearchDocumentQuerySet(models.QuerySet):
     def visible(self, now=None):
-        """Documents whose time has come (a scheduled post is indexed, found from its hour)."""
-        return self.filter(published_at__lte=timezone.now() if now is None else now)
+        """Documents whose time has come and has not passed: a scheduled post is indexed
+        and found from its hour, an item with an unpublishing time is found until then."""
+        if now is None:
+            now = timezone.now()
+        return self.filter(
+            models.Q(unpublish_at__isnull=True) | models.Q(unpublish_at__gt=now),
+            published_at__lte=now,
+        )
 
 
 class SearchDocument(models.Model):
@@ -36,6 +42,7 @@ class SearchDocument(models.Model):
     category_name = models.CharField(max_length=100, blank=True)
     publication_kind = models.CharField(max_length=20, blank=True)
     published_at = models.DateTimeField()
+    unpublish_at = models.DateTimeField(null=True, blank=True, help_text="Found until then; blank: always.")
     date = models.DateField(help_text="The local day of publication (shown, and the year facet).")
     year = models.PositiveSmallIntegerField()
     config = models.CharField(max_length=20, help_text="PostgreSQL text-search configuration.")

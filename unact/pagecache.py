@@ -5,7 +5,7 @@ can see (a save or delete of a model listed in PAGE_CACHE_MODELS, except rows th
 never on a page, such as a comment held for moderation; any successful POST in the
 admin, including bulk actions that bypass save()) replaces the version, so the next
 request on every app server renders afresh. A scheduled item turns the version over when
-its time comes.
+its time comes, and so does an item when its unpublishing time comes.
 
 The version lives in the shared cache (Redis when REDIS_URL is set), so all app servers
 see a change at once. A request reads the version and the page in one round trip (one
@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import DateTimeField, Min
+from django.db.models import DateTimeField, Min, Q
 from django.http import HttpResponse, QueryDict
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
@@ -45,30 +45,37 @@ _GZIP_MIN_BYTES = 200
 
 
 def _next_scheduled_change():
-    """The earliest future time at which a scheduled item becomes visible, or None.
+    """The earliest future time at which a scheduled item becomes visible, or a visible
+    one is unpublished, or None: one query per model of PAGE_CACHE_SCHEDULED.
 
     A date field (publications are dated by day) becomes visible at the start of
     its day in the site's time zone, as its published() queryset decides.
     """
     now = timezone.now()
     upcoming = []
-    for label, field in settings.PAGE_CACHE_SCHEDULED.items():
+    for label, fields in settings.PAGE_CACHE_SCHEDULED.items():
         model = apps.get_model(label)
-        if isinstance(model._meta.get_field(field), DateTimeField):
-            after = now
-        else:
-            after = timezone.localdate(now)
-        first = model.objects.filter(status="published", **{f"{field}__gt": after}).aggregate(first=Min(field))["first"]
-        if first and not isinstance(first, datetime):
-            first = timezone.make_aware(datetime.combine(first, datetime.min.time()))
-        if first:
-            upcoming.append(first.timestamp())
+        firsts = {}
+        for field in fields:
+            after = now if isinstance(model._meta.get_field(field), DateTimeField) else timezone.localdate(now)
+            firsts[field] = Min(field, filter=Q(**{f"{field}__gt": after}))
+        for first in model.objects.filter(status="published").aggregate(**firsts).values():
+            if first and not isinstance(first, datetime):
+                first = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+            if first:
+                upcoming.append(first.timestamp())
     return min(upcoming) if upcoming else None
 
 
-def content_changed():
-    """Make every cached page stale, on every app server sharing the cache."""
-    state = {"version": uuid.uuid4().hex, "changed_at": time.time(), "next_change_at": _next_scheduled_change()}
+def content_changed(*, in_migration=False):
+    """Make every cached page stale, on every app server sharing the cache.
+
+    in_migration: the change comes from a migration, whose tables may still lack columns
+    the current models read; the next request then looks for the next scheduled change.
+    """
+    now = time.time()
+    state = {"version": uuid.uuid4().hex, "changed_at": now,
+             "next_change_at": now if in_migration else _next_scheduled_change()}  # fmt: skip
     try:
         cache.set(VERSION_KEY, state, timeout=None)
     except Exception:  # the cache being down must never break an editor's save
@@ -101,19 +108,24 @@ def _never_on_a_page(instance):
     return visible_when is not None and any(getattr(instance, name) != value for name, value in visible_when.items())
 
 
+def _is_historical(model):
+    """Whether a model is a migration's version of it (not the app registry's)."""
+    return model._meta.apps is not apps
+
+
 def on_save(sender, instance, created=False, **kwargs):
     if sender._meta.label_lower in settings.PAGE_CACHE_MODELS and not (created and _never_on_a_page(instance)):
-        content_changed()
+        content_changed(in_migration=_is_historical(sender))
 
 
 def on_delete(sender, instance, **kwargs):
     if sender._meta.label_lower in settings.PAGE_CACHE_MODELS and not _never_on_a_page(instance):
-        content_changed()
+        content_changed(in_migration=_is_historical(sender))
 
 
 def on_m2m_change(sender, **kwargs):
     if sender._meta.label_lower in settings.PAGE_CACHE_MODELS:
-        content_changed()
+        content_changed(in_migration=_is_historical(sender))
 
 
 def connect_signals():

@@ -4,6 +4,8 @@ import reversion
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,7 +16,7 @@ from unact.redirects import redirects_follow_move
 
 class PublishingAdminMixin:
     """Adds "Publish selected …" and "Unpublish selected …" to a ModelAdmin's actions,
-    and a status column that tells a scheduled item from a published one. A published
+    and a status column that tells a scheduled or expired item from a published one. A published
     item whose slug changes leaves permanent redirects at its old addresses."""
 
     actions = ["publish", "unpublish"]
@@ -41,8 +43,14 @@ class PublishingAdminMixin:
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, item):
+        if item.is_expired:
+            return _("Expired")
         if item.is_scheduled:
             return _("Scheduled")
+        if item.is_published and item.unpublish_at:
+            return _("Published until %(when)s") % {
+                "when": date_format(timezone.localtime(item.unpublish_at), "SHORT_DATETIME_FORMAT")
+            }
         return item.get_status_display()
 
     def _set_status(self, request, queryset, status):

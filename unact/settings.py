@@ -580,11 +580,13 @@ PAGE_CACHE_MODELS = {
     "posts.post", "posts.category", "posts.comment", "taggit.tag", "taggit.taggeditem",
     "publications.publication", "publications.country", "newsletter.campaign",
 }  # fmt: skip
-# Models whose scheduled items (status published, time in the future) appear on
-# their own; a publication dated in the future appears at the start of its day.
+# Models whose published items appear or disappear on their own, and the fields whose
+# future values are those moments: the publication time (a publication dated in the
+# future appears at the start of its day) and the unpublishing time. Cached pages are
+# rendered afresh from the earliest of them.
 PAGE_CACHE_SCHEDULED = {
-    "posts.Post": "publish_at",
-    "publications.Publication": "publication_date",
+    "posts.Post": ("publish_at", "unpublish_at"),
+    "publications.Publication": ("publication_date", "unpublish_at"),
 }
 # Rows of these models are on a page only with these values: adding or deleting one
 # without them (a comment held for moderation, or spam) leaves cached pages alone.

@@ -1,16 +1,11 @@
-"""Fills the search index from the content already in the database.
+"""Filled the search index from the content already in the database.
 
-It runs the current indexing code (unact.search.services), not a frozen copy: the
-index is derived data, and `manage.py rebuild_search_index` writes it the same way.
+The fill now runs in 0004_searchdocument_unpublish_at: it runs the current indexing
+code (unact.search.services), which reads and writes columns that later migrations
+add (the unpublishing time), so it must run after them.
 """
 
 from django.db import migrations
-
-
-def fill(apps, schema_editor):
-    from unact.search.services import search_index_rebuild
-
-    search_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -21,4 +16,4 @@ class Migration(migrations.Migration):
         ("newsletter", "0002_newsletter_managers_permissions"),
     ]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop, elidable=True)]
+    operations = []

@@ -6,14 +6,16 @@ deleted, and the services that change rows with `queryset.update()` (publishing 
 bulk, a campaign marked sent) call `search_documents_refresh` themselves.
 `rebuild_search_index` (search_index_rebuild) writes every document again.
 
-What is indexed is each model's own published queryset (`published()`, `archived()`)
-regardless of the date: a scheduled post gets its document at once and search shows
-it from its hour (SearchDocument.objects.visible()).
+What is indexed is each model's published items that are not yet unpublished
+(`not_expired()`, `archived()`) regardless of the date: a scheduled post gets its
+document at once and search shows it from its hour, and a document keeps its item's
+unpublishing time so that search stops showing it then
+(SearchDocument.objects.visible()): nothing has to run at either moment.
 """
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime, time
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -30,7 +32,6 @@ from unact.richtext import html_to_text
 
 from .words import fold_words
 
-EVER = datetime.max.replace(tzinfo=UTC)
 BATCH = 500
 
 
@@ -44,16 +45,16 @@ def search_config(language=""):
 
 @dataclass
 class Source:
-    """A kind of document: the rows to index (all published, whatever their date) and their fields."""
+    """A kind of document: the rows to index (published and not unpublished, whatever their date) and their fields."""
 
     kind: str
     model: type
 
     def queryset(self):
         if self.model is Post:
-            return Post.objects.published(now=EVER).select_related("category").prefetch_related("tags")
+            return Post.objects.not_expired().select_related("category").prefetch_related("tags")
         if self.model is Publication:
-            return Publication.objects.published(now=date.max).prefetch_related("tags")
+            return Publication.objects.not_expired().prefetch_related("tags")
         return Campaign.objects.archived()
 
     def fields(self, item):
@@ -87,6 +88,7 @@ class Source:
             "language": language,
             "url": url,
             "published_at": published_at,
+            "unpublish_at": getattr(item, "unpublish_at", None),
             "date": local_date,
             "year": local_date.year,
             "config": search_config(language),
