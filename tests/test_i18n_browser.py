@@ -93,7 +93,6 @@ def test_front_page_and_post_wrap_at_360px(
 def test_pages_in_khmer_burmese_and_chinese_have_no_axe_violations(
     live_server, page, settings, code
 ):
-    """Burmese is checked switched on for the test, ahead of its catalogue."""
     from .test_quality import AXE, require, run_axe
 
     require(AXE, "axe-core")

@@ -1,7 +1,8 @@
 """Django's makemessages, reading only the portal's own public texts (docs/translation.md).
 
 Left out: installed packages and tools (.venv, node_modules), tests, the benchmark, and
-the admin screens written for staff (*/admin.py, templates/admin/), which stay in English
+the admin screens written for staff (*/admin.py, templates/admin/, the admin's
+redirect form, revision history and two-factor sign-in), which stay in English
 while the public site, its emails and error pages are translated.
 """
 
@@ -19,6 +20,9 @@ IGNORED = [
     "*/admin.py",
     "unact/adminsite.py",
     "unact/publishing_admin.py",
+    "unact/redirects.py",
+    "unact/revisions.py",
+    "unact/twofactor.py",
     "*/management/*",
     "templates/admin/*",
 ]
