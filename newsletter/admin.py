@@ -21,7 +21,7 @@ from .forms import CampaignTestForm, SubscriberImportForm
 from .models import Campaign, Delivery, Subscriber
 
 EXPORT_COLUMNS = [
-    "email", "name", "status", "source", "consent_source", "consent_version",
+    "email", "name", "status", "language", "source", "consent_source", "consent_version",
     "consented_at", "confirmed_at", "unsubscribed_at",
 ]  # fmt: skip
 
@@ -45,15 +45,15 @@ def spreadsheet_cell(value):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "status", "source", "consented_at", "confirmed_at", "unsubscribed_at"]
-    list_filter = ["status", "source", "consent_version", "consented_at", "confirmed_at"]
+    list_display = ["email", "name", "status", "language", "source", "consented_at", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["status", "language", "source", "consent_version", "consented_at", "confirmed_at"]
     search_fields = ["email", "name", "consent_source"]
     date_hierarchy = "consented_at"
     readonly_fields = [
         "status", "source", "consent_source", "consent_version", "consent_text", "consented_at",
         "confirmed_at", "unsubscribed_at", "ip_address", "created_at", "updated_at",
     ]  # fmt: skip
-    fields = ["email", "name", *readonly_fields]
+    fields = ["email", "name", "language", *readonly_fields]
     actions = ["export_csv", "unsubscribe_selected"]
     change_list_template = "admin/newsletter/subscriber/change_list.html"
     list_per_page = 100

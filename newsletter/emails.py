@@ -10,19 +10,24 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import nh3
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from unact.richtext import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, html_to_text
 from unact.video import embed_url, page_url
 
-from .tokens import confirmation_token, unsubscribe_token
+from .models import email_language
+from .tokens import confirmation_token, language_token, unsubscribe_token
 
 UNSUBSCRIBE_MARKER = "__UNSUBSCRIBE_URL__"
+LANGUAGE_MARKER = "__LANGUAGE_URL__"
+TOKEN_MARKER = "__TOKEN__"
 TO_MARKER = "recipient-marker@example.invalid"
 MESSAGE_ID_MARKER = "<message-id-marker@example.invalid>"
 _BLOCK_START = re.compile(r"(?<!\n)<(p|h[1-6]|ul|ol|li|table|tr|td|th|blockquote|figure|div)\b")
@@ -91,87 +96,142 @@ def email_html(body):
     return _TAG.sub(lambda match: f'<{match.group(1)} style="{INLINE_STYLES[match.group(1)]}"', body)
 
 
+def token_url(name, token):
+    """The absolute address of a newsletter link carrying `token`, under the active
+    language's prefix."""
+    return absolute_url(reverse(name, kwargs={"token": token}))
+
+
 def unsubscribe_url(subscriber_id):
-    return absolute_url(
-        reverse("newsletter:unsubscribe", kwargs={"token": unsubscribe_token(subscriber_id)})
-    )
+    """The signed unsubscribe link."""
+    return token_url("newsletter:unsubscribe", unsubscribe_token(subscriber_id))
+
+
+def language_url(subscriber_id):
+    """The signed link to the page where a subscriber chooses their emails' language."""
+    return token_url("newsletter:language", language_token(subscriber_id))
 
 
 def confirmation_email(subscriber):
-    confirmation_url = absolute_url(
-        reverse("newsletter:confirm", kwargs={"token": confirmation_token(subscriber)})
-    )
-    context = {
-        "subscriber_name": subscriber.name,
-        "confirmation_url": confirmation_url,
-        "unsubscribe_url": unsubscribe_url(subscriber.pk),
-        "max_age_days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
-        "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
-    }
-    message = EmailMultiAlternatives(
-        subject=_("Please confirm your subscription to the %(site)s newsletter")
-        % {"site": settings.SITE_NAME},
-        body=render_to_string("newsletter/email/confirmation.txt", context),
-        from_email=settings.NEWSLETTER_FROM_EMAIL,
-        to=[subscriber.email],
-    )
-    message.attach_alternative(
-        render_to_string("newsletter/email/confirmation.html", context), "text/html"
-    )
-    return message
-
-
-class CampaignEmail:
-    """Renders a campaign once, then makes each recipient's message cheaply."""
-
-    def __init__(self, campaign):
-        self.campaign = campaign
-        body = without_iframes(campaign.body)
+    """The confirmation email, in the subscriber's language, its links under that
+    language's addresses (/th/newsletter/confirm/…)."""
+    with translation.override(subscriber.email_language):
+        confirmation_url = absolute_url(
+            reverse("newsletter:confirm", kwargs={"token": confirmation_token(subscriber)})
+        )
         context = {
-            "campaign": campaign,
-            "body_html": email_html(body),
-            "body_text": html_to_text_blocks(body),
-            "browser_url": absolute_url(campaign.get_absolute_url()),
-            "unsubscribe_url": UNSUBSCRIBE_MARKER,
+            "subscriber_name": subscriber.name,
+            "confirmation_url": confirmation_url,
+            "unsubscribe_url": unsubscribe_url(subscriber.pk),
+            "language_url": language_url(subscriber.pk),
+            "max_age_days": settings.NEWSLETTER_CONFIRM_MAX_AGE // 86400,
             "SITE_NAME": settings.SITE_NAME,
             "SITE_URL": settings.SITE_URL,
         }
-        # Block tags start new lines: no line nears SMTP's 998-byte limit, so
-        # the parts travel as 8bit text and the per-recipient template below works.
-        self.html = short_lines(
-            _BLOCK_START.sub(r"\n<\1", render_to_string("newsletter/email/campaign.html", context))
+        message = EmailMultiAlternatives(
+            subject=_("Please confirm your subscription to the %(site)s newsletter")
+            % {"site": settings.SITE_NAME},
+            body=render_to_string("newsletter/email/confirmation.txt", context),
+            from_email=settings.NEWSLETTER_FROM_EMAIL,
+            to=[subscriber.email],
         )
-        self.text = render_to_string("newsletter/email/campaign.txt", context)
+        message.attach_alternative(
+            render_to_string("newsletter/email/confirmation.html", context), "text/html"
+        )
+    return message
+
+
+class CampaignFrame:
+    """A campaign rendered in one language's frame (header and footer strings, links
+    under that language's addresses), with markers for each recipient's own links.
+    The campaign's subject and body are the same in every frame: campaigns have no
+    editions per language yet."""
+
+    def __init__(self, campaign, language):
+        with translation.override(language):
+            body = without_iframes(campaign.body)
+            context = {
+                "campaign": campaign,
+                "body_html": email_html(body),
+                "body_text": html_to_text_blocks(body),
+                "browser_url": absolute_url(campaign.get_absolute_url()),
+                "unsubscribe_url": UNSUBSCRIBE_MARKER,
+                "language_url": LANGUAGE_MARKER,
+                "content_language": settings.LANGUAGE_CODE,
+                "SITE_NAME": settings.SITE_NAME,
+                "SITE_URL": settings.SITE_URL,
+            }
+            # Block tags start new lines: no line nears SMTP's 998-byte limit, so
+            # the parts travel as 8bit text and the per-recipient template works.
+            self.html = short_lines(
+                _BLOCK_START.sub(
+                    r"\n<\1", render_to_string("newsletter/email/campaign.html", context)
+                )
+            )
+            self.text = render_to_string("newsletter/email/campaign.txt", context)
+            # Each recipient's links are these with their own signed token: reverse()
+            # once per frame, not twice per message.
+            self.unsubscribe_link = token_url("newsletter:unsubscribe", TOKEN_MARKER)
+            self.language_link = token_url("newsletter:language", TOKEN_MARKER)
+        self.language = language
+        self.template = None  # the wire form with markers, built on first use
+
+
+class CampaignEmail:
+    """Renders a campaign once per language, then makes each recipient's message cheaply."""
+
+    def __init__(self, campaign):
+        self.campaign = campaign
         self.domain = site_domain()
         self.list_id = f"{settings.SITE_NAME} newsletter <newsletter.{self.domain}>"
-        self._template = None
+        self._frames = {}
+
+    def frame(self, language=None):
+        language = email_language(language or settings.LANGUAGE_CODE)
+        if language not in self._frames:
+            self._frames[language] = CampaignFrame(self.campaign, language)
+        return self._frames[language]
 
     def message_id(self, delivery_id):
         return f"<newsletter.{self.campaign.pk}.{delivery_id}@{self.domain}>"
 
-    def message_bytes(self, *, email, subscriber_id, delivery_id):
+    def recipient_links(self, subscriber_id, frame):
+        """The unsubscribe and language links of one recipient, under the addresses
+        of the frame's language."""
+        return (
+            frame.unsubscribe_link.replace(TOKEN_MARKER, unsubscribe_token(subscriber_id)),
+            frame.language_link.replace(TOKEN_MARKER, language_token(subscriber_id)),
+        )
+
+    def message_bytes(self, *, email, subscriber_id, delivery_id, language=None):
         """The wire form of one recipient's message, as message() would build it.
 
-        The MIME structure is built once per batch with markers, then each
-        recipient's address, Message-ID and unsubscribe link replace the markers:
-        the email package is slow, and this keeps sending near the SMTP ceiling.
-        Falls back to the full build whenever the shortcut would not be exact.
+        The MIME structure is built once per batch and language with markers, then
+        each recipient's address, Message-ID, unsubscribe and language links replace
+        the markers: the email package is slow, and this keeps sending near the SMTP
+        ceiling. Falls back to the full build whenever the shortcut would not be exact.
         """
-        if self._template is None:
-            self._template = self._build_template()
-        if self._template and email.isascii():
-            link = unsubscribe_url(subscriber_id).encode()
+        frame = self.frame(language)
+        if frame.template is None:
+            frame.template = self._build_template(frame)
+        if frame.template and email.isascii():
+            unsubscribe, change_language = self.recipient_links(subscriber_id, frame)
             return (
-                self._template.replace(TO_MARKER.encode(), email.encode())
+                frame.template.replace(TO_MARKER.encode(), email.encode())
                 .replace(MESSAGE_ID_MARKER.encode(), self.message_id(delivery_id).encode())
-                .replace(UNSUBSCRIBE_MARKER.encode(), link)
+                .replace(UNSUBSCRIBE_MARKER.encode(), unsubscribe.encode())
+                .replace(LANGUAGE_MARKER.encode(), change_language.encode())
             )
-        message = self.message(email=email, subscriber_id=subscriber_id, delivery_id=delivery_id)
+        message = self.message(
+            email=email, subscriber_id=subscriber_id, delivery_id=delivery_id,
+            language=frame.language,
+        )
         return message.message().as_bytes(linesep="\r\n")
 
-    def _build_template(self):
-        message = self.message(email=TO_MARKER, subscriber_id=None, delivery_id=None)
+    def _build_template(self, frame):
+        message = self.message(
+            email=TO_MARKER, subscriber_id=None, delivery_id=None, language=frame.language
+        )
         message.extra_headers["Message-ID"] = MESSAGE_ID_MARKER
         data = message.message().as_bytes(linesep="\r\n")
         headers = data.split(b"\r\n\r\n", 1)[0]
@@ -181,12 +241,17 @@ class CampaignEmail:
             and data.count(TO_MARKER.encode()) == 1
             and headers.count(MESSAGE_ID_MARKER.encode()) == 1
             and headers.count(f"List-Unsubscribe: <{UNSUBSCRIBE_MARKER}>".encode()) == 1
-            and data.count(UNSUBSCRIBE_MARKER.encode()) == 1 + self.text.count(UNSUBSCRIBE_MARKER) + self.html.count(UNSUBSCRIBE_MARKER)
+            and data.count(UNSUBSCRIBE_MARKER.encode()) == 1 + frame.text.count(UNSUBSCRIBE_MARKER) + frame.html.count(UNSUBSCRIBE_MARKER)
+            and data.count(LANGUAGE_MARKER.encode()) == frame.text.count(LANGUAGE_MARKER) + frame.html.count(LANGUAGE_MARKER)
         )
         return data if safe else b""
 
-    def message(self, *, email, subscriber_id, delivery_id=None, subject_prefix=""):
-        link = UNSUBSCRIBE_MARKER if subscriber_id is None else unsubscribe_url(subscriber_id)
+    def message(self, *, email, subscriber_id, delivery_id=None, subject_prefix="", language=None):
+        frame = self.frame(language)
+        if subscriber_id is None:
+            link, change_language = UNSUBSCRIBE_MARKER, LANGUAGE_MARKER
+        else:
+            link, change_language = self.recipient_links(subscriber_id, frame)
         # One Message-ID per delivery: a resend after a crash carries the same
         # one, so clients that de-duplicate show it once.
         message_id = self.message_id(delivery_id) if delivery_id else None
@@ -199,12 +264,15 @@ class CampaignEmail:
             headers["Message-ID"] = message_id
         message = EmailMultiAlternatives(
             subject=subject_prefix + self.campaign.subject,
-            body=self.text.replace(UNSUBSCRIBE_MARKER, link),
+            body=frame.text.replace(UNSUBSCRIBE_MARKER, link).replace(LANGUAGE_MARKER, change_language),
             from_email=settings.NEWSLETTER_FROM_EMAIL,
             to=[email],
             headers=headers,
         )
-        message.attach_alternative(self.html.replace(UNSUBSCRIBE_MARKER, link), "text/html")
+        message.attach_alternative(
+            frame.html.replace(UNSUBSCRIBE_MARKER, link).replace(LANGUAGE_MARKER, change_language),
+            "text/html",
+        )
         return message
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from unact.i18n import public_languages
 from unact.validators import validate_email_address
 
 from .consent import CONSENT_TEXTS, CURRENT_VERSION
@@ -77,3 +78,14 @@ class CampaignTestForm(forms.Form):
     """The address a test of a campaign goes to (a staff member's, or one typed)."""
 
     email = EmailAddressField(label=_("Send a test to"), max_length=254)
+
+
+class LanguageForm(forms.Form):
+    """The language of a subscriber's emails: one of the public site's languages."""
+
+    language = forms.ChoiceField(label=_("Language"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "language-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = public_languages()

@@ -18,6 +18,13 @@ def normalize_email(value):
     return unicodedata.normalize("NFC", (value or "").strip()).lower()
 
 
+def email_language(code):
+    """`code` if the public site is in it, else the site's default language."""
+    if code in settings.PUBLIC_LANGUAGES and code in dict(settings.LANGUAGES):
+        return code
+    return settings.LANGUAGE_CODE
+
+
 class SubscriberQuerySet(models.QuerySet):
     def with_email(self, email):
         """The subscriber with this address in any case, found through the unique index on
@@ -59,6 +66,16 @@ class Subscriber(models.Model):
     consented_at = models.DateTimeField(_("consented at"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "The language of the page they signed up on: their emails' language. "
+            "They can change it from any email's footer."
+        ),
+    )
     ip_address = models.GenericIPAddressField(
         _("IP address"),
         null=True,
@@ -92,6 +109,12 @@ class Subscriber(models.Model):
     def get_absolute_url(self):
         # Subscribers have no public page; staff see them in the admin.
         return reverse("admin:newsletter_subscriber_change", args=[self.pk])
+
+    @property
+    def email_language(self):
+        """The language of this subscriber's emails: theirs while the public site is in
+        it, else the site's (a language switched off has no addresses to link to)."""
+        return email_language(self.language)
 
 
 class CampaignQuerySet(models.QuerySet):

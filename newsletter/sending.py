@@ -10,7 +10,8 @@ The protocol (see the README's "Sending, reliably" for the guarantee in words):
 2. It sends the claimed rows in primary-key order over one connection of the email
    backend and marks each row sent in its own commit right after the backend
    accepted it. Django's SMTP backend gets each message's bytes, built from a
-   per-batch template; any other backend (console, file, locmem, a provider's
+   per-batch template (one per language of
+   the batch's recipients); any other backend (console, file, locmem, a provider's
    API) gets an EmailMessage through send_messages(), as Django sends mail.
    SIGTERM/SIGINT are deferred while a message is between "handed to SMTP" and
    "marked sent", then the batch stops cleanly and releases its remaining rows.
@@ -228,15 +229,17 @@ class BatchSender:
 
     def send(self, delivery):
         """Hand one message to the backend; raises if it was not accepted."""
-        email = delivery.subscriber.email
+        email, language = delivery.subscriber.email, delivery.subscriber.language
         if self.smtp is not None:
             message = self.email.message_bytes(
-                email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk
+                email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk,
+                language=language,
             )
             self.smtp.sendmail(settings.NEWSLETTER_FROM_EMAIL, [email], message)
             return
         message = self.email.message(
-            email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk
+            email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk,
+            language=language,
         )
         if not self.backend.send_messages([message]):
             raise NotAccepted("the email backend did not send the message")
@@ -262,7 +265,7 @@ class BatchSender:
         deliveries = list(
             self.mine()
             .select_related("subscriber")
-            .only("pk", "attempts", "subscriber__email", "subscriber__status")
+            .only("pk", "attempts", "subscriber__email", "subscriber__status", "subscriber__language")
             .order_by("pk")
         )
         gone = [d.pk for d in deliveries if d.subscriber.status != Subscriber.Status.SUBSCRIBED]

@@ -20,8 +20,13 @@ from unact.validators import validate_email_address
 from . import tasks
 from .consent import current_consent
 from .emails import CampaignEmail
-from .models import Campaign, Delivery, Subscriber, normalize_email
-from .tokens import InvalidToken, read_confirmation_token, read_unsubscribe_token
+from .models import Campaign, Delivery, Subscriber, email_language, normalize_email
+from .tokens import (
+    InvalidToken,
+    read_confirmation_token,
+    read_language_token,
+    read_unsubscribe_token,
+)
 
 logger = logging.getLogger(__name__)
 DAY = 24 * 3600
@@ -61,13 +66,16 @@ def confirmation_send(subscriber):
     return True
 
 
-def subscriber_subscribe(*, email, name="", source, ip_address=None):
+def subscriber_subscribe(*, email, name="", source, ip_address=None, language=None):
     """Record a signup and send the confirmation link; the same outcome for everyone.
 
     New and unsubscribed addresses become pending with a fresh consent record;
-    pending ones get their link again; subscribed ones are left alone.
+    pending ones get their link again; subscribed ones are left alone. `language` is
+    the language of the page signed up on: new, pending and returning subscribers'
+    emails (the confirmation first) are in it; a subscribed address keeps its own.
     """
     email = normalize_email(email)
+    language = email_language(language)
     version, text = current_consent()
     now = timezone.now()
     consent = {
@@ -77,6 +85,7 @@ def subscriber_subscribe(*, email, name="", source, ip_address=None):
         "consent_text": text,
         "consented_at": now,
         "ip_address": ip_address,
+        "language": language,
     }
     subscriber = Subscriber.objects.with_email(email).first()
     if subscriber is None:
@@ -102,8 +111,12 @@ def subscriber_subscribe(*, email, name="", source, ip_address=None):
         if not updated:
             return subscriber
         subscriber.refresh_from_db()
-    elif name and not subscriber.name:
-        Subscriber.objects.filter(pk=subscriber.pk).update(name=name)
+    else:
+        # Pending: the new link comes in the language of the page used this time.
+        Subscriber.objects.filter(pk=subscriber.pk).update(
+            name=subscriber.name or name, language=language
+        )
+        subscriber.name, subscriber.language = subscriber.name or name, language
     confirmation_send(subscriber)
     return subscriber
 
@@ -152,6 +165,21 @@ def subscriber_unsubscribe(*, token=None, subscriber=None):
             status=Delivery.Status.CANCELLED
         )
     subscriber.refresh_from_db()
+    return subscriber
+
+
+def subscriber_language_set(*, token, language):
+    """Save the language a subscriber chose for their emails (the signed link in every
+    email's footer); returns the subscriber, or None if the address was erased."""
+    subscriber = Subscriber.objects.filter(pk=read_language_token(token)).first()
+    if subscriber is None:
+        return None
+    if language != email_language(language):
+        raise ValueError(f"{language!r} is not a language of the public site")
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        language=language, updated_at=timezone.now()
+    )
+    subscriber.language = language
     return subscriber
 
 

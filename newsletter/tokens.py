@@ -39,3 +39,19 @@ def read_unsubscribe_token(token):
         return int(signing.loads(token, salt=UNSUBSCRIBE_SALT))
     except (signing.BadSignature, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from error
+
+
+LANGUAGE_SALT = "newsletter.language"
+
+
+def language_token(subscriber_id):
+    """For the "change the language of these emails" link; never expires, like the
+    unsubscribe link, and is not accepted in its place (another salt)."""
+    return signing.dumps(subscriber_id, salt=LANGUAGE_SALT)
+
+
+def read_language_token(token):
+    try:
+        return int(signing.loads(token, salt=LANGUAGE_SALT))
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise InvalidToken(str(error)) from error

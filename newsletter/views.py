@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -10,10 +13,10 @@ from unact.pagination import paginate
 from unact.security import is_cross_site
 
 from . import services
-from .forms import SignupForm
+from .forms import LanguageForm, SignupForm
 from .models import Campaign, Subscriber
 from .seo import campaign_structured_data
-from .tokens import InvalidToken, read_unsubscribe_token
+from .tokens import InvalidToken, read_language_token, read_unsubscribe_token
 
 SIGNUP_FRAGMENT = "includes/newsletter_signup.html"
 
@@ -59,6 +62,8 @@ def signup(request):
                 name=form.cleaned_data["name"],
                 source=form.cleaned_data["source"],
                 ip_address=client_ip(request),
+                # The page's language (its address's prefix): the subscriber's emails'.
+                language=translation.get_language(),
             )
             done = True
     context = {
@@ -112,6 +117,37 @@ def unsubscribe(request, token):
         form = SignupForm(initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup")
         return render(request, "newsletter/unsubscribe_done.html", {"form": form})
     return render(request, "newsletter/unsubscribe.html", {"token": token})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def language(request, token):
+    """The signed link in every email's footer: choose the language of one's emails.
+    A POST saves the choice, then the page answers in the language chosen."""
+    try:
+        subscriber = Subscriber.objects.only("email", "language").filter(
+            pk=read_language_token(token)
+        ).first()
+    except InvalidToken:
+        subscriber = None
+    if subscriber is None:  # a broken link, or an address erased from the list
+        return _invalid_link(request, purpose="language")
+    if request.method == "POST":
+        form = LanguageForm(request.POST)
+        if form.is_valid():
+            chosen = form.cleaned_data["language"]
+            services.subscriber_language_set(token=token, language=chosen)
+            with translation.override(chosen):
+                url = reverse("newsletter:language", kwargs={"token": token})
+            return HttpResponseRedirect(f"{url}?saved=1", status=303)
+        status = 400
+    else:
+        form = LanguageForm(initial={"language": subscriber.email_language})
+        status = 200
+    return render(request, "newsletter/language.html", {
+        "form": form, "subscriber": subscriber, "token": token,
+        "saved": request.method != "POST" and request.GET.get("saved") == "1",
+    }, status=status)
 
 
 @require_safe

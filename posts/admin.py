@@ -102,7 +102,9 @@ class StaffReplyForm(forms.Form):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["excerpt_display", "name", "status", "post", "created_at", "held_because", "is_staff_reply"]
+    # The text and why it was held first, the one-click buttons last; posts/admin_comments.css
+    # lets the text wrap by words within the table's box.
+    list_display = ["excerpt_display", "held_because", "name", "status", "post", "created_at"]
     list_display_links = ["excerpt_display"]
     list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter), "is_staff_reply", "created_at"]
     list_select_related = ["post"]
@@ -134,9 +136,42 @@ class CommentAdmin(admin.ModelAdmin):
         (_("History"), {"fields": ["created_at", "moderated_at", "moderated_by"]}),
     ]
 
+    class Media:
+        css = {"all": ["css/admin_comments.css"]}
+
     def has_add_permission(self, request):
         # Comments come from the site; staff reply to one from its page here.
         return False
+
+    def get_list_display(self, request):
+        if not self.has_change_permission(request):
+            return self.list_display
+        return [*self.list_display, self._moderate_buttons(request)]
+
+    def _moderate_buttons(self, request):
+        """The column of one-click Approve and Spam buttons, for this request's list.
+
+        The changelist is already a form (with the CSRF token), so these are its submit
+        buttons with another address (formaction): they work without JavaScript, and the
+        bulk actions stay. They bring the moderator back to the list as it was filtered.
+        """
+        filters = self.get_preserved_filters(request)
+        choices = (
+            (Comment.Status.APPROVED, _("Approve"), "moderate-approve"),
+            (Comment.Status.SPAM, _("Spam"), "moderate-spam"),
+        )
+
+        @admin.display(description=_("moderate"))
+        def moderate_buttons(comment):
+            url = reverse("admin:posts_comment_moderate", args=[comment.pk]) + (f"?{filters}" if filters else "")
+            return format_html_join(
+                "",
+                '<button type="submit" class="button {}" formaction="{}" formmethod="post"'
+                ' name="moderate_status" value="{}">{}</button>',
+                ((css, url, status, label) for status, label, css in choices if comment.status != status),
+            )
+
+        return moderate_buttons
 
     @admin.display(description=_("comment"))
     def excerpt_display(self, comment):
@@ -216,8 +251,36 @@ class CommentAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.reply_view),
                 name="posts_comment_reply",
             ),
+            path(
+                "<int:object_id>/moderate/",
+                self.admin_site.admin_view(self.moderate_view),
+                name="posts_comment_moderate",
+            ),
             *super().get_urls(),
         ]
+
+    def moderate_view(self, request, object_id):
+        """One comment approved or marked as spam from its row of the list (POST, with the
+        CSRF token the changelist form carries); back to the list with its filters."""
+        changelist = reverse("admin:posts_comment_changelist")
+        filters = request.GET.get("_changelist_filters", "")
+        back = f"{changelist}?{filters}" if filters else changelist
+        if request.method != "POST":
+            return redirect(back)
+        comment = get_object_or_404(Comment, pk=object_id)
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        status = request.POST.get("moderate_status")
+        done = {
+            Comment.Status.APPROVED: _("The comment by %(name)s is approved."),
+            Comment.Status.SPAM: _("The comment by %(name)s is marked as spam."),
+        }
+        if status not in done:
+            self.message_user(request, _("Choose Approve or Spam."), messages.ERROR)
+            return redirect(back)
+        self._moderate(request, Comment.objects.filter(pk=comment.pk), status)
+        self.message_user(request, done[status] % {"name": comment.name}, messages.SUCCESS)
+        return redirect(back)
 
     def reply_view(self, request, object_id):
         """A staff reply from the admin: published under the thread's first comment."""

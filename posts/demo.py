@@ -4,8 +4,9 @@ import re
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.text import slugify
 
 from unact.demo_images import make_cover_image
@@ -14,6 +15,26 @@ from .demo_content import CATEGORIES, COMMENTS, POSTS
 from .models import Category, Comment, Post
 
 _NUMBERED = re.compile(r"^(\d+)\)\s*(.*)$", re.S)
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s][^)]*)\)")
+
+
+def _link_target(target):
+    """An address as written (http…, #…), or the URL of a URL name and its arguments."""
+    if target.startswith(("http://", "https://", "#", "/")):
+        return target
+    name, *args = target.split()
+    return reverse(name, args=args)
+
+
+def _text_html(text):
+    """Text escaped, with its [text](target) links as <a> (demo_content.py)."""
+    html, position = [], 0
+    for match in _LINK.finditer(text):
+        html.append(escape(text[position : match.start()]))
+        html.append(format_html('<a href="{}">{}</a>', _link_target(match.group(2)), match.group(1)))
+        position = match.end()
+    html.append(escape(text[position:]))
+    return "".join(html)
 
 
 def paragraphs_to_html(paragraphs):
@@ -22,12 +43,12 @@ def paragraphs_to_html(paragraphs):
     for paragraph in paragraphs:
         numbered = _NUMBERED.match(paragraph)
         if numbered:
-            items.append(f"<li>{escape(numbered.group(2).rstrip(';'))}</li>")
+            items.append(f"<li>{_text_html(numbered.group(2).rstrip(';'))}</li>")
             continue
         if items:
             html.append("<ol>" + "".join(items) + "</ol>")
             items = []
-        html.append(f"<p>{escape(paragraph)}</p>")
+        html.append(f"<p>{_text_html(paragraph)}</p>")
     if items:
         html.append("<ol>" + "".join(items) + "</ol>")
     return "\n".join(html)

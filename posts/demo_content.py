@@ -1,6 +1,9 @@
 """The demo content: the ten items of the programme's old front page, in its order.
 
 Texts are the programme's own; dates, categories and tags are chosen to match them.
+A link in a paragraph is written [text](target): the target is an address (http…, #…)
+or a URL name and its arguments ("publications:detail un-act-brochure"), so the links
+of the old page lead where the portal keeps those things now.
 """
 
 CATEGORIES = {
@@ -28,7 +31,7 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
   'external_url': '',
   'content_warning': '',
   'allow_comments': True,
-  'paragraphs': ['UN-ACT is pleased to launch the\xa02015 Annual Report, illustrating\xa0our\xa0'
+  'paragraphs': ['UN-ACT is pleased to launch the\xa0[2015 Annual Report](publications:detail un-act-2015-annual-report), illustrating\xa0our\xa0'
                  'progress across all Output areas; outlining\xa0case studies from the countries '
                  'which we work in; and discussing cross-cutting issues including human rights and '
                  'gender, constraints in implementation as well as the way forward for 2016 and '
@@ -128,9 +131,8 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
                  'In this piece, the UN-ACT team takes the opportunity of World Day Against '
                  'Trafficking in Persons on 30 July to reflect upon the anti-human trafficking '
                  'sector’s achievements, ongoing needs and priorities for the future.',
-                 'You can access the blog by visiting our forum or clicking this link.',
-                 'What do you think about the blog? We would be happy to hear from you! You can '
-                 'comment directly in response to the blog!']},
+                 'You can read this and every other UN-ACT blog in [our Blog section](posts:category blog).',
+                 '[What readers wrote](#comments) about this blog is below.']},
  {'title': '12 UN-ACT Results at a Glance',
   'slug': '12-un-act-results-at-a-glance',
   'category': 'Publications',
@@ -139,7 +141,7 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
   'external_url': '',
   'content_warning': '',
   'allow_comments': False,
-  'paragraphs': ['Check out this 2-pager providing a quick overview of 12 of UN-ACT’s key results '
+  'paragraphs': ['Check out [this 2-pager](publications:detail 12-un-act-results-at-a-glance) providing a quick overview of 12 of UN-ACT’s key results '
                  'over the last 2 years of programming. We hope that you find this to be of '
                  'interest – and don’t hesitate to reach out for questions or comments!']},
  {'title': '‘Exploitation and Abuse of Migrant Domestic Workers in Saudi Arabia – A Lesson for '
@@ -167,9 +169,8 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
                  'important sending countries such as Indonesia and the Philippines, and advocate '
                  'for structural changes to the\xa0kafala\xa0system and broader labour conditions '
                  'in Saudi Arabia.',
-                 'You can access the blog by visiting our forum or clicking this\xa0link.',
-                 'What do you think about the blog?\xa0We would be happy to hear from you! You can '
-                 'comment directly in response to the blog!']},
+                 'You can read this and every other UN-ACT blog in [our Blog section](posts:category blog).',
+                 '[What readers wrote](#comments) about this blog is below.']},
  {'title': 'UN-ACT April 2016 Newsletter',
   'slug': 'un-act-april-2016-newsletter',
   'category': 'Newsletter',
@@ -178,10 +179,10 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
   'external_url': '',
   'content_warning': '',
   'allow_comments': False,
-  'paragraphs': ['Click on\xa0UN-ACT\xa0April\xa02016 Newsletter\xa0for all the latest information '
+  'paragraphs': ['Click on\xa0[UN-ACT\xa0April\xa02016 Newsletter](publications:detail un-act-april-2016-newsletter)\xa0for all the latest information '
                  'on human trafficking in the Greater Mekong Sub-region. For an email-based '
                  'version of the newsletter that is easier to manage and comes with an improved\xa0'
-                 'layout, please subscribe\xa0to our mailing list\xa0at the bottom of the '
+                 'layout, please [subscribe\xa0to our mailing list](newsletter:page)\xa0at the bottom of the '
                  'website.']},
  {'title': 'New in ‘Publications’: The UN-ACT Brochure',
   'slug': 'new-in-publications-the-un-act-brochure',
@@ -195,7 +196,7 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
                  'positioning UN-ACT as a\xa0‘coordinator’ and ‘innovator’ at the strategic '
                  'intersection of governance, policy, research and direct interventions in '
                  'Southeast Asia’s counter-trafficking efforts. You can access the publication by '
-                 'clicking on this link.']},
+                 'clicking on [this link](publications:detail un-act-brochure).']},
  {'title': 'UN-ACT January 2016 Newsletter',
   'slug': 'un-act-january-2016-newsletter',
   'category': 'Newsletter',
@@ -204,10 +205,10 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
   'external_url': '',
   'content_warning': '',
   'allow_comments': False,
-  'paragraphs': ['Click on\xa0UN-ACT\xa0January 2016 Newsletter\xa0for all the latest information '
+  'paragraphs': ['Click on\xa0[UN-ACT\xa0January 2016 Newsletter](publications:detail un-act-january-2016-newsletter)\xa0for all the latest information '
                  'on human trafficking in the Greater Mekong Sub-region. For an email-based '
                  'version of the newsletter that is easier to manage and comes with an improved\xa0'
-                 'layout, please subscribe\xa0to our mailing list\xa0at the bottom of the '
+                 'layout, please [subscribe\xa0to our mailing list](newsletter:page)\xa0at the bottom of the '
                  'website.']},
  {'title': 'COMMIT 10 Years and SOM/IMM Video',
   'slug': 'commit-10-years-and-som-imm-video',
@@ -230,7 +231,8 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
                  'the Process’ inception.',
                  'In early 2015, ministers of the COMMIT countries convened in Phnom Penh, '
                  'Cambodia to celebrate the 10th anniversary of the Process and adopt a new '
-                 'Sub-Regional Plan of Action guiding its work over the next 4 years. This video '
+                 'Sub-Regional Plan of Action guiding its work over the next 4 years. '
+                 '[This video](publications:detail commit-10-years-and-som-imm-video) '
                  'is a documentation of the meeting as well as a reflection on 10 years of COMMIT '
                  'through the eyes of many of the key actors involved in the Process.']},
  {'title': 'UN-ACT in the EU Parliament',
@@ -250,7 +252,7 @@ POSTS = [{'title': 'UN-ACT 2015 Annual Report',
                  'Other presenters\xa0came from the ILO, La Strada International and the European '
                  'Commission, and a Q&A session with\xa0EU Parliamentarians concluded the session.',
                  'The hearing can be watched at the following link: '
-                 'http://www.europarl.europa.eu/news/en/news-room/20150409IPR41273.',
+                 '[europarl.europa.eu](http://www.europarl.europa.eu/news/en/news-room/20150409IPR41273).',
                  'The session was 1.5 hours; UN-ACT’s contributions can be followed starting at '
                  '00:03:22 and again at 01:22:35.']}]
 

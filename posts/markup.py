@@ -2,7 +2,7 @@
 
 Only where the page benchmark showed the template engine's cost (docs/posts.md,
 "Markup written in Python"): the cards of the lists, the comment threads of a post
-page (up to fifty threads and their replies) and the comment form's widgets. Everything is built
+page (up to fifty threads and their replies) and the comment form's fields and widgets. Everything is built
 with format_html / format_html_join, which escape every value as a template would.
 """
 
@@ -15,7 +15,13 @@ from django.utils.html import escape, format_html, format_html_join, urlize
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
-from unact.templatetags.site_tags import picture, teaser, time_html, timestamp
+from unact.templatetags.site_tags import (
+    field_widget,
+    picture,
+    teaser,
+    time_html,
+    timestamp,
+)
 
 LINK_REL = "nofollow ugc noopener"
 
@@ -124,6 +130,41 @@ def _comment(comment, page, can_reply):
         note=page["note"] if is_pending else NOTHING,
         text=comment_text(comment.text),
         reply=reply,
+    )
+
+
+# The comment form's fields --------------------------------------------------------------
+
+FIELD = """<div class="field{error_class}">
+      <label for="{label_for}">{label}</label>{errors}
+      {widget}{help}
+    </div>"""
+
+
+def comment_form_field(field):
+    """One text field of the comment form: its label, its errors (<id>_error), the widget
+    and its help (<id>_helptext), which the widget names in aria-describedby.
+
+    Written here for the same reason as comment_list: through {% include %}, the three
+    fields cost 1 ms a post page more (a tenth of its time).
+    """
+    errors = field.errors
+    return format_html(
+        FIELD,
+        error_class=" field-error" if errors else "",
+        label_for=field.id_for_label,
+        label=field.label,
+        errors=format_html(
+            '\n      <ul class="errorlist" id="{}_error">{}</ul>',
+            field.auto_id,
+            format_html_join("", "<li>{}</li>", ((error,) for error in errors)),
+        )
+        if errors
+        else NOTHING,
+        widget=field_widget(field),
+        help=format_html('\n      <p class="help" id="{}_helptext">{}</p>', field.auto_id, field.help_text)
+        if field.help_text
+        else NOTHING,
     )
 
 

@@ -410,6 +410,68 @@ def test_bulk_actions_spam_and_remove(client, moderator):
     assert client.get(url + "?status__exact=spam&q=" + first.name).content.decode().count(first.excerpt) == 1
 
 
+def _changelist_form(html):
+    """The changelist form's CSRF token and the formaction of each row's buttons."""
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    buttons = re.findall(r'<button type="submit" class="button (moderate-\w+)" formaction="([^"]+)" formmethod="post"'
+                         r' name="moderate_status" value="(\w+)">([^<]+)</button>', html)  # fmt: skip
+    return token, buttons
+
+
+def test_moderation_queue_approves_or_spams_a_comment_in_one_click(moderator):
+    """Each row has Approve and Spam buttons: submit buttons of the changelist form (its
+    CSRF token) sent to the row's own address, so they work without JavaScript; the
+    moderator comes back to the list as it was filtered."""
+    held = CommentFactory(status=Comment.Status.PENDING, name="Noy", moderation_reason="Seems to contain a phone number")
+    spam = CommentFactory(status=Comment.Status.PENDING, name="Bot")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(moderator)
+    url = reverse("admin:posts_comment_changelist") + "?status__exact=pending"
+    html = client.get(url).content.decode()
+    headers = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', html)
+    assert headers[:3] == ["excerpt_display", "held_because", "name"] and headers[-1] == "moderate_buttons"
+    assert "Seems to contain a phone number" in html and "css/admin_comments.css" in html
+    token, buttons = _changelist_form(html)
+    assert [(css, status, label) for css, _url, status, label in buttons] == [
+        ("moderate-approve", "approved", "Approve"), ("moderate-spam", "spam", "Spam")
+    ] * 2
+    approve = next(action for css, action, status, _ in buttons if status == "approved" and f"/{held.pk}/" in action)
+    action = approve.replace("&amp;", "&")
+    assert action == reverse("admin:posts_comment_moderate", args=[held.pk]) + "?_changelist_filters=status__exact%3Dpending"
+    # Without the form's token, nothing changes.
+    assert client.post(action, {"moderate_status": "approved"}).status_code == 403
+    response = client.post(action, {"csrfmiddlewaretoken": token, "moderate_status": "approved", "action": ""})
+    assert response.status_code == 302 and response.headers["Location"] == url
+    spam_action = next(action for _, action, status, _ in buttons if status == "spam" and f"/{spam.pk}/" in action)
+    client.post(spam_action.replace("&amp;", "&"), {"csrfmiddlewaretoken": token, "moderate_status": "spam"})
+    held.refresh_from_db()
+    spam.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED and held.moderated_by == moderator
+    assert spam.status == Comment.Status.SPAM
+    page = client.get(url, follow=True).content.decode()
+    assert "The comment by Bot is marked as spam." in page
+    # The bulk actions stay.
+    assert 'value="approve"' in page and 'value="mark_spam"' in page
+
+
+def test_one_click_moderation_needs_the_change_permission(client):
+    from django.contrib.auth.models import Permission
+
+    comment = CommentFactory(status=Comment.Status.PENDING)
+    viewer = StaffFactory()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_comment"))
+    client.force_login(viewer)
+    html = client.get(reverse("admin:posts_comment_changelist")).content.decode()
+    assert comment.excerpt in html and "moderate_status" not in html
+    moderate = reverse("admin:posts_comment_moderate", args=[comment.pk])
+    assert client.post(moderate, {"moderate_status": "approved"}).status_code == 403
+    assert client.get(moderate).status_code == 302  # an address typed by hand: back to the list
+    client.logout()
+    assert client.post(moderate, {"moderate_status": "approved"}).status_code == 302  # to the login
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+
 @pytest.mark.parametrize(
     "headers",
     [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://evil.example"}, {"HTTP_ORIGIN": "null"}],
@@ -710,6 +772,30 @@ def test_comment_form_widgets_write_what_djangos_templates_write(widget, value, 
         value = mark_safe(value)
     ours, djangos = getattr(widgets, widget)(), getattr(forms, widget)()
     assert ours.render("field", value, attrs) == djangos.render("field", value, attrs)
+
+
+def test_comment_form_fields_name_their_errors_and_help():
+    """Each field: its label for the input, errors in <id>_error and help in <id>_helptext,
+    both named by the input's aria-describedby; values and messages escaped."""
+    from posts.forms import CommentForm
+    from posts.markup import comment_form_field
+
+    post = PostFactory()
+    blank = CommentForm(post=post)
+    html = comment_form_field(blank["name"])
+    assert html.startswith('<div class="field">') and '<label for="id_name">Name</label>' in html
+    assert 'aria-describedby="id_name_helptext"' in html and "errorlist" not in html
+    assert '<p class="help" id="id_name_helptext">Shown with your comment. A pseudonym is fine.</p>' in html
+    sent = CommentForm({"name": "", "email": "noy@", "text": "<b>x</b> & y"}, post=post)
+    sent.is_valid()
+    email = comment_form_field(sent["email"])
+    assert email.startswith('<div class="field field-error">')
+    assert '<ul class="errorlist" id="id_email_error"><li>This email address looks incomplete' in email
+    assert 'aria-describedby="id_email_error id_email_helptext"' in email and 'aria-invalid="true"' in email
+    assert 'value="noy@"' in email
+    text = comment_form_field(sent["text"])
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y</textarea>" in text and "<b>x</b>" not in text
+    assert "_helptext" not in text  # no help, so none named
 
 
 # Display and privacy --------------------------------------------------------------------

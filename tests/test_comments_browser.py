@@ -154,3 +154,39 @@ def test_visitors_of_a_cached_post_page_comment_with_and_without_javascript(page
     expect(without_script.get_by_text("Thank you. Your comment is awaiting moderation")).to_be_visible()
     without_script.context.close()
     assert sorted(Comment.objects.values_list("name", flat=True)) == ["Kham", "Noy"]
+
+
+def test_moderation_queue_fits_its_box_and_moderates_in_one_click_without_javascript(browser, live_server, screenshot):
+    """The comment wraps by words, the table is no wider than its box, "Held because" is on
+    screen, and Approve / Spam work in one click with JavaScript off."""
+    StaffFactory(username="moderator", email="moderator@un-act.example", groups=[MODERATORS])
+    post = PostFactory(title="Recruitment agencies in Mae Sot: a guide for families who ask us")
+    long_text = " ".join(["My cousin paid an agency a large fee and never got the promised job"] * 4)
+    held = CommentFactory(post=post, name="Noy", text=long_text, status=Comment.Status.PENDING,
+                          moderation_reason="Seems to contain personal data: a phone number")  # fmt: skip
+    spam = CommentFactory(post=post, name="Bot", text="Cheap visas, fast money", status=Comment.Status.PENDING)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    admin = context.new_page()
+    admin.goto(live_server.url + "/admin/login/")
+    admin.get_by_label("Username").fill("moderator")
+    admin.get_by_label("Password").fill("correct horse battery")
+    admin.get_by_role("button", name="Log in").click()
+    admin.goto(live_server.url + "/admin/posts/comment/?status__exact=pending")
+    table, box = admin.locator("#result_list").bounding_box(), admin.locator("#changelist").bounding_box()
+    assert table["x"] + table["width"] <= box["x"] + box["width"] + 1
+    held_because = admin.get_by_role("columnheader", name="Held because").bounding_box()
+    assert held_because["x"] + held_because["width"] <= 1280
+    comment_cell = admin.locator(".field-excerpt_display").nth(1).bounding_box()
+    assert comment_cell["width"] >= 150  # whole words per line, not one word a line
+    assert admin.locator("td.field-post").first.bounding_box()["width"] >= 100
+    screenshot(admin, "comments-7-moderation-queue")
+
+    admin.locator(f'button.moderate-approve[formaction*="/{held.pk}/moderate/"]').click()
+    expect(admin.get_by_text("The comment by Noy is approved.")).to_be_visible()
+    assert "status__exact=pending" in admin.url
+    admin.locator(f'button.moderate-spam[formaction*="/{spam.pk}/moderate/"]').click()
+    expect(admin.get_by_text("The comment by Bot is marked as spam.")).to_be_visible()
+    held.refresh_from_db()
+    spam.refresh_from_db()
+    assert (held.status, spam.status) == (Comment.Status.APPROVED, Comment.Status.SPAM)
+    context.close()

@@ -532,6 +532,33 @@ def test_load_demo_creates_the_seed_once(capsys):
     assert Comment.objects.count() == 4
 
 
+def test_demo_posts_are_finished_content_with_working_links(client):
+    """What the old page wrote as "clicking this link" (and the newsletters, the brochure,
+    the report) links to where the portal keeps it now; every link of the demo posts
+    answers, and no post asks visitors to click a link that is not there."""
+    import re
+
+    call_command("load_demo")
+    checked = set()
+    for post in Post.objects.published():
+        html = client.get(post.get_absolute_url()).content.decode()
+        body = re.search(r'<div class="prose">(.*?)</div>', html, re.S).group(1)
+        for sentence in re.split(r"(?<=[.!?])\s", body):
+            if re.search(r"click|this link|following link", sentence, re.I):
+                assert "<a href=" in sentence, (post.slug, sentence)
+        for href in re.findall(r'<a href="([^"]+)"', body):
+            if href.startswith("#"):
+                assert f'id="{href[1:]}"' in html, (post.slug, href)
+            elif href.startswith("/") and href not in checked:
+                assert client.get(href).status_code == 200, (post.slug, href)
+                checked.add(href)
+    blog = client.get("/posts/the-global-effort-against-trafficking-in-persons/").content.decode()
+    assert '<a href="/posts/category/blog/">our Blog section</a>' in blog
+    brochure = client.get("/posts/new-in-publications-the-un-act-brochure/").content.decode()
+    assert '<a href="/publications/un-act-brochure/">this link</a>' in brochure
+    assert len(checked) >= 6
+
+
 def test_editing_a_post_that_has_an_image_keeps_it(editor_client):
     post = PostFactory(with_image=True, title="With a photo")
     url = reverse("admin:posts_post_change", args=[post.pk])

@@ -212,3 +212,27 @@ def test_demo_film_plays_with_captions_and_asks_nothing_of_another_site(live_ser
     wait_until("video => (video.textTracks[0].cues || []).length === 6")
     screenshot(page, "publication-demo-film")
     assert requested and all(url.startswith(live_server.url) for url in requested), requested
+
+
+def test_the_demo_film_fits_a_phone_screen(live_server, page, screenshot, served_media):
+    """Found from outside at 360 px: the film's page was 656 px wide, the <video> (640 px
+    of poster) widening its grid column, so title, details and text ran off the screen."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{live_server.url}/publications/commit-10-years-and-som-imm-video/")
+    page.locator("video").scroll_into_view_if_needed()
+    for _attempt in range(50):  # the poster sets the video's own width once it loads
+        if page.locator("video").evaluate("video => video.readyState >= 1 || video.poster === ''"):
+            break
+        page.wait_for_timeout(100)
+    screenshot(page, "publication-video-360")
+    widths = page.evaluate(
+        "[document.documentElement.scrollWidth,"
+        " document.querySelector('video').getBoundingClientRect().right,"
+        " document.querySelector('.pub-detail-body').getBoundingClientRect().right]"
+    )
+    assert max(widths) <= 360, widths

@@ -5,13 +5,15 @@ newsletter get the same headers and media policy without code of their own.
 """
 
 import mimetypes
+import os
 import posixpath
+import re
 from dataclasses import replace
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.views import static
 
 from unact.urlcache import reverse_memo
@@ -125,6 +127,9 @@ def serve_media(request, path):
         response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
     except (ValueError, OSError):
         raise Http404("Not found")
+    if response.status_code == 200:
+        response["Accept-Ranges"] = "bytes"
+        response = _byte_range(request, response) or response
     content_type, disposition = media_headers(path)
     response["Content-Type"] = content_type
     response["Content-Disposition"] = disposition
@@ -134,6 +139,60 @@ def serve_media(request, path):
         # new content always gets a new name, so browsers may keep it for a year.
         response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
+
+
+class _Slice:
+    """The next `length` bytes of an open file, read as FileResponse reads a file."""
+
+    def __init__(self, file, length):
+        self.file, self.left = file, length
+
+    def read(self, size=-1):
+        data = self.file.read(self.left if size < 0 else min(size, self.left))
+        self.left -= len(data)
+        return data
+
+    def close(self):
+        self.file.close()
+
+
+_SINGLE_RANGE = re.compile(r"bytes=(\d{0,18})-(\d{0,18})")
+
+
+def _byte_range(request, response):
+    """The part of a served file that a `Range: bytes=a-b` header asks for (206), or
+    416 when it starts past the end; None (the whole file) for anything else: several
+    ranges, a malformed header, or an If-Range the file no longer matches. Safari plays
+    a <video> only from a server that answers ranges; Django's static.serve does not."""
+    match = _SINGLE_RANGE.fullmatch(request.headers.get("Range", "").strip())
+    if not match or match.group(1) == match.group(2) == "":
+        return None
+    if_range = request.headers.get("If-Range")
+    if if_range is not None and if_range != response.get("Last-Modified"):
+        return None
+    stream = response.file_to_stream
+    size = os.fstat(stream.fileno()).st_size
+    first, last = match.group(1), match.group(2)
+    if first == "":  # the last N bytes
+        start, end = max(size - int(last), 0), size - 1
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+        if last and int(last) < start:
+            return None  # not a valid range: ignored, as RFC 9110 says
+    if start >= size or end < start:
+        stream.close()
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        return refused
+
+    stream.seek(start)
+    partial = FileResponse(_Slice(stream, end - start + 1), status=206)
+    for header in ("Last-Modified", "Accept-Ranges", "Cache-Control"):
+        if header in response:
+            partial[header] = response[header]
+    partial["Content-Range"] = f"bytes {start}-{end}/{size}"
+    partial["Content-Length"] = str(end - start + 1)
+    return partial
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -142,7 +142,7 @@ MIDDLEWARE = [
     # other headers of unact/security.py.
     "unact.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "unact.middleware.TextGZipMiddleware",  # Django's, for text only
     "django.middleware.http.ConditionalGetMiddleware",
     # The language of a page is the one its address names (unact/i18n.py).
     "unact.i18n.LanguageMiddleware",

@@ -18,6 +18,12 @@ def comment_list(comments, can_reply=False, page_query=""):
 
 
 @register.simple_tag
+def comment_form_field(field):
+    """One text field of the comment form with its label, errors and help (posts/markup.py)."""
+    return markup.comment_form_field(field)
+
+
+@register.simple_tag
 def pending_comment_count():
     """How many comments wait for moderation (for the admin index)."""
     from posts.models import Comment
