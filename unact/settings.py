@@ -423,7 +423,7 @@ LANGUAGES = [
 # The languages of the public site: only those whose catalogue (locale/<code>/) is
 # complete, which tests/test_i18n.py checks. The others are reachable only in the admin,
 # where Django's own translations cover staff who choose them.
-PUBLIC_LANGUAGES = ["en", "km", "my", "th", "vi", "zh-hans"]
+PUBLIC_LANGUAGES = ["en", "km", "lo", "my", "th", "vi", "zh-hans"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Bangkok")
 USE_I18N = True
 USE_TZ = True
