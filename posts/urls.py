@@ -8,7 +8,9 @@ urlpatterns = [
     path("", views.post_list, name="list"),
     re_path(r"^(?P<year>[12][0-9]{3})/$", views.year_archive, name="year"),
     path("category/<slug:slug>/", views.category_detail, name="category"),
-    # Tags in Thai, Khmer or Burmese get Unicode slugs (taggit keeps the letters).
+    # Tags in Thai, Khmer or Burmese get Unicode slugs. Django's slugify drops their
+    # combining vowel signs and tone marks, so such a slug reads oddly (the page shows
+    # the tag's name) and taggit numbers a clash.
     re_path(r"^tag/(?P<slug>[-\w]+)/$", views.tag_detail, name="tag"),
     path("<slug:slug>/", views.post_detail, name="detail"),
     path("<slug:slug>/comment/", views.comment_create, name="comment"),

@@ -120,10 +120,11 @@ def test_anonymous_pages_may_be_kept_by_shared_caches_and_signed_in_pages_are_pr
     assert "Cookie" in staff_page["Vary"]
 
 
-def test_query_parameters_a_page_does_not_read_make_no_new_entries(client):
+def test_query_parameters_a_page_does_not_read_make_no_new_entries(client, settings):
     """/?utm=0…499 is the front page's one entry (issue 14, item 14); ?page=2 is its own."""
     from django.core.cache import cache
 
+    settings.POSTS_PER_PAGE = 2
     PostFactory.create_batch(3)
     keys_before = set(cache._cache)
     assert get(client, "/?utm=first")["X-Cache"] == "miss"  # renders to learn what "/" reads
@@ -535,3 +536,21 @@ def test_a_pending_or_spam_comment_leaves_the_cached_pages_alone(client, setting
     # An approved comment is a change visitors see.
     CommentFactory(post=post, text="Approved at once")
     assert "Approved at once" in get(client, post.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("path", ["/posts/", "/publications/", "/search/?q=trafficking"])
+def test_made_up_page_numbers_make_no_cache_entries(client, path):
+    """/posts/?page=1…N, ?page=abc or ?page=99999 each rendered a page stored under a new
+    entry, so a list of one page could fill the cache without limit (found from outside).
+    They are answered with a real page, and never stored."""
+    from django.core.cache import cache
+
+    PostFactory(title="Trafficking hotline")
+    separator = "&" if "?" in path else "?"
+    get(client, path)
+    keys_before = set(cache._cache)
+    for value in ("abc", "0", "-1", "99999", "1.0", "01", "2", "9" * 40):
+        assert get(client, f"{path}{separator}page={value}").status_code == 200
+    assert set(cache._cache) == keys_before
+    assert get(client, f"{path}{separator}page=1")["X-Cache"] == "miss"  # a real page
+    assert get(client, f"{path}{separator}page=1")["X-Cache"] == "hit"

@@ -311,6 +311,8 @@ class PageCacheMiddleware:
     def _is_storable(request, response):
         if response.status_code != 200 or response.streaming:
             return False
+        if getattr(request, "page_number_corrected", False):
+            return False  # ?page=abc or ?page=99999: answered, never stored (pagination.py)
         if not response.get("Content-Type", "").startswith(CACHEABLE_TYPES):
             return False
         if response.has_header("Content-Encoding"):

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from unact.pagination import note_corrected_page
+
 from .forms import SearchForm, search_query_string
 from .queries import (
     KIND_LABELS,
@@ -26,6 +28,7 @@ def search(request):
     context = {"query": query, "was_cut": was_cut, "filters": filters, "max_length": settings.SEARCH_MAX_QUERY_LENGTH}
     if query:
         found = search_page(query, filters, request.GET.get("page"), settings.SEARCH_RESULTS_PER_PAGE, sort or SORT_RELEVANCE)
+        note_corrected_page(request, found.page)
         url = reverse("search:results")
         context.update(
             page_obj=found.page,
