@@ -3,11 +3,11 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from posts.models import Post
 from publications.models import Publication
 
 from .factories import CategoryFactory, PostFactory, PublicationFactory

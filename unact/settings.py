@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 
@@ -33,8 +34,10 @@ def env_int(name, default):
         return default
     try:
         return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.")
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from error
 
 
 def env_list(name, default=""):
