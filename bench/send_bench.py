@@ -108,9 +108,10 @@ def main():
     import django
 
     django.setup()
+    from django_tasks_db.models import DBTaskResult
+
     from django.core.management import call_command
     from django.utils import timezone
-    from django_tasks_db.models import DBTaskResult
 
     from newsletter import services
     from newsletter.consent import current_consent

@@ -8,9 +8,10 @@ and emails → models.
 import logging
 from datetime import timedelta
 
+from django_tasks import task, task_backends
+
 from django.conf import settings
 from django.utils import timezone
-from django_tasks import task, task_backends
 
 from . import sending
 from .emails import confirmation_email

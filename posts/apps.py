@@ -7,8 +7,9 @@ class PostsConfig(AppConfig):
     verbose_name = _("Posts")
 
     def ready(self):
-        from django.conf import settings
         from PIL import Image
+
+        from django.conf import settings
 
         from unact.pagecache import connect_signals
 

@@ -1,12 +1,13 @@
 
+from taggit.managers import TaggableManager
+from taggit.models import Tag
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from taggit.managers import TaggableManager
-from taggit.models import Tag
 
 from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
 from unact.publishing import Publishable, PublishableQuerySet

@@ -8,6 +8,8 @@ stored before any of this runs, so a broken mail server never loses one.
 import logging
 from datetime import timedelta
 
+from django_tasks import task
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
@@ -15,7 +17,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from .models import Comment
 from .permissions import MODERATORS

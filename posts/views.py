@@ -2,6 +2,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from taggit.models import Tag
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -13,7 +15,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
-from taggit.models import Tag
 
 from unact.pagination import paginate
 from unact.publicforms import public_form

@@ -9,8 +9,9 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
+
+from django.core.files.base import ContentFile
 
 from posts.models import Post
 from unact.demo_images import PALETTES, make_cover_image

@@ -10,11 +10,12 @@ every publication has one kind. Two queries at most, one when the counts are sto
 import hashlib
 from urllib.parse import urlencode
 
+from taggit.models import TaggedItem
+
 from django import forms
 from django.core.cache import cache
 from django.db.models import CharField, Count, IntegerField, Q, Value
 from django.db.models.functions import ExtractYear
-from taggit.models import TaggedItem
 
 from unact import pagecache
 

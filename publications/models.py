@@ -1,12 +1,13 @@
 import os
 from datetime import datetime, time
 
+from taggit.managers import TaggableManager
+
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from taggit.managers import TaggableManager
 
 from unact.images import CleanImageField, rendition_spec, renditions
 from unact.publishing import Publishable

@@ -2,11 +2,12 @@ import io
 from datetime import timedelta
 
 import factory
+from factory.django import DjangoModelFactory
+from PIL import Image
+
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from factory.django import DjangoModelFactory
-from PIL import Image
 
 from posts.models import BlockedCommenter, BlockedWord, Category, Comment, Post
 

@@ -1,6 +1,7 @@
 """The benchmark's hooks: never reachable in production, and what they measure is right."""
 
 import pytest
+
 from django.contrib import admin
 from django.db import OperationalError
 from django.test import Client

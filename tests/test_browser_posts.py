@@ -1,6 +1,7 @@
 """Flows a person clicks through, in Debian's Chromium."""
 
 import pytest
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 

@@ -1,6 +1,7 @@
 """The Content-Security-Policy as Chromium enforces it: nothing the site needs is blocked."""
 
 import pytest
+
 from django.contrib.auth import get_user_model
 
 from .factories import PostFactory

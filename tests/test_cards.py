@@ -6,6 +6,7 @@ import struct
 from datetime import timedelta
 
 import pytest
+
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import feedparser
 import pytest
+from django_tasks_db.models import DBTaskResult
+
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
@@ -14,7 +16,6 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from posts.forms import comment_form_token
 from posts.models import BlockedCommenter, BlockedWord, Comment, Post

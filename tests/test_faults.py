@@ -328,6 +328,7 @@ class SlowCounter:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_killed_with_sigkill_mid_campaign_new_worker_finishes_it(tmp_path):
     from aiosmtpd.controller import Controller
+
     from django.utils import timezone
 
     from newsletter import services

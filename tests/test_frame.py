@@ -4,6 +4,7 @@ per language (and, for the header, per navigation section) in each process."""
 import re
 
 import pytest
+
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse

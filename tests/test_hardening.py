@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib import admin
@@ -637,7 +638,7 @@ def test_editors_reach_only_posts_tags_publications_and_redirects(client):
     assert EDITOR_MODELS <= models
     assert {model for model in models if model not in EDITOR_MODELS and model[0] not in EDITOR_APPS} == set()
     client.force_login(StaffFactory(groups=["Editors"]))
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         key = (model._meta.app_label, model._meta.model_name)
         url = reverse(f"admin:{key[0]}_{key[1]}_changelist")
         allowed = key in EDITOR_MODELS or key[0] in EDITOR_APPS

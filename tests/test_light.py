@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone

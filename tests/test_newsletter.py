@@ -3,12 +3,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django_tasks_db.management.commands.db_worker import Worker
+
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 
 from newsletter import services
 from newsletter.models import Campaign, Delivery, Subscriber

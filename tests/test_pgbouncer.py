@@ -24,6 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from django.db import connection
 
 from posts.models import Comment

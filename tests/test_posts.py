@@ -4,11 +4,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from PIL import Image
+
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from posts.models import Category, Post
 

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+
 from django.core.files.base import ContentFile
 from django.utils import translation
 from django.utils.safestring import mark_safe

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from PIL import Image
+from pypdf import PdfReader
+
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,8 +17,6 @@ from django.db import IntegrityError, connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
-from pypdf import PdfReader
 
 from posts.permissions import EDITORS
 from publications.models import Country, Publication

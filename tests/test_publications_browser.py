@@ -2,6 +2,7 @@ import importlib
 from datetime import date
 
 import pytest
+
 from django.urls import get_resolver
 from django.views.static import serve
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 from django.utils import timezone

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
+
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client

@@ -9,10 +9,11 @@ caching through it resumes when it answers.
 import logging
 import time
 
+from redis.exceptions import RedisError
+
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
 
 logger = logging.getLogger("unact.cache")
 

@@ -22,7 +22,7 @@ def make_cover_image(title, label, width=1200, height=800):
     draw = ImageDraw.Draw(image)
     for y in range(height):
         mix = y / height
-        colour = tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom))
+        colour = tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True))
         draw.line([(0, y), (width, y)], fill=colour)
     for index in range(6):
         radius = 80 + (seed >> (index * 8)) % 220

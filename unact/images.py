@@ -8,15 +8,16 @@ is made from that clean copy.
 import warnings
 from typing import NamedTuple
 
+from imagekit.models import ImageSpecField, ProcessedImageField
+from imagekit.models.fields.files import ProcessedImageFieldFile
+from imagekit.processors import ResizeToFit
+from PIL import Image
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from imagekit.models import ImageSpecField, ProcessedImageField
-from imagekit.models.fields.files import ProcessedImageFieldFile
-from imagekit.processors import ResizeToFit
-from PIL import Image
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 RENDITION_WIDTHS = (480, 960, 1440)
@@ -57,16 +58,16 @@ def validate_image_file(upload):
             with Image.open(upload) as image:
                 image_format = image.format
                 image.verify()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ValidationError(
             _("This image has too many pixels to be processed safely."),
             code="decompression_bomb",
-        )
-    except Exception:
+        ) from error
+    except Exception as error:
         raise ValidationError(
             _("Upload a valid image: JPEG, PNG, GIF or WebP. This file is not one."),
             code="invalid_image",
-        )
+        ) from error
     finally:
         if hasattr(upload, "seek"):
             upload.seek(position)
@@ -137,7 +138,9 @@ def renditions(instance, source_field, spec_names, widths, original_width, origi
     if found is None:
 
         def sources(suffix):
-            specs = zip((getattr(instance, name + suffix) for name in spec_names), widths)
+            specs = zip(
+                (getattr(instance, name + suffix) for name in spec_names), widths, strict=True
+            )
             return rendition_sources(specs, original_width, original_height)
 
         found = Renditions(jpeg=sources(""), webp=sources("_webp"))

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import nh3
 from ckeditor.fields import RichTextField
+
 from django.utils.text import Truncator
 
 ALLOWED_TAGS = {

@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from csp.middleware import CSPMiddleware
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import FileResponse, Http404, HttpResponse
@@ -125,8 +126,8 @@ def serve_media(request, path):
         raise Http404("Not found")
     try:
         response = static.serve(request, path, document_root=settings.MEDIA_ROOT)
-    except (ValueError, OSError):
-        raise Http404("Not found")
+    except (ValueError, OSError) as error:
+        raise Http404("Not found") from error
     if response.status_code == 200:
         response["Accept-Ranges"] = "bytes"
         response = _byte_range(request, response) or response

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 
@@ -33,8 +34,10 @@ def env_int(name, default):
         return default
     try:
         return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.")
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from error
 
 
 def env_list(name, default=""):
@@ -423,13 +426,15 @@ LANGUAGES = [
 # The languages of the public site: only those whose catalogue (locale/<code>/) is
 # complete, which tests/test_i18n.py checks. The others are reachable only in the admin,
 # where Django's own translations cover staff who choose them.
-PUBLIC_LANGUAGES = ["en", "km", "th", "vi", "zh-hans"]
+PUBLIC_LANGUAGES = ["en", "km", "lo", "my", "th", "vi", "zh-hans"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Bangkok")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates follow the visitor's language: templates use DATE_FORMAT / DATETIME_FORMAT,
-# and English keeps the portal's "30 November 2026" (unact/formats/en/formats.py).
+# and English keeps the portal's "30 November 2026" (unact/formats/en/formats.py);
+# Burmese and Lao, for which Django has no month names, write dates in digits
+# (unact/formats/my/, unact/formats/lo/).
 FORMAT_MODULE_PATH = ["unact.formats"]
 
 # ---------------------------------------------------------------------------

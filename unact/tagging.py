@@ -1,7 +1,8 @@
 """Tags (django-taggit) read in bulk, for every app's lists and feeds."""
 
-from django.contrib.contenttypes.models import ContentType
 from taggit.models import TaggedItem
+
+from django.contrib.contenttypes.models import ContentType
 
 
 def attach_tag_names(objects):

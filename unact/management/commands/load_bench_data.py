@@ -16,12 +16,13 @@ import random
 import time
 from datetime import date, timedelta
 
+from taggit.models import Tag, TaggedItem
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
-from taggit.models import Tag, TaggedItem
 
 from newsletter.consent import current_consent
 from newsletter.models import Subscriber
