@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from publications.models import Publication
 
-from .queries import SORT_DATE, TYPE_EDITION, TYPE_POST, TYPE_PUBLICATION, SearchFilters, clean_query
+from .queries import (
+    SORT_DATE,
+    TYPE_EDITION,
+    TYPE_POST,
+    TYPE_PUBLICATION,
+    SearchFilters,
+    clean_query,
+)
 
 FILTER_NAMES = ("type", "category", "kind", "year")
 QUERY_NAMES = (*FILTER_NAMES, "sort")

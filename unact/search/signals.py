@@ -7,8 +7,9 @@ signal (`queryset.update()`, `bulk_create`) call `search_documents_refresh` in t
 service that makes them; `rebuild_search_index` repairs anything else.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag, TaggedItem
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 def _searched_models():
