@@ -46,7 +46,9 @@ from tests.servers import AppServer  # noqa: E402 (the project root is on the pa
 
 OUT = ROOT / "var" / "bench"
 # One bench database per checkout (its folder name): branches with different migrations never share one.
-DEFAULT_DB = "postgres://root@127.0.0.1:5432/unact_bench_pages_" + re.sub(r"\W", "_", ROOT.name.lower())
+DEFAULT_DB = "postgres://root@127.0.0.1:5432/unact_bench_pages_" + re.sub(
+    r"\W", "_", ROOT.name.lower()
+)
 DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
 SIGNUP = "POST /newsletter/subscribe/"
 PAGES = [
@@ -67,9 +69,16 @@ MAX_QUERIES = 8
 def ensure_wrk():
     if shutil.which("wrk"):
         return shutil.which("wrk")
-    print("wrk is not installed; installing Debian's package (apt-get install -y wrk)...", flush=True)
+    print(
+        "wrk is not installed; installing Debian's package (apt-get install -y wrk)...",
+        flush=True,
+    )
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "wrk"],
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
     if not shutil.which("wrk"):
         sys.exit(
             "ERROR: the page benchmark needs wrk (HTTP load generator) and could not install it.\n"
@@ -114,7 +123,10 @@ def rss_mb(pid):
 
 def children(pid):
     try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return [
+            int(child)
+            for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        ]
     except FileNotFoundError:
         return []
 
@@ -132,7 +144,11 @@ def run_wrk(wrk, server, path, seconds, connections, env, headers=()):
     script = ROOT / "bench" / "report.lua"
     if path == SIGNUP:
         script = OUT / "signup-run.lua"
-        script.write_text((ROOT / "bench" / "signup.lua").read_text() + "\n" + (ROOT / "bench" / "report.lua").read_text())
+        script.write_text(
+            (ROOT / "bench" / "signup.lua").read_text()
+            + "\n"
+            + (ROOT / "bench" / "report.lua").read_text()
+        )
         url = server.url + "/newsletter/subscribe/"
     else:
         url = server.url + path
@@ -141,12 +157,16 @@ def run_wrk(wrk, server, path, seconds, connections, env, headers=()):
          *[flag for header in headers for flag in ("-H", header)], url],
         capture_output=True, text=True, env=env, timeout=seconds + 60,
     )  # fmt: skip
-    line = next((line for line in result.stdout.splitlines() if line.startswith("JSON:")), None)
+    line = next(
+        (line for line in result.stdout.splitlines() if line.startswith("JSON:")), None
+    )
     if line is None:
         raise RuntimeError(f"wrk gave no figures:\n{result.stdout}\n{result.stderr}")
     data = json.loads(line[5:])
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
-    data["errors"] = sum(data[key] for key in ("connect", "read", "write", "status", "timeout"))
+    data["errors"] = sum(
+        data[key] for key in ("connect", "read", "write", "status", "timeout")
+    )
     data["bytes_per_response"] = data["bytes"] / max(1, data["requests"])
     return data
 
@@ -185,7 +205,9 @@ print("JSON:" + json.dumps(results))
 def count_queries(env, paths):
     result = subprocess.run([sys.executable, "-c", COUNT_SCRIPT, json.dumps(paths)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=300)  # fmt: skip
-    line = next((line for line in result.stdout.splitlines() if line.startswith("JSON:")), None)
+    line = next(
+        (line for line in result.stdout.splitlines() if line.startswith("JSON:")), None
+    )
     if line is None:
         raise RuntimeError(f"query count failed:\n{result.stdout}\n{result.stderr}")
     return json.loads(line[5:])
@@ -198,7 +220,9 @@ def table(mode, rows, ceiling_rps):
     ]
     for label, path, data in rows:
         if data is None:
-            lines.append(f"{label:<30} {'not available (404: no such page on this branch)':>60}")
+            lines.append(
+                f"{label:<30} {'not available (404: no such page on this branch)':>60}"
+            )
             continue
         ratio = data["rps"] / ceiling_rps if ceiling_rps else 0
         spread = data["p99_us"] / max(1, data["p50_us"])
@@ -222,24 +246,49 @@ def table(mode, rows, ceiling_rps):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 8)))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 8))
+    )
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 8)))
+    parser.add_argument(
+        "--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 8))
+    )
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--modes", default=os.environ.get("BENCH_MODES", "cached,uncached"))
-    parser.add_argument("--only", default="", help="comma-separated paths to measure (besides the ceiling)")
-    parser.add_argument("--no-gzip", dest="accept_gzip", action="store_false", default=os.environ.get("BENCH_GZIP") != "0",
-                        help="send no Accept-Encoding (by default wrk sends Accept-Encoding: gzip, as every browser does)")
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_DB))
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    parser.add_argument(
+        "--modes", default=os.environ.get("BENCH_MODES", "cached,uncached")
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated paths to measure (besides the ceiling)",
+    )
+    parser.add_argument(
+        "--no-gzip",
+        dest="accept_gzip",
+        action="store_false",
+        default=os.environ.get("BENCH_GZIP") != "0",
+        help="send no Accept-Encoding (by default wrk sends Accept-Encoding: gzip, as every browser does)",
+    )
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_PAGES_DATABASE_URL", DEFAULT_DB)
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
+    )
     args = parser.parse_args()
 
     started = time.monotonic()
     wrk = ensure_wrk()
     OUT.mkdir(parents=True, exist_ok=True)
     hardware = hardware_line()
-    base_env = {key: value for key, value in os.environ.items() if key not in ("PYTEST_CURRENT_TEST", "DEBUG")}
+    base_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTEST_CURRENT_TEST", "DEBUG")
+    }
     base_env.update(
         DEBUG="0",
         DJANGO_SETTINGS_MODULE="unact.settings",
@@ -260,19 +309,38 @@ def main():
     )
     ensure_database(args.database_url)
     manage = [sys.executable, "manage.py"]
-    subprocess.run(manage + ["migrate", "--noinput", "-v0"], cwd=ROOT, env=base_env, check=True)
-    load = subprocess.run(manage + ["load_bench_data"], cwd=ROOT, env=base_env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        manage + ["migrate", "--noinput", "-v0"], cwd=ROOT, env=base_env, check=True
+    )
+    load = subprocess.run(
+        manage + ["load_bench_data"],
+        cwd=ROOT,
+        env=base_env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     print(load.stdout.strip())
-    subprocess.run(manage + ["collectstatic", "--noinput", "-v0"], cwd=ROOT, env=base_env, check=True)
+    subprocess.run(
+        manage + ["collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=base_env,
+        check=True,
+    )
 
     pages = PAGES
     if args.only:
         wanted = set(args.only.split(","))
-        pages = [page for page in PAGES if page[1] == "/bench/ceiling/" or page[1] in wanted]
+        pages = [
+            page for page in PAGES if page[1] == "/bench/ceiling/" or page[1] in wanted
+        ]
     report = {"hardware": hardware, "modes": {}}
-    printed = [f"Hardware: {hardware}", f"gunicorn: {args.workers} workers ({base_env.get('GUNICORN_WORKER_CLASS', 'sync')}), "
-               f"wrk -t2 -c{args.connections}, {args.warmup} s warm-up + {args.duration} s per page, same machine"
-               + (", Accept-Encoding: gzip" if args.accept_gzip else "")]
+    printed = [
+        f"Hardware: {hardware}",
+        f"gunicorn: {args.workers} workers ({base_env.get('GUNICORN_WORKER_CLASS', 'sync')}), "
+        f"wrk -t2 -c{args.connections}, {args.warmup} s warm-up + {args.duration} s per page, same machine"
+        + (", Accept-Encoding: gzip" if args.accept_gzip else ""),
+    ]
     headers = ["Accept-Encoding: gzip"] if args.accept_gzip else []
     for mode in args.modes.split(","):
         env = {**base_env, "PAGE_CACHE_SECONDS": "600" if mode == "cached" else "0",
@@ -287,34 +355,59 @@ def main():
             sys.exit(str(error))
         rows = []
         try:
-            wrk_env = {**os.environ, "BENCH_ORIGIN": server.url, "BENCH_RUN": uuid.uuid4().hex[:6]}
+            wrk_env = {
+                **os.environ,
+                "BENCH_ORIGIN": server.url,
+                "BENCH_RUN": uuid.uuid4().hex[:6],
+            }
             for label, path in pages:
                 if path != SIGNUP and status_of(server.url + path)[0] == 404:
                     rows.append((label, path, None))
                     continue
-                run_wrk(wrk, server, path, args.warmup, args.connections, wrk_env, headers)
-                data = run_wrk(wrk, server, path, args.duration, args.connections, wrk_env, headers)
+                run_wrk(
+                    wrk, server, path, args.warmup, args.connections, wrk_env, headers
+                )
+                data = run_wrk(
+                    wrk, server, path, args.duration, args.connections, wrk_env, headers
+                )
                 data["queries"] = queries.get(path, {}).get("queries")
                 rows.append((label, path, data))
                 print(f"  {mode:<8} {label:<30} {data['rps']:8.0f} req/s", flush=True)
             rss = [rss_mb(pid) for pid in children(server.process.pid)]
         finally:
             server.stop()
-        ceiling = next((data["rps"] for _label, path, data in rows if path == "/bench/ceiling/" and data), 0)
+        ceiling = next(
+            (
+                data["rps"]
+                for _label, path, data in rows
+                if path == "/bench/ceiling/" and data
+            ),
+            0,
+        )
         text = table(mode, rows, ceiling)
-        memory = "gunicorn worker RSS after the run: " + ", ".join(f"{value:.0f} MB" for value in rss) + " (target < 150 MB)"
+        memory = (
+            "gunicorn worker RSS after the run: "
+            + ", ".join(f"{value:.0f} MB" for value in rss)
+            + " (target < 150 MB)"
+        )
         block = f"\n== {mode}: page cache {'on' if mode == 'cached' else 'off (PAGE_CACHE_SECONDS=0)'}; target ratio >= {TARGETS[mode]} of the ceiling ==\n{text}\n{memory}"
         printed.append(block)
         print(block, flush=True)
-        (OUT / f"pages-{mode}.txt").write_text(printed[0] + "\n" + printed[1] + "\n" + block + "\n")
+        (OUT / f"pages-{mode}.txt").write_text(
+            printed[0] + "\n" + printed[1] + "\n" + block + "\n"
+        )
         report["modes"][mode] = {
             "rows": [{"label": label, "path": path, **(data or {"available": False})} for label, path, data in rows],
             "ceiling_rps": ceiling, "worker_rss_mb": rss,
         }  # fmt: skip
     report["seconds"] = time.monotonic() - started
     (OUT / "pages.json").write_text(json.dumps(report, indent=2))
-    (OUT / "pages.txt").write_text("\n".join(printed) + f"\n\nPage benchmark took {report['seconds']:.0f} s.\n")
-    print(f"\nPage benchmark took {report['seconds']:.0f} s; table written to {OUT / 'pages.txt'}")
+    (OUT / "pages.txt").write_text(
+        "\n".join(printed) + f"\n\nPage benchmark took {report['seconds']:.0f} s.\n"
+    )
+    print(
+        f"\nPage benchmark took {report['seconds']:.0f} s; table written to {OUT / 'pages.txt'}"
+    )
     return 0
 
 

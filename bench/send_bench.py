@@ -52,7 +52,12 @@ def ensure_database(url):
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, dbname="postgres")
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        dbname="postgres",
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
@@ -73,9 +78,13 @@ smtp.quit()
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=10_000)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    )
     args = parser.parse_args()
 
     from aiosmtpd.controller import Controller
@@ -127,9 +136,17 @@ def main():
     now = timezone.now()
     Subscriber.objects.bulk_create(
         [
-            Subscriber(email=f"reader{index}@example.org", name=f"Reader {index}", status="subscribed",
-                       source="import", consent_source="benchmark", consent_version=version,
-                       consent_text=text, consented_at=now, confirmed_at=now)
+            Subscriber(
+                email=f"reader{index}@example.org",
+                name=f"Reader {index}",
+                status="subscribed",
+                source="import",
+                consent_source="benchmark",
+                consent_version=version,
+                consent_text=text,
+                consented_at=now,
+                confirmed_at=now,
+            )
             for index in range(args.count)
         ],
         batch_size=2000,
@@ -139,19 +156,31 @@ def main():
         preheader="News from the Greater Mekong Sub-region",
         body="".join(
             f"<h2>Section {n}</h2><p>Governments and civil society across the Greater Mekong "
-            f"Sub-region strengthened referral of trafficked persons. <a href=\"/posts/\">Read more</a></p>"
+            f'Sub-region strengthened referral of trafficked persons. <a href="/posts/">Read more</a></p>'
             for n in range(6)
         ),
     )
 
     # Ceiling: the same message as one recipient gets, sent by a bare smtplib loop.
-    sample = CampaignEmail(campaign).message(email="reader0@example.org", subscriber_id=1, delivery_id=1)
+    sample = CampaignEmail(campaign).message(
+        email="reader0@example.org", subscriber_id=1, delivery_id=1
+    )
     sample_path = ROOT / "var" / "bench-message.eml"
     sample_path.parent.mkdir(exist_ok=True)
     sample_path.write_bytes(sample.message().as_bytes(linesep="\r\n"))
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", CEILING_SCRIPT, "127.0.0.1", str(port), str(args.count), str(sample_path)],
-                   check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CEILING_SCRIPT,
+            "127.0.0.1",
+            str(port),
+            str(args.count),
+            str(sample_path),
+        ],
+        check=True,
+    )
     ceiling_wall = time.perf_counter() - started
     ceiling = handler.rate()
     assert handler.count == args.count, handler.count
@@ -160,9 +189,21 @@ def main():
     services.campaign_send(campaign=campaign)
     started = time.perf_counter()
     worker = subprocess.run(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--interval", "0",
-         "--no-reload", "--verbosity", "0"],
-        cwd=ROOT, env=env, check=True,
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--batch",
+            "--no-startup-delay",
+            "--interval",
+            "0",
+            "--no-reload",
+            "--verbosity",
+            "0",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     worker_wall = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -171,17 +212,31 @@ def main():
     ours = handler.rate()
     controller.stop()
 
-    ok = handler.count == args.count and len(handler.recipients) == args.count and campaign.status == "sent"
-    print(f"Messages: {args.count} subscribers; server received {handler.count} campaign messages "
-          f"to {len(handler.recipients)} distinct recipients; campaign status {campaign.status}"
-          f" (exactly once: {'yes' if ok else 'NO'})")
-    print(f"Ceiling (plain smtplib loop, one connection): {ceiling:,.0f} emails/s "
-          f"(wall {ceiling_wall:.2f} s including start-up)")
-    print(f"Worker (manage.py db_worker, batches of {os.environ.get('NEWSLETTER_BATCH_SIZE', 200)}): {ours:,.0f} emails/s "
-          f"(wall {worker_wall:.2f} s including Django start-up)")
+    ok = (
+        handler.count == args.count
+        and len(handler.recipients) == args.count
+        and campaign.status == "sent"
+    )
+    print(
+        f"Messages: {args.count} subscribers; server received {handler.count} campaign messages "
+        f"to {len(handler.recipients)} distinct recipients; campaign status {campaign.status}"
+        f" (exactly once: {'yes' if ok else 'NO'})"
+    )
+    print(
+        f"Ceiling (plain smtplib loop, one connection): {ceiling:,.0f} emails/s "
+        f"(wall {ceiling_wall:.2f} s including start-up)"
+    )
+    print(
+        f"Worker (manage.py db_worker, batches of {os.environ.get('NEWSLETTER_BATCH_SIZE', 200)}): {ours:,.0f} emails/s "
+        f"(wall {worker_wall:.2f} s including Django start-up)"
+    )
     print(f"Ratio: {ours / ceiling:.2f} (target >= 0.5)")
-    print(f"CPU load while measuring (1-min load average, {os.cpu_count()} CPUs): {os.getloadavg()[0]:.1f}")
-    print(f"Peak memory of the worker: {peak_mb:.0f} MB (max RSS of child processes; target < 300 MB)")
+    print(
+        f"CPU load while measuring (1-min load average, {os.cpu_count()} CPUs): {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"Peak memory of the worker: {peak_mb:.0f} MB (max RSS of child processes; target < 300 MB)"
+    )
     worker.check_returncode()
     return 0 if ok else 1
 

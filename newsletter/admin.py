@@ -45,8 +45,24 @@ def spreadsheet_cell(value):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "status", "language", "source", "consented_at", "confirmed_at", "unsubscribed_at"]
-    list_filter = ["status", "language", "source", "consent_version", "consented_at", "confirmed_at"]
+    list_display = [
+        "email",
+        "name",
+        "status",
+        "language",
+        "source",
+        "consented_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    list_filter = [
+        "status",
+        "language",
+        "source",
+        "consent_version",
+        "consented_at",
+        "confirmed_at",
+    ]
     search_fields = ["email", "name", "consent_source"]
     date_hierarchy = "consented_at"
     readonly_fields = [
@@ -64,8 +80,16 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="newsletter_subscriber_import"),
-            path("export/", self.admin_site.admin_view(self.export_all_view), name="newsletter_subscriber_export"),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="newsletter_subscriber_import",
+            ),
+            path(
+                "export/",
+                self.admin_site.admin_view(self.export_all_view),
+                name="newsletter_subscriber_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -96,12 +120,17 @@ class SubscriberAdmin(admin.ModelAdmin):
             yield writer.writerow(EXPORT_COLUMNS)
             for subscriber in queryset.order_by("pk").iterator(chunk_size=2000):
                 yield writer.writerow(
-                    [spreadsheet_cell(getattr(subscriber, column)) for column in EXPORT_COLUMNS]
+                    [
+                        spreadsheet_cell(getattr(subscriber, column))
+                        for column in EXPORT_COLUMNS
+                    ]
                 )
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="subscribers-{stamp}.csv"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="subscribers-{stamp}.csv"'
+        )
         response["Cache-Control"] = "no-store"
         return response
 
@@ -117,11 +146,16 @@ class SubscriberAdmin(admin.ModelAdmin):
         changelist = self.get_changelist_instance(request)
         return self._csv_response(changelist.get_queryset(request))
 
-    @admin.action(description=gettext_lazy("Unsubscribe selected subscribers"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Unsubscribe selected subscribers"),
+        permissions=["change"],
+    )
     def unsubscribe_selected(self, request, queryset):
         for subscriber in queryset:
             services.subscriber_unsubscribe(subscriber=subscriber)
-        self.message_user(request, _("%(count)d subscribers unsubscribed.") % {"count": len(queryset)})
+        self.message_user(
+            request, _("%(count)d subscribers unsubscribed.") % {"count": len(queryset)}
+        )
 
     def import_view(self, request):
         if not self.has_import_permission(request):
@@ -131,8 +165,14 @@ class SubscriberAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             report = services.subscribers_import(data=form.cleaned_data["file"].read())
             if report.ok:
-                self.message_user(request, _("%(created)d subscribers imported; %(listed)d were already on the list and were left as they are.") % {
-                    "created": report.created, "listed": len(report.already_listed)}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _(
+                        "%(created)d subscribers imported; %(listed)d were already on the list and were left as they are."
+                    )
+                    % {"created": report.created, "listed": len(report.already_listed)},
+                    messages.SUCCESS,
+                )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -141,7 +181,9 @@ class SubscriberAdmin(admin.ModelAdmin):
             "report": report,
         }
         status = 400 if report is not None and not report.ok else 200
-        return render(request, "admin/newsletter/subscriber/import.html", context, status=status)
+        return render(
+            request, "admin/newsletter/subscriber/import.html", context, status=status
+        )
 
 
 class DeliveryFailedFilter(admin.SimpleListFilter):
@@ -161,7 +203,15 @@ class DeliveryFailedFilter(admin.SimpleListFilter):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["subscriber", "campaign", "status", "attempts", "sent_at", "error", "is_resent_after_crash"]
+    list_display = [
+        "subscriber",
+        "campaign",
+        "status",
+        "attempts",
+        "sent_at",
+        "error",
+        "is_resent_after_crash",
+    ]
     list_filter = ["status", DeliveryFailedFilter, "campaign"]
     list_select_related = ["subscriber", "campaign"]
     search_fields = ["subscriber__email", "error"]
@@ -176,14 +226,28 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(RevisionAdmin):
-    list_display = ["subject", "sending_state", "recipient_count", "sent_count", "failed_count", "sent_at", "created_at"]
+    list_display = [
+        "subject",
+        "sending_state",
+        "recipient_count",
+        "sent_count",
+        "failed_count",
+        "sent_at",
+        "created_at",
+    ]
     list_filter = ["status"]
     search_fields = ["subject"]
     prepopulated_fields = {"slug": ["subject"]}
     actions = ["send_test", "send_to_subscribers"]
     change_form_template = "admin/newsletter/campaign/change_form.html"
     content_fields = ["subject", "slug", "preheader", "body", "publication_url"]
-    sending_fields = ["status", "progress", "send_started_at", "sent_at", "failed_deliveries"]
+    sending_fields = [
+        "status",
+        "progress",
+        "send_started_at",
+        "sent_at",
+        "failed_deliveries",
+    ]
     readonly_fields = sending_fields
 
     class Media:
@@ -194,12 +258,19 @@ class CampaignAdmin(RevisionAdmin):
         if obj is not None and obj.status != Campaign.Status.DRAFT:
             # Shown as it was sent (rendered, as in the email), not as editable HTML.
             content = [name if name != "body" else "body_as_sent" for name in content]
-        return [(None, {"fields": content}), (gettext_lazy("Sending"), {"fields": self.sending_fields})]
+        return [
+            (None, {"fields": content}),
+            (gettext_lazy("Sending"), {"fields": self.sending_fields}),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != Campaign.Status.DRAFT:
             # What was sent stays as it was sent: the archive shows the same text.
-            return [name for _title, options in self.get_fieldsets(request, obj) for name in options["fields"]]
+            return [
+                name
+                for _title, options in self.get_fieldsets(request, obj)
+                for name in options["fields"]
+            ]
         return self.readonly_fields
 
     def has_change_permission(self, request, obj=None):
@@ -220,15 +291,29 @@ class CampaignAdmin(RevisionAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/progress/", self.admin_site.admin_view(self.progress_view), name="newsletter_campaign_progress"),
-            path("<int:pk>/send/", self.admin_site.admin_view(self.send_view), name="newsletter_campaign_send"),
-            path("<int:pk>/send-test/", self.admin_site.admin_view(self.send_test_view), name="newsletter_campaign_send_test"),
+            path(
+                "<int:pk>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="newsletter_campaign_progress",
+            ),
+            path(
+                "<int:pk>/send/",
+                self.admin_site.admin_view(self.send_view),
+                name="newsletter_campaign_send",
+            ),
+            path(
+                "<int:pk>/send-test/",
+                self.admin_site.admin_view(self.send_test_view),
+                name="newsletter_campaign_send_test",
+            ),
             *super().get_urls(),
         ]
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None and obj.status == Campaign.Status.DRAFT:
-            context["test_form"] = CampaignTestForm(initial={"email": request.user.email})
+            context["test_form"] = CampaignTestForm(
+                initial={"email": request.user.email}
+            )
             context["may_send"] = super().has_change_permission(request, obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
@@ -237,7 +322,10 @@ class CampaignAdmin(RevisionAdmin):
         from .emails import without_iframes
 
         # Sanitised rich text, cleaned again without iframes: what the email showed.
-        return format_html('<div class="campaign-body">{}</div>', mark_safe(without_iframes(campaign.body)))  # nosec B703 B308
+        return format_html(
+            '<div class="campaign-body">{}</div>',
+            mark_safe(without_iframes(campaign.body)),
+        )  # nosec B703 B308
 
     @admin.display(description=gettext_lazy("Status"), ordering="status")
     def sending_state(self, campaign):
@@ -245,22 +333,34 @@ class CampaignAdmin(RevisionAdmin):
             return format_html(
                 '<strong class="errornote-inline">{}</strong><br>{}',
                 _("Not progressing"),
-                _("Attempts without progress: %(attempts)d. Last error: %(error)s") % {
-                    "attempts": campaign.failing_attempts, "error": campaign.last_error or _("none recorded; is the worker running?")},
+                _("Attempts without progress: %(attempts)d. Last error: %(error)s")
+                % {
+                    "attempts": campaign.failing_attempts,
+                    "error": campaign.last_error
+                    or _("none recorded; is the worker running?"),
+                },
             )
         if campaign.status == Campaign.Status.SENDING:
-            return _("Sending: %(sent)d of %(total)d sent") % {"sent": campaign.sent_count, "total": campaign.recipient_count}
+            return _("Sending: %(sent)d of %(total)d sent") % {
+                "sent": campaign.sent_count,
+                "total": campaign.recipient_count,
+            }
         return campaign.get_status_display()
 
     @admin.display(description=gettext_lazy("Progress"))
     def progress(self, campaign):
         if campaign.pk is None:
             return "—"
-        return render_to_string("admin/newsletter/campaign/progress.html", {
-            "campaign": campaign,
-            "progress": services.campaign_progress(campaign),
-            "progress_url": reverse("admin:newsletter_campaign_progress", args=[campaign.pk]),
-        })
+        return render_to_string(
+            "admin/newsletter/campaign/progress.html",
+            {
+                "campaign": campaign,
+                "progress": services.campaign_progress(campaign),
+                "progress_url": reverse(
+                    "admin:newsletter_campaign_progress", args=[campaign.pk]
+                ),
+            },
+        )
 
     @admin.display(description=gettext_lazy("Failed deliveries"))
     def failed_deliveries(self, campaign):
@@ -268,12 +368,18 @@ class CampaignAdmin(RevisionAdmin):
             return "—"
         failed = list(
             campaign.deliveries.filter(status=Delivery.Status.FAILED)
-            .select_related("subscriber").only("subscriber__email", "error", "attempts")[:20]
+            .select_related("subscriber")
+            .only("subscriber__email", "error", "attempts")[:20]
         )
         if not failed:
             return _("None")
-        link = reverse("admin:newsletter_delivery_changelist") + f"?campaign__id__exact={campaign.pk}&outcome=failed"
-        return render_to_string("admin/newsletter/campaign/failed.html", {"failed": failed, "link": link})
+        link = (
+            reverse("admin:newsletter_delivery_changelist")
+            + f"?campaign__id__exact={campaign.pk}&outcome=failed"
+        )
+        return render_to_string(
+            "admin/newsletter/campaign/failed.html", {"failed": failed, "link": link}
+        )
 
     def progress_view(self, request, pk):
         if not self.has_view_permission(request):
@@ -287,17 +393,30 @@ class CampaignAdmin(RevisionAdmin):
         try:
             services.campaign_send_test(campaign=campaign, email=email)
         except Exception as error:  # noqa: BLE001 - show the mail server's problem to staff
-            self.message_user(request, _("The test of “%(subject)s” could not be sent: %(error)s") % {
-                "subject": campaign.subject, "error": error}, messages.ERROR)
+            self.message_user(
+                request,
+                _("The test of “%(subject)s” could not be sent: %(error)s")
+                % {"subject": campaign.subject, "error": error},
+                messages.ERROR,
+            )
         else:
-            self.message_user(request, _("Test of “%(subject)s” sent to %(email)s.") % {
-                "subject": campaign.subject, "email": email})
-            self.log_change(request, campaign, _("Test sent to %(email)s.") % {"email": email})
+            self.message_user(
+                request,
+                _("Test of “%(subject)s” sent to %(email)s.")
+                % {"subject": campaign.subject, "email": email},
+            )
+            self.log_change(
+                request, campaign, _("Test sent to %(email)s.") % {"email": email}
+            )
 
     @admin.action(description=gettext_lazy("Send a test to me"), permissions=["change"])
     def send_test(self, request, queryset):
         if not request.user.email:
-            self.message_user(request, _("Your account has no email address; add one first."), messages.ERROR)
+            self.message_user(
+                request,
+                _("Your account has no email address; add one first."),
+                messages.ERROR,
+            )
             return
         for campaign in queryset:
             self._send_test(request, campaign, request.user.email)
@@ -306,20 +425,31 @@ class CampaignAdmin(RevisionAdmin):
     def send_test_view(self, request, pk):
         """The campaign page's "Send a test": to the address typed (the staff member's by default)."""
         campaign = get_object_or_404(Campaign, pk=pk)
-        if not self.has_view_permission(request, campaign) or not super().has_change_permission(request, campaign):
+        if not self.has_view_permission(
+            request, campaign
+        ) or not super().has_change_permission(request, campaign):
             raise PermissionDenied
         form = CampaignTestForm(request.POST)
         if form.is_valid():
             self._send_test(request, campaign, form.cleaned_data["email"])
         else:
-            self.message_user(request, _("No test sent: %(errors)s") % {
-                "errors": " ".join(form.errors["email"])}, messages.ERROR)
+            self.message_user(
+                request,
+                _("No test sent: %(errors)s")
+                % {"errors": " ".join(form.errors["email"])},
+                messages.ERROR,
+            )
         return redirect("admin:newsletter_campaign_change", campaign.pk)
 
-    @admin.action(description=gettext_lazy("Send to all confirmed subscribers"), permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Send to all confirmed subscribers"),
+        permissions=["change"],
+    )
     def send_to_subscribers(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, _("Choose exactly one campaign to send."), messages.ERROR)
+            self.message_user(
+                request, _("Choose exactly one campaign to send."), messages.ERROR
+            )
             return None
         return redirect("admin:newsletter_campaign_send", pk=queryset.get().pk)
 
@@ -329,16 +459,32 @@ class CampaignAdmin(RevisionAdmin):
             raise PermissionDenied
         change_url = reverse("admin:newsletter_campaign_change", args=[campaign.pk])
         if campaign.status != Campaign.Status.DRAFT:
-            self.message_user(request, _("This campaign was already sent or is sending."), messages.WARNING)
+            self.message_user(
+                request,
+                _("This campaign was already sent or is sending."),
+                messages.WARNING,
+            )
             return redirect(change_url)
         recipient_count = services.campaign_recipient_count(campaign)
         if request.method == "POST" and request.POST.get("confirm") == "yes":
             if recipient_count == 0:
-                self.message_user(request, _("No confirmed subscriber: nothing to send."), messages.ERROR)
+                self.message_user(
+                    request,
+                    _("No confirmed subscriber: nothing to send."),
+                    messages.ERROR,
+                )
             elif services.campaign_send(campaign=campaign):
-                self.message_user(request, _("Sending to %(count)d subscribers has started.") % {"count": recipient_count})
-                self.log_change(request, campaign, _("Sending started to %(count)d confirmed subscribers.") % {
-                    "count": recipient_count})
+                self.message_user(
+                    request,
+                    _("Sending to %(count)d subscribers has started.")
+                    % {"count": recipient_count},
+                )
+                self.log_change(
+                    request,
+                    campaign,
+                    _("Sending started to %(count)d confirmed subscribers.")
+                    % {"count": recipient_count},
+                )
             return redirect(change_url)
         context = {
             **self.admin_site.each_context(request),

@@ -130,6 +130,10 @@ def load(stdout, author=None):
                 ]
             )
             Campaign.objects.filter(pk=campaign.pk).update(
-                recipient_count=len(subscribers), sent_count=len(subscribers), updated_at=now
+                recipient_count=len(subscribers),
+                sent_count=len(subscribers),
+                updated_at=now,
             )
-        stdout.write(f"Newsletter: {campaign} {'created' if created else 'already there'}.")
+        stdout.write(
+            f"Newsletter: {campaign} {'created' if created else 'already there'}."
+        )

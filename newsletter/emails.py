@@ -30,7 +30,9 @@ LANGUAGE_MARKER = "__LANGUAGE_URL__"
 TOKEN_MARKER = "__TOKEN__"
 TO_MARKER = "recipient-marker@example.invalid"
 MESSAGE_ID_MARKER = "<message-id-marker@example.invalid>"
-_BLOCK_START = re.compile(r"(?<!\n)<(p|h[1-6]|ul|ol|li|table|tr|td|th|blockquote|figure|div)\b")
+_BLOCK_START = re.compile(
+    r"(?<!\n)<(p|h[1-6]|ul|ol|li|table|tr|td|th|blockquote|figure|div)\b"
+)
 # Mail clients drop <style> blocks unevenly; these inline styles carry the look.
 INLINE_STYLES = {
     "p": "margin:0 0 16px;font-size:16px;line-height:1.6;color:#1c2430;",
@@ -51,7 +53,9 @@ INLINE_STYLES = {
 _TAG = re.compile(r"<({})(?=[\s>/])".format("|".join(INLINE_STYLES)))
 _RELATIVE_URL = re.compile(r'(\s(?:src|href)=")/(?!/)')
 # An iframe and everything up to its end tag (its content is raw text to a parser).
-_IFRAME = re.compile(r"<iframe\b([^>]*)>.*?(?:</iframe\s*>|\Z)", re.IGNORECASE | re.DOTALL)
+_IFRAME = re.compile(
+    r"<iframe\b([^>]*)>.*?(?:</iframe\s*>|\Z)", re.IGNORECASE | re.DOTALL
+)
 _ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
 EMAIL_TAGS = ALLOWED_TAGS - {"iframe"}
 
@@ -69,13 +73,19 @@ def without_iframes(body):
         if not embed:
             return ""
         title = unescape(attributes.get("title", "")) or _("Video")
-        return format_html('<a href="{}">{}: {}</a>', page_url(embed), _("Watch the video"), title)
+        return format_html(
+            '<a href="{}">{}: {}</a>', page_url(embed), _("Watch the video"), title
+        )
 
     return nh3.clean(
         _IFRAME.sub(link, body or ""),
         tags=EMAIL_TAGS,
         clean_content_tags={"iframe", "script", "style"},
-        attributes={tag: ALLOWED_ATTRIBUTES[tag] for tag in ALLOWED_ATTRIBUTES if tag in EMAIL_TAGS},
+        attributes={
+            tag: ALLOWED_ATTRIBUTES[tag]
+            for tag in ALLOWED_ATTRIBUTES
+            if tag in EMAIL_TAGS
+        },
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
@@ -93,7 +103,9 @@ def site_domain():
 def email_html(body):
     """Sanitised rich text made fit for mail clients: absolute URLs, inline styles."""
     body = _RELATIVE_URL.sub(rf"\1{settings.SITE_URL}/", body)
-    return _TAG.sub(lambda match: f'<{match.group(1)} style="{INLINE_STYLES[match.group(1)]}"', body)
+    return _TAG.sub(
+        lambda match: f'<{match.group(1)} style="{INLINE_STYLES[match.group(1)]}"', body
+    )
 
 
 def token_url(name, token):
@@ -117,7 +129,9 @@ def confirmation_email(subscriber):
     language's addresses (/th/newsletter/confirm/…)."""
     with translation.override(subscriber.email_language):
         confirmation_url = absolute_url(
-            reverse("newsletter:confirm", kwargs={"token": confirmation_token(subscriber)})
+            reverse(
+                "newsletter:confirm", kwargs={"token": confirmation_token(subscriber)}
+            )
         )
         context = {
             "subscriber_name": subscriber.name,
@@ -165,7 +179,8 @@ class CampaignFrame:
             # the parts travel as 8bit text and the per-recipient template works.
             self.html = short_lines(
                 _BLOCK_START.sub(
-                    r"\n<\1", render_to_string("newsletter/email/campaign.html", context)
+                    r"\n<\1",
+                    render_to_string("newsletter/email/campaign.html", context),
                 )
             )
             self.text = render_to_string("newsletter/email/campaign.txt", context)
@@ -199,7 +214,9 @@ class CampaignEmail:
         """The unsubscribe and language links of one recipient, under the addresses
         of the frame's language."""
         return (
-            frame.unsubscribe_link.replace(TOKEN_MARKER, unsubscribe_token(subscriber_id)),
+            frame.unsubscribe_link.replace(
+                TOKEN_MARKER, unsubscribe_token(subscriber_id)
+            ),
             frame.language_link.replace(TOKEN_MARKER, language_token(subscriber_id)),
         )
 
@@ -218,19 +235,26 @@ class CampaignEmail:
             unsubscribe, change_language = self.recipient_links(subscriber_id, frame)
             return (
                 frame.template.replace(TO_MARKER.encode(), email.encode())
-                .replace(MESSAGE_ID_MARKER.encode(), self.message_id(delivery_id).encode())
+                .replace(
+                    MESSAGE_ID_MARKER.encode(), self.message_id(delivery_id).encode()
+                )
                 .replace(UNSUBSCRIBE_MARKER.encode(), unsubscribe.encode())
                 .replace(LANGUAGE_MARKER.encode(), change_language.encode())
             )
         message = self.message(
-            email=email, subscriber_id=subscriber_id, delivery_id=delivery_id,
+            email=email,
+            subscriber_id=subscriber_id,
+            delivery_id=delivery_id,
             language=frame.language,
         )
         return message.message().as_bytes(linesep="\r\n")
 
     def _build_template(self, frame):
         message = self.message(
-            email=TO_MARKER, subscriber_id=None, delivery_id=None, language=frame.language
+            email=TO_MARKER,
+            subscriber_id=None,
+            delivery_id=None,
+            language=frame.language,
         )
         message.extra_headers["Message-ID"] = MESSAGE_ID_MARKER
         data = message.message().as_bytes(linesep="\r\n")
@@ -241,12 +265,24 @@ class CampaignEmail:
             and data.count(TO_MARKER.encode()) == 1
             and headers.count(MESSAGE_ID_MARKER.encode()) == 1
             and headers.count(f"List-Unsubscribe: <{UNSUBSCRIBE_MARKER}>".encode()) == 1
-            and data.count(UNSUBSCRIBE_MARKER.encode()) == 1 + frame.text.count(UNSUBSCRIBE_MARKER) + frame.html.count(UNSUBSCRIBE_MARKER)
-            and data.count(LANGUAGE_MARKER.encode()) == frame.text.count(LANGUAGE_MARKER) + frame.html.count(LANGUAGE_MARKER)
+            and data.count(UNSUBSCRIBE_MARKER.encode())
+            == 1
+            + frame.text.count(UNSUBSCRIBE_MARKER)
+            + frame.html.count(UNSUBSCRIBE_MARKER)
+            and data.count(LANGUAGE_MARKER.encode())
+            == frame.text.count(LANGUAGE_MARKER) + frame.html.count(LANGUAGE_MARKER)
         )
         return data if safe else b""
 
-    def message(self, *, email, subscriber_id, delivery_id=None, subject_prefix="", language=None):
+    def message(
+        self,
+        *,
+        email,
+        subscriber_id,
+        delivery_id=None,
+        subject_prefix="",
+        language=None,
+    ):
         frame = self.frame(language)
         if subscriber_id is None:
             link, change_language = UNSUBSCRIBE_MARKER, LANGUAGE_MARKER
@@ -264,13 +300,17 @@ class CampaignEmail:
             headers["Message-ID"] = message_id
         message = EmailMultiAlternatives(
             subject=subject_prefix + self.campaign.subject,
-            body=frame.text.replace(UNSUBSCRIBE_MARKER, link).replace(LANGUAGE_MARKER, change_language),
+            body=frame.text.replace(UNSUBSCRIBE_MARKER, link).replace(
+                LANGUAGE_MARKER, change_language
+            ),
             from_email=settings.NEWSLETTER_FROM_EMAIL,
             to=[email],
             headers=headers,
         )
         message.attach_alternative(
-            frame.html.replace(UNSUBSCRIBE_MARKER, link).replace(LANGUAGE_MARKER, change_language),
+            frame.html.replace(UNSUBSCRIBE_MARKER, link).replace(
+                LANGUAGE_MARKER, change_language
+            ),
             "text/html",
         )
         return message
@@ -292,10 +332,14 @@ def short_lines(text, limit=300):
 
 def html_to_text_blocks(value):
     """Plain text of rich text, one paragraph per block, links spelled out."""
-    value = re.sub(r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', r"\2 (\1)", value or "", flags=re.S)
+    value = re.sub(
+        r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', r"\2 (\1)", value or "", flags=re.S
+    )
     value = _RELATIVE_URL.sub(rf"\1{settings.SITE_URL}/", value)
     value = re.sub(r"<li[^>]*>", "- ", value)
     blocks = re.split(r"</(?:p|h\d|blockquote|li|figure|tr)>", value)
     paragraphs = [html_to_text(block) for block in blocks]
-    wrap = textwrap.TextWrapper(width=76, break_long_words=False, break_on_hyphens=False)
+    wrap = textwrap.TextWrapper(
+        width=76, break_long_words=False, break_on_hyphens=False
+    )
     return "\n\n".join(wrap.fill(paragraph) for paragraph in paragraphs if paragraph)

@@ -35,10 +35,15 @@ class SignupForm(forms.Form):
     )
     consent = forms.BooleanField(
         label=CONSENT_TEXTS[CURRENT_VERSION],
-        error_messages={"required": _("Tick the box to agree, or we cannot send the newsletter.")},
+        error_messages={
+            "required": _("Tick the box to agree, or we cannot send the newsletter.")
+        },
     )
     source = forms.ChoiceField(
-        choices=[(Subscriber.Source.FOOTER, "footer"), (Subscriber.Source.PAGE, "page")],
+        choices=[
+            (Subscriber.Source.FOOTER, "footer"),
+            (Subscriber.Source.PAGE, "page"),
+        ],
         initial=Subscriber.Source.FOOTER,
         widget=forms.HiddenInput,
         required=False,
@@ -69,7 +74,8 @@ class SubscriberImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than 5 MB; split it into smaller files."), code="too_large"
+                _("The file is larger than 5 MB; split it into smaller files."),
+                code="too_large",
             )
         return upload
 

@@ -29,7 +29,9 @@ class SubscriberQuerySet(models.QuerySet):
     def with_email(self, email):
         """The subscriber with this address in any case, found through the unique index on
         lower(email) (email__iexact compares upper() and read the whole table)."""
-        return self.alias(email_lower=Lower("email")).filter(email_lower=normalize_email(email))
+        return self.alias(email_lower=Lower("email")).filter(
+            email_lower=normalize_email(email)
+        )
 
     def confirmed(self):
         """Subscribers who confirmed and have not left: the only ones campaigns reach."""
@@ -148,7 +150,9 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    send_started_at = models.DateTimeField(_("sending started at"), null=True, blank=True)
+    send_started_at = models.DateTimeField(
+        _("sending started at"), null=True, blank=True
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
     sent_count = models.PositiveIntegerField(_("sent"), default=0)

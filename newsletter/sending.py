@@ -85,12 +85,16 @@ class StopRequested:
 
 
 def _pending(campaign_id):
-    return Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING)
+    return Delivery.objects.filter(
+        campaign_id=campaign_id, status=Delivery.Status.PENDING
+    )
 
 
 def _claimable(campaign_id, now):
-    return _pending(campaign_id).filter(next_attempt_at__lte=now).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return (
+        _pending(campaign_id)
+        .filter(next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     )
 
 
@@ -101,7 +105,9 @@ def claim_batch(campaign_id, token, size):
     claimable = _claimable(campaign_id, now).order_by("pk")
     if connection.vendor == "postgresql":
         candidates = list(
-            claimable.select_for_update(skip_locked=True).values_list("pk", "claimed_by")[:size]
+            claimable.select_for_update(skip_locked=True).values_list(
+                "pk", "claimed_by"
+            )[:size]
         )
         claimable.filter(pk__in=[pk for pk, _by in candidates]).update(
             claimed_by=token, claimed_until=lease_until
@@ -135,7 +141,11 @@ def schedule_next(campaign_id, token, delay):
     earliest = others.aggregate(
         at=Min(Greatest("next_attempt_at", Coalesce("claimed_until", Value(now))))
     )["at"]
-    own = _pending(campaign_id).filter(claimed_by=token).aggregate(at=Min("claimed_until"))["at"]
+    own = (
+        _pending(campaign_id)
+        .filter(claimed_by=token)
+        .aggregate(at=Min("claimed_until"))["at"]
+    )
     # The successor doubles as a watchdog for this batch's own claim.
     times = [moment for moment in (earliest, own) if moment]
     return max(min(times), now + timedelta(seconds=delay)) if times else None
@@ -151,7 +161,9 @@ def campaign_finish_if_done(campaign_id):
         .values("status")
         .annotate(n=Count("pk"))
     }
-    finished = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
+    finished = Campaign.objects.filter(
+        pk=campaign_id, status=Campaign.Status.SENDING
+    ).update(
         status=Campaign.Status.SENT,
         sent_at=timezone.now(),
         sent_count=counts.get(Delivery.Status.SENT, 0),
@@ -172,7 +184,11 @@ def _temporary_failure(delivery, error, now):
     if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
         return {"status": Delivery.Status.FAILED, "attempts": attempts, "error": error}
     backoff = settings.NEWSLETTER_RETRY_BASE_DELAY * 2 ** (attempts - 1)
-    return {"attempts": attempts, "error": error, "next_attempt_at": now + timedelta(seconds=backoff)}
+    return {
+        "attempts": attempts,
+        "error": error,
+        "next_attempt_at": now + timedelta(seconds=backoff),
+    }
 
 
 class NotAccepted(Exception):
@@ -197,7 +213,9 @@ class BatchSender:
         self.stats = {"sent": 0, "failed": 0, "deferred": 0, "cancelled": 0}
 
     def mine(self):
-        return Delivery.objects.filter(claimed_by=self.token, status=Delivery.Status.PENDING)
+        return Delivery.objects.filter(
+            claimed_by=self.token, status=Delivery.Status.PENDING
+        )
 
     def release(self, pks, **fields):
         """Give rows back (or defer them) so another batch can take them."""
@@ -225,20 +243,26 @@ class BatchSender:
         """Open the configured email backend; keep its smtplib connection if it is SMTP."""
         self.backend = get_connection(fail_silently=False)
         self.backend.open()
-        self.smtp = self.backend.connection if isinstance(self.backend, SMTPBackend) else None
+        self.smtp = (
+            self.backend.connection if isinstance(self.backend, SMTPBackend) else None
+        )
 
     def send(self, delivery):
         """Hand one message to the backend; raises if it was not accepted."""
         email, language = delivery.subscriber.email, delivery.subscriber.language
         if self.smtp is not None:
             message = self.email.message_bytes(
-                email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk,
+                email=email,
+                subscriber_id=delivery.subscriber_id,
+                delivery_id=delivery.pk,
                 language=language,
             )
             self.smtp.sendmail(settings.NEWSLETTER_FROM_EMAIL, [email], message)
             return
         message = self.email.message(
-            email=email, subscriber_id=delivery.subscriber_id, delivery_id=delivery.pk,
+            email=email,
+            subscriber_id=delivery.subscriber_id,
+            delivery_id=delivery.pk,
             language=language,
         )
         if not self.backend.send_messages([message]):
@@ -253,7 +277,9 @@ class BatchSender:
 
     def refresh(self):
         """Which claimed rows were cancelled meanwhile; renews the lease on the rest."""
-        lease_until = timezone.now() + timedelta(seconds=settings.NEWSLETTER_CLAIM_LEASE)
+        lease_until = timezone.now() + timedelta(
+            seconds=settings.NEWSLETTER_CLAIM_LEASE
+        )
         self.mine().update(claimed_until=lease_until)
         return set(
             Delivery.objects.filter(claimed_by=self.token)
@@ -265,10 +291,20 @@ class BatchSender:
         deliveries = list(
             self.mine()
             .select_related("subscriber")
-            .only("pk", "attempts", "subscriber__email", "subscriber__status", "subscriber__language")
+            .only(
+                "pk",
+                "attempts",
+                "subscriber__email",
+                "subscriber__status",
+                "subscriber__language",
+            )
             .order_by("pk")
         )
-        gone = [d.pk for d in deliveries if d.subscriber.status != Subscriber.Status.SUBSCRIBED]
+        gone = [
+            d.pk
+            for d in deliveries
+            if d.subscriber.status != Subscriber.Status.SUBSCRIBED
+        ]
         if gone:
             Delivery.objects.filter(pk__in=gone).update(
                 status=Delivery.Status.CANCELLED, claimed_by="", claimed_until=None
@@ -280,7 +316,9 @@ class BatchSender:
         try:
             self.open()
         except Exception as error:  # noqa: BLE001 - any backend, any failure: retry later
-            self.release_all_deferred(deliveries, f"Connection failed: {describe(error)}")
+            self.release_all_deferred(
+                deliveries, f"Connection failed: {describe(error)}"
+            )
             return self.stats
         cancelled, last_check = set(), time.monotonic()
         try:
@@ -332,7 +370,12 @@ class BatchSender:
         error = f"{code} {text}"
         self.last_error = error
         if 500 <= code < 600:
-            self.mark(delivery, status=Delivery.Status.FAILED, attempts=delivery.attempts + 1, error=error)
+            self.mark(
+                delivery,
+                status=Delivery.Status.FAILED,
+                attempts=delivery.attempts + 1,
+                error=error,
+            )
             self.stats["failed"] += 1
         else:
             self.mark(delivery, **_temporary_failure(delivery, error, timezone.now()))
@@ -353,7 +396,10 @@ def fast_commits():
     A session setting: behind a transaction-mode pooler it would stay on whichever
     server session ran the SET, for other clients' commits, so it is left off there.
     """
-    if connection.vendor != "postgresql" or settings.DATABASE_POOL_MODE == "transaction":
+    if (
+        connection.vendor != "postgresql"
+        or settings.DATABASE_POOL_MODE == "transaction"
+    ):
         yield
         return
     with connection.cursor() as cursor:
@@ -367,7 +413,9 @@ def fast_commits():
 
 def send_batch(campaign_id, *, enqueue_successor):
     """Claim and send one batch; `enqueue_successor(run_after)` queues the next one."""
-    campaign = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).first()
+    campaign = Campaign.objects.filter(
+        pk=campaign_id, status=Campaign.Status.SENDING
+    ).first()
     if campaign is None:
         return {"claimed": 0}
     token = secrets.token_hex(16)
@@ -390,7 +438,8 @@ def send_batch(campaign_id, *, enqueue_successor):
         mine = Delivery.objects.filter(claimed_by=token, status=Delivery.Status.PENDING)
         for delivery in mine.only("pk", "attempts"):
             Delivery.objects.filter(pk=delivery.pk, claimed_by=token).update(
-                claimed_by="", claimed_until=None,
+                claimed_by="",
+                claimed_until=None,
                 **_temporary_failure(delivery, describe(error), now),
             )
         campaign_record_batch(campaign_id, sent=0, error=describe(error))
@@ -407,7 +456,9 @@ def campaign_record_batch(campaign_id, *, sent, error):
         fields.update(last_error=error, last_error_at=timezone.now())
     if sent:
         fields.update(
-            progress_at=timezone.now(), failing_attempts=0, sent_count=F("sent_count") + sent
+            progress_at=timezone.now(),
+            failing_attempts=0,
+            sent_count=F("sent_count") + sent,
         )
     elif error:
         fields["failing_attempts"] = F("failing_attempts") + 1

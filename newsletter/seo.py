@@ -8,7 +8,11 @@ from unact.seo import absolute
 def campaign_structured_data(campaign):
     """An edition of the newsletter: a PublicationIssue of the periodical."""
     url = absolute(campaign.get_absolute_url())
-    organization = {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"}
+    organization = {
+        "@type": "Organization",
+        "name": settings.SITE_NAME,
+        "url": settings.SITE_URL + "/",
+    }
     data = {
         "@context": "https://schema.org",
         "@type": "PublicationIssue",
@@ -19,7 +23,11 @@ def campaign_structured_data(campaign):
         "dateModified": campaign.updated_at.isoformat(),
         "author": organization,
         "publisher": organization,
-        "isPartOf": {"@type": "Periodical", "name": f"{settings.SITE_NAME} newsletter", "publisher": organization},
+        "isPartOf": {
+            "@type": "Periodical",
+            "name": f"{settings.SITE_NAME} newsletter",
+            "publisher": organization,
+        },
     }
     if campaign.sent_at:
         data["datePublished"] = campaign.sent_at.isoformat()

@@ -45,7 +45,10 @@ def signup_rate_limited(ip_address):
 
 
 def _may_send_confirmation(email):
-    return count_in_window(_address_key(email), DAY) <= settings.NEWSLETTER_CONFIRMATIONS_PER_DAY
+    return (
+        count_in_window(_address_key(email), DAY)
+        <= settings.NEWSLETTER_CONFIRMATIONS_PER_DAY
+    )
 
 
 def confirmation_send(subscriber):
@@ -61,7 +64,9 @@ def confirmation_send(subscriber):
     try:
         tasks.send_confirmation.enqueue(subscriber.pk)
     except Exception:  # noqa: BLE001 - the signup is kept; a new signup queues it again
-        logger.exception("Could not queue the confirmation email of subscriber %s", subscriber.pk)
+        logger.exception(
+            "Could not queue the confirmation email of subscriber %s", subscriber.pk
+        )
         return False
     return True
 
@@ -106,8 +111,14 @@ def subscriber_subscribe(*, email, name="", source, ip_address=None, language=No
         # Coming back is a new consent: record it, and confirm it again.
         updated = Subscriber.objects.filter(
             pk=subscriber.pk, status=Subscriber.Status.UNSUBSCRIBED
-        ).update(status=Subscriber.Status.PENDING, name=name or subscriber.name,
-                 confirmed_at=None, unsubscribed_at=None, updated_at=now, **consent)
+        ).update(
+            status=Subscriber.Status.PENDING,
+            name=name or subscriber.name,
+            confirmed_at=None,
+            unsubscribed_at=None,
+            updated_at=now,
+            **consent,
+        )
         if not updated:
             return subscriber
         subscriber.refresh_from_db()
@@ -143,8 +154,11 @@ def subscriber_confirm(*, token):
     subscriber = confirmation_check(token=token)
     updated = Subscriber.objects.filter(
         pk=subscriber.pk, status=Subscriber.Status.PENDING
-    ).update(status=Subscriber.Status.SUBSCRIBED, confirmed_at=timezone.now(),
-             updated_at=timezone.now())
+    ).update(
+        status=Subscriber.Status.SUBSCRIBED,
+        confirmed_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
     subscriber.refresh_from_db()
     return Confirmation(subscriber=subscriber, already_confirmed=not updated)
 
@@ -160,10 +174,12 @@ def subscriber_unsubscribe(*, token=None, subscriber=None):
     with transaction.atomic():
         Subscriber.objects.filter(pk=subscriber.pk).exclude(
             status=Subscriber.Status.UNSUBSCRIBED
-        ).update(status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=now, updated_at=now)
-        Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.CANCELLED
+        ).update(
+            status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=now, updated_at=now
         )
+        Delivery.objects.filter(
+            subscriber=subscriber, status=Delivery.Status.PENDING
+        ).update(status=Delivery.Status.CANCELLED)
     subscriber.refresh_from_db()
     return subscriber
 
@@ -185,11 +201,15 @@ def subscriber_language_set(*, token, language):
 
 def subscriber_ips_purge(*, older_than_days=None):
     """Erase client IPs of consents older than the retention period; returns the count."""
-    days = settings.NEWSLETTER_IP_RETENTION_DAYS if older_than_days is None else older_than_days
-    cutoff = timezone.now() - timezone.timedelta(days=days)
-    return Subscriber.objects.filter(consented_at__lt=cutoff, ip_address__isnull=False).update(
-        ip_address=None
+    days = (
+        settings.NEWSLETTER_IP_RETENTION_DAYS
+        if older_than_days is None
+        else older_than_days
     )
+    cutoff = timezone.now() - timezone.timedelta(days=days)
+    return Subscriber.objects.filter(
+        consented_at__lt=cutoff, ip_address__isnull=False
+    ).update(ip_address=None)
 
 
 def campaign_send_test(*, campaign, email):
@@ -208,16 +228,21 @@ def campaign_send(*, campaign):
     """Queue the campaign for every confirmed subscriber; False if it was not a draft."""
     now = timezone.now()
     with transaction.atomic():
-        started = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.DRAFT).update(
-            status=Campaign.Status.SENDING, send_started_at=now, updated_at=now
-        )
+        started = Campaign.objects.filter(
+            pk=campaign.pk, status=Campaign.Status.DRAFT
+        ).update(status=Campaign.Status.SENDING, send_started_at=now, updated_at=now)
         if not started:
             return False
         subscriber_ids = Subscriber.objects.confirmed().values_list("pk", flat=True)
         batch = []
         for subscriber_id in subscriber_ids.iterator(chunk_size=2000):
-            batch.append(Delivery(campaign_id=campaign.pk, subscriber_id=subscriber_id,
-                                  next_attempt_at=now))
+            batch.append(
+                Delivery(
+                    campaign_id=campaign.pk,
+                    subscriber_id=subscriber_id,
+                    next_attempt_at=now,
+                )
+            )
             if len(batch) >= 2000:
                 Delivery.objects.bulk_create(batch, ignore_conflicts=True)
                 batch = []
@@ -291,19 +316,28 @@ def subscribers_import(*, data, dry_run=False):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        report.error = _("The file is not UTF-8 text (byte %(position)s). Save it as “CSV UTF-8” and try again.") % {"position": error.start}
+        report.error = _(
+            "The file is not UTF-8 text (byte %(position)s). Save it as “CSV UTF-8” and try again."
+        ) % {"position": error.start}
         return report
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = {(name or "").strip().lower() for name in (reader.fieldnames or [])}
     missing = REQUIRED_COLUMNS - header
     if missing:
-        report.error = _("The first line must name the columns; missing: %(missing)s. Expected: email, consent_source, and optionally name, consented_at.") % {"missing": ", ".join(sorted(missing))}
+        report.error = _(
+            "The first line must name the columns; missing: %(missing)s. Expected: email, consent_source, and optionally name, consented_at."
+        ) % {"missing": ", ".join(sorted(missing))}
         return report
     unknown = header - REQUIRED_COLUMNS - OPTIONAL_COLUMNS
     if unknown:
-        report.error = _("Unknown columns: %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))}
+        report.error = _("Unknown columns: %(unknown)s.") % {
+            "unknown": ", ".join(sorted(unknown))
+        }
         return report
-    version, text_agreed = "import", _("Imported list; consent given as recorded in “consent source”.")
+    version, text_agreed = (
+        "import",
+        _("Imported list; consent given as recorded in “consent source”."),
+    )
     seen, new_rows = {}, []
     try:
         # Line numbers as a spreadsheet shows them (the header is line 1).
@@ -312,7 +346,11 @@ def subscribers_import(*, data, dry_run=False):
         report.error = _("The CSV could not be read: %(error)s") % {"error": error}
         return report
     for line, row in rows:
-        row = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items() if key}
+        row = {
+            (key or "").strip().lower(): (value or "").strip()
+            for key, value in row.items()
+            if key
+        }
         email = normalize_email(row.get("email"))
         if not email:
             report.rejected.append((line, "", _("No email address.")))
@@ -323,43 +361,78 @@ def subscribers_import(*, data, dry_run=False):
             report.rejected.append((line, email, " ".join(error.messages)))
             continue
         if email in seen:
-            report.rejected.append((line, email, _("Repeats line %(line)s.") % {"line": seen[email]}))
+            report.rejected.append(
+                (line, email, _("Repeats line %(line)s.") % {"line": seen[email]})
+            )
             continue
         seen[email] = line
         if not row.get("consent_source"):
-            report.rejected.append((line, email, _("No consent source: say where and how this person agreed.")))
+            report.rejected.append(
+                (
+                    line,
+                    email,
+                    _("No consent source: say where and how this person agreed."),
+                )
+            )
             continue
         if len(row["consent_source"]) > 200 or len(row.get("name", "")) > 100:
-            report.rejected.append((line, email, _("Consent source (200) or name (100 characters) too long.")))
+            report.rejected.append(
+                (
+                    line,
+                    email,
+                    _("Consent source (200) or name (100 characters) too long."),
+                )
+            )
             continue
         try:
-            consented_at = _parse_consented_at(row.get("consented_at", "")) or timezone.now()
+            consented_at = (
+                _parse_consented_at(row.get("consented_at", "")) or timezone.now()
+            )
         except ValueError:
-            report.rejected.append((line, email, _("Consent date is not a past date (YYYY-MM-DD).")))
+            report.rejected.append(
+                (line, email, _("Consent date is not a past date (YYYY-MM-DD)."))
+            )
             continue
-        new_rows.append((line, email, row.get("name", ""), row["consent_source"], consented_at))
+        new_rows.append(
+            (line, email, row.get("name", ""), row["consent_source"], consented_at)
+        )
     existing = {
         subscriber.email: subscriber.get_status_display()
-        for subscriber in Subscriber.objects.filter(email__in=list(seen)).only("email", "status")
+        for subscriber in Subscriber.objects.filter(email__in=list(seen)).only(
+            "email", "status"
+        )
     }
     if report.rejected or dry_run:
-        report.already_listed = [(line, email, existing[email]) for line, email, *_rest in new_rows if email in existing]
+        report.already_listed = [
+            (line, email, existing[email])
+            for line, email, *_rest in new_rows
+            if email in existing
+        ]
         return report
     to_create = []
     for line, email, name, consent_source, consented_at in new_rows:
         if email in existing:
             report.already_listed.append((line, email, existing[email]))
             continue
-        to_create.append(Subscriber(
-            email=email, name=name, status=Subscriber.Status.SUBSCRIBED,
-            source=Subscriber.Source.IMPORT, consent_source=consent_source,
-            consent_version=version, consent_text=text_agreed,
-            consented_at=consented_at, confirmed_at=consented_at,
-        ))
+        to_create.append(
+            Subscriber(
+                email=email,
+                name=name,
+                status=Subscriber.Status.SUBSCRIBED,
+                source=Subscriber.Source.IMPORT,
+                consent_source=consent_source,
+                consent_version=version,
+                consent_text=text_agreed,
+                consented_at=consented_at,
+                confirmed_at=consented_at,
+            )
+        )
     try:
         with transaction.atomic():
             # ignore_conflicts: a signup racing the import keeps its own row.
-            Subscriber.objects.bulk_create(to_create, batch_size=1000, ignore_conflicts=True)
+            Subscriber.objects.bulk_create(
+                to_create, batch_size=1000, ignore_conflicts=True
+            )
     except IntegrityError as error:  # pragma: no cover - defensive
         report.error = str(error)
         return report

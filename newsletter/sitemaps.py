@@ -31,5 +31,7 @@ class NewsletterPagesSitemap(Sitemap):
 
     def lastmod(self, item):
         if not hasattr(self, "_last_sent_at"):
-            self._last_sent_at = Campaign.objects.archived().aggregate(last=Max("sent_at"))["last"]
+            self._last_sent_at = Campaign.objects.archived().aggregate(
+                last=Max("sent_at")
+            )["last"]
         return self._last_sent_at

@@ -43,9 +43,17 @@ def _source(request):
 
 @require_safe
 def newsletter_page(request):
-    latest = Campaign.objects.archived().only("subject", "slug", "preheader", "sent_at")[:3]
-    form = SignupForm(initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup")
-    return render(request, "newsletter/newsletter_page.html", {"form": form, "latest_campaigns": latest})
+    latest = Campaign.objects.archived().only(
+        "subject", "slug", "preheader", "sent_at"
+    )[:3]
+    form = SignupForm(
+        initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup"
+    )
+    return render(
+        request,
+        "newsletter/newsletter_page.html",
+        {"form": form, "latest_campaigns": latest},
+    )
 
 
 # No CSRF token: the footer form on every page would otherwise give each reader a cookie
@@ -87,8 +95,12 @@ def signup(request):
 
 
 def _invalid_link(request, **context):
-    form = SignupForm(initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup")
-    response = render(request, "newsletter/link_invalid.html", {"form": form, **context}, status=400)
+    form = SignupForm(
+        initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup"
+    )
+    response = render(
+        request, "newsletter/link_invalid.html", {"form": form, **context}, status=400
+    )
     add_never_cache_headers(response)
     return response
 
@@ -100,16 +112,26 @@ def confirm(request, token):
     try:
         if request.method == "POST":
             confirmation = services.subscriber_confirm(token=token)
-            return render(request, "newsletter/confirm_done.html", {
-                "subscriber": confirmation.subscriber,
-                "already_confirmed": confirmation.already_confirmed,
-            })
+            return render(
+                request,
+                "newsletter/confirm_done.html",
+                {
+                    "subscriber": confirmation.subscriber,
+                    "already_confirmed": confirmation.already_confirmed,
+                },
+            )
         subscriber = services.confirmation_check(token=token)
     except InvalidToken:
         return _invalid_link(request, purpose="confirm")
     if subscriber.status == Subscriber.Status.SUBSCRIBED:
-        return render(request, "newsletter/confirm_done.html", {"subscriber": subscriber, "already_confirmed": True})
-    return render(request, "newsletter/confirm.html", {"subscriber": subscriber, "token": token})
+        return render(
+            request,
+            "newsletter/confirm_done.html",
+            {"subscriber": subscriber, "already_confirmed": True},
+        )
+    return render(
+        request, "newsletter/confirm.html", {"subscriber": subscriber, "token": token}
+    )
 
 
 @csrf_exempt  # The signed token authenticates this POST; mail providers send it (RFC 8058).
@@ -122,7 +144,9 @@ def unsubscribe(request, token):
         return _invalid_link(request, purpose="unsubscribe")
     if request.method == "POST":
         services.subscriber_unsubscribe(token=token)
-        form = SignupForm(initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup")
+        form = SignupForm(
+            initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup"
+        )
         return render(request, "newsletter/unsubscribe_done.html", {"form": form})
     return render(request, "newsletter/unsubscribe.html", {"token": token})
 
@@ -133,9 +157,11 @@ def language(request, token):
     """The signed link in every email's footer: choose the language of one's emails.
     A POST saves the choice, then the page answers in the language chosen."""
     try:
-        subscriber = Subscriber.objects.only("email", "language").filter(
-            pk=read_language_token(token)
-        ).first()
+        subscriber = (
+            Subscriber.objects.only("email", "language")
+            .filter(pk=read_language_token(token))
+            .first()
+        )
     except InvalidToken:
         subscriber = None
     if subscriber is None:  # a broken link, or an address erased from the list
@@ -152,17 +178,30 @@ def language(request, token):
     else:
         form = LanguageForm(initial={"language": subscriber.email_language})
         status = 200
-    return render(request, "newsletter/language.html", {
-        "form": form, "subscriber": subscriber, "token": token,
-        "saved": request.method != "POST" and request.GET.get("saved") == "1",
-    }, status=status)
+    return render(
+        request,
+        "newsletter/language.html",
+        {
+            "form": form,
+            "subscriber": subscriber,
+            "token": token,
+            "saved": request.method != "POST" and request.GET.get("saved") == "1",
+        },
+        status=status,
+    )
 
 
 @require_safe
 def archive_list(request):
-    campaigns = Campaign.objects.archived().only("subject", "slug", "preheader", "body", "sent_at")
+    campaigns = Campaign.objects.archived().only(
+        "subject", "slug", "preheader", "body", "sent_at"
+    )
     page = paginate(request, campaigns)
-    return render(request, "newsletter/campaign_list.html", {"page_obj": page, "campaigns": page.object_list})
+    return render(
+        request,
+        "newsletter/campaign_list.html",
+        {"page_obj": page, "campaigns": page.object_list},
+    )
 
 
 def _visible_link(url):
@@ -173,29 +212,43 @@ def _visible_link(url):
         return url
     path = urlsplit(path).path
     # Resolved in the language its address names (English has no prefix).
-    with translation.override(translation.get_language_from_path(path) or settings.LANGUAGE_CODE):
+    with translation.override(
+        translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+    ):
         try:
             match = resolve(path)
         except Resolver404:
             return url
     if match.view_name in ("publications:detail", "publications:download"):
-        if not Publication.objects.published().filter(slug=match.kwargs.get("slug")).exists():
+        if (
+            not Publication.objects.published()
+            .filter(slug=match.kwargs.get("slug"))
+            .exists()
+        ):
             return ""
     return url
 
 
 @require_safe
 def archive_detail(request, slug):
-    may_preview = request.user.is_authenticated and request.user.has_perm("newsletter.change_campaign")
+    may_preview = request.user.is_authenticated and request.user.has_perm(
+        "newsletter.change_campaign"
+    )
     campaigns = Campaign.objects.all() if may_preview else Campaign.objects.archived()
     campaign = get_object_or_404(campaigns, slug=slug)
     is_preview = campaign.status != Campaign.Status.SENT
-    response = render(request, "newsletter/campaign_detail.html", {
-        "campaign": campaign,
-        "pdf_edition_url": campaign.publication_url if is_preview else _visible_link(campaign.publication_url),
-        "is_preview": is_preview,
-        "structured_data": campaign_structured_data(campaign),
-    })
+    response = render(
+        request,
+        "newsletter/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "pdf_edition_url": campaign.publication_url
+            if is_preview
+            else _visible_link(campaign.publication_url),
+            "is_preview": is_preview,
+            "structured_data": campaign_structured_data(campaign),
+        },
+    )
     if is_preview:
         add_never_cache_headers(response)
     return response

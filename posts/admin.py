@@ -46,19 +46,48 @@ class PostAdmin(PublishingAdminMixin, RevisionAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "category", "tags", "summary", "body"]}),
-        (_("Media"), {"fields": ["featured_image", "image_preview", "image_alt", "video_url", "external_url"]}),
+        (
+            _("Media"),
+            {
+                "fields": [
+                    "featured_image",
+                    "image_preview",
+                    "image_alt",
+                    "video_url",
+                    "external_url",
+                ]
+            },
+        ),
         (_("Reader care"), {"fields": ["content_warning"]}),
-        (_("Publishing"), {"fields": ["status", ("publish_at", "unpublish_at"), "allow_comments", "author", "created_at", "updated_at"]}),
+        (
+            _("Publishing"),
+            {
+                "fields": [
+                    "status",
+                    ("publish_at", "unpublish_at"),
+                    "allow_comments",
+                    "author",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
 
     def get_changeform_initial_data(self, request):
-        return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+        return {
+            "author": request.user.pk,
+            **super().get_changeform_initial_data(request),
+        }
 
     @admin.display(description=_("preview"))
     def image_preview(self, post):
         if not post.featured_image:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-width:240px;height:auto">', post.image_480.url)
+        return format_html(
+            '<img src="{}" alt="" style="max-width:240px;height:auto">',
+            post.image_480.url,
+        )
 
 
 @admin.register(Image)
@@ -77,7 +106,9 @@ class ImageAdmin(admin.ModelAdmin):
     def thumbnail(self, image):
         if not image.file:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-width:120px;height:auto">', image.file.url)
+        return format_html(
+            '<img src="{}" alt="" style="max-width:120px;height:auto">', image.file.url
+        )
 
     @admin.display(description=_("size"))
     def size(self, image):
@@ -97,16 +128,32 @@ class StaffReplyForm(forms.Form):
         max_length=80,
         help_text=_("Shown with the reply, which is marked as from the programme."),
     )
-    text = forms.CharField(label=_("Reply"), max_length=COMMENT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 8, "cols": 80}))
+    text = forms.CharField(
+        label=_("Reply"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+    )
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     # The text and why it was held first, the one-click buttons last; posts/admin_comments.css
     # lets the text wrap by words within the table's box.
-    list_display = ["excerpt_display", "held_because", "name", "status", "post", "created_at"]
+    list_display = [
+        "excerpt_display",
+        "held_because",
+        "name",
+        "status",
+        "post",
+        "created_at",
+    ]
     list_display_links = ["excerpt_display"]
-    list_filter = ["status", ("post", admin.RelatedOnlyFieldListFilter), "is_staff_reply", "created_at"]
+    list_filter = [
+        "status",
+        ("post", admin.RelatedOnlyFieldListFilter),
+        "is_staff_reply",
+        "created_at",
+    ]
     list_select_related = ["post"]
     search_fields = ["name", "email", "text", "post__title"]
     date_hierarchy = "created_at"
@@ -127,11 +174,39 @@ class CommentAdmin(admin.ModelAdmin):
         "reply_link",
     ]
     fieldsets = [
-        (None, {"fields": ["status", "moderation_reason_display", "post_link", "parent", "reply_link"]}),
-        (_("Comment"), {"fields": ["name", "text"], "description": _("Edit the text to remove someone's contact details before approving.")}),
+        (
+            None,
+            {
+                "fields": [
+                    "status",
+                    "moderation_reason_display",
+                    "post_link",
+                    "parent",
+                    "reply_link",
+                ]
+            },
+        ),
+        (
+            _("Comment"),
+            {
+                "fields": ["name", "text"],
+                "description": _(
+                    "Edit the text to remove someone's contact details before approving."
+                ),
+            },
+        ),
         (
             _("Commenter (private)"),
-            {"fields": ["email", "has_reply_notice", "is_staff_reply", "user", "ip_address", "user_agent"]},
+            {
+                "fields": [
+                    "email",
+                    "has_reply_notice",
+                    "is_staff_reply",
+                    "user",
+                    "ip_address",
+                    "user_agent",
+                ]
+            },
         ),
         (_("History"), {"fields": ["created_at", "moderated_at", "moderated_by"]}),
     ]
@@ -163,12 +238,18 @@ class CommentAdmin(admin.ModelAdmin):
 
         @admin.display(description=_("moderate"))
         def moderate_buttons(comment):
-            url = reverse("admin:posts_comment_moderate", args=[comment.pk]) + (f"?{filters}" if filters else "")
+            url = reverse("admin:posts_comment_moderate", args=[comment.pk]) + (
+                f"?{filters}" if filters else ""
+            )
             return format_html_join(
                 "",
                 '<button type="submit" class="button {}" formaction="{}" formmethod="post"'
                 ' name="moderate_status" value="{}">{}</button>',
-                ((css, url, status, label) for status, label, css in choices if comment.status != status),
+                (
+                    (css, url, status, label)
+                    for status, label, css in choices
+                    if comment.status != status
+                ),
             )
 
         return moderate_buttons
@@ -185,11 +266,17 @@ class CommentAdmin(admin.ModelAdmin):
     def moderation_reason_display(self, comment):
         if not comment.moderation_reason:
             return _("Nothing: no automatic check found a problem.")
-        return format_html_join("", "<p>{}</p>", ((line,) for line in comment.moderation_reason.splitlines()))
+        return format_html_join(
+            "",
+            "<p>{}</p>",
+            ((line,) for line in comment.moderation_reason.splitlines()),
+        )
 
     @admin.display(description=_("post"))
     def post_link(self, comment):
-        return format_html('<a href="{}">{}</a>', comment.post.get_absolute_url(), comment.post.title)
+        return format_html(
+            '<a href="{}">{}</a>', comment.post.get_absolute_url(), comment.post.title
+        )
 
     @admin.display(description=_("reply"))
     def reply_link(self, comment):
@@ -208,34 +295,51 @@ class CommentAdmin(admin.ModelAdmin):
             obj.status = form.initial["status"]
             super().save_model(request, obj, form, change)
             services.comments_moderate(
-                comments=Comment.objects.filter(pk=obj.pk), status=new_status, moderator=request.user
+                comments=Comment.objects.filter(pk=obj.pk),
+                status=new_status,
+                moderator=request.user,
             )
             obj.refresh_from_db()
         else:
             super().save_model(request, obj, form, change)
 
     def _moderate(self, request, queryset, status):
-        return services.comments_moderate(comments=queryset, status=status, moderator=request.user)
+        return services.comments_moderate(
+            comments=queryset, status=status, moderator=request.user
+        )
 
     @admin.action(description=_("Approve selected comments"), permissions=["change"])
     def approve(self, request, queryset):
         count = self._moderate(request, queryset, Comment.Status.APPROVED)
-        message = ngettext("%(count)d comment approved.", "%(count)d comments approved.", count)
+        message = ngettext(
+            "%(count)d comment approved.", "%(count)d comments approved.", count
+        )
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Mark selected comments as spam"), permissions=["change"])
+    @admin.action(
+        description=_("Mark selected comments as spam"), permissions=["change"]
+    )
     def mark_spam(self, request, queryset):
         count = self._moderate(request, queryset, Comment.Status.SPAM)
-        message = ngettext("%(count)d comment marked as spam.", "%(count)d comments marked as spam.", count)
+        message = ngettext(
+            "%(count)d comment marked as spam.",
+            "%(count)d comments marked as spam.",
+            count,
+        )
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     @admin.action(description=_("Remove selected comments"), permissions=["change"])
     def remove(self, request, queryset):
         count = self._moderate(request, queryset, Comment.Status.REMOVED)
-        message = ngettext("%(count)d comment removed.", "%(count)d comments removed.", count)
+        message = ngettext(
+            "%(count)d comment removed.", "%(count)d comments removed.", count
+        )
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
-    @admin.action(description=_("Block the commenters (email and IP) and mark as spam"), permissions=["change"])
+    @admin.action(
+        description=_("Block the commenters (email and IP) and mark as spam"),
+        permissions=["change"],
+    )
     def block_commenters(self, request, queryset):
         count = services.commenters_block(comments=queryset, moderator=request.user)
         self.message_user(
@@ -279,18 +383,29 @@ class CommentAdmin(admin.ModelAdmin):
             self.message_user(request, _("Choose Approve or Spam."), messages.ERROR)
             return redirect(back)
         self._moderate(request, Comment.objects.filter(pk=comment.pk), status)
-        self.message_user(request, done[status] % {"name": comment.name}, messages.SUCCESS)
+        self.message_user(
+            request, done[status] % {"name": comment.name}, messages.SUCCESS
+        )
         return redirect(back)
 
     def reply_view(self, request, object_id):
         """A staff reply from the admin: published under the thread's first comment."""
-        comment = get_object_or_404(Comment.objects.select_related("post", "parent"), pk=object_id)
-        if not (self.has_change_permission(request, comment) and request.user.has_perm("posts.add_comment")):
+        comment = get_object_or_404(
+            Comment.objects.select_related("post", "parent"), pk=object_id
+        )
+        if not (
+            self.has_change_permission(request, comment)
+            and request.user.has_perm("posts.add_comment")
+        ):
             raise PermissionDenied
         thread = comment.parent or comment
         if thread.status != Comment.Status.APPROVED:
             self.message_user(
-                request, _("Approve the comment before replying to it, so the reply has something to answer."), messages.ERROR
+                request,
+                _(
+                    "Approve the comment before replying to it, so the reply has something to answer."
+                ),
+                messages.ERROR,
             )
             return redirect("admin:posts_comment_change", comment.pk)
         form = StaffReplyForm(
@@ -306,11 +421,14 @@ class CommentAdmin(admin.ModelAdmin):
                 user=request.user,
             )
             if reply.status == Comment.Status.APPROVED:
-                self.message_user(request, _("Your reply is published."), messages.SUCCESS)
+                self.message_user(
+                    request, _("Your reply is published."), messages.SUCCESS
+                )
             else:
                 self.message_user(
                     request,
-                    _("Your reply was saved but is held: %(reason)s") % {"reason": reply.moderation_reason},
+                    _("Your reply was saved but is held: %(reason)s")
+                    % {"reason": reply.moderation_reason},
                     messages.WARNING,
                 )
             return redirect("admin:posts_comment_change", reply.pk)
@@ -333,7 +451,14 @@ class BlockedWordAdmin(admin.ModelAdmin):
 
 @admin.register(BlockedCommenter)
 class BlockedCommenterAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "email", "ip_address", "reason", "created_at", "created_by"]
+    list_display = [
+        "__str__",
+        "email",
+        "ip_address",
+        "reason",
+        "created_at",
+        "created_by",
+    ]
     search_fields = ["email", "ip_address", "reason"]
     readonly_fields = ["created_at", "created_by"]
 

@@ -31,7 +31,11 @@ def _text_html(text):
     html, position = [], 0
     for match in _LINK.finditer(text):
         html.append(escape(text[position : match.start()]))
-        html.append(format_html('<a href="{}">{}</a>', _link_target(match.group(2)), match.group(1)))
+        html.append(
+            format_html(
+                '<a href="{}">{}</a>', _link_target(match.group(2)), match.group(1)
+            )
+        )
         position = match.end()
     html.append(escape(text[position:]))
     return "".join(html)
@@ -73,12 +77,16 @@ def load(stdout, author=None):
             content_warning=item["content_warning"],
             allow_comments=item["allow_comments"],
             status=Post.Status.PUBLISHED,
-            publish_at=timezone.make_aware(datetime.strptime(item["publish_at"], "%Y-%m-%d %H:%M")),
+            publish_at=timezone.make_aware(
+                datetime.strptime(item["publish_at"], "%Y-%m-%d %H:%M")
+            ),
             author=author,
             image_alt=f"Illustration with the UN-ACT name and the label “{item['category']}”",
         )
         post.featured_image.save(
-            f"{item['slug']}.jpg", ContentFile(make_cover_image(item["title"], item["category"])), save=False
+            f"{item['slug']}.jpg",
+            ContentFile(make_cover_image(item["title"], item["category"])),
+            save=False,
         )
         post.save()
         post.tags.set(item["tags"])
@@ -98,7 +106,11 @@ def load_comments(stdout, author=None):
         for thread in threads:
             when += timedelta(hours=5)
             parent = Comment.objects.create(
-                post=post, name=thread["name"], text=thread["text"], status=Comment.Status.APPROVED, created_at=when
+                post=post,
+                name=thread["name"],
+                text=thread["text"],
+                status=Comment.Status.APPROVED,
+                created_at=when,
             )
             added += 1
             for reply in thread.get("replies", []):

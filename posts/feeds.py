@@ -1,4 +1,3 @@
-
 from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
@@ -13,7 +12,9 @@ from .models import Post
 class LatestPostsFeed(BufferedFeed):
     title = _("UN-ACT: news and blog")
     link = reverse_lazy("posts:list")
-    description = _("News, blog posts and publications of UN-ACT, countering human trafficking in the Greater Mekong Sub-region.")
+    description = _(
+        "News, blog posts and publications of UN-ACT, countering human trafficking in the Greater Mekong Sub-region."
+    )
 
     def items(self):
         return attach_tag_names(list(Post.objects.published().for_cards()[:20]))

@@ -14,7 +14,9 @@ FORM_TOKEN_SALT = "posts.comment-form"
 def comment_form_token(post_id, issued_at=None):
     """A signed note of which post's form was shown, and when (to the millisecond)."""
     issued_at = time.time() if issued_at is None else issued_at
-    return signing.dumps({"post": post_id, "at": round(issued_at, 3)}, salt=FORM_TOKEN_SALT)
+    return signing.dumps(
+        {"post": post_id, "at": round(issued_at, 3)}, salt=FORM_TOKEN_SALT
+    )
 
 
 class CommentForm(forms.Form):
@@ -25,15 +27,25 @@ class CommentForm(forms.Form):
         max_length=80,
         widget=markup.TextInput,
         help_text=_("Shown with your comment. A pseudonym is fine."),
-        error_messages={"required": _("Give a name to show with your comment (a pseudonym is fine).")},
+        error_messages={
+            "required": _(
+                "Give a name to show with your comment (a pseudonym is fine)."
+            )
+        },
     )
     email = forms.EmailField(
         label=_("Email (optional)"),
         required=False,
         max_length=254,
         widget=markup.EmailInput,
-        help_text=_("Never shown. Lets us recognise you next time and tell you of replies if you ask."),
-        error_messages={"invalid": _("This email address looks incomplete, for example name@example.org.")},
+        help_text=_(
+            "Never shown. Lets us recognise you next time and tell you of replies if you ask."
+        ),
+        error_messages={
+            "invalid": _(
+                "This email address looks incomplete, for example name@example.org."
+            )
+        },
     )
     text = forms.CharField(
         label=_("Comment"),
@@ -47,7 +59,9 @@ class CommentForm(forms.Form):
         },
     )
     has_reply_notice = forms.BooleanField(
-        label=_("Email me when someone replies to this comment"), required=False, widget=markup.CheckboxInput
+        label=_("Email me when someone replies to this comment"),
+        required=False,
+        widget=markup.CheckboxInput,
     )
     parent = forms.IntegerField(required=False, widget=markup.HiddenInput)
     # Hidden from people by CSS; bots that fill every field fill this one too.
@@ -73,16 +87,18 @@ class CommentForm(forms.Form):
         if self.is_cacheable:
             return ""
         if self.is_bound and not self.errors.get("issued") and self.data.get("issued"):
-            if not self.has_error("__all__", code="form_tampered") and not self.has_error(
-                "__all__", code="form_expired"
-            ):
+            if not self.has_error(
+                "__all__", code="form_tampered"
+            ) and not self.has_error("__all__", code="form_expired"):
                 return self.data["issued"]
         return comment_form_token(self.post.pk)
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if not name:
-            raise forms.ValidationError(self.fields["name"].error_messages["required"], code="required")
+            raise forms.ValidationError(
+                self.fields["name"].error_messages["required"], code="required"
+            )
         return name
 
     def clean_email(self):
@@ -91,7 +107,9 @@ class CommentForm(forms.Form):
     def clean_text(self):
         text = self.cleaned_data["text"].replace("\r\n", "\n").strip()
         if not text:
-            raise forms.ValidationError(self.fields["text"].error_messages["required"], code="required")
+            raise forms.ValidationError(
+                self.fields["text"].error_messages["required"], code="required"
+            )
         return text
 
     def clean_parent(self):
@@ -106,7 +124,8 @@ class CommentForm(forms.Form):
         )
         if parent is None:
             raise forms.ValidationError(
-                _("You can only reply to a published comment on this post."), code="invalid_parent"
+                _("You can only reply to a published comment on this post."),
+                code="invalid_parent",
             )
         self.parent_comment = parent
         return parent
@@ -125,7 +144,10 @@ class CommentForm(forms.Form):
         self._check_token(cleaned_data.get("issued") or "")
         if cleaned_data.get("has_reply_notice") and not cleaned_data.get("email"):
             self.add_error(
-                "email", forms.ValidationError(_("Give an email address to be told of replies."), code="required")
+                "email",
+                forms.ValidationError(
+                    _("Give an email address to be told of replies."), code="required"
+                ),
             )
         return cleaned_data
 
@@ -134,7 +156,9 @@ class CommentForm(forms.Form):
             # Sent from a cached page whose script did not fetch a ticket (no JavaScript):
             # the form comes back with one, and sending it again a few seconds later works.
             raise forms.ValidationError(
-                _("Almost done: please check your comment and send it again in a few seconds. Your text is still here."),
+                _(
+                    "Almost done: please check your comment and send it again in a few seconds. Your text is still here."
+                ),
                 code="confirm",
             )
         try:
@@ -144,7 +168,9 @@ class CommentForm(forms.Form):
             issued_at, post_id = None, None
         if post_id != self.post.pk:
             raise forms.ValidationError(
-                _("The form was damaged on its way to us. Please send it again; your text is still here."),
+                _(
+                    "The form was damaged on its way to us. Please send it again; your text is still here."
+                ),
                 code="form_tampered",
             )
         age = time.time() - issued_at
@@ -158,6 +184,8 @@ class CommentForm(forms.Form):
             )
         if age > settings.COMMENTS_MAX_FORM_AGE_SECONDS:
             raise forms.ValidationError(
-                _("This form was opened a long time ago. Please send it again; your text is still here."),
+                _(
+                    "This form was opened a long time ago. Please send it again; your text is still here."
+                ),
                 code="form_expired",
             )

@@ -34,7 +34,10 @@ def _may_hold_link(text):
     return (
         "@" in text
         or "://" in text
-        or ("." in text and (_WORD_DOT_WORD.search(text) is not None or "www." in text.lower()))
+        or (
+            "." in text
+            and (_WORD_DOT_WORD.search(text) is not None or "www." in text.lower())
+        )
     )
 
 
@@ -90,10 +93,19 @@ def comment_list(comments, can_reply=False, page_query=""):
         return ""
     # What is the same for every comment of the page, written once.
     page = {
-        "badge": format_html(BADGE, gettext("From %(SITE_NAME)s") % {"SITE_NAME": settings.SITE_NAME}),
-        "note": format_html(PENDING_NOTE, gettext("Your comment is awaiting moderation. Only you can see it for now.")),
+        "badge": format_html(
+            BADGE, gettext("From %(SITE_NAME)s") % {"SITE_NAME": settings.SITE_NAME}
+        ),
+        "note": format_html(
+            PENDING_NOTE,
+            gettext(
+                "Your comment is awaiting moderation. Only you can see it for now."
+            ),
+        ),
         "reply_link": format_html(
-            REPLY_LINK, href=f"{page_query}&reply_to=" if page_query else "?reply_to=", reply=gettext("Reply")
+            REPLY_LINK,
+            href=f"{page_query}&reply_to=" if page_query else "?reply_to=",
+            reply=gettext("Reply"),
         ),
         "language": translation.get_language(),
         "timezone": timezone.get_current_timezone_name(),
@@ -101,7 +113,10 @@ def comment_list(comments, can_reply=False, page_query=""):
     threads = format_html_join(
         "",
         "\n<li>{}{}\n</li>",
-        ((_comment(thread, page, can_reply), _replies(thread, page)) for thread in comments),
+        (
+            (_comment(thread, page, can_reply), _replies(thread, page))
+            for thread in comments
+        ),
     )
     return format_html('<ol class="comment-list">{}\n</ol>', threads)
 
@@ -110,7 +125,9 @@ def _replies(thread, page):
     replies = getattr(thread, "visible_replies", None)
     if not replies:
         return NOTHING
-    items = format_html_join("", "<li>{}</li>", ((_comment(reply, page, False),) for reply in replies))
+    items = format_html_join(
+        "", "<li>{}</li>", ((_comment(reply, page, False),) for reply in replies)
+    )
     return format_html('\n<ol class="comment-replies">{}</ol>', items)
 
 
@@ -118,7 +135,11 @@ def _comment(comment, page, can_reply):
     is_pending = comment.status == "pending"
     reply = NOTHING
     if can_reply and comment.status == "approved":
-        reply = format_html(page["reply_link"], pk=comment.pk, to=gettext("to %(name)s") % {"name": comment.name})
+        reply = format_html(
+            page["reply_link"],
+            pk=comment.pk,
+            to=gettext("to %(name)s") % {"name": comment.name},
+        )
     return format_html(
         COMMENT,
         css=CSS[comment.is_staff_reply, is_pending],
@@ -126,7 +147,9 @@ def _comment(comment, page, can_reply):
         name=comment.name,
         badge=page["badge"] if comment.is_staff_reply else NOTHING,
         # {% timestamp comment.created_at "DATETIME_FORMAT" %}, memoised in site_tags.
-        when=time_html(comment.created_at, "DATETIME_FORMAT", page["language"], page["timezone"]),
+        when=time_html(
+            comment.created_at, "DATETIME_FORMAT", page["language"], page["timezone"]
+        ),
         note=page["note"] if is_pending else NOTHING,
         text=comment_text(comment.text),
         reply=reply,
@@ -162,7 +185,11 @@ def comment_form_field(field):
         if errors
         else NOTHING,
         widget=field_widget(field),
-        help=format_html('\n      <p class="help" id="{}_helptext">{}</p>', field.auto_id, field.help_text)
+        help=format_html(
+            '\n      <p class="help" id="{}_helptext">{}</p>',
+            field.auto_id,
+            field.help_text,
+        )
         if field.help_text
         else NOTHING,
     )
@@ -181,7 +208,10 @@ def _attributes(attrs):
         "",
         "{}{}",
         (
-            (format_html(" {}", name), "" if value is True else format_html('="{}"', value))
+            (
+                format_html(" {}", name),
+                "" if value is True else format_html('="{}"', value),
+            )
             for name, value in attrs.items()
             if value is not False
         ),
@@ -193,9 +223,17 @@ class DirectInputMixin:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        value_html = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
+        value_html = (
+            ""
+            if widget["value"] is None
+            else format_html(' value="{}"', widget["value"])
+        )
         return format_html(
-            '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], value_html, _attributes(widget["attrs"])
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            value_html,
+            _attributes(widget["attrs"]),
         )
 
 
@@ -221,7 +259,10 @@ class Textarea(forms.Textarea):
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         return format_html(
-            '<textarea name="{}"{}>\n{}</textarea>', widget["name"], _attributes(widget["attrs"]), widget["value"] or ""
+            '<textarea name="{}"{}>\n{}</textarea>',
+            widget["name"],
+            _attributes(widget["attrs"]),
+            widget["value"] or "",
         )
 
 
@@ -237,7 +278,9 @@ CARD = """<article class="card">{image}
     <p><a class="read-more" href="{url}">{read_more}<span class="visually-hidden"> {about}</span></a></p>
   </div>
 </article>"""
-CARD_IMAGE = '\n  <a class="card-image" href="{}" tabindex="-1" aria-hidden="true">{}</a>'
+CARD_IMAGE = (
+    '\n  <a class="card-image" href="{}" tabindex="-1" aria-hidden="true">{}</a>'
+)
 CARD_CATEGORY = '\n       · <a href="{}">{}</a>'
 CARD_COMMENTS = '\n       · <a href="{}#comments">{}</a>'
 CARD_WARNING = '\n    <p class="content-warning"><strong>{}</strong> {}</p>'
@@ -255,7 +298,12 @@ def post_card(post, eager=False):
     url = post.get_absolute_url()
     image = ""
     if post.featured_image:
-        renditions = picture(post.image_renditions(), post.image_alt, "(max-width: 760px) 100vw, 240px", eager)
+        renditions = picture(
+            post.image_renditions(),
+            post.image_alt,
+            "(max-width: 760px) 100vw, 240px",
+            eager,
+        )
         image = format_html(CARD_IMAGE, url, renditions)
     category = post.category
     return format_html(
@@ -264,9 +312,17 @@ def post_card(post, eager=False):
         url=url,
         title=post.title,
         when=timestamp(post.publish_at),
-        category=format_html(CARD_CATEGORY, category.get_absolute_url(), category.name) if category else "",
-        comments=format_html(CARD_COMMENTS, url, comment_count_text(post.comment_count)) if post.comment_count else "",
-        warning=format_html(CARD_WARNING, gettext("Content warning:"), post.content_warning) if post.content_warning else "",
+        category=format_html(CARD_CATEGORY, category.get_absolute_url(), category.name)
+        if category
+        else "",
+        comments=format_html(CARD_COMMENTS, url, comment_count_text(post.comment_count))
+        if post.comment_count
+        else "",
+        warning=format_html(
+            CARD_WARNING, gettext("Content warning:"), post.content_warning
+        )
+        if post.content_warning
+        else "",
         teaser=teaser(post.summary),
         read_more=gettext("Read More"),
         about=_about(post.title),
@@ -275,7 +331,9 @@ def post_card(post, eager=False):
 
 def comment_count_text(count):
     """“1 comment”, “12 comments”: the wording of {% blocktranslate count %}, without its cost."""
-    return ngettext("%(counter)s comment", "%(counter)s comments", count) % {"counter": formats.localize(count)}
+    return ngettext("%(counter)s comment", "%(counter)s comments", count) % {
+        "counter": formats.localize(count)
+    }
 
 
 def _about(title):

@@ -1,4 +1,3 @@
-
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
@@ -72,7 +71,9 @@ class PostQuerySet(PublishableQuerySet):
             .values("count")
         )
         return self.update(
-            comment_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
+            comment_count=Coalesce(
+                models.Subquery(counts, output_field=models.IntegerField()), 0
+            )
         )
 
 
@@ -92,7 +93,9 @@ class Post(Publishable):
         _("summary"),
         blank=True,
         max_length=600,
-        help_text=_("Plain-text teaser for lists and feeds. Left blank, it is taken from the body."),
+        help_text=_(
+            "Plain-text teaser for lists and feeds. Left blank, it is taken from the body."
+        ),
     )
     body = SanitizedRichTextField(_("body"))
     content_warning = models.CharField(
@@ -114,13 +117,19 @@ class Post(Publishable):
         _("image alt text"),
         max_length=250,
         blank=True,
-        help_text=_("Describe the image for people who cannot see it. Required with an image."),
+        help_text=_(
+            "Describe the image for people who cannot see it. Required with an image."
+        ),
     )
     video_url = models.URLField(
-        _("video URL"), blank=True, help_text=_("A YouTube or Vimeo link, shown as a player.")
+        _("video URL"),
+        blank=True,
+        help_text=_("A YouTube or Vimeo link, shown as a player."),
     )
     external_url = models.URLField(
-        _("external link"), blank=True, help_text=_("An optional link to read more elsewhere.")
+        _("external link"),
+        blank=True,
+        help_text=_("An optional link to read more elsewhere."),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,7 +147,9 @@ class Post(Publishable):
     allow_comments = models.BooleanField(_("allow comments"), default=True)
     # Visible comments, as lists show them: stored, since counting them for every card
     # cost more than the rest of a list page's SQL (kept current by posts/signals.py).
-    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+    comment_count = models.PositiveIntegerField(
+        _("comments"), default=0, editable=False
+    )
 
     image_480 = rendition_spec("featured_image", 480)
     image_960 = rendition_spec("featured_image", 960)
@@ -178,7 +189,9 @@ class Post(Publishable):
         if self.featured_image and not self.image_alt.strip():
             errors["image_alt"] = _("Describe the image: alt text is required.")
         if self.video_url and not embed_url(self.video_url):
-            errors["video_url"] = _("Give a YouTube or Vimeo link (for example https://youtu.be/…).")
+            errors["video_url"] = _(
+                "Give a YouTube or Vimeo link (for example https://youtu.be/…)."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -212,7 +225,11 @@ class Image(models.Model):
     height = models.PositiveIntegerField(null=True, editable=False)
     alt = models.CharField(_("alt text"), max_length=250)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -234,7 +251,8 @@ class CommentQuerySet(models.QuerySet):
     def approved(self):
         """Comments visitors may see: approved, and a reply only under an approved comment."""
         return self.filter(status=Comment.Status.APPROVED).filter(
-            models.Q(parent__isnull=True) | models.Q(parent__status=Comment.Status.APPROVED)
+            models.Q(parent__isnull=True)
+            | models.Q(parent__status=Comment.Status.APPROVED)
         )
 
     def pending(self):
@@ -301,11 +319,17 @@ class Comment(models.Model):
     email = models.EmailField(
         _("email"),
         blank=True,
-        help_text=_("Never shown in public. Recognises a returning commenter; used for reply notices."),
+        help_text=_(
+            "Never shown in public. Recognises a returning commenter; used for reply notices."
+        ),
     )
     text = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+        _("status"),
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
     )
     moderation_reason = models.TextField(
         _("why it was held"),
@@ -323,14 +347,20 @@ class Comment(models.Model):
     is_staff_reply = models.BooleanField(
         _("from the programme"),
         default=False,
-        help_text=_("Written by a staff member; marked as from the programme on the site."),
+        help_text=_(
+            "Written by a staff member; marked as from the programme on the site."
+        ),
     )
     has_reply_notice = models.BooleanField(
-        _("email on reply"), default=False, help_text=_("The commenter asked to be emailed when someone replies.")
+        _("email on reply"),
+        default=False,
+        help_text=_("The commenter asked to be emailed when someone replies."),
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=timezone.now, db_index=True
+    )
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
     moderated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -361,7 +391,10 @@ class Comment(models.Model):
         ]
 
     def __str__(self):
-        return _("%(name)s on “%(post)s”") % {"name": self.name, "post": self.post.title}
+        return _("%(name)s on “%(post)s”") % {
+            "name": self.name,
+            "post": self.post.title,
+        }
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
@@ -369,7 +402,9 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         """The comment on the page of the post's comments that shows it (for emails, the admin)."""
-        return comments_page_url(self.post.get_absolute_url(), self.page_number(), f"comment-{self.pk}")
+        return comments_page_url(
+            self.post.get_absolute_url(), self.page_number(), f"comment-{self.pk}"
+        )
 
     def page_number(self, own_pending=()):
         """The page of the post's comments that holds this comment's thread, as seen by a
@@ -377,7 +412,10 @@ class Comment(models.Model):
         comment itself is visible, so a held comment's page is the one it will appear on)."""
         thread = self.parent if self.parent_id else self
         before = (
-            Comment.objects.filter(post_id=self.post_id).threads().visible_to(own_pending).listed_before(thread)
+            Comment.objects.filter(post_id=self.post_id)
+            .threads()
+            .visible_to(own_pending)
+            .listed_before(thread)
         )
         return before.count() // comments_per_page() + 1
 
@@ -403,7 +441,9 @@ class BlockedWord(models.Model):
         max_length=100,
         help_text=_("Matched ignoring case; Latin-script words match as whole words."),
     )
-    action = models.CharField(_("action"), max_length=10, choices=Action, default=Action.HOLD)
+    action = models.CharField(
+        _("action"), max_length=10, choices=Action, default=Action.HOLD
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -416,7 +456,9 @@ class BlockedWord(models.Model):
                 name="blocked_word_unique_ignoring_case",
                 violation_error_message=_("This word is already on the blocklist."),
             ),
-            models.CheckConstraint(condition=~models.Q(phrase=""), name="blocked_word_not_empty"),
+            models.CheckConstraint(
+                condition=~models.Q(phrase=""), name="blocked_word_not_empty"
+            ),
         ]
 
     def __str__(self):
@@ -431,7 +473,9 @@ class BlockedCommenter(models.Model):
         _("IP address"),
         null=True,
         blank=True,
-        help_text=_("Erased with other IP addresses after the retention period; the email block stays."),
+        help_text=_(
+            "Erased with other IP addresses after the retention period; the email block stays."
+        ),
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -453,7 +497,9 @@ class BlockedCommenter(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(email="") | models.Q(ip_address__isnull=False),
                 name="blocked_commenter_has_email_or_ip",
-                violation_error_message=_("Give an email address or an IP address to block."),
+                violation_error_message=_(
+                    "Give an email address or an IP address to block."
+                ),
             ),
         ]
 

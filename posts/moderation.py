@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 # An email address anywhere in the text. It starts where a run of the characters of a
 # local part starts: tried from every character of the run, a run of n letters not
 # followed by an @ took n²/2 steps (a 5,000-letter comment, half a second).
-EMAIL_PATTERN = re.compile(r"(?<![\w.+-])[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+(?:\.[\w-]+)+", re.I)
+EMAIL_PATTERN = re.compile(
+    r"(?<![\w.+-])[\w.+-]+\s*(?:@|\(at\)|\[at\])\s*[\w-]+(?:\.[\w-]+)+", re.I
+)
 # A social or chat handle such as @name (not the middle of an email address).
 HANDLE_PATTERN = re.compile(r"(?<![\w.@])@[A-Za-z0-9_.]{3,}")
 # Messaging apps used in the region, followed by something that looks like an id or a
@@ -82,7 +84,10 @@ def looks_like_phone_number(run):
 def personal_data_found(text):
     """What kinds of personal contact data the text seems to contain, in a stable order."""
     found = []
-    if any(looks_like_phone_number(match.group()) for match in DIGIT_RUN_PATTERN.finditer(text)):
+    if any(
+        looks_like_phone_number(match.group())
+        for match in DIGIT_RUN_PATTERN.finditer(text)
+    ):
         found.append(PHONE)
     if EMAIL_PATTERN.search(text):
         found.append(EMAIL)
@@ -99,7 +104,9 @@ _RAW_URL = re.compile(r"\bhttps?://|\bwww\.", re.I)
 
 def count_links(text):
     """The number of links in the text: what the page would turn into links, or more."""
-    return max(len(_LINK.findall(urlize(text, autoescape=True))), len(_RAW_URL.findall(text)))
+    return max(
+        len(_LINK.findall(urlize(text, autoescape=True))), len(_RAW_URL.findall(text))
+    )
 
 
 def _phrase_pattern(phrase):
@@ -112,4 +119,8 @@ def _phrase_pattern(phrase):
 
 def blocked_phrases_found(text, phrases):
     """The phrases of the blocklist that occur in the text."""
-    return [phrase for phrase in phrases if phrase.strip() and _phrase_pattern(phrase).search(text)]
+    return [
+        phrase
+        for phrase in phrases
+        if phrase.strip() and _phrase_pattern(phrase).search(text)
+    ]

@@ -17,7 +17,11 @@ def post_structured_data(post, tags, image=None):
         "dateModified": post.updated_at.isoformat(),
         "mainEntityOfPage": absolute(post.get_absolute_url()),
         "url": absolute(post.get_absolute_url()),
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"},
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": settings.SITE_URL + "/",
+        },
         "author": {"@type": "Organization", "name": settings.SITE_NAME},
         "keywords": [tag.name for tag in tags],
     }
@@ -25,5 +29,10 @@ def post_structured_data(post, tags, image=None):
         data["articleSection"] = post.category.name
     if image:
         url, width, height = image
-        data["image"] = {"@type": "ImageObject", "url": absolute(url), "width": width, "height": height}
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": absolute(url),
+            "width": width,
+            "height": height,
+        }
     return data

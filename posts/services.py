@@ -74,7 +74,9 @@ def comments_are_open(post, now=None):
 
 def _rate_limit_key(ip_address):
     # The cache holds a keyed hash, not the address itself.
-    digest = salted_hmac("posts.comment-rate-limit", ip_address or "unknown").hexdigest()
+    digest = salted_hmac(
+        "posts.comment-rate-limit", ip_address or "unknown"
+    ).hexdigest()
     return f"comments:rate:{digest[:32]}"
 
 
@@ -83,7 +85,12 @@ def comment_rate_limit_consume(*, ip_address):
     limit = settings.COMMENTS_RATE_LIMIT
     if limit <= 0:
         return True
-    return count_in_window(_rate_limit_key(ip_address), settings.COMMENTS_RATE_LIMIT_SECONDS) <= limit
+    return (
+        count_in_window(
+            _rate_limit_key(ip_address), settings.COMMENTS_RATE_LIMIT_SECONDS
+        )
+        <= limit
+    )
 
 
 # Assessment and creation ------------------------------------------------------------
@@ -142,7 +149,10 @@ def comment_assess(*, text, email="", ip_address=None, user=None):
         return Assessment(Comment.Status.PENDING, reasons)
     if is_staff:
         return Assessment(Comment.Status.APPROVED, [])
-    if email and Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists():
+    if (
+        email
+        and Comment.objects.filter(email=email, status=Comment.Status.APPROVED).exists()
+    ):
         return Assessment(Comment.Status.APPROVED, [])
     return Assessment(Comment.Status.PENDING, [])
 
@@ -160,7 +170,9 @@ def comment_create(
     user=None,
 ):
     """Save a comment with the status the spam rules give it, then notify in the background."""
-    assessment = comment_assess(text=text, email=email, ip_address=ip_address, user=user)
+    assessment = comment_assess(
+        text=text, email=email, ip_address=ip_address, user=user
+    )
     is_staff = bool(user and user.is_authenticated and user.is_staff)
     comment = Comment.objects.create(
         post=post,
@@ -185,9 +197,13 @@ def _notify_after_commit(comment):
     from . import tasks
 
     if comment.status == Comment.Status.PENDING:
-        transaction.on_commit(partial(_enqueue, tasks.notify_moderators, comment.pk), robust=True)
+        transaction.on_commit(
+            partial(_enqueue, tasks.notify_moderators, comment.pk), robust=True
+        )
     elif comment.status == Comment.Status.APPROVED and comment.parent_id:
-        transaction.on_commit(partial(_enqueue, tasks.notify_reply, comment.pk), robust=True)
+        transaction.on_commit(
+            partial(_enqueue, tasks.notify_reply, comment.pk), robust=True
+        )
 
 
 def _enqueue(task, comment_id):
@@ -206,7 +222,9 @@ def comments_moderate(*, comments, status, moderator=None):
     now = timezone.now()
     changed = list(comments.exclude(status=status).select_related("parent"))
     # Only a comment that was or becomes approved changes a page (spam and held ones never show).
-    shows = status == Comment.Status.APPROVED or any(c.status == Comment.Status.APPROVED for c in changed)
+    shows = status == Comment.Status.APPROVED or any(
+        c.status == Comment.Status.APPROVED for c in changed
+    )
     for comment in changed:
         comment.status = status
         comment.moderated_at = now
@@ -218,7 +236,10 @@ def comments_moderate(*, comments, status, moderator=None):
             user_id=moderator.pk,
             queryset=changed,
             action_flag=CHANGE,
-            change_message=str(_("Status set to “%(status)s”.") % {"status": Comment.Status(status).label}),
+            change_message=str(
+                _("Status set to “%(status)s”.")
+                % {"status": Comment.Status(status).label}
+            ),
         )
     if changed:
         # bulk_update sends no signal: tell the page cache and the stored counts directly.
@@ -239,13 +260,17 @@ def commenters_block(*, comments, moderator=None, reason=""):
         if not comment.email and not comment.ip_address:
             continue
         entry = BlockedCommenter.objects.filter(
-            Q(email=comment.email) if comment.email else Q(ip_address=comment.ip_address)
+            Q(email=comment.email)
+            if comment.email
+            else Q(ip_address=comment.ip_address)
         ).first() or BlockedCommenter(email=comment.email, created_by=moderator)
         if comment.ip_address:
             entry.ip_address = comment.ip_address
-        entry.reason = reason or entry.reason or _("Blocked from a comment on “%(post)s”.") % {
-            "post": comment.post.title
-        }
+        entry.reason = (
+            reason
+            or entry.reason
+            or _("Blocked from a comment on “%(post)s”.") % {"post": comment.post.title}
+        )
         entry.save()
         blocked += 1
         if getattr(moderator, "pk", None):
@@ -256,7 +281,9 @@ def commenters_block(*, comments, moderator=None, reason=""):
                 change_message=str(_("Commenter blocked (email and IP address).")),
             )
     comments_moderate(
-        comments=comments.exclude(is_staff_reply=True), status=Comment.Status.SPAM, moderator=moderator
+        comments=comments.exclude(is_staff_reply=True),
+        status=Comment.Status.SPAM,
+        moderator=moderator,
     )
     return blocked
 
@@ -274,11 +301,15 @@ class PurgeResult:
 
 def comment_data_purge(*, now=None, dry_run=False):
     """Erase IP addresses and user agents past the retention period, and old spam."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.COMMENTS_IP_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - timedelta(
+        days=settings.COMMENTS_IP_RETENTION_DAYS
+    )
     old_comments = Comment.objects.filter(created_at__lt=cutoff).filter(
         Q(ip_address__isnull=False) | ~Q(user_agent="")
     )
-    old_blocks = BlockedCommenter.objects.filter(created_at__lt=cutoff, ip_address__isnull=False)
+    old_blocks = BlockedCommenter.objects.filter(
+        created_at__lt=cutoff, ip_address__isnull=False
+    )
     old_spam = Comment.objects.filter(created_at__lt=cutoff, status=Comment.Status.SPAM)
     if dry_run:
         return PurgeResult(

@@ -18,7 +18,11 @@ def comment_counts_changed(post_ids):
         return
     with transaction.atomic():
         posts = Post.objects.filter(pk__in=post_ids)
-        list(posts.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
+        list(
+            posts.select_for_update(no_key=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         posts.refresh_comment_counts()
 
 
@@ -31,5 +35,9 @@ def _on_comment_change(sender, instance, **kwargs):
 def connect_signals():
     from .models import Comment
 
-    post_save.connect(_on_comment_change, sender=Comment, dispatch_uid="posts-comment-count-save")
-    post_delete.connect(_on_comment_change, sender=Comment, dispatch_uid="posts-comment-count-delete")
+    post_save.connect(
+        _on_comment_change, sender=Comment, dispatch_uid="posts-comment-count-save"
+    )
+    post_delete.connect(
+        _on_comment_change, sender=Comment, dispatch_uid="posts-comment-count-delete"
+    )

@@ -45,5 +45,7 @@ class StaticSitemap(Sitemap):
 
     def lastmod(self, item):
         if not hasattr(self, "_last_changed_at"):
-            self._last_changed_at = Post.objects.published().aggregate(last=Max("updated_at"))["last"]
+            self._last_changed_at = Post.objects.published().aggregate(
+                last=Max("updated_at")
+            )["last"]
         return self._last_changed_at

@@ -27,9 +27,9 @@ logger = logging.getLogger(__name__)
 def _claim(comment_id, field, **conditions):
     """Mark the notice as sent unless another worker did; True if this worker owns it."""
     return bool(
-        Comment.objects.filter(pk=comment_id, **{f"{field}__isnull": True}, **conditions).update(
-            **{field: timezone.now()}
-        )
+        Comment.objects.filter(
+            pk=comment_id, **{f"{field}__isnull": True}, **conditions
+        ).update(**{field: timezone.now()})
     )
 
 
@@ -44,7 +44,9 @@ def _retry_later(task_function, comment_id, attempt):
     backend = task_function.get_backend()
     if not backend.supports_defer:
         return False
-    run_after = timezone.now() + timedelta(seconds=settings.COMMENTS_EMAIL_RETRY_SECONDS * attempt)
+    run_after = timezone.now() + timedelta(
+        seconds=settings.COMMENTS_EMAIL_RETRY_SECONDS * attempt
+    )
     task_function.using(run_after=run_after).enqueue(comment_id, attempt=attempt + 1)
     return True
 
@@ -65,7 +67,9 @@ def notify_moderators(comment_id, attempt=1):
     """Email the Moderators group once about a comment that waits for moderation."""
     recipients = moderator_emails()
     if not recipients:
-        logger.warning("Comment %s waits, but no moderator has an email address.", comment_id)
+        logger.warning(
+            "Comment %s waits, but no moderator has an email address.", comment_id
+        )
         return "no moderators"
     if not _claim(comment_id, "moderators_notified_at", status=Comment.Status.PENDING):
         return "already notified or no longer pending"
@@ -76,7 +80,8 @@ def notify_moderators(comment_id, attempt=1):
         "reasons": [line for line in comment.moderation_reason.splitlines() if line],
         # Text that may hold someone's contact details stays in the admin, not in mailboxes.
         "show_text": not comment.moderation_reason,
-        "admin_url": settings.SITE_URL + reverse("admin:posts_comment_change", args=[comment.pk]),
+        "admin_url": settings.SITE_URL
+        + reverse("admin:posts_comment_change", args=[comment.pk]),
         "queue_url": settings.SITE_URL
         + reverse("admin:posts_comment_changelist")
         + f"?status__exact={Comment.Status.PENDING}",
@@ -106,7 +111,9 @@ def notify_moderators(comment_id, attempt=1):
 @task()
 def notify_reply(comment_id, attempt=1):
     """Email the author of a comment, if they asked, that a reply to it was published."""
-    reply = Comment.objects.select_related("parent", "post").filter(pk=comment_id).first()
+    reply = (
+        Comment.objects.select_related("parent", "post").filter(pk=comment_id).first()
+    )
     if reply is None or reply.parent is None:
         return "not a reply"
     parent = reply.parent
@@ -132,6 +139,8 @@ def notify_reply(comment_id, attempt=1):
     except Exception:
         _release(comment_id, "reply_notified_at")
         _retry_later(notify_reply, comment_id, attempt)
-        logger.exception("Reply notice for comment %s failed (attempt %s).", comment_id, attempt)
+        logger.exception(
+            "Reply notice for comment %s failed (attempt %s).", comment_id, attempt
+        )
         raise
     return "sent"

@@ -44,17 +44,29 @@ def post_list_page(request, posts, template, *, empty_message=None, **context):
     page = paginate(request, posts.for_cards())
     if empty_message and not page.paginator.count:
         raise Http404(empty_message)
-    return render(request, template, {"page_obj": page, "posts": page.object_list, **context})
+    return render(
+        request, template, {"page_obj": page, "posts": page.object_list, **context}
+    )
 
 
 @require_safe
 def home(request):
-    return post_list_page(request, Post.objects.published(), "posts/home.html", organization=organization_data())
+    return post_list_page(
+        request,
+        Post.objects.published(),
+        "posts/home.html",
+        organization=organization_data(),
+    )
 
 
 @require_safe
 def post_list(request):
-    return post_list_page(request, Post.objects.published(), "posts/post_list.html", heading=_("All posts"))
+    return post_list_page(
+        request,
+        Post.objects.published(),
+        "posts/post_list.html",
+        heading=_("All posts"),
+    )
 
 
 @require_safe
@@ -110,8 +122,16 @@ def _neighbours(post):
     if not post.is_published:
         return None, None
     published = Post.objects.published().only("title", "slug")
-    older = published.filter(publish_at__lt=post.publish_at).order_by("-publish_at", "-id").first()
-    newer = published.filter(publish_at__gt=post.publish_at).order_by("publish_at", "id").first()
+    older = (
+        published.filter(publish_at__lt=post.publish_at)
+        .order_by("-publish_at", "-id")
+        .first()
+    )
+    newer = (
+        published.filter(publish_at__gt=post.publish_at)
+        .order_by("publish_at", "id")
+        .first()
+    )
     return older, newer
 
 
@@ -147,10 +167,14 @@ def image_browser(request):
     callback = request.GET.get("CKEditorFuncNum", "0")
     # ASCII digits only: str.isdigit() also accepts "¹²³", which int() refuses.
     if not re.fullmatch(r"[0-9]{1,6}", callback):
-        return HttpResponseBadRequest("CKEditorFuncNum must be a number.", content_type="text/plain")
+        return HttpResponseBadRequest(
+            "CKEditorFuncNum must be a number.", content_type="text/plain"
+        )
     page = paginate(request, Image.objects.all(), per_page=48)
     response = render(
-        request, "admin/posts/image_browser.html", {"page_obj": page, "callback": int(callback)}
+        request,
+        "admin/posts/image_browser.html",
+        {"page_obj": page, "callback": int(callback)},
     )
     add_never_cache_headers(response)
     return response
@@ -163,7 +187,11 @@ OWN_PENDING_SESSION_KEY = "posts.own_pending_comments"
 
 def _own_pending(request):
     """Ids of this visitor's comments that wait for a moderator (shown only to them)."""
-    return request.session.get(OWN_PENDING_SESSION_KEY, []) if hasattr(request, "session") else []
+    return (
+        request.session.get(OWN_PENDING_SESSION_KEY, [])
+        if hasattr(request, "session")
+        else []
+    )
 
 
 def _positive_int(value):
@@ -204,7 +232,15 @@ class ShownComment:
     """What a post page shows of a comment. The page reads comments as plain values:
     fifty model instances cost more than the query that fetched them."""
 
-    FIELDS = ("pk", "parent_id", "name", "text", "status", "is_staff_reply", "created_at")
+    FIELDS = (
+        "pk",
+        "parent_id",
+        "name",
+        "text",
+        "status",
+        "is_staff_reply",
+        "created_at",
+    )
 
     pk: int
     parent_id: int | None
@@ -230,6 +266,7 @@ def _comment_threads(post, own_pending, requested_page, per_page):
     """The ids of the post's visible threads in order, the page number shown (the one
     asked for, within range), the number of pages, that page's threads (ShownComments
     with their replies) and the rows read."""
+
     def visible():
         return Comment.objects.filter(post_id=post.pk).visible_to(own_pending)
 
@@ -269,12 +306,18 @@ def comment_context(request, post, form=None, reply_to=None):
     own_pending = _own_pending(request)
     per_page = comments_per_page()
     requested = _positive_int(request.GET.get(COMMENT_PAGE_PARAM)) or 1
-    thread_ids, number, num_pages, comments, rows = _comment_threads(post, own_pending, requested, per_page)
-    page = CommentPage(number=number, num_pages=num_pages, post_url=post.get_absolute_url())
+    thread_ids, number, num_pages, comments, rows = _comment_threads(
+        post, own_pending, requested, per_page
+    )
+    page = CommentPage(
+        number=number, num_pages=num_pages, post_url=post.get_absolute_url()
+    )
 
     comments_open = services.comments_are_open(post)
     if form is None and comments_open:
-        reply_to_pk = reply_to.pk if reply_to else _positive_int(request.GET.get("reply_to"))
+        reply_to_pk = (
+            reply_to.pk if reply_to else _positive_int(request.GET.get("reply_to"))
+        )
         reply_to = None
         if reply_to_pk in thread_ids:  # visible: on this page or another
             reply_to = next((c for c in comments if c.pk == reply_to_pk), None)
@@ -283,7 +326,9 @@ def comment_context(request, post, form=None, reply_to=None):
                 reply_to = (
                     ShownComment(*row)
                     if row
-                    else Comment.objects.filter(pk=reply_to_pk).only(*ShownComment.FIELDS[2:]).first()
+                    else Comment.objects.filter(pk=reply_to_pk)
+                    .only(*ShownComment.FIELDS[2:])
+                    .first()
                 )
             if reply_to is not None and reply_to.status != Comment.Status.APPROVED:
                 reply_to = None  # a visitor's own waiting comment takes no replies yet
@@ -301,7 +346,9 @@ def comment_context(request, post, form=None, reply_to=None):
     if reply_to is not None:
         reply_to_url = f"#comment-{reply_to.pk}"
         if reply_to.pk in thread_ids and not any(c.pk == reply_to.pk for c in comments):
-            reply_to_url = page.url(thread_ids.index(reply_to.pk) // per_page + 1, f"comment-{reply_to.pk}")
+            reply_to_url = page.url(
+                thread_ids.index(reply_to.pk) // per_page + 1, f"comment-{reply_to.pk}"
+            )
     return {
         "comments": comments,
         "comment_count": post.comment_count,
@@ -331,10 +378,14 @@ def _comment_page(request, post, form, status, **extra):
 def _comment_target(request, slug):
     """(post, closed): the published post a comment is sent to, and when its comments are
     closed the answer to give (the post page, the typed text kept to copy), else None."""
-    post = get_object_or_404(Post.objects.published().select_related("category"), slug=slug)
+    post = get_object_or_404(
+        Post.objects.published().select_related("category"), slug=slug
+    )
     if services.comments_are_open(post):
         return post, None
-    return post, _comment_page(request, post, None, 403, refused_text=request.POST.get("text", "")[:5000])
+    return post, _comment_page(
+        request, post, None, 403, refused_text=request.POST.get("text", "")[:5000]
+    )
 
 
 def comment_refused_for_token(request, slug):
@@ -376,7 +427,9 @@ def comment_create(request, slug):
         # on the post page (the same page of comments).
         post = get_object_or_404(Post.objects.published(), slug=slug)
         page = _positive_int(request.GET.get(COMMENT_PAGE_PARAM)) or 1
-        return redirect(comments_page_url(post.get_absolute_url(), page, "comment-form"))
+        return redirect(
+            comments_page_url(post.get_absolute_url(), page, "comment-form")
+        )
     post, closed = _comment_target(request, slug)
     if closed:
         return closed
@@ -385,7 +438,9 @@ def comment_create(request, slug):
         form.is_valid()
         form.add_error(
             None,
-            _("This comment was sent from another web site, so it was not saved. To comment, use the form below."),
+            _(
+                "This comment was sent from another web site, so it was not saved. To comment, use the form below."
+            ),
         )
         return _comment_page(request, post, form, 403)
     if not form.is_valid():
@@ -420,7 +475,9 @@ def comment_create(request, slug):
         messages.success(request, _("Thank you. Your comment is published."))
         # The page of the comments that shows it, as this visitor sees them.
         number = comment.page_number(own_pending)
-        return redirect(comments_page_url(post.get_absolute_url(), number, f"comment-{comment.pk}"))
+        return redirect(
+            comments_page_url(post.get_absolute_url(), number, f"comment-{comment.pk}")
+        )
     # Pending and spam get the same answer, so spammers learn nothing from it: the page
     # the comment is on (or would be on), at the comments.
     if comment.status == Comment.Status.PENDING:
@@ -428,6 +485,10 @@ def comment_create(request, slug):
         request.session[OWN_PENDING_SESSION_KEY] = own_pending
     messages.success(
         request,
-        _("Thank you. Your comment is awaiting moderation and will appear once a moderator approves it."),
+        _(
+            "Thank you. Your comment is awaiting moderation and will appear once a moderator approves it."
+        ),
     )
-    return redirect(comments_page_url(post.get_absolute_url(), comment.page_number(own_pending)))
+    return redirect(
+        comments_page_url(post.get_absolute_url(), comment.page_number(own_pending))
+    )

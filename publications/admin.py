@@ -48,7 +48,15 @@ class PublicationAdmin(PublishingAdminMixin, RevisionAdmin):
         (None, {"fields": ["title", "slug", "kind", "summary", "description"]}),
         (
             _("File or link"),
-            {"fields": ["document", "file_details", "video", "captions", "external_url"]},
+            {
+                "fields": [
+                    "document",
+                    "file_details",
+                    "video",
+                    "captions",
+                    "external_url",
+                ]
+            },
         ),
         (_("Cover"), {"fields": ["cover", "cover_preview"]}),
         (
@@ -71,7 +79,10 @@ class PublicationAdmin(PublishingAdminMixin, RevisionAdmin):
 
     def item_addresses(self, publication):
         # The PDF's own address is linked from feeds and emails too.
-        return [publication.get_absolute_url(), reverse("publications:download", args=[publication.slug])]
+        return [
+            publication.get_absolute_url(),
+            reverse("publications:download", args=[publication.slug]),
+        ]
 
     def save_model(self, request, obj, form, change):
         publication_save(publication=obj)

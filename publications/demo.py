@@ -213,7 +213,9 @@ def _cover_page(title, label, day, palette, fonts):
     width, height = PAGE_SIZE
     for y in range(0, height, 4):
         mix = y / height
-        colour = tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True))
+        colour = tuple(
+            round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True)
+        )
         draw.rectangle([0, y, width, y + 4], fill=colour)
     draw.rectangle([MARGIN, 180, MARGIN + 220, 300], fill=(255, 255, 255))
     draw.text((MARGIN + 30, 200), "UN", font=fonts["title"], fill=top)
@@ -354,7 +356,11 @@ def load(stdout, author=None):
         if "video" in item:
             for field, suffix in (("video", "mp4"), ("captions", "vtt")):
                 data = (ASSETS / f"{item['video']}.{suffix}").read_bytes()
-                setattr(publication, field, ContentFile(data, name=f"{item['video']}.{suffix}"))
+                setattr(
+                    publication,
+                    field,
+                    ContentFile(data, name=f"{item['video']}.{suffix}"),
+                )
         publication_save(publication=publication)
         publication.countries.set(
             [countries[code] for code in item["countries"] if code in countries]

@@ -100,9 +100,10 @@ class FilteredPublications:
         every time); the counts are the same for every visitor. Only filters whose
         values all exist are stored, so made-up values cannot fill the cache.
         """
-        key = "publications:facets:" + hashlib.sha256(
-            filter_query(self.filters).encode()
-        ).hexdigest()
+        key = (
+            "publications:facets:"
+            + hashlib.sha256(filter_query(self.filters).encode()).hexdigest()
+        )
         try:
             state, entry = pagecache.lookup(key)
         except Exception:  # noqa: BLE001 - the cache being down must not break the page
@@ -112,7 +113,9 @@ class FilteredPublications:
         rows = list(self._count_facets())
         if _values_exist(self.filters, rows):
             try:
-                cache.set(key, {"version": state["version"], "rows": rows}, FACETS_SECONDS)
+                cache.set(
+                    key, {"version": state["version"], "rows": rows}, FACETS_SECONDS
+                )
             except Exception:  # noqa: BLE001, S110 - counted again next time
                 pass
         return rows
@@ -149,7 +152,9 @@ class FilteredPublications:
                 facet=Value("country", text),
                 count=Count(
                     "publications",
-                    filter=Q(publications__in=self.matching(but="country").values("pk")),
+                    filter=Q(
+                        publications__in=self.matching(but="country").values("pk")
+                    ),
                 ),
             )
             .values_list("facet", "code", "name", "position", "count")
@@ -180,7 +185,9 @@ def _values_exist(filters, rows):
         for facet, value, _label, number, _count in rows
     }
     return all(
-        (name, str(value)) in present for name, value in filters.items() if name != "kind"
+        (name, str(value)) in present
+        for name, value in filters.items()
+        if name != "kind"
     )
 
 

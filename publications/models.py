@@ -234,7 +234,14 @@ class Publication(Publishable):
 
     def cover_renditions(self):
         """WebP and JPEG renditions of the cover, smallest first, for <picture>."""
-        return renditions(self, "cover", ("cover_320", "cover_640"), COVER_WIDTHS, self.cover_width, self.cover_height)
+        return renditions(
+            self,
+            "cover",
+            ("cover_320", "cover_640"),
+            COVER_WIDTHS,
+            self.cover_width,
+            self.cover_height,
+        )
 
     def cover_sources(self):
         """The JPEG renditions (url, width, height), for link previews."""

@@ -29,16 +29,28 @@ def publication_structured_data(publication, tags, countries, image=None):
         "inLanguage": publication.language,
         "genre": publication.get_kind_display(),
         "keywords": [tag.name for tag in tags],
-        "author": {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"},
-        "publisher": {"@type": "Organization", "name": settings.SITE_NAME, "url": settings.SITE_URL + "/"},
+        "author": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": settings.SITE_URL + "/",
+        },
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.SITE_NAME,
+            "url": settings.SITE_URL + "/",
+        },
     }
     if countries:
-        data["spatialCoverage"] = [{"@type": "Country", "name": country.name} for country in countries]
+        data["spatialCoverage"] = [
+            {"@type": "Country", "name": country.name} for country in countries
+        ]
     if publication.document:
         data["encoding"] = {
             "@type": "MediaObject",
             "encodingFormat": "application/pdf",
-            "contentUrl": absolute(reverse("publications:download", kwargs={"slug": publication.slug})),
+            "contentUrl": absolute(
+                reverse("publications:download", kwargs={"slug": publication.slug})
+            ),
         }
         if publication.file_size:
             data["encoding"]["contentSize"] = f"{publication.file_size} B"
@@ -50,6 +62,11 @@ def publication_structured_data(publication, tags, countries, image=None):
         data["uploadDate"] = publication.publication_date.isoformat()
     if image:
         image_url, width, height = image
-        data["image"] = {"@type": "ImageObject", "url": absolute(image_url), "width": width, "height": height}
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": absolute(image_url),
+            "width": width,
+            "height": height,
+        }
         data["thumbnailUrl"] = absolute(image_url)
     return data

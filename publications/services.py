@@ -135,7 +135,9 @@ def pdf_strip_metadata(*, data):
                 if key in page:
                     del page[key]
         # The objects nothing refers to any more (the metadata's) are left out.
-        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        writer.compress_identical_objects(
+            remove_duplicates=False, remove_unreferenced=True
+        )
         buffer = io.BytesIO()
         writer.write(buffer)
     except (PyPdfError, ValueError, TypeError, KeyError, IndexError, AttributeError,
@@ -162,7 +164,10 @@ def video_check(*, upload):
         raise ValidationError(
             _("This file is %(size)s; the limit is %(limit)s."),
             code="file_too_large",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            },
         )
     head = _head(upload)
     is_mp4 = head[4:8] == b"ftyp"
@@ -177,7 +182,9 @@ def video_check(*, upload):
 def captions_check(*, upload):
     """Refuse captions that are not a WebVTT text file (UTF-8, starting with WEBVTT)."""
     if upload.size is not None and upload.size > 1024 * 1024:
-        raise ValidationError(_("Captions files are at most 1 MB."), code="file_too_large")
+        raise ValidationError(
+            _("Captions files are at most 1 MB."), code="file_too_large"
+        )
     data = _read_all(upload)
     try:
         text = data.decode("utf-8-sig")
@@ -185,7 +192,9 @@ def captions_check(*, upload):
         text = ""
     if not text.startswith("WEBVTT"):
         raise ValidationError(
-            _("This is not a WebVTT captions file: it must be text starting with “WEBVTT”."),
+            _(
+                "This is not a WebVTT captions file: it must be text starting with “WEBVTT”."
+            ),
             code="not_webvtt",
         )
 
@@ -223,9 +232,7 @@ def _stored_names(publication_id):
     if publication_id is None:
         return dict.fromkeys(FILE_FIELDS, "")
     row = (
-        Publication.objects.filter(pk=publication_id)
-        .values_list(*FILE_FIELDS)
-        .first()
+        Publication.objects.filter(pk=publication_id).values_list(*FILE_FIELDS).first()
     )
     return dict(zip(FILE_FIELDS, row or ("",) * len(FILE_FIELDS), strict=True))
 
@@ -261,7 +268,9 @@ def _delete_files(names):
     for field, field_names in names.items():
         storage = Publication._meta.get_field(field).storage
         for name in filter(None, field_names):
-            if not Publication.objects.filter(**{field: name}).exists() and not file_in_revisions(
+            if not Publication.objects.filter(
+                **{field: name}
+            ).exists() and not file_in_revisions(
                 model=Publication, field_name=field, name=name
             ):
                 storage.delete(name)
@@ -271,7 +280,9 @@ def _delete_files(names):
 
 def _changed(before, after):
     """{field: [name in `before`]} for each file whose name differs in `after`."""
-    return {field: [before[field]] for field in FILE_FIELDS if before[field] != after[field]}
+    return {
+        field: [before[field]] for field in FILE_FIELDS if before[field] != after[field]
+    }
 
 
 def publication_save(*, publication):

@@ -74,7 +74,9 @@ def publication_detail(request, slug):
         "countries": countries,
         "tags": tags,
         "share_image": share_image,
-        "structured_data": publication_structured_data(publication, tags, countries, share_image),
+        "structured_data": publication_structured_data(
+            publication, tags, countries, share_image
+        ),
         "related_posts": list(
             publication.related_posts.published().select_related("category")
         ),

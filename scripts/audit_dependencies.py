@@ -36,13 +36,19 @@ def main(lock_file, service="pypi"):
         for dependency in vulnerable:
             for vuln in dependency["vulns"]:
                 fixes = ", ".join(vuln.get("fix_versions", [])) or "no fix yet"
-                print(f"{dependency['name']} {dependency['version']}: {vuln['id']} (fixed in {fixes})")
+                print(
+                    f"{dependency['name']} {dependency['version']}: {vuln['id']} (fixed in {fixes})"
+                )
         return 1
     if result.returncode != 0 or not dependencies:
-        reason = (result.stderr.strip().splitlines() or ["pip-audit gave no report"])[-1]
+        reason = (result.stderr.strip().splitlines() or ["pip-audit gave no report"])[
+            -1
+        ]
         print(f"dependency audit unavailable: {reason}")
         return 2
-    print(f"dependency audit passed: {len(dependencies)} locked packages, no known vulnerabilities ({service})")
+    print(
+        f"dependency audit passed: {len(dependencies)} locked packages, no known vulnerabilities ({service})"
+    )
     return 0
 
 

@@ -89,14 +89,21 @@ def lighthouse(url, report_path, profile_dir):
     # Lighthouse sometimes fails to record a trace on a busy machine (NO_NAVSTART):
     # that is a failed measurement, not a score, so try it again before giving up.
     for attempt in range(3):
-        result = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300)
+        result = subprocess.run(
+            command, env={**os.environ, "CHROME_PATH": CHROME}, timeout=300
+        )
         if result.returncode == 0:
             break
-        print(f"lighthouse failed on {url} (attempt {attempt + 1} of 3)", file=sys.stderr)
+        print(
+            f"lighthouse failed on {url} (attempt {attempt + 1} of 3)", file=sys.stderr
+        )
     else:
         raise subprocess.CalledProcessError(result.returncode, command)
     report = json.loads(Path(report_path).read_text())
-    scores = {name: round((report["categories"][name]["score"] or 0) * 100) for name in CATEGORIES}
+    scores = {
+        name: round((report["categories"][name]["score"] or 0) * 100)
+        for name in CATEGORIES
+    }
     failing = [
         f"{audit['id']} ({audit.get('score')})"
         for audit in report["audits"].values()
@@ -109,7 +116,9 @@ def lighthouse(url, report_path, profile_dir):
 
 def main():
     if not LIGHTHOUSE.exists():
-        print("Lighthouse is missing: run `npm ci --prefix tools/lighthouse` (make lighthouse does).")
+        print(
+            "Lighthouse is missing: run `npm ci --prefix tools/lighthouse` (make lighthouse does)."
+        )
         return 2
     if not Path(CHROME).exists():
         print(f"Chromium is missing at {CHROME}; set CHROME_PATH.")
@@ -125,7 +134,16 @@ def main():
         run([python, "manage.py", "load_demo", "--no-admin"], env, **quiet)
         run([python, "manage.py", "collectstatic", "--noinput", "-v0"], env)
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "unact.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            [
+                str(BIN / "gunicorn"),
+                "unact.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
             env=env,
             cwd=ROOT,
         )
@@ -149,7 +167,9 @@ def main():
                     return 2
                 profile = workdir / f"chrome-{len(rows)}"
                 profile.mkdir()
-                scores, weight, failing = lighthouse(base + path, workdir / f"report-{len(rows)}.json", profile)
+                scores, weight, failing = lighthouse(
+                    base + path, workdir / f"report-{len(rows)}.json", profile
+                )
                 rows.append((label, path, scores, weight, failing))
         finally:
             server.terminate()
@@ -163,7 +183,11 @@ def main():
     for label, path, scores, weight, failing in rows:
         values = [scores[name] for name in CATEGORIES]
         below = below or min(values) < minimum
-        print(f"{label:<14} {path:<36} " + " ".join(f"{value:>5}" for value in values) + f" {weight:>9}")
+        print(
+            f"{label:<14} {path:<36} "
+            + " ".join(f"{value:>5}" for value in values)
+            + f" {weight:>9}"
+        )
         if failing:
             print(f"{'':<14} costing points: {', '.join(failing)}")
     if below:
@@ -172,7 +196,9 @@ def main():
 
 
 def lighthouse_version():
-    package = ROOT / "tools" / "lighthouse" / "node_modules" / "lighthouse" / "package.json"
+    package = (
+        ROOT / "tools" / "lighthouse" / "node_modules" / "lighthouse" / "package.json"
+    )
     return json.loads(package.read_text())["version"]
 
 

@@ -28,15 +28,27 @@ SIZE = (640, 360)
 FPS = 12
 SECONDS_PER_CARD = 4
 FADE_FRAMES = 6
-TOP, BOTTOM = (10, 90, 156), (7, 63, 110)  # the demo's first palette (unact/demo_images.py)
+TOP, BOTTOM = (
+    (10, 90, 156),
+    (7, 63, 110),
+)  # the demo's first palette (unact/demo_images.py)
 
 # (heading, line): each card's words, which are also its caption.
 CARDS = [
     ("COMMIT 10 Years", "Ten years of the COMMIT Process against human trafficking"),
     ("Phnom Penh, 2015", "Ministers of the six Mekong countries meet in Cambodia"),
-    ("A new Plan of Action", "A Sub-Regional Plan of Action guides the next four years"),
-    ("Six countries, one process", "Cambodia, China, Lao PDR, Myanmar, Thailand and Viet Nam"),
-    ("Working together", "Governments, civil society, the UN and partners, side by side"),
+    (
+        "A new Plan of Action",
+        "A Sub-Regional Plan of Action guides the next four years",
+    ),
+    (
+        "Six countries, one process",
+        "Cambodia, China, Lao PDR, Myanmar, Thailand and Viet Nam",
+    ),
+    (
+        "Working together",
+        "Governments, civil society, the UN and partners, side by side",
+    ),
     ("UN-ACT", "Secretariat of the COMMIT Process, as UNIAP was since 2004"),
 ]
 
@@ -47,7 +59,9 @@ def _background():
     width, height = SIZE
     for y in range(height):
         mix = y / height
-        colour = tuple(round(a + (b - a) * mix) for a, b in zip(TOP, BOTTOM, strict=True))
+        colour = tuple(
+            round(a + (b - a) * mix) for a, b in zip(TOP, BOTTOM, strict=True)
+        )
         draw.line([(0, y), (width, y)], fill=colour)
     return image
 
@@ -57,8 +71,16 @@ def _card(background, heading, line, number):
     draw = ImageDraw.Draw(image)
     width, height = SIZE
     big, small = ImageFont.load_default(size=40), ImageFont.load_default(size=20)
-    draw.text((width / 2, height / 2 - 30), heading, font=big, fill="white", anchor="mm")
-    draw.text((width / 2, height / 2 + 25), line, font=small, fill=(220, 232, 245), anchor="mm")
+    draw.text(
+        (width / 2, height / 2 - 30), heading, font=big, fill="white", anchor="mm"
+    )
+    draw.text(
+        (width / 2, height / 2 + 25),
+        line,
+        font=small,
+        fill=(220, 232, 245),
+        anchor="mm",
+    )
     # Where the film is: one dot per card, the current one filled.
     for index in range(len(CARDS)):
         x = width / 2 + (index - (len(CARDS) - 1) / 2) * 22
@@ -69,12 +91,17 @@ def _card(background, heading, line, number):
 
 def _frames():
     background = _background()
-    cards = [_card(background, heading, line, number) for number, (heading, line) in enumerate(CARDS)]
+    cards = [
+        _card(background, heading, line, number)
+        for number, (heading, line) in enumerate(CARDS)
+    ]
     per_card = FPS * SECONDS_PER_CARD
     for number, card in enumerate(cards):
         for frame in range(per_card):
             if number and frame < FADE_FRAMES:
-                yield Image.blend(cards[number - 1], card, (frame + 1) / (FADE_FRAMES + 1))
+                yield Image.blend(
+                    cards[number - 1], card, (frame + 1) / (FADE_FRAMES + 1)
+                )
             else:
                 yield card
 
@@ -87,14 +114,21 @@ def write_captions(path):
     cues = ["WEBVTT", ""]
     for number, (heading, line) in enumerate(CARDS, start=1):
         start, end = (number - 1) * SECONDS_PER_CARD, number * SECONDS_PER_CARD
-        cues += [str(number), f"{_timestamp(start)} --> {_timestamp(end)}", f"{heading}: {line}", ""]
+        cues += [
+            str(number),
+            f"{_timestamp(start)} --> {_timestamp(end)}",
+            f"{heading}: {line}",
+            "",
+        ]
     path.write_text("\n".join(cues), encoding="utf-8")
 
 
 def write_video(path):
     ffmpeg = shutil.which("ffmpeg")
     if not ffmpeg:
-        sys.exit("ERROR: this script needs ffmpeg. Install it with `apt-get install ffmpeg`, then run it again.")
+        sys.exit(
+            "ERROR: this script needs ffmpeg. Install it with `apt-get install ffmpeg`, then run it again."
+        )
     command = [
         ffmpeg, "-y", "-loglevel", "error",
         "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{SIZE[0]}x{SIZE[1]}", "-r", str(FPS), "-i", "-",

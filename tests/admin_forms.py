@@ -23,7 +23,9 @@ class _FormReader(HTMLParser):
                 return
             if kind in {"checkbox", "radio"} and "checked" not in attrs:
                 return
-            self.data.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
+            self.data.append(
+                (name, attrs.get("value", "on" if kind == "checkbox" else ""))
+            )
         elif tag == "textarea" and name:
             self._textarea = [name, ""]
         elif tag == "select" and name:
@@ -52,7 +54,9 @@ class _FormReader(HTMLParser):
             self.data.append((name, value[1:] if value.startswith("\n") else value))
             self._textarea = None
         elif tag == "select" and self._select:
-            values = self._select_values or ([] if self._multiple else [self._first_option or ""])
+            values = self._select_values or (
+                [] if self._multiple else [self._first_option or ""]
+            )
             self.data.extend((self._select, value) for value in values)
             self._select = None
 
@@ -64,7 +68,9 @@ def form_data(html, form_id=None, **changes):
     data = {}
     for name, value in reader.data:
         data.setdefault(name, []).append(value)
-    data = {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+    data = {
+        name: values[0] if len(values) == 1 else values for name, values in data.items()
+    }
     data.update(changes)
     return data
 

@@ -1,5 +1,7 @@
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from .servers import free_port
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 # WhiteNoise looks for STATIC_ROOT at start-up; an empty one is enough in tests.
-(Path(__file__).resolve().parent.parent / "var" / "static").mkdir(parents=True, exist_ok=True)
+(Path(__file__).resolve().parent.parent / "var" / "static").mkdir(
+    parents=True, exist_ok=True
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -23,8 +27,17 @@ def pytest_collection_modifyitems(items):
     """
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}), append=False)
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            item.add_marker(
+                pytest.mark.django_db(
+                    *marker.args, **{**marker.kwargs, "serialized_rollback": True}
+                ),
+                append=False,
+            )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -89,7 +102,13 @@ class SMTPRecorder:
         from email.policy import default
 
         message = message_from_bytes(envelope.content, policy=default)
-        self.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "message": message})
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "message": message,
+            }
+        )
         return "250 Message accepted for delivery"
 
 
@@ -159,3 +178,28 @@ def screenshot():
         return path
 
     return save
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """collectstatic once: the production storage needs its manifest."""
+    static_root = tmp_path_factory.mktemp("static")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "collectstatic-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1:8000",
+        "STATIC_ROOT": str(static_root),
+        "DATABASE_URL": "sqlite:///:memory:",
+    }
+    env.pop("PYTEST_CURRENT_TEST", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    (static_root / "staticfiles.json").read_text()
+    return static_root

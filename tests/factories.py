@@ -12,7 +12,9 @@ from django.utils import timezone
 from posts.models import BlockedCommenter, BlockedWord, Category, Comment, Post
 
 
-def image_bytes(width=800, height=600, image_format="JPEG", colour=(10, 90, 156), **save_options):
+def image_bytes(
+    width=800, height=600, image_format="JPEG", colour=(10, 90, 156), **save_options
+):
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, image_format, **save_options)
     return buffer.getvalue()
@@ -50,7 +52,9 @@ class CategoryFactory(DjangoModelFactory):
         django_get_or_create = ["slug"]
 
     name = factory.Sequence(lambda n: f"Category {n}")
-    slug = factory.LazyAttribute(lambda category: category.name.lower().replace(" ", "-"))
+    slug = factory.LazyAttribute(
+        lambda category: category.name.lower().replace(" ", "-")
+    )
 
 
 class PostFactory(DjangoModelFactory):
@@ -72,7 +76,9 @@ class PostFactory(DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status=Post.Status.DRAFT)
-        scheduled = factory.Trait(publish_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=7)))
+        scheduled = factory.Trait(
+            publish_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+        )
         with_image = factory.Trait(
             featured_image=factory.LazyFunction(lambda: image_upload()),
             image_alt="Officials at a regional meeting",
@@ -108,13 +114,18 @@ class BlockedCommenterFactory(DjangoModelFactory):
         model = BlockedCommenter
 
     email = "spammer@example.com"
+
+
 def pdf_bytes(pages=3, title="Test report"):
     """A real PDF of several pages, drawn with Pillow (the demo's generator)."""
     from datetime import date
 
     from publications.demo import make_pdf
 
-    sections = [(f"Section {number}", "Referral of survivors across borders improved.") for number in range(pages - 1)]
+    sections = [
+        (f"Section {number}", "Referral of survivors across borders improved.")
+        for number in range(pages - 1)
+    ]
     return make_pdf(title, "Report", date(2016, 1, 1), sections, pages=pages)
 
 
@@ -135,7 +146,9 @@ class PublicationFactory(DjangoModelFactory):
     summary = "Findings on labour migration between Lao PDR and Thailand."
     external_url = "https://example.org/report"
     status = "published"
-    publication_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    publication_date = factory.LazyFunction(
+        lambda: timezone.localdate() - timedelta(days=1)
+    )
 
     @factory.post_generation
     def tags(self, create, names):
@@ -151,7 +164,11 @@ class PublicationFactory(DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status="draft")
-        scheduled = factory.Trait(publication_date=factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7)))
+        scheduled = factory.Trait(
+            publication_date=factory.LazyFunction(
+                lambda: timezone.localdate() + timedelta(days=7)
+            )
+        )
 
 
 def with_inline_management(client, url, data):
@@ -159,9 +176,17 @@ def with_inline_management(client, url, data):
     import re
 
     html = client.get(url).content.decode()
-    fields = re.findall(r'<input type="hidden" name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"', html)
-    management = {name: ("0" if name.endswith(("TOTAL_FORMS", "INITIAL_FORMS")) else value) for name, value in fields}
+    fields = re.findall(
+        r'<input type="hidden" name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)" value="(\d*)"',
+        html,
+    )
+    management = {
+        name: ("0" if name.endswith(("TOTAL_FORMS", "INITIAL_FORMS")) else value)
+        for name, value in fields
+    }
     return {**management, **data}
+
+
 class SubscriberFactory(DjangoModelFactory):
     class Meta:
         model = "newsletter.Subscriber"

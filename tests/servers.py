@@ -25,7 +25,9 @@ def free_port():
 
 def production_env(**extra):
     """This process's environment with DEBUG off and test-only secrets; None removes a key."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"}
+    env = {
+        key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"
+    }
     env.update(
         DEBUG="0",
         SECRET_KEY="app-server-tests-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
@@ -49,7 +51,9 @@ class AppServer:
     Used by the tests and by the page benchmark (bench/page_bench.py).
     """
 
-    def __init__(self, env, tmp_path, workers=1, name="gunicorn", extra_args=(), start_timeout=30):
+    def __init__(
+        self, env, tmp_path, workers=1, name="gunicorn", extra_args=(), start_timeout=30
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tmp_path) / f"{name}-{self.port}.log"
@@ -70,7 +74,9 @@ class AppServer:
                     break
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"gunicorn did not start:\n{self.log_path.read_text()[-3000:]}")
+        raise RuntimeError(
+            f"gunicorn did not start:\n{self.log_path.read_text()[-3000:]}"
+        )
 
     def log_text(self):
         self.log.flush()
@@ -123,12 +129,20 @@ class Browser:
 
     def __init__(self):
         self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies)
+        )
 
     def request(self, url, data=None, headers=None):
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        body = (
+            urllib.parse.urlencode(data, doseq=True).encode()
+            if data is not None
+            else None
+        )
         try:
-            with self.opener.open(urllib.request.Request(url, body, headers or {}), timeout=20) as response:
+            with self.opener.open(
+                urllib.request.Request(url, body, headers or {}), timeout=20
+            ) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()

@@ -24,7 +24,9 @@ def test_the_ceiling_page_is_a_fixed_20_kb(rf):
 
 
 @pytest.mark.urls("tests.test_bench")
-def test_the_ceiling_skips_the_page_cache_even_when_it_is_on(client, settings, monkeypatch):
+def test_the_ceiling_skips_the_page_cache_even_when_it_is_on(
+    client, settings, monkeypatch
+):
     from unact import pagecache
 
     from .test_pagecache import CountingCache
@@ -36,7 +38,9 @@ def test_the_ceiling_skips_the_page_cache_even_when_it_is_on(client, settings, m
     response = client.get("/bench/ceiling/")
     assert response.status_code == 200 and "X-Cache" not in response
     assert counting.calls == []
-    settings.BENCH_CEILING_VIEW = False  # any other path is looked up (and, no-cache, not stored)
+    settings.BENCH_CEILING_VIEW = (
+        False  # any other path is looked up (and, no-cache, not stored)
+    )
     assert client.get("/bench/ceiling/").status_code == 200
     assert counting.calls[0] == "get_many"
 
@@ -68,15 +72,20 @@ def test_an_unreachable_database_answers_a_readable_503_not_a_500():
     assert client.get("/bug/").status_code == 500
 
 
-@pytest.mark.parametrize("text", [
-    "Plain words. Two sentences.\nA second line <b>with tags</b> & an ampersand.",
-    "See https://example.org/page?a=1&b=2 or www.example.org.",
-    "Mail me at someone@example.org please",
-    "Bare domain example.com here",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain words. Two sentences.\nA second line <b>with tags</b> & an ampersand.",
+        "See https://example.org/page?a=1&b=2 or www.example.org.",
+        "Mail me at someone@example.org please",
+        "Bare domain example.com here",
+    ],
+)
 def test_comment_text_is_the_same_with_or_without_the_fast_path(text):
     from django.utils.html import urlize
 
     expected = urlize(text, trim_url_limit=60, nofollow=True, autoescape=True)
-    expected = expected.replace(' rel="nofollow">', ' rel="nofollow ugc noopener">').replace("\n", "<br>")
+    expected = expected.replace(
+        ' rel="nofollow">', ' rel="nofollow ugc noopener">'
+    ).replace("\n", "<br>")
     assert comment_text(text) == expected

@@ -10,19 +10,26 @@ from posts.permissions import EDITORS
 
 from .factories import StaffFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_editor_signs_in_with_password_then_code(live_server, page, settings):
     settings.ADMIN_REQUIRE_2FA = True
     user = StaffFactory(username="editor", groups=[EDITORS])
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device = TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
     page.goto(live_server.url + reverse("admin:index"))
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill("correct horse battery")
     # Without the code the admin stays shut.
     page.get_by_role("button", name="Log in").click()
-    assert "correct username, password and code" in page.locator(".errornote").inner_text()
+    assert (
+        "correct username, password and code" in page.locator(".errornote").inner_text()
+    )
     assert page.url.startswith(live_server.url + reverse("admin:login"))
     page.get_by_label("Password").fill("correct horse battery")
     field = page.get_by_label("Code from your authenticator app")
@@ -30,6 +37,9 @@ def test_editor_signs_in_with_password_then_code(live_server, page, settings):
     field.fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(live_server.url + reverse("admin:index"))
-    assert "Site administration" in page.content() or "Content and community" in page.content()
+    assert (
+        "Site administration" in page.content()
+        or "Content and community" in page.content()
+    )
     page.get_by_role("link", name="Two-factor sign-in").click()
     assert "Two-factor sign-in is on" in page.content()

@@ -5,15 +5,22 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_visitor_reads_a_post_from_the_front_page(live_server, page, screenshot):
     call_command("load_demo", "--no-admin", stdout=open("/dev/null", "w"))
     page.goto(live_server.url + "/")
-    assert page.locator("h2.card-title").first.inner_text() == "UN-ACT 2015 Annual Report"
+    assert (
+        page.locator("h2.card-title").first.inner_text() == "UN-ACT 2015 Annual Report"
+    )
     screenshot(page, "front-page-1280")
-    page.get_by_role("link", name="Read More about “UN-ACT in the EU Parliament”").click()
+    page.get_by_role(
+        "link", name="Read More about “UN-ACT in the EU Parliament”"
+    ).click()
     page.wait_for_url("**/posts/un-act-in-the-eu-parliament/")
     assert page.locator("h1").inner_text() == "UN-ACT in the EU Parliament"
     body = page.locator(".prose").inner_text()
@@ -30,13 +37,18 @@ def test_visitor_reads_a_post_from_the_front_page(live_server, page, screenshot)
 
 
 def test_editor_writes_and_publishes_a_post_in_ckeditor(live_server, page, screenshot):
-    get_user_model().objects.create_superuser("editor", "editor@example.org", "a long passphrase 42")
+    get_user_model().objects.create_superuser(
+        "editor", "editor@example.org", "a long passphrase 42"
+    )
     external_requests = []
     page.on(
         "request",
-        lambda request: external_requests.append(request.url)
-        if not request.url.startswith(live_server.url) and not request.url.startswith("data:")
-        else None,
+        lambda request: (
+            external_requests.append(request.url)
+            if not request.url.startswith(live_server.url)
+            and not request.url.startswith("data:")
+            else None
+        ),
     )
     page.goto(live_server.url + "/admin/posts/post/add/")
     page.fill("#id_username", "editor")
@@ -44,7 +56,9 @@ def test_editor_writes_and_publishes_a_post_in_ckeditor(live_server, page, scree
     page.click("input[type=submit]")
     page.wait_for_selector("#id_title")
     page.locator("#id_title").press_sequentially("Helpline opens in Lao PDR")
-    assert page.input_value("#id_slug") == "helpline-opens-in-lao-pdr"  # prefilled from the title
+    assert (
+        page.input_value("#id_slug") == "helpline-opens-in-lao-pdr"
+    )  # prefilled from the title
     editor_body = page.frame_locator("iframe.cke_wysiwyg_frame").locator("body")
     editor_body.click()
     page.keyboard.type("The new helpline answers calls day and night in Lao and Thai.")

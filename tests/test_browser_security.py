@@ -6,7 +6,10 @@ from django.contrib.auth import get_user_model
 
 from .factories import PostFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 LISTEN_FOR_VIOLATIONS = """
 window.__cspViolations = [];
@@ -21,9 +24,12 @@ def watch(page):
     console = []
     page.on(
         "console",
-        lambda message: console.append(message.text)
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
-        else None,
+        lambda message: (
+            console.append(message.text)
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
     )
     page.add_init_script(LISTEN_FOR_VIOLATIONS)
     return console
@@ -33,8 +39,12 @@ def violations(page, console):
     return console + page.evaluate("window.__cspViolations || []")
 
 
-def test_ckeditor_loads_in_the_admin_without_a_csp_violation(live_server, page, screenshot):
-    get_user_model().objects.create_superuser("editor", "editor@example.org", "a long passphrase 42")
+def test_ckeditor_loads_in_the_admin_without_a_csp_violation(
+    live_server, page, screenshot
+):
+    get_user_model().objects.create_superuser(
+        "editor", "editor@example.org", "a long passphrase 42"
+    )
     console = watch(page)
     page.goto(live_server.url + "/admin/posts/post/add/")
     page.fill("#id_username", "editor")
@@ -50,7 +60,9 @@ def test_ckeditor_loads_in_the_admin_without_a_csp_violation(live_server, page, 
     page.click("a.cke_button__image")
     page.wait_for_selector(".cke_dialog_title")
     with page.expect_popup() as popup_info:
-        page.locator(".cke_dialog a.cke_dialog_ui_button", has_text="Browse Server").first.click()
+        page.locator(
+            ".cke_dialog a.cke_dialog_ui_button", has_text="Browse Server"
+        ).first.click()
     popup = popup_info.value
     popup.wait_for_load_state()
     assert popup.locator("h1").inner_text() == "Image library"
@@ -64,12 +76,17 @@ def test_ckeditor_loads_in_the_admin_without_a_csp_violation(live_server, page, 
 
 def test_a_public_page_with_a_video_has_no_csp_violation(live_server, page, screenshot):
     post = PostFactory(
-        title="Survivors speak", video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ", with_image=True
+        title="Survivors speak",
+        video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        with_image=True,
     )
     console = watch(page)
     blocked = []
     # No third-party request leaves the test: the video host answers from here.
-    page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(body="<p>player</p>", content_type="text/html"))
+    page.route(
+        "https://www.youtube-nocookie.com/**",
+        lambda route: route.fulfill(body="<p>player</p>", content_type="text/html"),
+    )
     page.goto(live_server.url + "/")
     page.wait_for_load_state("networkidle")
     # Leaving a page aborts its pending requests; count failures on the post page only.

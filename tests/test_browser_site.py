@@ -2,7 +2,10 @@ import pytest
 
 from .factories import PostFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_shift_three_times_leaves_the_page_for_good(live_server, page, settings):
@@ -25,7 +28,9 @@ def test_exit_button_replaces_the_page(live_server, page, settings):
     page.wait_for_url("**/healthz")
 
 
-def test_each_shift_press_is_announced_and_the_count_expires(live_server, page, settings):
+def test_each_shift_press_is_announced_and_the_count_expires(
+    live_server, page, settings
+):
     """As in GOV.UK's pattern: "press 2 more times", then "1 more", and after a pause the
     count starts again; typing a capital letter between presses is not an exit."""
     settings.QUICK_EXIT_URL = live_server.url + "/healthz"
@@ -47,19 +52,31 @@ def test_each_shift_press_is_announced_and_the_count_expires(live_server, page, 
     assert page.url.endswith("/safety/")
 
 
-def test_video_facade_works_from_the_keyboard_and_loads_the_player_only_then(live_server, page):
+def test_video_facade_works_from_the_keyboard_and_loads_the_player_only_then(
+    live_server, page
+):
     post = PostFactory(
         body='<p>Watch:</p><p><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="Safe migration"></iframe></p>'
     )
-    page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(body="<p>player</p>", content_type="text/html"))
+    page.route(
+        "https://www.youtube-nocookie.com/**",
+        lambda route: route.fulfill(body="<p>player</p>", content_type="text/html"),
+    )
     page.goto(live_server.url + post.get_absolute_url())
     assert page.locator("iframe").count() == 0
     facade = page.locator(".video-facade")
-    assert "Play the video" in facade.inner_text() and "Safe migration" in facade.inner_text()
+    assert (
+        "Play the video" in facade.inner_text()
+        and "Safe migration" in facade.inner_text()
+    )
     facade.focus()
-    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus is visible
+    assert (
+        page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    )  # focus is visible
     page.keyboard.press("Enter")
-    frame = page.locator("iframe[src^='https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ']")
+    frame = page.locator(
+        "iframe[src^='https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ']"
+    )
     frame.wait_for()
     assert frame.get_attribute("title") == "Safe migration"
     assert page.evaluate("document.activeElement.tagName") == "IFRAME"
@@ -75,7 +92,13 @@ def test_publication_filters_work_from_the_keyboard(live_server, page):
     page.select_option("#filter-kind", "brief")
     for _select in ("year", "country", "topic", "button"):
         page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent").strip() == "Show publications"
+    assert (
+        page.evaluate("document.activeElement.textContent").strip()
+        == "Show publications"
+    )
     page.keyboard.press("Enter")
     page.wait_for_url("**/publications/?kind=brief")
-    assert "Brief on recruitment fees" in page.content() and "Annual report 2016" not in page.content()
+    assert (
+        "Brief on recruitment fees" in page.content()
+        and "Annual report 2016" not in page.content()
+    )

@@ -27,14 +27,26 @@ def prefix():
 
 
 def app_server_cache(prefix, location=URL):
-    return ResilientRedisCache(location, {"KEY_PREFIX": prefix, "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1}})
+    return ResilientRedisCache(
+        location,
+        {
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        },
+    )
 
 
 def test_counts_are_shared_by_app_servers_and_the_window_expires(prefix):
     first, second = app_server_cache(prefix), app_server_cache(prefix)
-    assert [first.count_in_window("k", 60), second.count_in_window("k", 60), first.count_in_window("k", 60)] == [1, 2, 3]
+    assert [
+        first.count_in_window("k", 60),
+        second.count_in_window("k", 60),
+        first.count_in_window("k", 60),
+    ] == [1, 2, 3]
     ttl = redis.Redis.from_url(URL).ttl(first.make_and_validate_key("k"))
-    assert 55 <= ttl <= 60  # the window started with the first event and is not extended
+    assert (
+        55 <= ttl <= 60
+    )  # the window started with the first event and is not extended
     assert first.get("k") == 3  # an ordinary cache value too
     assert first.count_in_window("short", 1) == 1
     time.sleep(1.2)
@@ -49,23 +61,41 @@ def test_without_redis_each_process_counts_alone_and_says_so(prefix, caplog):
 
 
 def test_the_module_function_uses_the_configured_cache(settings, prefix):
-    settings.CACHES = {"default": {"BACKEND": "unact.cache.ResilientRedisCache", "LOCATION": URL, "KEY_PREFIX": prefix}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "unact.cache.ResilientRedisCache",
+            "LOCATION": URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
     assert [count_in_window("n", 60) for _ in range(2)] == [1, 2]
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": prefix}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": prefix,
+        }
+    }
     assert [count_in_window("n", 60) for _ in range(2)] == [1, 2]
 
 
-def test_one_redis_client_serves_every_operation_from_threads_and_forked_workers(prefix):
+def test_one_redis_client_serves_every_operation_from_threads_and_forked_workers(
+    prefix,
+):
     cache = app_server_cache(prefix)
     cache.set("parent", 1)
-    assert cache._cache.get_client("parent", write=True) is cache._cache.get_client("other", write=True)
+    assert cache._cache.get_client("parent", write=True) is cache._cache.get_client(
+        "other", write=True
+    )
 
     failures = []
 
     def worker(number):
         for round_ in range(100):
             cache.set(f"thread-{number}", round_)
-            if cache.get_many([f"thread-{number}", "parent"]) != {f"thread-{number}": round_, "parent": 1}:
+            if cache.get_many([f"thread-{number}", "parent"]) != {
+                f"thread-{number}": round_,
+                "parent": 1,
+            }:
                 failures.append((number, round_))
 
     threads = [threading.Thread(target=worker, args=(number,)) for number in range(8)]

@@ -188,7 +188,10 @@ def test_cards_translate_their_words_with_the_templates_msgids(monkeypatch):
     monkeypatch.setattr("posts.markup.gettext", gettext)
     html = post_card(full_post(title="Fish & rice"))
     assert "<strong>Avertissement :</strong>" in html
-    assert 'Lire la suite<span class="visually-hidden"> à propos de « Fish &amp; rice »</span>' in html
+    assert (
+        'Lire la suite<span class="visually-hidden"> à propos de « Fish &amp; rice »</span>'
+        in html
+    )
     assert set(asked) == set(FAKE_TRANSLATIONS)
 
 

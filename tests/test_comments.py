@@ -51,13 +51,17 @@ def comment_data(post, **overrides):
 
 def post_comment(client, post, ip="198.51.100.10", **overrides):
     return client.post(
-        reverse("posts:comment", args=[post.slug]), comment_data(post, **overrides), REMOTE_ADDR=ip
+        reverse("posts:comment", args=[post.slug]),
+        comment_data(post, **overrides),
+        REMOTE_ADDR=ip,
     )
 
 
 @pytest.fixture
 def moderator():
-    return StaffFactory(username="moderator", email="moderator@un-act.example", groups=[MODERATORS])
+    return StaffFactory(
+        username="moderator", email="moderator@un-act.example", groups=[MODERATORS]
+    )
 
 
 def run_worker():
@@ -66,18 +70,30 @@ def run_worker():
 
     # The worker closes connections that are not in autocommit mode, which is every
     # connection inside a test's transaction; the test database must stay open.
-    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections"
+    ):
+        call_command(
+            "db_worker", batch=True, startup_delay=False, reload=False, verbosity=0
+        )
 
 
 # Moderation flow ------------------------------------------------------------------------
 
 
-def test_moderation_flow_end_to_end(client, moderator, smtp_server, django_capture_on_commit_callbacks):
+def test_moderation_flow_end_to_end(
+    client, moderator, smtp_server, django_capture_on_commit_callbacks
+):
     """A new comment waits, moderators get one email, an approval publishes it."""
     post = PostFactory(title="Safe migration in Lao PDR")
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_comment(client, post, name="Noy", text="Very useful.\nThank you.", email="Noy@Example.org")
+        response = post_comment(
+            client,
+            post,
+            name="Noy",
+            text="Very useful.\nThank you.",
+            email="Noy@Example.org",
+        )
     assert response.status_code == 302
     assert response["Location"] == post.get_absolute_url() + "#comments"
     comment = Comment.objects.get()
@@ -89,7 +105,10 @@ def test_moderation_flow_end_to_end(client, moderator, smtp_server, django_captu
     assert "Thank you. Your comment is awaiting moderation" in html
     assert "Very useful." in html and "Only you can see it for now." in html
     other_visitor = Client()
-    assert "Very useful." not in other_visitor.get(post.get_absolute_url()).content.decode()
+    assert (
+        "Very useful."
+        not in other_visitor.get(post.get_absolute_url()).content.decode()
+    )
 
     assert not smtp_server.messages  # sent by the worker, not the request
     assert DBTaskResult.objects.count() == 1
@@ -109,12 +128,18 @@ def test_moderation_flow_end_to_end(client, moderator, smtp_server, django_captu
     index = admin_client.get(reverse("admin:index")).content.decode()
     assert "1 comment waits for moderation" in index
     response = admin_client.post(
-        reverse("admin:posts_comment_changelist"), {"action": "approve", "_selected_action": [comment.pk]}
+        reverse("admin:posts_comment_changelist"),
+        {"action": "approve", "_selected_action": [comment.pk]},
     )
     assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.status == Comment.Status.APPROVED and comment.moderated_by == moderator
-    assert "No comments wait for moderation." in admin_client.get(reverse("admin:index")).content.decode()
+    assert (
+        comment.status == Comment.Status.APPROVED and comment.moderated_by == moderator
+    )
+    assert (
+        "No comments wait for moderation."
+        in admin_client.get(reverse("admin:index")).content.decode()
+    )
 
     html = other_visitor.get(post.get_absolute_url()).content.decode()
     assert "Very useful.<br>Thank you." in html
@@ -122,7 +147,9 @@ def test_moderation_flow_end_to_end(client, moderator, smtp_server, django_captu
     assert "1 comment" in other_visitor.get(reverse("posts:list")).content.decode()
 
 
-def test_spam_comment_gets_same_answer_and_no_moderation_email(client, moderator, django_capture_on_commit_callbacks):
+def test_spam_comment_gets_same_answer_and_no_moderation_email(
+    client, moderator, django_capture_on_commit_callbacks
+):
     post = PostFactory()
     BlockedWordFactory(phrase="casino", action=BlockedWord.Action.SPAM)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -133,15 +160,22 @@ def test_spam_comment_gets_same_answer_and_no_moderation_email(client, moderator
     assert "casino" not in client.get(post.get_absolute_url()).content.decode()
 
 
-def test_returning_commenter_is_published_at_once(client, django_capture_on_commit_callbacks):
+def test_returning_commenter_is_published_at_once(
+    client, django_capture_on_commit_callbacks
+):
     """An email that already has an approved comment skips moderation, as in WordPress."""
     post = PostFactory()
     CommentFactory(email="somchai@example.org", status=Comment.Status.APPROVED)
-    response = post_comment(client, post, email="SOMCHAI@example.org", text="Me again, thanks.")
+    response = post_comment(
+        client, post, email="SOMCHAI@example.org", text="Me again, thanks."
+    )
     comment = Comment.objects.get(text="Me again, thanks.")
     assert comment.status == Comment.Status.APPROVED
     assert response["Location"] == comment.get_absolute_url()
-    assert "Your comment is published." in client.get(post.get_absolute_url()).content.decode()
+    assert (
+        "Your comment is published."
+        in client.get(post.get_absolute_url()).content.decode()
+    )
 
 
 def test_known_email_with_only_pending_or_spam_comments_still_waits(client):
@@ -155,7 +189,12 @@ def test_known_email_with_only_pending_or_spam_comments_still_waits(client):
 def test_returning_commenter_with_spam_rule_is_still_held(client):
     post = PostFactory()
     CommentFactory(email="somchai@example.org")
-    post_comment(client, post, email="somchai@example.org", text="http://a.example.com http://b.example.com http://c.example.com")
+    post_comment(
+        client,
+        post,
+        email="somchai@example.org",
+        text="http://a.example.com http://b.example.com http://c.example.com",
+    )
     comment = Comment.objects.get(post=post)
     assert comment.status == Comment.Status.PENDING
     assert "3 links (more than 2)" in comment.moderation_reason
@@ -166,7 +205,9 @@ def test_returning_commenter_with_spam_rule_is_still_held(client):
 
 def test_honeypot_refuses_with_message_and_keeps_text(client):
     post = PostFactory()
-    response = post_comment(client, post, website="http://spam.example", text="Kept text 123abc", name="Bot")
+    response = post_comment(
+        client, post, website="http://spam.example", text="Kept text 123abc", name="Bot"
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Leave this field empty" in html and "was not sent" in html
@@ -178,17 +219,33 @@ def test_honeypot_refuses_with_message_and_keeps_text(client):
     "issued, message",
     [
         (lambda post: comment_form_token(post.pk), "faster than a person can write"),
-        (lambda post: comment_form_token(post.pk, issued_at=time.time() - 2 * 86400), "opened a long time ago"),
-        (lambda post: comment_form_token(post.pk, issued_at=time.time() - 30)[:-3] + "abc", "damaged"),
-        (lambda post: comment_form_token(post.pk + 1000, issued_at=time.time() - 30), "damaged"),
-        (lambda post: "", "Almost done: please check your comment and send it again"),  # no ticket: a second step
+        (
+            lambda post: comment_form_token(post.pk, issued_at=time.time() - 2 * 86400),
+            "opened a long time ago",
+        ),
+        (
+            lambda post: (
+                comment_form_token(post.pk, issued_at=time.time() - 30)[:-3] + "abc"
+            ),
+            "damaged",
+        ),
+        (
+            lambda post: comment_form_token(post.pk + 1000, issued_at=time.time() - 30),
+            "damaged",
+        ),
+        (
+            lambda post: "",
+            "Almost done: please check your comment and send it again",
+        ),  # no ticket: a second step
         (lambda post: "not-a-token", "damaged"),
     ],
     ids=["too-fast", "too-old", "tampered", "other-post", "missing", "garbage"],
 )
 def test_signed_timestamp_refuses_bad_forms(client, issued, message):
     post = PostFactory()
-    response = post_comment(client, post, issued=issued(post), text="My words stay here")
+    response = post_comment(
+        client, post, issued=issued(post), text="My words stay here"
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
@@ -202,7 +259,9 @@ def test_too_fast_form_can_be_sent_again_later(client, settings):
     post = PostFactory()
     token = comment_form_token(post.pk)
     assert post_comment(client, post, issued=token).status_code == 400
-    assert f'value="{token}"' in post_comment(client, post, issued=token).content.decode()
+    assert (
+        f'value="{token}"' in post_comment(client, post, issued=token).content.decode()
+    )
     # The wait is over (shortened rather than slept through, so a busy machine cannot
     # make the test flaky): the same token is now accepted.
     settings.COMMENTS_MIN_FORM_SECONDS = 0
@@ -225,10 +284,18 @@ def test_rate_limit_per_ip(client, settings):
     assert response.status_code == 429
     assert response["Retry-After"] == "600"
     html = response.content.decode()
-    assert "several comments in a short time" in html and "The sixth, kept for later" in html
+    assert (
+        "several comments in a short time" in html
+        and "The sixth, kept for later" in html
+    )
     assert Comment.objects.count() == 5
     # Another address is not limited.
-    assert post_comment(client, post, ip="198.51.100.99", text="From elsewhere").status_code == 302
+    assert (
+        post_comment(
+            client, post, ip="198.51.100.99", text="From elsewhere"
+        ).status_code
+        == 302
+    )
 
 
 def test_rate_limit_ignores_forged_forwarded_for(client):
@@ -242,21 +309,32 @@ def test_rate_limit_ignores_forged_forwarded_for(client):
             HTTP_X_FORWARDED_FOR=f"10.0.0.{number}",
         )
     assert response.status_code == 429
-    assert set(Comment.objects.values_list("ip_address", flat=True)) == {"198.51.100.10"}
+    assert set(Comment.objects.values_list("ip_address", flat=True)) == {
+        "198.51.100.10"
+    }
 
 
 def test_client_ip_behind_trusted_proxies(rf, settings):
-    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.0.0.1")
+    request = rf.get(
+        "/",
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.0.0.1",
+    )
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "10.0.0.1"
     settings.TRUSTED_PROXY_COUNT = 2
     assert client_ip(request) == "203.0.113.5"
-    settings.TRUSTED_PROXY_COUNT = 5  # fewer hops than proxies: the header is not believed
+    settings.TRUSTED_PROXY_COUNT = (
+        5  # fewer hops than proxies: the header is not believed
+    )
     assert client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
-    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="junk")) == "10.0.0.2"
+    assert (
+        client_ip(rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="junk"))
+        == "10.0.0.2"
+    )
 
 
 def test_staff_are_not_rate_limited(client, settings):
@@ -267,14 +345,28 @@ def test_staff_are_not_rate_limited(client, settings):
     assert post_comment(client, post, text="Two").status_code == 302
 
 
-@pytest.mark.parametrize("action, status", [("hold", Comment.Status.PENDING), ("spam", Comment.Status.SPAM)])
+@pytest.mark.parametrize(
+    "action, status", [("hold", Comment.Status.PENDING), ("spam", Comment.Status.SPAM)]
+)
 def test_too_many_links(client, settings, action, status):
     settings.COMMENTS_TOO_MANY_LINKS_ACTION = action
     post = PostFactory()
     CommentFactory(email="known@example.org")
-    post_comment(client, post, email="known@example.org", text="See https://a.example.org and www.b.org")
-    assert Comment.objects.get(post=post).status == Comment.Status.APPROVED  # two links are fine
-    post_comment(client, post, email="known@example.org", text="http://a.example.com www.b.org c.example.net/x http://d.io")
+    post_comment(
+        client,
+        post,
+        email="known@example.org",
+        text="See https://a.example.org and www.b.org",
+    )
+    assert (
+        Comment.objects.get(post=post).status == Comment.Status.APPROVED
+    )  # two links are fine
+    post_comment(
+        client,
+        post,
+        email="known@example.org",
+        text="http://a.example.com www.b.org c.example.net/x http://d.io",
+    )
     comment = Comment.objects.filter(post=post).last()
     assert comment.status == status
     assert "4 links (more than 2)" in comment.moderation_reason
@@ -283,11 +375,31 @@ def test_too_many_links(client, settings, action, status):
 @pytest.mark.parametrize(
     "phrase, action, text, status",
     [
-        ("casino", BlockedWord.Action.HOLD, "Try the CASINO tonight", Comment.Status.PENDING),
-        ("casino", BlockedWord.Action.SPAM, "Try the casino tonight", Comment.Status.SPAM),
-        ("cheap loans", BlockedWord.Action.SPAM, "Cheap Loans for everyone", Comment.Status.SPAM),
+        (
+            "casino",
+            BlockedWord.Action.HOLD,
+            "Try the CASINO tonight",
+            Comment.Status.PENDING,
+        ),
+        (
+            "casino",
+            BlockedWord.Action.SPAM,
+            "Try the casino tonight",
+            Comment.Status.SPAM,
+        ),
+        (
+            "cheap loans",
+            BlockedWord.Action.SPAM,
+            "Cheap Loans for everyone",
+            Comment.Status.SPAM,
+        ),
         ("คาสิโน", BlockedWord.Action.SPAM, "เล่นคาสิโนออนไลน์", Comment.Status.SPAM),
-        ("casino", BlockedWord.Action.SPAM, "Occasional visits by casinos", Comment.Status.APPROVED),
+        (
+            "casino",
+            BlockedWord.Action.SPAM,
+            "Occasional visits by casinos",
+            Comment.Status.APPROVED,
+        ),
     ],
 )
 def test_blocklist_words(client, phrase, action, text, status):
@@ -331,7 +443,10 @@ def test_personal_data_is_always_held_with_reason(client, text, kind):
     post_comment(client, post, email="known@example.org", text=text)
     comment = Comment.objects.get(post=post)
     assert comment.status == Comment.Status.PENDING
-    assert "personal data" in comment.moderation_reason and kind in comment.moderation_reason
+    assert (
+        "personal data" in comment.moderation_reason
+        and kind in comment.moderation_reason
+    )
 
 
 @pytest.mark.parametrize(
@@ -366,7 +481,9 @@ def test_admin_shows_why_a_comment_was_held(client, moderator):
     client.force_login(moderator)
     changelist = client.get(reverse("admin:posts_comment_changelist")).content.decode()
     assert "Seems to contain personal data: a messaging app id" in changelist
-    change = client.get(reverse("admin:posts_comment_change", args=[comment.pk])).content.decode()
+    change = client.get(
+        reverse("admin:posts_comment_change", args=[comment.pk])
+    ).content.decode()
     assert "Seems to contain personal data" in change
 
 
@@ -387,16 +504,28 @@ def test_blocked_commenter_by_email_and_by_ip(client):
 
 def test_moderator_blocks_a_commenter_from_the_admin(client, moderator):
     post = PostFactory()
-    abusive = CommentFactory(post=post, email="troll@example.org", ip_address="192.0.2.9", status=Comment.Status.PENDING)
+    abusive = CommentFactory(
+        post=post,
+        email="troll@example.org",
+        ip_address="192.0.2.9",
+        status=Comment.Status.PENDING,
+    )
     client.force_login(moderator)
     client.post(
-        reverse("admin:posts_comment_changelist"), {"action": "block_commenters", "_selected_action": [abusive.pk]}
+        reverse("admin:posts_comment_changelist"),
+        {"action": "block_commenters", "_selected_action": [abusive.pk]},
     )
     abusive.refresh_from_db()
     assert abusive.status == Comment.Status.SPAM
     block = BlockedCommenter.objects.get()
-    assert block.email == "troll@example.org" and block.ip_address == "192.0.2.9" and block.created_by == moderator
-    post_comment(Client(), post, ip="192.0.2.10", email="troll@example.org", text="Again")
+    assert (
+        block.email == "troll@example.org"
+        and block.ip_address == "192.0.2.9"
+        and block.created_by == moderator
+    )
+    post_comment(
+        Client(), post, ip="192.0.2.10", email="troll@example.org", text="Again"
+    )
     assert Comment.objects.get(text="Again").status == Comment.Status.SPAM
 
 
@@ -408,7 +537,12 @@ def test_bulk_actions_spam_and_remove(client, moderator):
     client.post(url, {"action": "remove", "_selected_action": [second.pk]})
     assert Comment.objects.get(pk=first.pk).status == Comment.Status.SPAM
     assert Comment.objects.get(pk=second.pk).status == Comment.Status.REMOVED
-    assert client.get(url + "?status__exact=spam&q=" + first.name).content.decode().count(first.excerpt) == 1
+    assert (
+        client.get(url + "?status__exact=spam&q=" + first.name)
+        .content.decode()
+        .count(first.excerpt)
+        == 1
+    )
 
 
 def _changelist_form(html):
@@ -423,28 +557,56 @@ def test_moderation_queue_approves_or_spams_a_comment_in_one_click(moderator):
     """Each row has Approve and Spam buttons: submit buttons of the changelist form (its
     CSRF token) sent to the row's own address, so they work without JavaScript; the
     moderator comes back to the list as it was filtered."""
-    held = CommentFactory(status=Comment.Status.PENDING, name="Noy", moderation_reason="Seems to contain a phone number")
+    held = CommentFactory(
+        status=Comment.Status.PENDING,
+        name="Noy",
+        moderation_reason="Seems to contain a phone number",
+    )
     spam = CommentFactory(status=Comment.Status.PENDING, name="Bot")
     client = Client(enforce_csrf_checks=True)
     client.force_login(moderator)
     url = reverse("admin:posts_comment_changelist") + "?status__exact=pending"
     html = client.get(url).content.decode()
     headers = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', html)
-    assert headers[:3] == ["excerpt_display", "held_because", "name"] and headers[-1] == "moderate_buttons"
-    assert "Seems to contain a phone number" in html and "css/admin_comments.css" in html
+    assert (
+        headers[:3] == ["excerpt_display", "held_because", "name"]
+        and headers[-1] == "moderate_buttons"
+    )
+    assert (
+        "Seems to contain a phone number" in html and "css/admin_comments.css" in html
+    )
     token, buttons = _changelist_form(html)
     assert [(css, status, label) for css, _url, status, label in buttons] == [
-        ("moderate-approve", "approved", "Approve"), ("moderate-spam", "spam", "Spam")
+        ("moderate-approve", "approved", "Approve"),
+        ("moderate-spam", "spam", "Spam"),
     ] * 2
-    approve = next(action for css, action, status, _ in buttons if status == "approved" and f"/{held.pk}/" in action)
+    approve = next(
+        action
+        for css, action, status, _ in buttons
+        if status == "approved" and f"/{held.pk}/" in action
+    )
     action = approve.replace("&amp;", "&")
-    assert action == reverse("admin:posts_comment_moderate", args=[held.pk]) + "?_changelist_filters=status__exact%3Dpending"
+    assert (
+        action
+        == reverse("admin:posts_comment_moderate", args=[held.pk])
+        + "?_changelist_filters=status__exact%3Dpending"
+    )
     # Without the form's token, nothing changes.
     assert client.post(action, {"moderate_status": "approved"}).status_code == 403
-    response = client.post(action, {"csrfmiddlewaretoken": token, "moderate_status": "approved", "action": ""})
+    response = client.post(
+        action,
+        {"csrfmiddlewaretoken": token, "moderate_status": "approved", "action": ""},
+    )
     assert response.status_code == 302 and response.headers["Location"] == url
-    spam_action = next(action for _, action, status, _ in buttons if status == "spam" and f"/{spam.pk}/" in action)
-    client.post(spam_action.replace("&amp;", "&"), {"csrfmiddlewaretoken": token, "moderate_status": "spam"})
+    spam_action = next(
+        action
+        for _, action, status, _ in buttons
+        if status == "spam" and f"/{spam.pk}/" in action
+    )
+    client.post(
+        spam_action.replace("&amp;", "&"),
+        {"csrfmiddlewaretoken": token, "moderate_status": "spam"},
+    )
     held.refresh_from_db()
     spam.refresh_from_db()
     assert held.status == Comment.Status.APPROVED and held.moderated_by == moderator
@@ -466,16 +628,24 @@ def test_one_click_moderation_needs_the_change_permission(client):
     assert comment.excerpt in html and "moderate_status" not in html
     moderate = reverse("admin:posts_comment_moderate", args=[comment.pk])
     assert client.post(moderate, {"moderate_status": "approved"}).status_code == 403
-    assert client.get(moderate).status_code == 302  # an address typed by hand: back to the list
+    assert (
+        client.get(moderate).status_code == 302
+    )  # an address typed by hand: back to the list
     client.logout()
-    assert client.post(moderate, {"moderate_status": "approved"}).status_code == 302  # to the login
+    assert (
+        client.post(moderate, {"moderate_status": "approved"}).status_code == 302
+    )  # to the login
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
 
 
 @pytest.mark.parametrize(
     "headers",
-    [{"HTTP_SEC_FETCH_SITE": "cross-site"}, {"HTTP_ORIGIN": "https://evil.example"}, {"HTTP_ORIGIN": "null"}],
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+    ],
     ids=["fetch-metadata", "origin", "null-origin"],
 )
 def test_a_comment_posted_from_another_site_is_refused_and_keeps_its_text(headers):
@@ -500,7 +670,9 @@ def test_signed_in_staff_keep_the_csrf_token():
     client.force_login(StaffFactory())
     html = client.get(post.get_absolute_url()).content.decode()
     assert "csrfmiddlewaretoken" in html
-    response = client.post(reverse("posts:comment", args=[post.slug]), comment_data(post))
+    response = client.post(
+        reverse("posts:comment", args=[post.slug]), comment_data(post)
+    )
     assert response.status_code == 403
     assert not Comment.objects.exists()
 
@@ -511,11 +683,16 @@ def test_a_comment_whose_token_failed_comes_back_with_its_text_and_goes_through_
     client = Client(enforce_csrf_checks=True)
     client.force_login(StaffFactory())
     url = reverse("posts:comment", args=[post.slug])
-    typed = comment_data(post, name="Mai", text="Words typed on a slow phone must not be lost.")
+    typed = comment_data(
+        post, name="Mai", text="Words typed on a slow phone must not be lost."
+    )
     refused = client.post(url, typed)
     assert refused.status_code == 403
     html = refused.content.decode()
-    assert "Words typed on a slow phone must not be lost." in html and 'value="Mai"' in html
+    assert (
+        "Words typed on a slow phone must not be lost." in html
+        and 'value="Mai"' in html
+    )
     assert "did not send back the security cookie" in html and 'role="alert"' in html
     assert "CSRF verification failed" not in html
     assert not Comment.objects.exists()
@@ -529,11 +706,18 @@ def test_a_comment_whose_token_failed_comes_back_with_its_text_and_goes_through_
 
 def test_any_other_form_whose_token_failed_gets_a_page_that_says_what_to_do():
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("admin:login"), {"username": "editor", "password": "secret"})
+    response = client.post(
+        reverse("admin:login"), {"username": "editor", "password": "secret"}
+    )
     assert response.status_code == 403
     html = response.content.decode()
-    assert "This form could not be sent" in html and "allow cookies for this site" in html
-    assert "CSRF verification failed" not in html and '<meta name="robots" content="noindex">' in html
+    assert (
+        "This form could not be sent" in html and "allow cookies for this site" in html
+    )
+    assert (
+        "CSRF verification failed" not in html
+        and '<meta name="robots" content="noindex">' in html
+    )
 
 
 # Replies --------------------------------------------------------------------------------
@@ -544,18 +728,34 @@ def test_staff_reply_on_the_site_is_marked_from_the_programme(client):
     parent = CommentFactory(post=post, text="Where can I get help?")
     staff = StaffFactory()
     client.force_login(staff)
-    form_html = client.get(post.get_absolute_url() + f"?reply_to={parent.pk}").content.decode()
+    form_html = client.get(
+        post.get_absolute_url() + f"?reply_to={parent.pk}"
+    ).content.decode()
     assert f"Reply to {parent.name}" in form_html
-    response = post_comment(client, post, parent=parent.pk, name="UN-ACT team", text="Please call the 1300 hotline.")
+    response = post_comment(
+        client,
+        post,
+        parent=parent.pk,
+        name="UN-ACT team",
+        text="Please call the 1300 hotline.",
+    )
     reply = Comment.objects.get(parent=parent)
-    assert reply.status == Comment.Status.APPROVED and reply.is_staff_reply and reply.user == staff
+    assert (
+        reply.status == Comment.Status.APPROVED
+        and reply.is_staff_reply
+        and reply.user == staff
+    )
     html = Client().get(post.get_absolute_url()).content.decode()
     assert "From UN-ACT" in html and "comment-replies" in html
     assert response["Location"].endswith(f"#comment-{reply.pk}")
 
 
-def test_moderator_replies_from_the_admin_and_commenter_is_told(client, moderator, smtp_server, django_capture_on_commit_callbacks):
-    parent = CommentFactory(email="asker@example.org", has_reply_notice=True, text="Is the helpline free?")
+def test_moderator_replies_from_the_admin_and_commenter_is_told(
+    client, moderator, smtp_server, django_capture_on_commit_callbacks
+):
+    parent = CommentFactory(
+        email="asker@example.org", has_reply_notice=True, text="Is the helpline free?"
+    )
     client.force_login(moderator)
     url = reverse("admin:posts_comment_reply", args=[parent.pk])
     assert "Is the helpline free?" in client.get(url).content.decode()
@@ -570,7 +770,9 @@ def test_moderator_replies_from_the_admin_and_commenter_is_told(client, moderato
     assert "Yes, it is free." in body and f"#comment-{reply.pk}" in body
 
 
-def test_reply_notice_only_when_asked_and_on_approval(client, moderator, django_capture_on_commit_callbacks, mailoutbox):
+def test_reply_notice_only_when_asked_and_on_approval(
+    client, moderator, django_capture_on_commit_callbacks, mailoutbox
+):
     post = PostFactory()
     asked = CommentFactory(post=post, email="asked@example.org", has_reply_notice=True)
     silent = CommentFactory(post=post, email="silent@example.org")
@@ -583,19 +785,27 @@ def test_reply_notice_only_when_asked_and_on_approval(client, moderator, django_
     client.force_login(moderator)
     pending = Comment.objects.get(text="A reply that waits")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:posts_comment_changelist"), {"action": "approve", "_selected_action": [pending.pk]})
+        client.post(
+            reverse("admin:posts_comment_changelist"),
+            {"action": "approve", "_selected_action": [pending.pk]},
+        )
     run_worker()
     assert [m.to for m in mailoutbox] == [["asked@example.org"]]
 
 
-@pytest.mark.parametrize("case", ["other-post", "pending", "spam", "reply-to-reply", "unknown", "not-a-number"])
+@pytest.mark.parametrize(
+    "case",
+    ["other-post", "pending", "spam", "reply-to-reply", "unknown", "not-a-number"],
+)
 def test_refused_replies(client, case):
     post = PostFactory()
     parents = {
         "other-post": lambda: CommentFactory().pk,
         "pending": lambda: CommentFactory(post=post, status=Comment.Status.PENDING).pk,
         "spam": lambda: CommentFactory(post=post, status=Comment.Status.SPAM).pk,
-        "reply-to-reply": lambda: CommentFactory(post=post, parent=CommentFactory(post=post)).pk,
+        "reply-to-reply": lambda: (
+            CommentFactory(post=post, parent=CommentFactory(post=post)).pk
+        ),
         "unknown": lambda: 999999,
         "not-a-number": lambda: "abc",
     }
@@ -620,12 +830,20 @@ def test_refused_replies(client, case):
         ({"email": "noy@"}, "This email address looks incomplete"),
         ({"name": ""}, "Give a name to show with your comment"),
         ({"name": "   "}, "Give a name to show with your comment"),
-        ({"has_reply_notice": "on", "email": ""}, "Give an email address to be told of replies."),
+        (
+            {"has_reply_notice": "on", "email": ""},
+            "Give an email address to be told of replies.",
+        ),
     ],
 )
 def test_invalid_form_shows_errors_and_keeps_input(client, overrides, message):
     post = PostFactory()
-    data = {"name": "Noy Phommachanh", "email": "noy@example.org", "text": "My thoughtful words", **overrides}
+    data = {
+        "name": "Noy Phommachanh",
+        "email": "noy@example.org",
+        "text": "My thoughtful words",
+        **overrides,
+    }
     response = post_comment(client, post, **data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -649,14 +867,20 @@ def test_exactly_5000_characters_is_accepted(client):
 def test_comment_on_unpublished_post_is_404(client, post_kwargs):
     post = PostFactory(**post_kwargs)
     assert post_comment(client, post).status_code == 404
-    assert client.post(reverse("posts:comment", args=["no-such-post"]), {}).status_code == 404
+    assert (
+        client.post(reverse("posts:comment", args=["no-such-post"]), {}).status_code
+        == 404
+    )
 
 
 def test_staff_cannot_comment_on_a_draft_either(client):
     post = PostFactory(draft=True)
     client.force_login(StaffFactory(is_superuser=True))
     assert post_comment(client, post).status_code == 404
-    assert "Comments open when the post is published." in client.get(post.get_absolute_url()).content.decode()
+    assert (
+        "Comments open when the post is published."
+        in client.get(post.get_absolute_url()).content.decode()
+    )
 
 
 @pytest.mark.parametrize("closed_by", ["switch", "age"])
@@ -672,7 +896,9 @@ def test_closed_post_shows_comments_and_refuses_new_ones(client, closed_by):
     response = post_comment(client, post, text="Too late but heartfelt")
     assert response.status_code == 403
     html = response.content.decode()
-    assert "Comments are closed on this post." in html and "Too late but heartfelt" in html
+    assert (
+        "Comments are closed on this post." in html and "Too late but heartfelt" in html
+    )
     assert Comment.objects.count() == 1
 
 
@@ -681,7 +907,12 @@ def test_closing_age_is_configurable(client, settings):
     settings.COMMENTS_CLOSE_AFTER_DAYS = 0  # never close
     assert post_comment(client, post).status_code == 302
     settings.COMMENTS_CLOSE_AFTER_DAYS = 7
-    assert post_comment(client, PostFactory(publish_at=timezone.now() - timedelta(days=8))).status_code == 403
+    assert (
+        post_comment(
+            client, PostFactory(publish_at=timezone.now() - timedelta(days=8))
+        ).status_code
+        == 403
+    )
 
 
 def test_post_without_comments_allowed_and_none_shows_nothing(client):
@@ -718,11 +949,18 @@ def test_a_reloaded_comment_address_leads_back_to_the_form(client):
     response = post_comment(client, post, name="")
     assert response.status_code == 400
     address = reverse("posts:comment", args=[post.slug])
-    assert client.get(address).headers["Location"] == f"{post.get_absolute_url()}#comment-form"
+    assert (
+        client.get(address).headers["Location"]
+        == f"{post.get_absolute_url()}#comment-form"
+    )
     assert client.head(address).status_code == 302
     reloaded = client.get(address + "?comments=2", follow=True)
-    assert reloaded.redirect_chain == [(f"{post.get_absolute_url()}?comments=2#comment-form", 302)]
-    assert reloaded.status_code == 200 and 'id="comment-form"' in reloaded.content.decode()
+    assert reloaded.redirect_chain == [
+        (f"{post.get_absolute_url()}?comments=2#comment-form", 302)
+    ]
+    assert (
+        reloaded.status_code == 200 and 'id="comment-form"' in reloaded.content.decode()
+    )
     draft = PostFactory(status=Post.Status.DRAFT)
     assert client.get(reverse("posts:comment", args=[draft.slug])).status_code == 404
 
@@ -750,16 +988,37 @@ def test_no_address_answers_an_empty_405(client, method, url):
 @pytest.mark.parametrize(
     "widget, value, attrs",
     [
-        ("TextInput", 'a "b" <c> & d', {"id": "id_name", "required": True, "maxlength": "80", "aria-invalid": "true"}),
-        ("TextInput", None, {"autocomplete": "off", "tabindex": "-1", "disabled": False}),
+        (
+            "TextInput",
+            'a "b" <c> & d',
+            {
+                "id": "id_name",
+                "required": True,
+                "maxlength": "80",
+                "aria-invalid": "true",
+            },
+        ),
+        (
+            "TextInput",
+            None,
+            {"autocomplete": "off", "tabindex": "-1", "disabled": False},
+        ),
         ("TextInput", "<i>kept</i>", {"data-x": "&amp;"}),
-        ("EmailInput", "x@example.org", {"id": "id_email", "aria-describedby": "id_email_error id_email_helptext"}),
+        (
+            "EmailInput",
+            "x@example.org",
+            {"id": "id_email", "aria-describedby": "id_email_error id_email_helptext"},
+        ),
         ("HiddenInput", 5, {}),
         ("HiddenInput", "", {}),
         ("CheckboxInput", True, {"id": "id_notice"}),
         ("CheckboxInput", False, {"id": "id_notice"}),
         ("CheckboxInput", "on", {}),
-        ("Textarea", "line 1\n<b>&amp;</b>", {"id": "id_text", "rows": 6, "required": True}),
+        (
+            "Textarea",
+            "line 1\n<b>&amp;</b>",
+            {"id": "id_text", "rows": 6, "required": True},
+        ),
         ("Textarea", "", {}),
     ],
 )
@@ -784,15 +1043,27 @@ def test_comment_form_fields_name_their_errors_and_help():
     post = PostFactory()
     blank = CommentForm(post=post)
     html = comment_form_field(blank["name"])
-    assert html.startswith('<div class="field">') and '<label for="id_name">Name</label>' in html
+    assert (
+        html.startswith('<div class="field">')
+        and '<label for="id_name">Name</label>' in html
+    )
     assert 'aria-describedby="id_name_helptext"' in html and "errorlist" not in html
-    assert '<p class="help" id="id_name_helptext">Shown with your comment. A pseudonym is fine.</p>' in html
+    assert (
+        '<p class="help" id="id_name_helptext">Shown with your comment. A pseudonym is fine.</p>'
+        in html
+    )
     sent = CommentForm({"name": "", "email": "noy@", "text": "<b>x</b> & y"}, post=post)
     sent.is_valid()
     email = comment_form_field(sent["email"])
     assert email.startswith('<div class="field field-error">')
-    assert '<ul class="errorlist" id="id_email_error"><li>This email address looks incomplete' in email
-    assert 'aria-describedby="id_email_error id_email_helptext"' in email and 'aria-invalid="true"' in email
+    assert (
+        '<ul class="errorlist" id="id_email_error"><li>This email address looks incomplete'
+        in email
+    )
+    assert (
+        'aria-describedby="id_email_error id_email_helptext"' in email
+        and 'aria-invalid="true"' in email
+    )
     assert 'value="noy@"' in email
     text = comment_form_field(sent["text"])
     assert "&lt;b&gt;x&lt;/b&gt; &amp; y</textarea>" in text and "<b>x</b>" not in text
@@ -803,10 +1074,13 @@ def test_comment_form_fields_name_their_errors_and_help():
 
 XSS_ATTEMPTS = [
     ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-    ('<img src=x onerror="alert(1)">', "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"),
+    (
+        '<img src=x onerror="alert(1)">',
+        "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;",
+    ),
     ("javascript:alert(1)", "javascript:alert(1)"),
     ('"><svg onload=alert(1)>', "&quot;&gt;&lt;svg onload=alert(1)&gt;"),
-    ("<a href=\"http://evil.example\">click</a>", "&lt;a href=&quot;"),
+    ('<a href="http://evil.example">click</a>', "&lt;a href=&quot;"),
     ("{{ SECRET_KEY }} {% debug %}", "{{ SECRET_KEY }} {% debug %}"),
     ("&lt;b&gt; already escaped", "&amp;lt;b&amp;gt; already escaped"),
 ]
@@ -818,13 +1092,18 @@ def test_comment_text_is_escaped(client, text, escaped):
     CommentFactory(post=post, text=text, name=text[:80])
     html = client.get(post.get_absolute_url()).content.decode()
     assert escaped in html
-    assert "<script>alert" not in html and "<svg" not in html and "<img src=x" not in html
+    assert (
+        "<script>alert" not in html and "<svg" not in html and "<img src=x" not in html
+    )
     assert 'href="javascript:' not in html
 
 
 def test_links_in_comments_are_not_trusted(client):
     post = PostFactory()
-    CommentFactory(post=post, text="Read https://www.unodc.org/report\nand tell me\n\nwhat you think")
+    CommentFactory(
+        post=post,
+        text="Read https://www.unodc.org/report\nand tell me\n\nwhat you think",
+    )
     html = client.get(post.get_absolute_url()).content.decode()
     assert '<a href="https://www.unodc.org/report" rel="nofollow ugc noopener">' in html
     assert "and tell me<br><br>what you think" in html
@@ -860,7 +1139,14 @@ def test_comment_text_escapes_or_links_as_urlize_would(text):
 def test_emails_never_appear_in_public_pages_feeds_or_sitemap(client):
     post = PostFactory()
     CommentFactory(post=post, email="hidden-commenter@example.org", text="Public words")
-    for url in [post.get_absolute_url(), reverse("posts:list"), reverse("home"), reverse("feed"), reverse("feed-atom"), reverse("sitemap")]:
+    for url in [
+        post.get_absolute_url(),
+        reverse("posts:list"),
+        reverse("home"),
+        reverse("feed"),
+        reverse("feed-atom"),
+        reverse("sitemap"),
+    ]:
         content = client.get(url).content.decode()
         assert "hidden-commenter" not in content, url
         assert "203.0.113.7" not in content, url
@@ -885,7 +1171,13 @@ def test_removed_parent_hides_its_replies_and_counts_match(client):
     parent.save()
     html = client.get(post.get_absolute_url()).content.decode()
     assert "Reply words" not in html and "Parent words" not in html
-    assert "comment" not in client.get(reverse("posts:list")).content.decode().split("Read More")[0].split("</time>")[1]
+    assert (
+        "comment"
+        not in client.get(reverse("posts:list"))
+        .content.decode()
+        .split("Read More")[0]
+        .split("</time>")[1]
+    )
 
 
 def test_comment_counts_survive_tag_pages_distinct(client):
@@ -901,8 +1193,12 @@ def test_purge_comment_data(settings):
     old = CommentFactory(created_at=old_time)
     recent = CommentFactory(created_at=timezone.now() - timedelta(days=29))
     old_spam = CommentFactory(created_at=old_time, status=Comment.Status.SPAM)
-    email_block = BlockedCommenterFactory(email="kept@example.org", ip_address="192.0.2.1", created_at=old_time)
-    ip_block = BlockedCommenterFactory(email="", ip_address="192.0.2.2", created_at=old_time)
+    email_block = BlockedCommenterFactory(
+        email="kept@example.org", ip_address="192.0.2.1", created_at=old_time
+    )
+    ip_block = BlockedCommenterFactory(
+        email="", ip_address="192.0.2.2", created_at=old_time
+    )
     new_block = BlockedCommenterFactory(email="", ip_address="192.0.2.3")
 
     call_command("purge_comment_data", "--dry-run")
@@ -918,7 +1214,9 @@ def test_purge_comment_data(settings):
     assert email_block.ip_address is None and email_block.email == "kept@example.org"
     assert not BlockedCommenter.objects.filter(pk=ip_block.pk).exists()
     assert BlockedCommenter.objects.filter(pk=new_block.pk).exists()
-    call_command("purge_comment_data")  # running again changes nothing and does not fail
+    call_command(
+        "purge_comment_data"
+    )  # running again changes nothing and does not fail
 
 
 # Query counts ---------------------------------------------------------------------------
@@ -963,8 +1261,15 @@ def thread_pages(request, settings, monkeypatch):
     if request.param == "page by page":
         monkeypatch.setattr(views, "COMMENTS_READ_AT_ONCE", 0)
     post = PostFactory()
-    threads = [CommentFactory(post=post, name=f"Thread {number}", text=f"Words of thread {number}") for number in range(1, 8)]
-    reply = CommentFactory(post=post, parent=threads[2], name="Replier", text="A reply to thread 3")
+    threads = [
+        CommentFactory(
+            post=post, name=f"Thread {number}", text=f"Words of thread {number}"
+        )
+        for number in range(1, 8)
+    ]
+    reply = CommentFactory(
+        post=post, parent=threads[2], name="Replier", text="A reply to thread 3"
+    )
     return post, threads, reply
 
 
@@ -980,10 +1285,15 @@ def test_comment_pages_hold_whole_threads_oldest_first(client, thread_pages):
     html = client.get(url).content.decode()
     assert shown_threads(html) == ["1", "2", "3"]
     assert "A reply to thread 3" in html
-    assert '<h2 id="comments-heading">8 comments</h2>' in html  # every visible comment, not the page's
+    assert (
+        '<h2 id="comments-heading">8 comments</h2>' in html
+    )  # every visible comment, not the page's
     assert "Comment page 1 of 3" in html
     assert 'aria-label="Comment pages"' in html
-    assert f'<a rel="next" href="{url}?comments=2#comments">' in html and 'rel="prev"' not in html.split("comment-list")[1]
+    assert (
+        f'<a rel="next" href="{url}?comments=2#comments">' in html
+        and 'rel="prev"' not in html.split("comment-list")[1]
+    )
 
     html = client.get(url + "?comments=2").content.decode()
     assert shown_threads(html) == ["4", "5", "6"] and "A reply to thread 3" not in html
@@ -991,15 +1301,31 @@ def test_comment_pages_hold_whole_threads_oldest_first(client, thread_pages):
     assert f'<a rel="next" href="{url}?comments=3#comments">' in html
     # The reply links and the form keep the page.
     assert f'href="?comments=2&amp;reply_to={threads[3].pk}#comment-form"' in html
-    assert f'action="{reverse("posts:comment", args=[post.slug])}?comments=2#comment-form"' in html
+    assert (
+        f'action="{reverse("posts:comment", args=[post.slug])}?comments=2#comment-form"'
+        in html
+    )
 
     html = client.get(url + "?comments=3").content.decode()
-    assert shown_threads(html) == ["7"] and 'rel="next" href' not in html.split("comment-list")[1]
+    assert (
+        shown_threads(html) == ["7"]
+        and 'rel="next" href' not in html.split("comment-list")[1]
+    )
 
 
 @pytest.mark.parametrize(
     "value, page",
-    [("abc", 1), ("0", 1), ("-2", 1), ("1.5", 1), ("", 1), ("99", 3), ("9" * 40, 3), ("9" * 5000, 1), ("²", 1)],
+    [
+        ("abc", 1),
+        ("0", 1),
+        ("-2", 1),
+        ("1.5", 1),
+        ("", 1),
+        ("99", 3),
+        ("9" * 40, 3),
+        ("9" * 5000, 1),
+        ("²", 1),
+    ],
 )
 def test_any_comment_page_number_gives_a_page(client, thread_pages, value, page):
     post, _threads, _reply = thread_pages
@@ -1011,7 +1337,10 @@ def test_any_comment_page_number_gives_a_page(client, thread_pages, value, page)
 def test_comment_pages_point_search_engines_to_the_post(client, thread_pages, settings):
     post, _threads, _reply = thread_pages
     html = client.get(post.get_absolute_url() + "?comments=2").content.decode()
-    assert f'<link rel="canonical" href="{settings.SITE_URL}{post.get_absolute_url()}">' in html
+    assert (
+        f'<link rel="canonical" href="{settings.SITE_URL}{post.get_absolute_url()}">'
+        in html
+    )
 
 
 def test_replying_to_a_comment_on_another_page(client, thread_pages):
@@ -1021,7 +1350,10 @@ def test_replying_to_a_comment_on_another_page(client, thread_pages):
     assert shown_threads(html) == ["1", "2", "3"]
     assert "Reply to Thread 7" in html
     assert f'<input type="hidden" name="parent" value="{threads[6].pk}">' in html
-    assert f'<a href="{url}?comments=3#comment-{threads[6].pk}">Words of thread 7</a>' in html
+    assert (
+        f'<a href="{url}?comments=3#comment-{threads[6].pk}">Words of thread 7</a>'
+        in html
+    )
     # On its own page the link stays on the page.
     html = client.get(url, {"comments": 3, "reply_to": threads[6].pk}).content.decode()
     assert f'<a href="#comment-{threads[6].pk}">Words of thread 7</a>' in html
@@ -1033,19 +1365,37 @@ def test_replying_to_a_comment_on_another_page(client, thread_pages):
         assert "Leave a comment" in response.content.decode()
 
 
-def test_after_sending_the_visitor_lands_on_the_page_that_shows_the_comment(client, thread_pages):
+def test_after_sending_the_visitor_lands_on_the_page_that_shows_the_comment(
+    client, thread_pages
+):
     post, threads, _reply = thread_pages
     url = post.get_absolute_url()
     CommentFactory(email="known@example.org")  # approved before: published at once
-    response = post_comment(client, post, parent=threads[4].pk, email="known@example.org", text="On page two")
+    response = post_comment(
+        client,
+        post,
+        parent=threads[4].pk,
+        email="known@example.org",
+        text="On page two",
+    )
     reply = Comment.objects.get(text="On page two")
     assert reply.status == Comment.Status.APPROVED
-    assert response["Location"] == f"{url}?comments=2#comment-{reply.pk}" == reply.get_absolute_url()
+    assert (
+        response["Location"]
+        == f"{url}?comments=2#comment-{reply.pk}"
+        == reply.get_absolute_url()
+    )
     assert "On page two" in client.get(response["Location"]).content.decode()
 
-    response = post_comment(client, post, email="known@example.org", text="A new thread")
+    response = post_comment(
+        client, post, email="known@example.org", text="A new thread"
+    )
     thread = Comment.objects.get(text="A new thread")
-    assert response["Location"] == f"{url}?comments=3#comment-{thread.pk}" == thread.get_absolute_url()
+    assert (
+        response["Location"]
+        == f"{url}?comments=3#comment-{thread.pk}"
+        == thread.get_absolute_url()
+    )
 
     # A held comment: the page it will be on, at the comments (spam gets the same answer).
     response = post_comment(client, post, text="Held words", ip="198.51.100.99")
@@ -1057,7 +1407,9 @@ def test_after_sending_the_visitor_lands_on_the_page_that_shows_the_comment(clie
     assert "Held words" not in Client().get(url + "?comments=3").content.decode()
     BlockedWordFactory(phrase="casino", action=BlockedWord.Action.SPAM)
     response = Client().post(
-        reverse("posts:comment", args=[post.slug]), comment_data(post, text="casino"), REMOTE_ADDR="198.51.100.98"
+        reverse("posts:comment", args=[post.slug]),
+        comment_data(post, text="casino"),
+        REMOTE_ADDR="198.51.100.98",
     )
     assert response["Location"] == f"{url}?comments=3#comments"
 
@@ -1069,7 +1421,9 @@ def test_a_visitors_waiting_comments_count_in_their_pages_only(client, thread_pa
         post_comment(client, post, text=f"Waiting {number}", ip=f"198.51.100.{number}")
     html = client.get(url + "?comments=3").content.decode()
     assert "Waiting 1" in html and "Waiting 2" in html and "Comment page 3 of 3" in html
-    assert '<h2 id="comments-heading">8 comments</h2>' in html  # they are not counted yet
+    assert (
+        '<h2 id="comments-heading">8 comments</h2>' in html
+    )  # they are not counted yet
     assert "Waiting" not in Client().get(url + "?comments=3").content.decode()
 
 
@@ -1085,13 +1439,17 @@ def test_comment_addresses_for_emails_and_the_admin(thread_pages):
 def test_a_form_with_errors_stays_on_its_comment_page(client, thread_pages):
     post, _threads, _reply = thread_pages
     response = client.post(
-        reverse("posts:comment", args=[post.slug]) + "?comments=2", comment_data(post, name=""), REMOTE_ADDR="198.51.100.7"
+        reverse("posts:comment", args=[post.slug]) + "?comments=2",
+        comment_data(post, name=""),
+        REMOTE_ADDR="198.51.100.7",
     )
     assert response.status_code == 400
     assert shown_threads(response.content.decode()) == ["4", "5", "6"]
 
 
-def test_comment_page_query_count_is_constant(client, django_assert_num_queries, thread_pages):
+def test_comment_page_query_count_is_constant(
+    client, django_assert_num_queries, thread_pages
+):
     post, _threads, _reply = thread_pages
     from posts import views
 
@@ -1109,7 +1467,9 @@ def test_comment_page_query_count_is_constant(client, django_assert_num_queries,
 # Email failures -------------------------------------------------------------------------
 
 
-def test_failing_smtp_never_loses_the_comment(client, moderator, settings, django_capture_on_commit_callbacks):
+def test_failing_smtp_never_loses_the_comment(
+    client, moderator, settings, django_capture_on_commit_callbacks
+):
     """With nothing listening on the SMTP port, the comment is stored and a retry is queued."""
     from .conftest import free_port
 
@@ -1123,7 +1483,10 @@ def test_failing_smtp_never_loses_the_comment(client, moderator, settings, djang
     assert response.status_code == 302
     run_worker()
     comment = Comment.objects.get()
-    assert comment.status == Comment.Status.PENDING and comment.moderators_notified_at is None
+    assert (
+        comment.status == Comment.Status.PENDING
+        and comment.moderators_notified_at is None
+    )
     results = list(DBTaskResult.objects.order_by("enqueued_at"))
     assert results[0].status == "FAILED"
     assert results[1].status == "READY" and results[1].run_after > timezone.now()
@@ -1144,7 +1507,10 @@ def test_notification_goes_out_once_the_smtp_server_is_back(moderator, smtp_serv
     assert comment.moderators_notified_at is None
     django_settings.EMAIL_PORT = real_port
     assert notify_moderators.call(comment.pk, attempt=2) == "sent to 1"
-    assert notify_moderators.call(comment.pk, attempt=3) == "already notified or no longer pending"
+    assert (
+        notify_moderators.call(comment.pk, attempt=3)
+        == "already notified or no longer pending"
+    )
     assert len(smtp_server.messages) == 1
 
 
@@ -1158,8 +1524,18 @@ def test_no_moderation_email_once_approved(moderator):
 
 
 def test_moderators_group_can_moderate_comments():
-    codenames = set(Group.objects.get(name=MODERATORS).permissions.values_list("codename", flat=True))
-    assert {"change_comment", "view_comment", "delete_comment", "add_blockedword", "add_blockedcommenter"} <= codenames
+    codenames = set(
+        Group.objects.get(name=MODERATORS).permissions.values_list(
+            "codename", flat=True
+        )
+    )
+    assert {
+        "change_comment",
+        "view_comment",
+        "delete_comment",
+        "add_blockedword",
+        "add_blockedcommenter",
+    } <= codenames
 
 
 def test_non_staff_cannot_reach_the_moderation_admin(client):
@@ -1170,7 +1546,9 @@ def test_non_staff_cannot_reach_the_moderation_admin(client):
 def test_admin_reply_refused_on_unapproved_comment(client, moderator):
     pending = CommentFactory(status=Comment.Status.PENDING)
     client.force_login(moderator)
-    response = client.get(reverse("admin:posts_comment_reply", args=[pending.pk]), follow=True)
+    response = client.get(
+        reverse("admin:posts_comment_reply", args=[pending.pk]), follow=True
+    )
     assert "Approve the comment before replying" in response.content.decode()
 
 
@@ -1179,18 +1557,26 @@ def test_admin_status_change_goes_through_moderation(client, moderator):
     client.force_login(moderator)
     response = client.post(
         reverse("admin:posts_comment_change", args=[comment.pk]),
-        {"status": "approved", "name": comment.name, "text": "Call the hotline instead"},
+        {
+            "status": "approved",
+            "name": comment.name,
+            "text": "Call the hotline instead",
+        },
     )
     assert response.status_code == 302
     comment.refresh_from_db()
-    assert comment.status == Comment.Status.APPROVED and comment.moderated_by == moderator
+    assert (
+        comment.status == Comment.Status.APPROVED and comment.moderated_by == moderator
+    )
     assert comment.text == "Call the hotline instead"
 
 
 def test_card_lists_read_the_stored_comment_count():
     post = PostFactory()
     CommentFactory.create_batch(2, post=post)
-    assert [(card.pk, card.comment_count) for card in Post.objects.published().for_cards()] == [(post.pk, 2)]
+    assert [
+        (card.pk, card.comment_count) for card in Post.objects.published().for_cards()
+    ] == [(post.pk, 2)]
 
 
 def test_stored_comment_count_follows_every_change(client, moderator):
@@ -1217,7 +1603,9 @@ def test_stored_comment_count_follows_every_change(client, moderator):
     assert "2 comments" in client.get(reverse("posts:list")).content.decode()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Concurrency is tested on PostgreSQL.")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Concurrency is tested on PostgreSQL."
+)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_comments_leave_an_exact_count():
     """Twenty transactions adding approved comments to one post at once: the count is 20."""
@@ -1229,7 +1617,9 @@ def test_concurrent_comments_leave_an_exact_count():
         try:
             barrier.wait(timeout=30)
             with transaction.atomic():
-                CommentFactory(post=post, status=Comment.Status.APPROVED, text=f"Comment {number}")
+                CommentFactory(
+                    post=post, status=Comment.Status.APPROVED, text=f"Comment {number}"
+                )
                 time.sleep(0.05)  # hold the transaction open while the others count
         except Exception as error:  # noqa: BLE001 (reported below)
             errors.append(error)
@@ -1242,7 +1632,11 @@ def test_concurrent_comments_leave_an_exact_count():
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert Post.objects.get(pk=post.pk).comment_count == Comment.objects.filter(post=post).count() == 20
+    assert (
+        Post.objects.get(pk=post.pk).comment_count
+        == Comment.objects.filter(post=post).count()
+        == 20
+    )
 
 
 def test_rate_limit_is_shared_through_redis(client, settings):
@@ -1255,7 +1649,11 @@ def test_rate_limit_is_shared_through_redis(client, settings):
         pytest.skip("no Redis on 127.0.0.1:6379")
     prefix = f"unact-comments-test-{time.time_ns()}"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
     }
     settings.COMMENTS_RATE_LIMIT = 2
     post = PostFactory()

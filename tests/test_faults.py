@@ -28,12 +28,13 @@ import pytest
 
 from .conftest import free_port
 from .servers import AppServer, Browser, production_env
-from .test_several_machines import collected_static, database_url  # noqa: F401 (fixture)
+from .test_several_machines import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ON_POSTGRES = "postgres" in os.environ.get("DATABASE_URL", "")
 needs_postgres = pytest.mark.skipif(
-    not ON_POSTGRES, reason="app servers and workers share the test database only on PostgreSQL"
+    not ON_POSTGRES,
+    reason="app servers and workers share the test database only on PostgreSQL",
 )
 
 pytestmark = [pytest.mark.slow]
@@ -66,30 +67,78 @@ def throwaway_postgres():
     """A PostgreSQL cluster of its own in a temporary directory, on a free port."""
     if not postgres_bin("initdb") or not postgres_bin("pg_ctl"):
         pytest.skip("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin)")
-    if os.geteuid() == 0 and subprocess.run(["id", "postgres"], capture_output=True).returncode:
+    if (
+        os.geteuid() == 0
+        and subprocess.run(["id", "postgres"], capture_output=True).returncode
+    ):
         pytest.skip("no postgres OS user to run the throwaway cluster")
     directory = Path(tempfile.mkdtemp(prefix="unact-pg-"))
     os.chmod(directory, 0o777)
     data = directory / "data"
     port = free_port()
-    as_postgres([postgres_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"])
+    as_postgres(
+        [
+            postgres_bin("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ]
+    )
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-    pg_ctl = [postgres_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", str(directory / "log"), "-w"]
+    pg_ctl = [
+        postgres_bin("pg_ctl"),
+        "-D",
+        str(data),
+        "-o",
+        options,
+        "-l",
+        str(directory / "log"),
+        "-w",
+    ]
     as_postgres([*pg_ctl, "start"])
     # connect_timeout: a request never waits long on a database that does not answer.
-    cluster = {"url": f"postgres://postgres@127.0.0.1:{port}/unact?connect_timeout=3", "pg_ctl": pg_ctl, "port": port}
-    as_postgres([postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "unact"])
+    cluster = {
+        "url": f"postgres://postgres@127.0.0.1:{port}/unact?connect_timeout=3",
+        "pg_ctl": pg_ctl,
+        "port": port,
+    }
+    as_postgres(
+        [
+            postgres_bin("createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "unact",
+        ]
+    )
     yield cluster
     subprocess.run(["runuser", "-u", "postgres", "--", *pg_ctl[:-1], "-m", "immediate", "stop"] if os.geteuid() == 0
                    else [*pg_ctl[:-1], "-m", "immediate", "stop"], capture_output=True)  # fmt: skip
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def test_postgresql_restart_gives_503_then_recovers_without_restarting_the_app(throwaway_postgres, collected_static, tmp_path, servers):  # noqa: F811
+def test_postgresql_restart_gives_503_then_recovers_without_restarting_the_app(
+    throwaway_postgres, collected_static, tmp_path, servers
+):
     env = production_env(DATABASE_URL=throwaway_postgres["url"], STATIC_ROOT=str(collected_static),
                          MEDIA_ROOT=str(tmp_path / "media"), PAGE_CACHE_SECONDS="0", CONN_MAX_AGE="600")  # fmt: skip
     env.pop("REDIS_URL", None)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
     server = AppServer(env, tmp_path, workers=2)
     servers.append(server)
     assert server.get("/")[0] == 200
@@ -111,14 +160,20 @@ def test_postgresql_restart_gives_503_then_recovers_without_restarting_the_app(t
     time.sleep(1.5)
     stop.set()
     thread.join()
-    assert {status for _t, status, _b in statuses} <= {200, 503}, [s for _t, s, _b in statuses]
+    assert {status for _t, status, _b in statuses} <= {200, 503}, [
+        s for _t, s, _b in statuses
+    ]
     after = [status for moment, status, _b in statuses if moment > restarted_at + 0.2]
     assert after and set(after) == {200}, after
 
     # While the database is down: a readable 503 page, never a 500.
     as_postgres([*throwaway_postgres["pg_ctl"], "-m", "fast", "stop"])
     status, body, headers = server.get("/posts/")
-    assert status == 503 and "Back in a moment" in body and headers.get("Retry-After") == "10"
+    assert (
+        status == 503
+        and "Back in a moment" in body
+        and headers.get("Retry-After") == "10"
+    )
     assert server.get("/healthz")[0] == 503
     as_postgres([*throwaway_postgres["pg_ctl"], "start"])
     # The first requests after it succeed, from the same gunicorn processes.
@@ -160,7 +215,9 @@ PUBLIC_PAGES = ["/", "/posts/", "/publications/", "/newsletter/", "/newsletter/a
 
 @needs_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_redis_stops_pages_still_served_limits_per_process_then_caching_resumes(collected_static, tmp_path, servers):  # noqa: F811
+def test_redis_stops_pages_still_served_limits_per_process_then_caching_resumes(
+    collected_static, tmp_path, servers
+):
     import redis
 
     from .factories import PostFactory
@@ -192,7 +249,10 @@ def test_redis_stops_pages_still_served_limits_per_process_then_caching_resumes(
                    for n in range(3)]  # fmt: skip
         assert answers == [200, 200, 429]
         log = server.log_text()
-        assert "Redis is unreachable" in log and "rate limits fall back to this process" in log
+        assert (
+            "Redis is unreachable" in log
+            and "rate limits fall back to this process" in log
+        )
 
         cache_server = ThrowawayRedis(tmp_path, port=cache_server.port)
         time.sleep(5.5)  # unact.cache tries Redis again after RETRY_AFTER_SECONDS
@@ -210,7 +270,9 @@ def test_redis_stops_pages_still_served_limits_per_process_then_caching_resumes(
 
 @needs_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_smtp_down_signups_and_comments_are_kept_and_emails_go_out_when_it_returns(collected_static, tmp_path, servers):  # noqa: F811
+def test_smtp_down_signups_and_comments_are_kept_and_emails_go_out_when_it_returns(
+    collected_static, tmp_path, servers
+):
     from aiosmtpd.controller import Controller
 
     from newsletter.models import Subscriber
@@ -220,7 +282,9 @@ def test_smtp_down_signups_and_comments_are_kept_and_emails_go_out_when_it_retur
     from .conftest import SMTPRecorder
     from .factories import PostFactory, StaffFactory
 
-    StaffFactory(username="moderator", email="moderator@un-act.example", groups=[MODERATORS])
+    StaffFactory(
+        username="moderator", email="moderator@un-act.example", groups=[MODERATORS]
+    )
     post = PostFactory(title="Safe migration week")
     smtp_port = free_port()  # nothing listens here yet
     env = production_env(DATABASE_URL=database_url(), STATIC_ROOT=str(collected_static),
@@ -232,18 +296,35 @@ def test_smtp_down_signups_and_comments_are_kept_and_emails_go_out_when_it_retur
     server = AppServer(env, tmp_path)
     servers.append(server)
     visitor = Browser()
-    status, html = visitor.request(server.url + "/newsletter/subscribe/", {"email": "smtp-down@example.org", "consent": "on"})
+    status, html = visitor.request(
+        server.url + "/newsletter/subscribe/",
+        {"email": "smtp-down@example.org", "consent": "on"},
+    )
     assert status == 200 and "check your inbox" in html
     _status, html = visitor.request(server.url + post.get_absolute_url())
     # The form's ticket, as the page's script fetches it (public forms carry no CSRF token).
-    _status, ticket = visitor.request(server.url + re.search(r'data-ticket-url="([^"]+)"', html).group(1))
-    status, _html = visitor.request(server.url + f"/posts/{post.slug}/comment/", {
-        "name": "Mai", "email": "", "website": "", "parent": "", "text": "Is the hotline free to call?",
-        "issued": ticket})
+    _status, ticket = visitor.request(
+        server.url + re.search(r'data-ticket-url="([^"]+)"', html).group(1)
+    )
+    status, _html = visitor.request(
+        server.url + f"/posts/{post.slug}/comment/",
+        {
+            "name": "Mai",
+            "email": "",
+            "website": "",
+            "parent": "",
+            "text": "Is the hotline free to call?",
+            "issued": ticket,
+        },
+    )
     assert status == 200
     # Both are stored although no mail could go out.
-    assert Subscriber.objects.filter(email="smtp-down@example.org", status="pending").exists()
-    assert Comment.objects.filter(post=post, text="Is the hotline free to call?").exists()
+    assert Subscriber.objects.filter(
+        email="smtp-down@example.org", status="pending"
+    ).exists()
+    assert Comment.objects.filter(
+        post=post, text="Is the hotline free to call?"
+    ).exists()
 
     worker_log = open(tmp_path / "worker.log", "w+")
     worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
@@ -257,9 +338,15 @@ def test_smtp_down_signups_and_comments_are_kept_and_emails_go_out_when_it_retur
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(handler.messages) < 2:
             time.sleep(0.3)
-        recipients = sorted(address for message in handler.messages for address in message["to"])
-        assert recipients == ["moderator@un-act.example", "smtp-down@example.org"], recipients
-        subjects = " | ".join(message["message"]["Subject"] for message in handler.messages)
+        recipients = sorted(
+            address for message in handler.messages for address in message["to"]
+        )
+        assert recipients == ["moderator@un-act.example", "smtp-down@example.org"], (
+            recipients
+        )
+        subjects = " | ".join(
+            message["message"]["Subject"] for message in handler.messages
+        )
         assert "onfirm" in subjects
     finally:
         worker.send_signal(signal.SIGTERM)
@@ -271,7 +358,9 @@ def test_smtp_down_signups_and_comments_are_kept_and_emails_go_out_when_it_retur
 
 @needs_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_hanging_mail_server_does_not_stall_signups_or_pages(collected_static, tmp_path, servers):  # noqa: F811
+def test_hanging_mail_server_does_not_stall_signups_or_pages(
+    collected_static, tmp_path, servers
+):
     """A mail server that accepts the connection and never answers, one gunicorn worker:
     two signups and the front page at once are each answered within two seconds (each
     signup took 20 s, the email timeout, while it sent the confirmation itself)."""
@@ -294,16 +383,23 @@ def test_hanging_mail_server_does_not_stall_signups_or_pages(collected_static, t
 
     def signup(number):
         address = f"hang{number}@example.org"
-        return lambda: Browser().request(server.url + "/newsletter/subscribe/", {"email": address, "consent": "on"})[0]
+        return lambda: Browser().request(
+            server.url + "/newsletter/subscribe/", {"email": address, "consent": "on"}
+        )[0]
 
     try:
         with ThreadPoolExecutor(3) as pool:
-            results = list(pool.map(timed, [signup(1), signup(2), lambda: server.get("/")[0]]))
+            results = list(
+                pool.map(timed, [signup(1), signup(2), lambda: server.get("/")[0]])
+            )
     finally:
         mail_server.stop()
     assert [status for status, _seconds in results] == [200, 200, 200]
     assert max(seconds for _status, seconds in results) < 2, results
-    assert Subscriber.objects.filter(email__startswith="hang", status="pending").count() == 2
+    assert (
+        Subscriber.objects.filter(email__startswith="hang", status="pending").count()
+        == 2
+    )
 
 
 # A worker killed with SIGKILL mid-campaign -------------------------------------------
@@ -318,8 +414,12 @@ class SlowCounter:
     async def handle_DATA(self, server, session, envelope):
         import asyncio
 
-        message_id = re.search(rb"^Message-ID: (.+)$", envelope.content, re.MULTILINE | re.IGNORECASE)
-        self.received.append((envelope.rcpt_tos[0], message_id.group(1).strip() if message_id else b""))
+        message_id = re.search(
+            rb"^Message-ID: (.+)$", envelope.content, re.MULTILINE | re.IGNORECASE
+        )
+        self.received.append(
+            (envelope.rcpt_tos[0], message_id.group(1).strip() if message_id else b"")
+        )
         await asyncio.sleep(0.002)
         return "250 OK"
 
@@ -348,9 +448,23 @@ def test_worker_killed_with_sigkill_mid_campaign_new_worker_finishes_it(tmp_path
     env = production_env(DATABASE_URL=database_url(), EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(controller.port),
                          NEWSLETTER_BATCH_SIZE="200", NEWSLETTER_CLAIM_LEASE="3", LOG_LEVEL="WARNING")  # fmt: skip
     env.pop("REDIS_URL", None)
-    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"]
+    command = [
+        sys.executable,
+        "manage.py",
+        "db_worker",
+        "--no-reload",
+        "--no-startup-delay",
+        "--interval",
+        "0.2",
+    ]
     try:
-        first = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        first = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 30
         while len(handler.received) < 300 and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -358,9 +472,18 @@ def test_worker_killed_with_sigkill_mid_campaign_new_worker_finishes_it(tmp_path
         first.wait(timeout=10)
         killed_at = len(handler.received)
         assert 0 < killed_at < 1500
-        second = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        second = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 40
-        while time.monotonic() < deadline and not Campaign.objects.filter(pk=campaign.pk, status="sent").exists():
+        while (
+            time.monotonic() < deadline
+            and not Campaign.objects.filter(pk=campaign.pk, status="sent").exists()
+        ):
             time.sleep(0.3)
         second.send_signal(signal.SIGTERM)
         second.wait(timeout=20)
@@ -372,15 +495,21 @@ def test_worker_killed_with_sigkill_mid_campaign_new_worker_finishes_it(tmp_path
     for address, message_id in handler.received:
         per_recipient.setdefault(address, []).append(message_id)
     assert len(per_recipient) == 1500  # everyone got it
-    duplicates = {address: ids for address, ids in per_recipient.items() if len(ids) > 1}
+    duplicates = {
+        address: ids for address, ids in per_recipient.items() if len(ids) > 1
+    }
     # The guarantee (newsletter/sending.py): at most one message resent per dead claim,
     # with the same Message-ID, so mail programs show it once; it is flagged.
     assert len(duplicates) <= 1, duplicates
     for ids in duplicates.values():
         assert len(ids) == 2 and ids[0] == ids[1]
-    flagged = Delivery.objects.filter(campaign=campaign, is_resent_after_crash=True).count()
+    flagged = Delivery.objects.filter(
+        campaign=campaign, is_resent_after_crash=True
+    ).count()
     assert flagged <= 1
-    print(f"SIGKILL after {killed_at} messages: {len(duplicates)} duplicate(s), {flagged} delivery flagged as resent")
+    print(
+        f"SIGKILL after {killed_at} messages: {len(duplicates)} duplicate(s), {flagged} delivery flagged as resent"
+    )
 
 
 # Load spike -----------------------------------------------------------------------
@@ -410,7 +539,9 @@ end
 
 @needs_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_load_spike_of_200_connections_no_errors_and_normal_right_after(collected_static, tmp_path, servers):  # noqa: F811
+def test_load_spike_of_200_connections_no_errors_and_normal_right_after(
+    collected_static, tmp_path, servers
+):
     from .factories import PostFactory
 
     if not shutil.which("wrk"):
@@ -431,11 +562,16 @@ def test_load_spike_of_200_connections_no_errors_and_normal_right_after(collecte
     data = json.loads(line[5:])
     statuses = {int(status): count for status, count in data["statuses"].items()}
     assert data["requests"] > 0
-    assert set(statuses) <= {200, 503}, statuses  # a clean 503 is the only refusal allowed
-    assert data["connect"] == data["read"] == data["write"] == data["timeout"] == 0, data
+    assert set(statuses) <= {200, 503}, (
+        statuses
+    )  # a clean 503 is the only refusal allowed
+    assert data["connect"] == data["read"] == data["write"] == data["timeout"] == 0, (
+        data
+    )
     started = time.monotonic()
     status, body, _headers = server.get("/", timeout=5)
     assert status == 200 and "Spike story 11" in body
     assert time.monotonic() - started < 2
-    print(f"Spike: {data['requests']} requests in {seconds} s with 200 connections; statuses {statuses}")
-
+    print(
+        f"Spike: {data['requests']} requests in {seconds} s with 200 connections; statuses {statuses}"
+    )

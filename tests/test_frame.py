@@ -53,4 +53,3 @@ def test_the_frame_is_rendered_once_per_language_and_section(client, settings):
     assert "https://example.org/weather" not in client.get("/").content.decode()
     fragments.clear()
     assert "https://example.org/weather" in client.get("/").content.decode()
-

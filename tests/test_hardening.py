@@ -45,7 +45,11 @@ PRODUCTION_ENV = {
 
 
 def production_env(**overrides):
-    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV and key != "PYTEST_CURRENT_TEST"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in PRODUCTION_ENV and key != "PYTEST_CURRENT_TEST"
+    }
     env.update(PRODUCTION_ENV)
     for key, value in overrides.items():
         if value is None:
@@ -57,13 +61,24 @@ def production_env(**overrides):
 
 def csp_directives(response):
     header = response["Content-Security-Policy"]
-    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+    return {
+        part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()
+    }
 
 
 # --- Headers and CSP -------------------------------------------------------------
 
 
-PUBLIC_URLS = ["/", "/posts/", "/feed/", "/feed/atom/", "/sitemap.xml", "/robots.txt", "/healthz", "/no-such-page/"]
+PUBLIC_URLS = [
+    "/",
+    "/posts/",
+    "/feed/",
+    "/feed/atom/",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/healthz",
+    "/no-such-page/",
+]
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)
@@ -72,20 +87,32 @@ def test_every_public_response_carries_the_strict_policy_and_headers(client, url
     response = client.get(url)
     directives = csp_directives(response)
     assert directives["default-src"] == ["'self'"]
-    assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
-    assert sorted(directives["frame-src"]) == ["https://player.vimeo.com", "https://www.youtube-nocookie.com"]
-    assert directives["object-src"] == ["'none'"] and directives["frame-ancestors"] == ["'none'"]
+    assert directives["script-src"] == ["'self'"] and directives["style-src"] == [
+        "'self'"
+    ]
+    assert sorted(directives["frame-src"]) == [
+        "https://player.vimeo.com",
+        "https://www.youtube-nocookie.com",
+    ]
+    assert directives["object-src"] == ["'none'"] and directives["frame-ancestors"] == [
+        "'none'"
+    ]
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert "nonce-" not in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
-    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+    assert (
+        "camera=()" in response["Permissions-Policy"]
+        and "geolocation=()" in response["Permissions-Policy"]
+    )
     assert response["Cross-Origin-Resource-Policy"] == "same-origin"
 
 
-def test_static_files_and_media_may_be_shown_by_other_sites(settings, media_root, tmp_path):
+def test_static_files_and_media_may_be_shown_by_other_sites(
+    settings, media_root, tmp_path
+):
     """Newsletter images open in webmail and feed readers: cross-origin, with the rest."""
     (media_root / "posts").mkdir(parents=True)
     (media_root / "posts" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 jpeg")
@@ -103,20 +130,30 @@ def test_static_files_and_media_may_be_shown_by_other_sites(settings, media_root
 def test_admin_has_its_own_policy_for_ckeditor_never_no_header(client):
     staff = StaffFactory(is_superuser=True)
     client.force_login(staff)
-    for url in (reverse("admin:login"), reverse("admin:posts_post_add"), reverse("image-browser")):
+    for url in (
+        reverse("admin:login"),
+        reverse("admin:posts_post_add"),
+        reverse("image-browser"),
+    ):
         response = client.get(url)
         directives = csp_directives(response)
         assert directives["script-src"] == ["'self'", "'unsafe-inline'"], url
         assert directives["style-src"] == ["'self'", "'unsafe-inline'"], url
-        assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
-        assert not any(source.startswith("'nonce-") for source in directives["script-src"])
+        assert directives["default-src"] == ["'self'"] and directives["object-src"] == [
+            "'none'"
+        ]
+        assert not any(
+            source.startswith("'nonce-") for source in directives["script-src"]
+        )
         assert response["X-Robots-Tag"] == "noindex, nofollow"
         assert response["X-Frame-Options"] == "DENY"
 
 
 def test_hsts_on_https_requests(client):
     response = client.get("/", secure=True)
-    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert (
+        response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    )
 
 
 def test_cookies_are_secure_httponly_and_samesite(client):
@@ -127,7 +164,11 @@ def test_cookies_are_secure_httponly_and_samesite(client):
     user = UserFactory(is_staff=True)
     response = client.post(
         reverse("admin:login"),
-        {"username": user.username, "password": "correct horse battery", "next": "/admin/"},
+        {
+            "username": user.username,
+            "password": "correct horse battery",
+            "next": "/admin/",
+        },
     )
     session = response.cookies["sessionid"]
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
@@ -165,27 +206,46 @@ def test_silenced_checks_are_exactly_the_documented_ones():
 def test_misconfigured_production_start_stops_with_one_line(missing, message):
     env = production_env(**{missing: None})
     command = subprocess.run(
-        [PYTHON, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [PYTHON, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert command.returncode != 0
     assert command.stderr.strip().splitlines() == [command.stderr.strip()]
     assert message in command.stderr and "Traceback" not in command.stderr
     wsgi = subprocess.run(
-        [PYTHON, "-c", "import unact.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [PYTHON, "-c", "import unact.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert wsgi.returncode == 4
-    assert wsgi.stderr.strip().startswith("Configuration error:") and message in wsgi.stderr
+    assert (
+        wsgi.stderr.strip().startswith("Configuration error:")
+        and message in wsgi.stderr
+    )
     assert "Traceback" not in wsgi.stderr and len(wsgi.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("site_url", ["portal.example.org", "https://portal.example.org/portal", "ftp://x.org"])
+@pytest.mark.parametrize(
+    "site_url",
+    ["portal.example.org", "https://portal.example.org/portal", "ftp://x.org"],
+)
 def test_a_site_url_that_is_not_an_origin_stops_with_one_line(site_url):
     command = subprocess.run(
         [PYTHON, "manage.py", "check"], cwd=ROOT, env=production_env(SITE_URL=site_url),
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert command.returncode != 0 and "Traceback" not in command.stderr
-    assert command.stderr.strip() == f"Configuration error: SITE_URL must be an origin such as https://portal.example.org, not {site_url!r}."
+    assert (
+        command.stderr.strip()
+        == f"Configuration error: SITE_URL must be an origin such as https://portal.example.org, not {site_url!r}."
+    )
 
 
 def _module_assignments(body):
@@ -195,13 +255,21 @@ def _module_assignments(body):
         targets = []
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                targets += target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+                targets += (
+                    target.elts
+                    if isinstance(target, (ast.Tuple, ast.List))
+                    else [target]
+                )
             targets = [target for target in targets if isinstance(target, ast.Name)]
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(node.target, ast.Name):
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and isinstance(
+            node.target, ast.Name
+        ):
             targets = [node.target]
         counts.update(target.id for target in targets)
         if isinstance(node, ast.If):
-            counts.update(_module_assignments(node.body) | _module_assignments(node.orelse))
+            counts.update(
+                _module_assignments(node.body) | _module_assignments(node.orelse)
+            )
         elif isinstance(node, (ast.Try, ast.With, ast.For)):
             counts.update(_module_assignments(node.body))
     return counts
@@ -210,7 +278,11 @@ def _module_assignments(body):
 def test_no_setting_is_assigned_twice():
     """One place per setting: a second assignment far below the first hides what runs."""
     tree = ast.parse((ROOT / "unact" / "settings.py").read_text())
-    twice = {name: count for name, count in _module_assignments(tree.body).items() if name.isupper() and count > 1}
+    twice = {
+        name: count
+        for name, count in _module_assignments(tree.body).items()
+        if name.isupper() and count > 1
+    }
     assert twice == {}
 
 
@@ -218,12 +290,27 @@ def _environment_variables(path):
     """Names the module reads from the environment: env_*(NAME), os.environ.get(NAME), os.environ[NAME]."""
     names = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+        if (
+            isinstance(node, ast.Call)
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+        ):
             function = node.func
-            name = function.id if isinstance(function, ast.Name) else ast.unparse(function)
-            if name in {"env_bool", "env_int", "env_list", "env_required", "os.environ.get", "os.getenv"}:
+            name = (
+                function.id if isinstance(function, ast.Name) else ast.unparse(function)
+            )
+            if name in {
+                "env_bool",
+                "env_int",
+                "env_list",
+                "env_required",
+                "os.environ.get",
+                "os.getenv",
+            }:
                 names.add(node.args[0].value)
-        elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+        elif (
+            isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ"
+        ):
             if isinstance(node.slice, ast.Constant):
                 names.add(node.slice.value)
     return names
@@ -231,7 +318,13 @@ def _environment_variables(path):
 
 def test_every_environment_variable_is_in_the_deploying_table():
     """docs/deploying.md's table names every variable settings.py reads, and no other."""
-    documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", (ROOT / "docs" / "deploying.md").read_text(), re.MULTILINE))
+    documented = set(
+        re.findall(
+            r"^\| `([A-Z][A-Z0-9_]+)` \|",
+            (ROOT / "docs" / "deploying.md").read_text(),
+            re.MULTILINE,
+        )
+    )
     read = _environment_variables(ROOT / "unact" / "settings.py")
     assert "SECRET_KEY" in read and "SITE_URL" in read and "AXES_FAILURE_LIMIT" in read
     assert sorted(read - documented) == [] and sorted(documented - read) == []
@@ -268,7 +361,9 @@ KNOWN_CVES = [
 
 
 def _content_rules(config):
-    return " ".join(str(config.get(key) or "") for key in ("allowedContent", "extraAllowedContent"))
+    return " ".join(
+        str(config.get(key) or "") for key in ("allowedContent", "extraAllowedContent")
+    )
 
 
 @pytest.mark.parametrize("name", list(django_settings.CKEDITOR_CONFIGS))
@@ -276,10 +371,24 @@ def test_no_editor_configuration_enables_what_the_known_cves_need(name):
     config = django_settings.CKEDITOR_CONFIGS[name]
     assert config.get("fullPage") is False  # CVE-2024-24815: full-page mode
     assert config.get("versionCheck") is False  # CVE-2024-43411
-    assert config.get("allowedContent") not in (None, True)  # an explicit filter, not "anything"
+    assert config.get("allowedContent") not in (
+        None,
+        True,
+    )  # an explicit filter, not "anything"
     rules = re.split(r"[\s;,\[\]{}()]+", _content_rules(config).lower())
-    for element in ("script", "style", "iframe", "object", "embed", "form", "svg", "math"):
-        assert element not in rules, f"{name} allows <{element}> (CVE-2024-24815, CVE-2021-41164)"
+    for element in (
+        "script",
+        "style",
+        "iframe",
+        "object",
+        "embed",
+        "form",
+        "svg",
+        "math",
+    ):
+        assert element not in rules, (
+            f"{name} allows <{element}> (CVE-2024-24815, CVE-2021-41164)"
+        )
     assert "*" not in _content_rules(config)
     assert not config.get("protectedSource")  # CVE-2021-33829/41165: protected comments
     assert not config.get("filebrowserUploadUrl") and not config.get("uploadUrl")
@@ -287,7 +396,15 @@ def test_no_editor_configuration_enables_what_the_known_cves_need(name):
     assert not extra & FORBIDDEN_PLUGINS
     assert not config.get("externalPlugins")  # third-party plugins
     removed = set(str(config.get("removePlugins", "")).split(","))
-    assert {"dialogadvtab", "iframe", "preview", "exportpdf", "scayt", "wsc", "uploadimage"} <= removed
+    assert {
+        "dialogadvtab",
+        "iframe",
+        "preview",
+        "exportpdf",
+        "scayt",
+        "wsc",
+        "uploadimage",
+    } <= removed
 
 
 def test_the_bundled_editor_ships_no_samples_or_geshi():
@@ -296,14 +413,20 @@ def test_the_bundled_editor_ships_no_samples_or_geshi():
     base = Path(ckeditor.__file__).parent / "static" / "ckeditor" / "ckeditor"
     assert 'version:"4.22.1"' in (base / "ckeditor.js").read_text()
     assert not (base / "samples").exists()  # CVE-2023-4771, CVE-2024-24816
-    built_in = re.search(r"\.plugins='([^']+)'", (base / "ckeditor.js").read_text()).group(1).split(",")
+    built_in = (
+        re.search(r"\.plugins='([^']+)'", (base / "ckeditor.js").read_text())
+        .group(1)
+        .split(",")
+    )
     assert "codesnippetgeshi" not in built_in and "autolink" not in built_in
 
 
 def test_security_docs_cover_every_known_cve_with_its_precondition():
     text = (ROOT / "docs" / "security.md").read_text()
     for cve in KNOWN_CVES:
-        row = next((line for line in text.splitlines() if line.startswith(f"| {cve}")), None)
+        row = next(
+            (line for line in text.splitlines() if line.startswith(f"| {cve}")), None
+        )
         assert row, f"{cve} missing from docs/security.md"
         assert row.count("|") >= 6, f"{cve} row lacks precondition/applies/mitigation"
 
@@ -324,15 +447,33 @@ def _store(media_root, name, content):
         ("posts/2026/01/photo-1a2b.jpg", "image/jpeg", "inline"),
         ("library/logo.png", "image/png", "inline"),
         ("publications/report.pdf", "application/pdf", "inline"),
-        ("publications/page.html", "application/octet-stream", 'attachment; filename="page.html"'),
-        ("library/drawing.svg", "application/octet-stream", 'attachment; filename="drawing.svg"'),
+        (
+            "publications/page.html",
+            "application/octet-stream",
+            'attachment; filename="page.html"',
+        ),
+        (
+            "library/drawing.svg",
+            "application/octet-stream",
+            'attachment; filename="drawing.svg"',
+        ),
         ("publications/data.csv", "text/csv", 'attachment; filename="data.csv"'),
         ("publications/report.docx", None, 'attachment; filename="report.docx"'),
-        ("publications/archive.tar.gz", "application/octet-stream", 'attachment; filename="archive.tar.gz"'),
-        ("publications/no-extension", "application/octet-stream", 'attachment; filename="no-extension"'),
+        (
+            "publications/archive.tar.gz",
+            "application/octet-stream",
+            'attachment; filename="archive.tar.gz"',
+        ),
+        (
+            "publications/no-extension",
+            "application/octet-stream",
+            'attachment; filename="no-extension"',
+        ),
     ],
 )
-def test_media_is_served_with_a_safe_type_and_disposition(client, media_root, name, content_type, disposition):
+def test_media_is_served_with_a_safe_type_and_disposition(
+    client, media_root, name, content_type, disposition
+):
     url = _store(media_root, name, b"<script>alert(1)</script>")
     response = client.get(url)
     assert response.status_code == 200
@@ -358,7 +499,10 @@ def test_media_answers_byte_ranges_so_phones_can_play_a_film(client, media_root)
     assert first["Content-Range"] == f"bytes 0-99/{len(content)}"
     assert first["Content-Length"] == "100"
     assert b"".join(first.streaming_content) == content[:100]
-    assert first["Content-Type"] == "video/mp4" and first["X-Content-Type-Options"] == "nosniff"
+    assert (
+        first["Content-Type"] == "video/mp4"
+        and first["X-Content-Type-Options"] == "nosniff"
+    )
 
     middle = client.get(url, HTTP_RANGE="bytes=5000-")
     assert middle["Content-Range"] == f"bytes 5000-{len(content) - 1}/{len(content)}"
@@ -368,18 +512,29 @@ def test_media_answers_byte_ranges_so_phones_can_play_a_film(client, media_root)
     assert b"".join(last.streaming_content) == content[-10:]
 
     beyond = client.get(url, HTTP_RANGE=f"bytes={len(content)}-")
-    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(content)}"
+    assert (
+        beyond.status_code == 416
+        and beyond["Content-Range"] == f"bytes */{len(content)}"
+    )
 
     # What it cannot answer exactly (several ranges, nonsense, a changed file) gets the whole file.
-    stale = 'Wed, 21 Oct 2015 07:28:00 GMT'
-    for header in ("bytes=0-1,5-6", "bytes=abc", "items=0-1", "bytes=9-2", "bytes=" + "9" * 400):
+    stale = "Wed, 21 Oct 2015 07:28:00 GMT"
+    for header in (
+        "bytes=0-1,5-6",
+        "bytes=abc",
+        "items=0-1",
+        "bytes=9-2",
+        "bytes=" + "9" * 400,
+    ):
         response = client.get(url, HTTP_RANGE=header)
         assert response.status_code == 200, header
     response = client.get(url, HTTP_RANGE="bytes=0-1", HTTP_IF_RANGE=stale)
     assert response.status_code == 200
 
 
-def test_films_images_and_pdfs_are_sent_as_they_are_with_their_length(client, media_root):
+def test_films_images_and_pdfs_are_sent_as_they_are_with_their_length(
+    client, media_root
+):
     """Found from outside: with `Accept-Encoding: gzip` (every browser) the demo film,
     the covers and each PDF download were gzipped again on every request, streamed
     without Content-Length (no download progress), and a byte range would have been
@@ -389,7 +544,11 @@ def test_films_images_and_pdfs_are_sent_as_they_are_with_their_length(client, me
     from .factories import PostFactory, PublicationFactory, pdf_upload
 
     content = bytes(range(256)) * 40
-    for name in ("publications/videos/film.mp4", "posts/photo.jpg", "publications/report.pdf"):
+    for name in (
+        "publications/videos/film.mp4",
+        "posts/photo.jpg",
+        "publications/report.pdf",
+    ):
         url = _store(media_root, name, content)
         response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
         assert "Content-Encoding" not in response, name
@@ -398,15 +557,22 @@ def test_films_images_and_pdfs_are_sent_as_they_are_with_their_length(client, me
         assert part.status_code == 206 and "Content-Encoding" not in part
         assert b"".join(part.streaming_content) == content[10:20]
 
-    publication = PublicationFactory.build(external_url="", document=pdf_upload(pages=2, title="Report"))
+    publication = PublicationFactory.build(
+        external_url="", document=pdf_upload(pages=2, title="Report")
+    )
     publication_save(publication=publication)
-    download = client.get(reverse("publications:download", args=[publication.slug]), HTTP_ACCEPT_ENCODING="gzip")
+    download = client.get(
+        reverse("publications:download", args=[publication.slug]),
+        HTTP_ACCEPT_ENCODING="gzip",
+    )
     assert download.status_code == 200 and "Content-Encoding" not in download
     assert download["Content-Length"] == str(publication.document.size)
 
     PostFactory()
     for page in ("/", "/feed/", "/sitemap.xml"):
-        assert client.get(page, HTTP_ACCEPT_ENCODING="gzip")["Content-Encoding"] == "gzip", page
+        assert (
+            client.get(page, HTTP_ACCEPT_ENCODING="gzip")["Content-Encoding"] == "gzip"
+        ), page
 
 
 @pytest.mark.parametrize(
@@ -452,7 +618,9 @@ def test_documents_are_validated_by_content_not_name(content, valid):
 
 def test_oversized_documents_are_refused(settings):
     settings.PUBLICATIONS_MAX_UPLOAD_BYTES = 100
-    upload = SimpleUploadedFile("report.pdf", _pdf(b"x" * 200), content_type="application/pdf")
+    upload = SimpleUploadedFile(
+        "report.pdf", _pdf(b"x" * 200), content_type="application/pdf"
+    )
     with pytest.raises(ValidationError) as error:
         pdf_inspect(upload=upload)
     assert error.value.code == "file_too_large"
@@ -470,7 +638,11 @@ def s3_storage(settings):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{server._port}"
-    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+    credentials = {
+        "aws_access_key_id": "testing",
+        "aws_secret_access_key": "testing",
+        "region_name": "us-east-1",
+    }
     client = boto3.client("s3", endpoint_url=endpoint, **credentials)
     client.create_bucket(Bucket="unact-media")
     # Media are public, as on a real deployment: anyone may read, only the app writes.
@@ -505,11 +677,16 @@ def s3_storage(settings):
 def test_featured_images_and_renditions_are_stored_in_s3(s3_storage):
     post = PostFactory(with_image=True)
     post.refresh_from_db()
-    keys = {item["Key"] for item in s3_storage.list_objects_v2(Bucket="unact-media")["Contents"]}
+    keys = {
+        item["Key"]
+        for item in s3_storage.list_objects_v2(Bucket="unact-media")["Contents"]
+    }
     assert post.featured_image.name in keys
     assert any(key.startswith("renditions/") for key in keys)
     head = s3_storage.head_object(Bucket="unact-media", Key=post.featured_image.name)
-    assert head["ContentType"] == "image/jpeg" and head["ContentDisposition"] == "inline"
+    assert (
+        head["ContentType"] == "image/jpeg" and head["ContentDisposition"] == "inline"
+    )
     # The object store serves what the page links to.
     with urllib.request.urlopen(post.featured_image.url, timeout=10) as answer:  # noqa: S310 (loopback)
         assert answer.read(3) == b"\xff\xd8\xff"
@@ -519,7 +696,9 @@ def test_featured_images_and_renditions_are_stored_in_s3(s3_storage):
 def test_other_files_in_s3_download_as_attachments(s3_storage):
     from django.core.files.storage import default_storage
 
-    name = default_storage.save("publications/page.html", ContentFile(b"<script>alert(1)</script>"))
+    name = default_storage.save(
+        "publications/page.html", ContentFile(b"<script>alert(1)</script>")
+    )
     head = s3_storage.head_object(Bucket="unact-media", Key=name)
     assert head["ContentType"] == "application/octet-stream"
     assert head["ContentDisposition"].startswith("attachment;")
@@ -550,7 +729,12 @@ def test_admin_login_locks_out_a_user_and_ip_after_the_failure_limit(settings):
     # Even the right password waits for the cool-off, from that IP.
     assert _login(client, "editor", "correct horse battery").status_code == 429
     # The same user from another network, and another user from the same IP, are not locked.
-    assert _login(Client(), "editor", "correct horse battery", ip="198.51.100.4").status_code == 302
+    assert (
+        _login(
+            Client(), "editor", "correct horse battery", ip="198.51.100.4"
+        ).status_code
+        == 302
+    )
     StaffFactory(username="other")
     assert _login(Client(), "other", "correct horse battery").status_code == 302
     assert user.is_active
@@ -577,9 +761,13 @@ def test_staff_unlock_a_locked_out_colleague_in_the_admin(settings, client):
         _login(Client(), "editor", "wrong")
     attempt = AccessAttempt.objects.get(username="editor")
     client.force_login(StaffFactory(username="it-admin", is_superuser=True))
-    listing = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    listing = client.get(
+        reverse("admin:axes_accessattempt_changelist")
+    ).content.decode()
     assert "editor" in listing and "203.0.113.7" in listing
-    response = client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    response = client.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
     assert response.status_code == 302
     assert _login(Client(), "editor", "correct horse battery").status_code == 302
 
@@ -587,7 +775,9 @@ def test_staff_unlock_a_locked_out_colleague_in_the_admin(settings, client):
 def test_client_ip_behind_trusted_proxies(settings, rf):
     from unact.security import client_ip
 
-    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4")
+    request = rf.get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.4"
+    )
     assert client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "198.51.100.4"  # a forged left-most hop is ignored
@@ -622,21 +812,32 @@ def test_admin_url_is_configurable(settings):
 
 # Editors also keep the redirects from old addresses (docs/editors.md).
 EDITOR_MODELS = {
-    ("posts", "post"), ("posts", "category"), ("posts", "image"), ("taggit", "tag"), ("redirects", "redirect")
+    ("posts", "post"),
+    ("posts", "category"),
+    ("posts", "image"),
+    ("taggit", "tag"),
+    ("redirects", "redirect"),
 }
 EDITOR_APPS = {"publications"}  # every model of the publications app, when it lands
 
 
 def _group_models(name):
     group = Group.objects.get(name=name)
-    return {(p.content_type.app_label, p.content_type.model) for p in group.permissions.select_related("content_type")}
+    return {
+        (p.content_type.app_label, p.content_type.model)
+        for p in group.permissions.select_related("content_type")
+    }
 
 
 def test_editors_reach_only_posts_tags_publications_and_redirects(client):
     """Editors cannot see subscribers, comments, users or anything else outside their work."""
     models = _group_models("Editors")
     assert EDITOR_MODELS <= models
-    assert {model for model in models if model not in EDITOR_MODELS and model[0] not in EDITOR_APPS} == set()
+    assert {
+        model
+        for model in models
+        if model not in EDITOR_MODELS and model[0] not in EDITOR_APPS
+    } == set()
     client.force_login(StaffFactory(groups=["Editors"]))
     for model in admin.site._registry:
         key = (model._meta.app_label, model._meta.model_name)
@@ -653,8 +854,13 @@ def test_moderators_and_newsletter_managers_cannot_edit_posts(client, group):
             assert not user.has_perm(f"posts.{action}_{model}")
     post = PostFactory()
     client.force_login(user)
-    assert client.get(reverse("admin:posts_post_change", args=[post.pk])).status_code == 403
-    response = client.post(reverse("admin:posts_post_change", args=[post.pk]), {"title": "Defaced"})
+    assert (
+        client.get(reverse("admin:posts_post_change", args=[post.pk])).status_code
+        == 403
+    )
+    response = client.post(
+        reverse("admin:posts_post_change", args=[post.pk]), {"title": "Defaced"}
+    )
     assert response.status_code == 403
     post.refresh_from_db()
     assert post.title != "Defaced"
@@ -662,9 +868,17 @@ def test_moderators_and_newsletter_managers_cannot_edit_posts(client, group):
 
 def test_newsletter_managers_have_nothing_outside_the_newsletter():
     """So they cannot moderate comments (whatever app holds them) or edit posts."""
-    assert {model for model in _group_models("Newsletter managers") if model[0] != "newsletter"} == set()
-    if apps.is_installed("posts") and "comment" in {m._meta.model_name for m in apps.get_app_config("posts").get_models()}:
-        assert not StaffFactory(groups=["Newsletter managers"]).has_perm("posts.change_comment")
+    assert {
+        model
+        for model in _group_models("Newsletter managers")
+        if model[0] != "newsletter"
+    } == set()
+    if apps.is_installed("posts") and "comment" in {
+        m._meta.model_name for m in apps.get_app_config("posts").get_models()
+    }:
+        assert not StaffFactory(groups=["Newsletter managers"]).has_perm(
+            "posts.change_comment"
+        )
 
 
 def test_admin_changes_are_recorded_and_shown_as_history(client):
@@ -697,7 +911,9 @@ def test_admin_changes_are_recorded_and_shown_as_history(client):
     )
     entries = LogEntry.objects.filter(object_id=str(post.pk)).order_by("action_time")
     assert [entry.user.username for entry in entries] == ["lan", "lan"]
-    change_form = client.get(reverse("admin:posts_post_change", args=[post.pk])).content.decode()
+    change_form = client.get(
+        reverse("admin:posts_post_change", args=[post.pk])
+    ).content.decode()
     history_url = reverse("admin:posts_post_history", args=[post.pk])
     assert history_url in change_form
     history = client.get(history_url).content.decode()
@@ -717,7 +933,7 @@ def test_healthz_stays_200_when_only_the_cache_is_down(client, settings):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+        },
     }
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -749,7 +965,9 @@ def test_lock_files_pin_every_declared_dependency_with_hashes():
     finally:
         sys.path.pop(0)
     assert check_lock.missing("requirements.lock") == [], "run make lock"
-    assert check_lock.missing("requirements-test.lock", ["test", "audit"]) == [], "run make lock"
+    assert check_lock.missing("requirements-test.lock", ["test", "audit"]) == [], (
+        "run make lock"
+    )
     for lock in ("requirements.lock", "requirements-test.lock"):
         text = (ROOT / lock).read_text()
         pins = re.findall(r"^\S+==\S+", text, re.MULTILINE)
@@ -759,7 +977,13 @@ def test_lock_files_pin_every_declared_dependency_with_hashes():
 @pytest.mark.parametrize(
     "returncode, stdout, stderr, expected_exit, expected_line",
     [
-        (0, '{"dependencies": [{"name": "django", "version": "5.2.8", "vulns": []}]}', "", 0, "dependency audit passed"),
+        (
+            0,
+            '{"dependencies": [{"name": "django", "version": "5.2.8", "vulns": []}]}',
+            "",
+            0,
+            "dependency audit passed",
+        ),
         (
             1,
             '{"dependencies": [{"name": "django", "version": "5.2.0", "vulns": '
@@ -768,8 +992,20 @@ def test_lock_files_pin_every_declared_dependency_with_hashes():
             1,
             "django 5.2.0: PYSEC-2025-1 (fixed in 5.2.1)",
         ),
-        (1, "", "ERROR: asgiref: Dependency not found on PyPI and could not be audited", 2, "dependency audit unavailable"),
-        (1, "", "requests.exceptions.ConnectionError: Max retries exceeded", 2, "dependency audit unavailable"),
+        (
+            1,
+            "",
+            "ERROR: asgiref: Dependency not found on PyPI and could not be audited",
+            2,
+            "dependency audit unavailable",
+        ),
+        (
+            1,
+            "",
+            "requests.exceptions.ConnectionError: Max retries exceeded",
+            2,
+            "dependency audit unavailable",
+        ),
         (0, '{"dependencies": []}', "", 2, "dependency audit unavailable"),
     ],
 )
@@ -784,7 +1020,9 @@ def test_dependency_audit_never_reports_a_pass_it_did_not_make(
     monkeypatch.setattr(
         audit_dependencies.subprocess,
         "run",
-        lambda *args, **kwargs: subprocess.CompletedProcess(args, returncode, stdout, stderr),
+        lambda *args, **kwargs: subprocess.CompletedProcess(
+            args, returncode, stdout, stderr
+        ),
     )
     assert audit_dependencies.main("requirements-test.lock") == expected_exit
     assert expected_line in capsys.readouterr().out
@@ -793,18 +1031,35 @@ def test_dependency_audit_never_reports_a_pass_it_did_not_make(
 def test_uploaded_images_still_validated_and_renamed(client):
     """Featured images keep their content validation and random names (unact.images)."""
     post = PostFactory(with_image=True)
-    assert re.fullmatch(r"posts/\d{4}/\d{2}/photo-[0-9a-f]{10}\.jpg", post.featured_image.name)
+    assert re.fullmatch(
+        r"posts/\d{4}/\d{2}/photo-[0-9a-f]{10}\.jpg", post.featured_image.name
+    )
     assert Post._meta.get_field("featured_image").validators
     response = client.get(post.featured_image.url)
-    assert response["Content-Type"] == "image/jpeg" and response["Content-Disposition"] == "inline"
+    assert (
+        response["Content-Type"] == "image/jpeg"
+        and response["Content-Disposition"] == "inline"
+    )
 
 
 @pytest.mark.parametrize(
     "group,allowed,refused",
     [
-        ("Editors", ["posts_post", "publications_publication"], ["newsletter_subscriber", "posts_comment", "newsletter_campaign"]),
-        ("Moderators", ["posts_comment", "posts_blockedword"], ["newsletter_subscriber", "posts_post", "publications_publication"]),
-        ("Newsletter managers", ["newsletter_subscriber", "newsletter_campaign"], ["posts_comment", "posts_post"]),
+        (
+            "Editors",
+            ["posts_post", "publications_publication"],
+            ["newsletter_subscriber", "posts_comment", "newsletter_campaign"],
+        ),
+        (
+            "Moderators",
+            ["posts_comment", "posts_blockedword"],
+            ["newsletter_subscriber", "posts_post", "publications_publication"],
+        ),
+        (
+            "Newsletter managers",
+            ["newsletter_subscriber", "newsletter_campaign"],
+            ["posts_comment", "posts_post"],
+        ),
     ],
 )
 def test_each_role_reaches_its_own_work_only(client, group, allowed, refused):

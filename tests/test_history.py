@@ -38,7 +38,9 @@ def history(client, item):
     return response.content.decode()
 
 
-def test_bulk_publish_appears_in_each_publications_history_with_a_revision(staff_client):
+def test_bulk_publish_appears_in_each_publications_history_with_a_revision(
+    staff_client,
+):
     drafts = PublicationFactory.create_batch(2, status="draft")
     response = staff_client.post(
         reverse("admin:publications_publication_changelist"),
@@ -50,7 +52,9 @@ def test_bulk_publish_appears_in_each_publications_history_with_a_revision(staff
         assert "Changed Status." in html and "dara" in html
         version = Version.objects.get_for_object(publication).get()
         assert version.revision.user.username == "dara"
-        assert version.revision.get_comment() == "Status set to “Published” (bulk action)."
+        assert (
+            version.revision.get_comment() == "Status set to “Published” (bulk action)."
+        )
         assert version.field_dict["status"] == "published"
 
 
@@ -88,7 +92,8 @@ def test_campaign_sends_appear_in_its_history(staff_client, mailoutbox):
         {"email": "dara@example.org"},
     )
     response = staff_client.post(
-        reverse("admin:newsletter_campaign_send", args=[campaign.pk]), {"confirm": "yes"}
+        reverse("admin:newsletter_campaign_send", args=[campaign.pk]),
+        {"confirm": "yes"},
     )
     assert response.status_code == 302
     html = history(staff_client, campaign)

@@ -54,7 +54,11 @@ HOSTILE_QUERIES = [
     {"p": "NaN"},
     {"next": "https://evil.example/"},
     {"page": "1" * 10_000},
-    {"q": "\x00<script>alert(1)</script>' OR 1=1 -- " + "ការជួញដូរ" * 500, "year": "-0", "type": "\x00"},
+    {
+        "q": "\x00<script>alert(1)</script>' OR 1=1 -- " + "ការជួញដូរ" * 500,
+        "year": "-0",
+        "type": "\x00",
+    },
     # Digits str.isdigit() accepts and int() refuses (superscripts), or reads (Arabic-Indic).
     {"page": "¹²³", "comments": "²", "reply_to": "³"},
     {"page": "١٢", "comments": "١", "reply_to": "١"},
@@ -96,7 +100,9 @@ def published(media_root):
 def readable(response):
     """A 4xx, or a 200 whose body decodes as text; never a 5xx."""
     assert response.status_code < 500, response.status_code
-    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/"):
+    if response.status_code == 200 and response.get("Content-Type", "").startswith(
+        "text/"
+    ):
         response.content.decode("utf-8")
     return True
 
@@ -105,36 +111,58 @@ def _url(template, post):
     return template.format(slug=post.slug)
 
 
-@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+@pytest.mark.parametrize(
+    "name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS]
+)
 @pytest.mark.parametrize("query", HOSTILE_QUERIES, ids=range(len(HOSTILE_QUERIES)))
 def test_hostile_query_strings(client, published, name, url, query):
     assert readable(client.get(_url(url, published), query))
 
 
-@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
-@pytest.mark.parametrize("suffix", HOSTILE_PATH_SUFFIXES, ids=range(len(HOSTILE_PATH_SUFFIXES)))
+@pytest.mark.parametrize(
+    "name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS]
+)
+@pytest.mark.parametrize(
+    "suffix", HOSTILE_PATH_SUFFIXES, ids=range(len(HOSTILE_PATH_SUFFIXES))
+)
 def test_hostile_path_suffixes(client, published, name, url, suffix):
     assert readable(client.get(_url(url, published).rstrip("/") + "/" + suffix))
 
 
-@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+@pytest.mark.parametrize(
+    "name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS]
+)
 def test_invalid_utf8_in_the_raw_path_and_query(published, name, url):
     client = Client()
-    environ = {"PATH_INFO": _url(url, published).encode().decode("latin-1") + "\xff\xfe", "QUERY_STRING": "page=%ff%fe%00"}
+    environ = {
+        "PATH_INFO": _url(url, published).encode().decode("latin-1") + "\xff\xfe",
+        "QUERY_STRING": "page=%ff%fe%00",
+    }
     assert readable(client.generic("GET", _url(url, published), **environ))
-    assert readable(client.get(_url(url, published), QUERY_STRING="page=%ff%fe&p=%c3%28"))
+    assert readable(
+        client.get(_url(url, published), QUERY_STRING="page=%ff%fe&p=%c3%28")
+    )
 
 
-@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+@pytest.mark.parametrize(
+    "name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS]
+)
 def test_oversized_bodies_and_unexpected_methods(client, published, name, url):
     body = b"x" * (6 * 1024 * 1024)
-    response = client.generic("POST", _url(url, published), body, content_type="application/x-www-form-urlencoded")
+    response = client.generic(
+        "POST",
+        _url(url, published),
+        body,
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code < 500
     assert readable(client.generic("PUT", _url(url, published), b"a=1"))
     assert readable(client.generic("DELETE", _url(url, published)))
 
 
-@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+@pytest.mark.parametrize(
+    "name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS]
+)
 def test_hostile_headers(published, name, url):
     client = Client()
     assert client.get(_url(url, published), HTTP_HOST="evil.example").status_code == 400
@@ -156,10 +184,16 @@ def _model(label):
     return apps.get_model(label)
 
 
-@pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
+@pytest.mark.parametrize(
+    "name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS]
+)
 @pytest.mark.parametrize("value", HOSTILE_VALUES, ids=range(len(HOSTILE_VALUES)))
-def test_hostile_form_values_are_refused_and_store_nothing(published, name, url, fields, model, value):
-    get_user_model().objects.create_user("known", "known@example.org", "a long passphrase 42")
+def test_hostile_form_values_are_refused_and_store_nothing(
+    published, name, url, fields, model, value
+):
+    get_user_model().objects.create_user(
+        "known", "known@example.org", "a long passphrase 42"
+    )
     before = _model(model).objects.count()
     client = Client(enforce_csrf_checks=False)
     response = client.post(url, dict.fromkeys(fields, value), REMOTE_ADDR="192.0.2.10")
@@ -171,23 +205,38 @@ def test_hostile_form_values_are_refused_and_store_nothing(published, name, url,
     assert _model(model).objects.count() == before
 
 
-@pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
+@pytest.mark.parametrize(
+    "name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS]
+)
 def test_forms_get_invalid_utf8_bodies(published, name, url, fields, model):
     before = _model(model).objects.count()
     body = "&".join(f"{field}=%ff%fe%c3%28%00" for field in fields).encode()
-    response = Client().generic("POST", url, body, content_type="application/x-www-form-urlencoded")
+    response = Client().generic(
+        "POST", url, body, content_type="application/x-www-form-urlencoded"
+    )
     assert readable(response)
     raw = b"&".join(field.encode() + b"=\xff\xfe\xc3\x28" for field in fields)
-    response = Client().generic("POST", url, raw, content_type="application/x-www-form-urlencoded; charset=utf-8")
+    response = Client().generic(
+        "POST",
+        url,
+        raw,
+        content_type="application/x-www-form-urlencoded; charset=utf-8",
+    )
     assert readable(response)
     assert _model(model).objects.count() == before
 
 
-@pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
-def test_forms_refuse_a_body_above_the_upload_limit(published, name, url, fields, model):
+@pytest.mark.parametrize(
+    "name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS]
+)
+def test_forms_refuse_a_body_above_the_upload_limit(
+    published, name, url, fields, model
+):
     before = _model(model).objects.count()
     response = Client().post(url, {fields[0]: "a" * (6 * 1024 * 1024)})
-    assert response.status_code == 413  # PUBLIC_POST_MAX_BYTES, for anyone not signed in as staff
+    assert (
+        response.status_code == 413
+    )  # PUBLIC_POST_MAX_BYTES, for anyone not signed in as staff
     assert _model(model).objects.count() == before
 
 
@@ -203,23 +252,39 @@ class UnreadBody:
 def _multipart_with_file(size):
     boundary = "xyzzy"
     return boundary, (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nHello\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a.bin\"\r\n"
-        f"Content-Type: application/octet-stream\r\n\r\n" + "x" * size + f"\r\n--{boundary}--\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\nHello\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="attachment"; filename="a.bin"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n"
+        + "x" * size
+        + f"\r\n--{boundary}--\r\n"
     ).encode()
 
 
 @pytest.mark.parametrize(
     "url, content_type, length",
     [
-        ("/newsletter/subscribe/", "multipart/form-data; boundary=xyzzy", 200 * 1024 * 1024),
-        ("/newsletter/subscribe/", "application/x-www-form-urlencoded", 200 * 1024 * 1024),
-        ("/posts/{slug}/comment/", "multipart/form-data; boundary=xyzzy", 30 * 1024 * 1024),
+        (
+            "/newsletter/subscribe/",
+            "multipart/form-data; boundary=xyzzy",
+            200 * 1024 * 1024,
+        ),
+        (
+            "/newsletter/subscribe/",
+            "application/x-www-form-urlencoded",
+            200 * 1024 * 1024,
+        ),
+        (
+            "/posts/{slug}/comment/",
+            "multipart/form-data; boundary=xyzzy",
+            30 * 1024 * 1024,
+        ),
         ("/search/", "application/x-www-form-urlencoded", 65 * 1024),
         ("/admin/login/", "multipart/form-data; boundary=xyzzy", 30 * 1024 * 1024),
     ],
 )
-def test_a_large_public_body_is_refused_before_it_is_read(published, url, content_type, length):
+def test_a_large_public_body_is_refused_before_it_is_read(
+    published, url, content_type, length
+):
     """Issue 14, item 15: a 200 MB body to the signup, a 30 MB file part with a comment."""
     from newsletter.models import Subscriber
     from posts.models import Comment
@@ -261,7 +326,9 @@ def test_staff_upload_more_than_the_public_limit_in_the_admin(client, settings):
     assert Publication.objects.get().document
 
 
-@pytest.mark.parametrize("name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS])
+@pytest.mark.parametrize(
+    "name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS]
+)
 def test_forms_refuse_multipart_garbage(published, name, url, fields, model):
     before = _model(model).objects.count()
     response = Client().generic(
@@ -272,7 +339,9 @@ def test_forms_refuse_multipart_garbage(published, name, url, fields, model):
     assert _model(model).objects.count() == before
 
 
-@pytest.mark.parametrize("name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS])
+@pytest.mark.parametrize(
+    "name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS]
+)
 def test_head_answers_like_get(client, published, name, url):
     """Load balancers, link checkers and `curl -I` send HEAD: same status as GET, no body."""
     get = client.get(_url(url, published))
@@ -307,34 +376,64 @@ HOSTILE_SEARCHES = [
 
 
 @pytest.mark.parametrize("query", HOSTILE_SEARCHES, ids=range(len(HOSTILE_SEARCHES)))
-def test_hostile_search_queries_give_a_page_and_no_database_error(client, published, caplog, query):
+def test_hostile_search_queries_give_a_page_and_no_database_error(
+    client, published, caplog, query
+):
     with caplog.at_level("WARNING"):
         response = client.get("/search/", {"q": query})
     assert response.status_code == 200
-    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
-    if "helpline" in query and not query.startswith("-helpline") and query.count("-") < 30:
-        assert "helpline-opens" in response.content.decode() or "Nothing matches" in response.content.decode()
+    assert not [
+        record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")
+    ]
+    if (
+        "helpline" in query
+        and not query.startswith("-helpline")
+        and query.count("-") < 30
+    ):
+        assert (
+            "helpline-opens" in response.content.decode()
+            or "Nothing matches" in response.content.decode()
+        )
 
 
-@pytest.mark.parametrize("callback", ["¹²³", "١٢٣", "１２３", "-1", "1" * 40, "1\n", "<script>"])
-def test_the_editor_image_browser_refuses_a_callback_that_is_not_a_number(client, callback):
+@pytest.mark.parametrize(
+    "callback", ["¹²³", "١٢٣", "１２３", "-1", "1" * 40, "1\n", "<script>"]
+)
+def test_the_editor_image_browser_refuses_a_callback_that_is_not_a_number(
+    client, callback
+):
     """/admin/posts/image/browse/?CKEditorFuncNum=¹²³ was a 500 (isdigit() then int())."""
     client.force_login(StaffFactory(groups=["Editors"]))
     response = client.get(reverse("image-browser"), {"CKEditorFuncNum": callback})
     assert response.status_code == 400
-    assert client.get(reverse("image-browser"), {"CKEditorFuncNum": "12"}).status_code == 200
+    assert (
+        client.get(reverse("image-browser"), {"CKEditorFuncNum": "12"}).status_code
+        == 200
+    )
 
 
-@pytest.mark.parametrize("host", ["portal.example.org:6666", "portal.example.org:1", "portal.example.org."])
-def test_a_forged_host_header_never_reaches_robots_or_the_sitemap(client, settings, published, host):
+@pytest.mark.parametrize(
+    "host", ["portal.example.org:6666", "portal.example.org:1", "portal.example.org."]
+)
+def test_a_forged_host_header_never_reaches_robots_or_the_sitemap(
+    client, settings, published, host
+):
     """ALLOWED_HOSTS ignores the port; the addresses come from SITE_URL only."""
     settings.ALLOWED_HOSTS = ["portal.example.org"]
     settings.SITE_URL = "https://portal.example.org"
     for url in ("/robots.txt", "/sitemap.xml"):
         response = client.get(url, HTTP_HOST=host)
         assert response.status_code == 200
-        addresses = re.findall(r"(?:Sitemap: |<loc>)(\S+?)(?:</loc>|$)", response.content.decode(), re.MULTILINE)
-        assert addresses and all(address.startswith("https://portal.example.org/") for address in addresses)
+        addresses = re.findall(
+            r"(?:Sitemap: |<loc>)(\S+?)(?:</loc>|$)",
+            response.content.decode(),
+            re.MULTILINE,
+        )
+        assert addresses and all(
+            address.startswith("https://portal.example.org/") for address in addresses
+        )
+
+
 # Patterns run on visitor text ---------------------------------------------------------
 
 # Shapes that make a backtracking pattern rescan what it scanned: long runs of the
@@ -369,7 +468,9 @@ def deadline(seconds):
     second and quadratic work tens of minutes, so nothing in between can happen."""
 
     def interrupt(signum, frame):
-        raise TookTooLong(f"still running after {seconds} s: not linear in the input's length")
+        raise TookTooLong(
+            f"still running after {seconds} s: not linear in the input's length"
+        )
 
     previous = signal.signal(signal.SIGALRM, interrupt)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -397,7 +498,9 @@ def _visitor_text_checks():
     return {
         "personal data": moderation.personal_data_found,
         "links": moderation.count_links,
-        "blocklist": lambda text: moderation.blocked_phrases_found(text, ["line", "ไลน์", "free money"]),
+        "blocklist": lambda text: moderation.blocked_phrases_found(
+            text, ["line", "ไลน์", "free money"]
+        ),
         "comment text as HTML": comment_text,
         "email address": email,
     }

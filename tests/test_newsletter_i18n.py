@@ -78,7 +78,9 @@ def test_thai_signup_end_to_end_email_and_pages_in_thai(client, smtp_server, set
     assert in_language("th", "Hello,") in body and "Hello," not in body
     assert '<html lang="th">' in html
     link = CONFIRM_LINK.search(body).group(0)
-    assert link.startswith(f"{settings.SITE_URL}/th/newsletter/confirm/") and link in html
+    assert (
+        link.startswith(f"{settings.SITE_URL}/th/newsletter/confirm/") and link in html
+    )
     # The footer: leave, and change the language, both under /th/.
     assert f"{settings.SITE_URL}/th/newsletter/unsubscribe/" in body
     assert LANGUAGE_LINK.search(body).group(0).startswith(f"{settings.SITE_URL}/th/")
@@ -95,15 +97,19 @@ def test_thai_signup_end_to_end_email_and_pages_in_thai(client, smtp_server, set
 
 
 @pytest.mark.django_db(transaction=True)
-def test_english_signup_stays_english_with_unprefixed_links(client, smtp_server, settings):
+def test_english_signup_stays_english_with_unprefixed_links(
+    client, smtp_server, settings
+):
     client.post(reverse("newsletter:signup"), signup_data("reader@example.org"))
     assert Subscriber.objects.get().language == "en"
     run_worker()
     message = smtp_server.messages[0]["message"]
     assert message["Subject"].startswith("Please confirm")
     body = text_part(message)
-    assert CONFIRM_LINK.search(body).group(0).startswith(
-        f"{settings.SITE_URL}/newsletter/confirm/"
+    assert (
+        CONFIRM_LINK.search(body)
+        .group(0)
+        .startswith(f"{settings.SITE_URL}/newsletter/confirm/")
     )
     assert "Change the language of these emails:" in body
     assert '<html lang="en">' in html_part(message)
@@ -132,7 +138,9 @@ def test_a_language_that_is_switched_off_falls_back_to_english(settings):
     addresses that work (a switched-off language has none)."""
     from newsletter.emails import CampaignEmail, confirmation_email
 
-    settings.PUBLIC_LANGUAGES = [code for code in settings.PUBLIC_LANGUAGES if code != "lo"]
+    settings.PUBLIC_LANGUAGES = [
+        code for code in settings.PUBLIC_LANGUAGES if code != "lo"
+    ]
     subscriber = SubscriberFactory(language="lo", status="pending")
     message = confirmation_email(subscriber)
     assert message.subject.startswith("Please confirm")
@@ -184,12 +192,16 @@ def test_mixed_thai_english_list_each_gets_exactly_one_email_in_their_language(
         unsubscribe = message["List-Unsubscribe"].strip().strip("<>")
         prefix = url_in(subscriber.language, "newsletter:unsubscribe", token="TOKEN")
         start, end = prefix.split("TOKEN")
-        path = unsubscribe[unsubscribe.index(start):]
+        path = unsubscribe[unsubscribe.index(start) :]
         assert path.startswith(start) and path.endswith(end)
-        assert read_unsubscribe_token(path[len(start):-len(end)]) == subscriber.pk
-        start, end = url_in(subscriber.language, "newsletter:language", token="TOKEN").split("TOKEN")
+        assert read_unsubscribe_token(path[len(start) : -len(end)]) == subscriber.pk
+        start, end = url_in(
+            subscriber.language, "newsletter:language", token="TOKEN"
+        ).split("TOKEN")
         changes = re.findall(re.escape(start) + r"([^/\s\"]+)" + re.escape(end), body)
-        assert changes and all(read_language_token(token) == subscriber.pk for token in changes)
+        assert changes and all(
+            read_language_token(token) == subscriber.pk for token in changes
+        )
         assert re.search(re.escape(start) + r"[^/\s\"]+" + re.escape(end), html)
         if subscriber.email in thais:
             assert thai_footer in body and browser in body
@@ -226,8 +238,16 @@ def test_a_killed_worker_resumes_a_mixed_list_exactly_once_in_each_language(
             raise WorkerKilled
 
     monkeypatch.setattr(sending.BatchSender, "mark_sent", mark_then_die)
-    Worker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-           startup_delay=False, max_tasks=1, worker_id="dies", excluded_queue_names=[]).run()
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=1,
+        worker_id="dies",
+        excluded_queue_names=[],
+    ).run()
     monkeypatch.setattr(sending.BatchSender, "mark_sent", original_mark)
     assert len(smtp_server.messages) == 9
     Delivery.objects.exclude(claimed_by="").update(
@@ -255,7 +275,9 @@ def test_mixed_list_in_each_language_with_a_non_smtp_backend(mailoutbox, setting
     thai_footer = in_language("th", "Unsubscribe with one click:")
     for message in mailoutbox:
         assert (thai_footer in message.body) == (message.to[0] in thais)
-        assert ("/th/newsletter/unsubscribe/" in message.body) == (message.to[0] in thais)
+        assert ("/th/newsletter/unsubscribe/" in message.body) == (
+            message.to[0] in thais
+        )
 
 
 # The language page of the footer link -----------------------------------------------
@@ -271,30 +293,57 @@ def test_language_page_lists_languages_in_their_script_and_saves_with_post(
     page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200 and 'lang="th"' in html
-    assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
+    assert (
+        page["Cache-Control"].startswith("max-age=0")
+        or "no-cache" in page["Cache-Control"]
+    )
     assert subscriber.email in html and 'name="robots" content="noindex"' in html
-    for code, name in [("en", "English"), ("km", "ខ្មែរ"), ("th", "ไทย"), ("zh-hans", "简体中文")]:
+    for code, name in [
+        ("en", "English"),
+        ("km", "ខ្មែរ"),
+        ("th", "ไทย"),
+        ("zh-hans", "简体中文"),
+    ]:
         assert f'lang="{code}">{name}</label>' in html
     assert re.search(r'value="th"[^>]*checked', html)
-    assert Subscriber.objects.get().language == "th"  # a GET (link scanner) changes nothing
+    assert (
+        Subscriber.objects.get().language == "th"
+    )  # a GET (link scanner) changes nothing
 
     response = client.post(url, {"language": "km"})
     assert response.status_code == 303
-    assert response["Location"] == url_in("km", "newsletter:language", token=token) + "?saved=1"
+    assert (
+        response["Location"]
+        == url_in("km", "newsletter:language", token=token) + "?saved=1"
+    )
     assert Subscriber.objects.get().language == "km"
     saved = client.get(response["Location"])
     assert saved["Content-Language"] == "km"
-    assert in_language("km", "Saved. Your newsletter emails will come in the language chosen below.") in saved.content.decode()
+    assert (
+        in_language(
+            "km",
+            "Saved. Your newsletter emails will come in the language chosen below.",
+        )
+        in saved.content.decode()
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["lo", "xx", ""])
-def test_language_page_refuses_a_language_the_site_does_not_offer(client, settings, language):
-    settings.PUBLIC_LANGUAGES = [code for code in settings.PUBLIC_LANGUAGES if code != "lo"]
+def test_language_page_refuses_a_language_the_site_does_not_offer(
+    client, settings, language
+):
+    settings.PUBLIC_LANGUAGES = [
+        code for code in settings.PUBLIC_LANGUAGES if code != "lo"
+    ]
     subscriber = SubscriberFactory(language="th")
-    url = reverse("newsletter:language", kwargs={"token": language_token(subscriber.pk)})
+    url = reverse(
+        "newsletter:language", kwargs={"token": language_token(subscriber.pk)}
+    )
     response = client.post(url, {"language": language})
-    assert response.status_code == 400 and 'class="errorlist' in response.content.decode()
+    assert (
+        response.status_code == 400 and 'class="errorlist' in response.content.decode()
+    )
     assert Subscriber.objects.get().language == "th"
 
 
@@ -317,7 +366,9 @@ def test_language_link_broken_or_of_another_purpose_shows_a_clear_page(client):
 @pytest.mark.django_db
 def test_language_form_refuses_a_cross_site_post(settings):
     subscriber = SubscriberFactory()
-    url = reverse("newsletter:language", kwargs={"token": language_token(subscriber.pk)})
+    url = reverse(
+        "newsletter:language", kwargs={"token": language_token(subscriber.pk)}
+    )
     response = Client(enforce_csrf_checks=True).post(
         url, {"language": "km"}, HTTP_ORIGIN="https://evil.example"
     )

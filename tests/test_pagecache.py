@@ -55,7 +55,9 @@ class CountingCache:
         return call
 
 
-def test_a_cached_page_is_read_in_one_round_trip_and_replaced_when_stale(client, monkeypatch):
+def test_a_cached_page_is_read_in_one_round_trip_and_replaced_when_stale(
+    client, monkeypatch
+):
     post = PostFactory(title="Read once")
     counting = CountingCache(pagecache.cache)
     monkeypatch.setattr(pagecache, "cache", counting)
@@ -64,18 +66,26 @@ def test_a_cached_page_is_read_in_one_round_trip_and_replaced_when_stale(client,
     counting.calls.clear()
     assert get(client, "/")["X-Cache"] == "hit"
     assert get(client, "/", HTTP_ACCEPT_ENCODING="gzip")["X-Cache"] == "hit"
-    assert counting.calls == ["get_many", "get_many"]  # the version and the page together
+    assert counting.calls == [
+        "get_many",
+        "get_many",
+    ]  # the version and the page together
     post.title = "Read again"
     post.save()
     counting.calls.clear()
     stale = get(client, "/")
     assert stale["X-Cache"] == "miss" and "Read again" in stale.content.decode()
-    assert counting.calls == ["get_many", "set"]  # the old copy is overwritten, not kept beside
+    assert counting.calls == [
+        "get_many",
+        "set",
+    ]  # the old copy is overwritten, not kept beside
     assert get(client, "/")["X-Cache"] == "hit"
     assert get(client, "/", HTTP_ACCEPT_ENCODING="gzip")["X-Cache"] == "hit"
 
 
-def test_a_cached_page_is_stored_once_compressed_once_and_the_same_bytes_for_everyone(monkeypatch):
+def test_a_cached_page_is_stored_once_compressed_once_and_the_same_bytes_for_everyone(
+    monkeypatch,
+):
     """A post page with its comment form holds no per-visitor token and sets no cookie:
     every anonymous visitor gets the very same bytes, compressed when the page was stored."""
     import django.middleware.gzip
@@ -90,34 +100,57 @@ def test_a_cached_page_is_stored_once_compressed_once_and_the_same_bytes_for_eve
 
     monkeypatch.setattr(django.middleware.gzip, "compress_string", compress_again)
     monkeypatch.setattr(pagecache, "compress_string", compress_again)
-    hits = [Client(enforce_csrf_checks=True).get(url, HTTP_ACCEPT_ENCODING="gzip") for _visitor in range(2)]
+    hits = [
+        Client(enforce_csrf_checks=True).get(url, HTTP_ACCEPT_ENCODING="gzip")
+        for _visitor in range(2)
+    ]
     plain = Client().get(url)  # a client that does not ask for gzip
     assert hits[0]["X-Cache"] == hits[1]["X-Cache"] == plain["X-Cache"] == "hit"
     assert hits[0].content == hits[1].content == first.content
     assert not any(response.cookies for response in (first, *hits, plain))
     assert hits[0]["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
     html = gzip.decompress(hits[0].content)
-    assert html == plain.content and b"Compressed story" in html and b'id="comment-form"' in html
+    assert (
+        html == plain.content
+        and b"Compressed story" in html
+        and b'id="comment-form"' in html
+    )
     assert b"csrfmiddlewaretoken" not in html and b'name="issued" value=""' in html
-    assert int(hits[0]["Content-Length"]) == len(hits[0].content) < len(plain.content) / 2
+    assert (
+        int(hits[0]["Content-Length"]) == len(hits[0].content) < len(plain.content) / 2
+    )
     assert "Accept-Encoding" in hits[0]["Vary"] and "Accept-Encoding" in plain["Vary"]
     assert hits[0]["ETag"] == "W/" + plain["ETag"]
-    assert Client().get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=hits[0]["ETag"]).status_code == 304
+    assert (
+        Client()
+        .get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=hits[0]["ETag"])
+        .status_code
+        == 304
+    )
 
 
-def test_anonymous_pages_may_be_kept_by_shared_caches_and_signed_in_pages_are_private(client, settings, editor_client):
+def test_anonymous_pages_may_be_kept_by_shared_caches_and_signed_in_pages_are_private(
+    client, settings, editor_client
+):
     from django.utils.cache import get_max_age
 
     settings.PAGE_CACHE_MAX_AGE, settings.PAGE_CACHE_SHARED_MAX_AGE = 30, 120
     post = PostFactory()
     for url in ("/", post.get_absolute_url(), "/feed/"):
         for response in (get(client, url), get(client, url)):  # the miss and the hit
-            cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+            cache_control = {
+                part.strip() for part in response["Cache-Control"].split(",")
+            }
             assert cache_control == {"public", "max-age=30", "s-maxage=120"}, url
             assert get_max_age(response) == 30
-            assert {"Cookie", "Accept-Encoding"} <= {part.strip() for part in response["Vary"].split(",")}
+            assert {"Cookie", "Accept-Encoding"} <= {
+                part.strip() for part in response["Vary"].split(",")
+            }
     staff_page = editor_client.get(post.get_absolute_url())
-    assert "private" in staff_page["Cache-Control"] and "public" not in staff_page["Cache-Control"]
+    assert (
+        "private" in staff_page["Cache-Control"]
+        and "public" not in staff_page["Cache-Control"]
+    )
     assert "Cookie" in staff_page["Vary"]
 
 
@@ -128,7 +161,9 @@ def test_query_parameters_a_page_does_not_read_make_no_new_entries(client, setti
     settings.POSTS_PER_PAGE = 2
     PostFactory.create_batch(3)
     keys_before = set(cache._cache)
-    assert get(client, "/?utm=first")["X-Cache"] == "miss"  # renders to learn what "/" reads
+    assert (
+        get(client, "/?utm=first")["X-Cache"] == "miss"
+    )  # renders to learn what "/" reads
     for number in range(500):
         response = get(client, f"/?utm={number}&fbclid=x{number}")
         assert response["X-Cache"] == "hit"
@@ -179,18 +214,27 @@ def editor_client():
     return client
 
 
-def test_saving_publishing_unpublishing_and_deleting_show_at_once(client, editor_client):
+def test_saving_publishing_unpublishing_and_deleting_show_at_once(
+    client, editor_client
+):
     visible = PostFactory(title="Visible story")
     draft = PostFactory(title="Draft story", draft=True)
     assert "Draft story" not in get(client, "/").content.decode()
     changelist = reverse("admin:posts_post_changelist")
     # Bulk actions use update(), which sends no signal: the admin POST turns the version over.
-    editor_client.post(changelist, {"action": "publish", "_selected_action": [draft.pk]})
+    editor_client.post(
+        changelist, {"action": "publish", "_selected_action": [draft.pk]}
+    )
     assert "Draft story" in get(client, "/").content.decode()
-    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [visible.pk]})
+    editor_client.post(
+        changelist, {"action": "unpublish", "_selected_action": [visible.pk]}
+    )
     assert "Visible story" not in get(client, "/").content.decode()
     for url in ("/posts/", "/feed/", "/sitemap.xml"):
-        assert "visible-story" not in get(client, url).content.decode() and "Visible story" not in get(client, url).content.decode()
+        assert (
+            "visible-story" not in get(client, url).content.decode()
+            and "Visible story" not in get(client, url).content.decode()
+        )
     draft.refresh_from_db()
     draft.delete()
     assert "Draft story" not in get(client, "/").content.decode()
@@ -213,7 +257,9 @@ def test_tag_changes_show_at_once(client):
 
 
 def test_a_scheduled_post_appears_when_its_time_comes(client):
-    scheduled = PostFactory(title="Launch at noon", publish_at=timezone.now() + timedelta(minutes=2))
+    scheduled = PostFactory(
+        title="Launch at noon", publish_at=timezone.now() + timedelta(minutes=2)
+    )
     assert "Launch at noon" not in get(client, "/").content.decode()
     assert get(client, "/")["X-Cache"] == "hit"
     with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
@@ -259,7 +305,9 @@ def test_publication_saved_published_unpublished_and_deleted_show_at_once(client
 
     from .factories import PublicationFactory
 
-    publication = PublicationFactory(title="Mekong labour study", slug="mekong-labour-study")
+    publication = PublicationFactory(
+        title="Mekong labour study", slug="mekong-labour-study"
+    )
     draft = PublicationFactory(title="Border report", slug="border-report", draft=True)
     assert "Mekong labour study" in get(client, "/publications/").content.decode()
     assert get(client, "/publications/")["X-Cache"] == "hit"
@@ -267,12 +315,18 @@ def test_publication_saved_published_unpublished_and_deleted_show_at_once(client
     publication.title = "Mekong labour study, second edition"
     publication.save()
     assert "second edition" in get(client, "/publications/").content.decode()
-    assert "second edition" in get(client, publication.get_absolute_url()).content.decode()
+    assert (
+        "second edition" in get(client, publication.get_absolute_url()).content.decode()
+    )
 
     # Publishing and unpublishing use update(), which sends no signal.
-    publishables_set_status(queryset=Publication.objects.filter(pk=draft.pk), status="published")
+    publishables_set_status(
+        queryset=Publication.objects.filter(pk=draft.pk), status="published"
+    )
     assert "Border report" in get(client, "/publications/").content.decode()
-    publishables_set_status(queryset=Publication.objects.filter(pk=draft.pk), status="draft")
+    publishables_set_status(
+        queryset=Publication.objects.filter(pk=draft.pk), status="draft"
+    )
     assert "Border report" not in get(client, "/publications/").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 404
 
@@ -302,7 +356,9 @@ def test_a_scheduled_publication_turns_the_version_over_at_the_start_of_its_day(
     PublicationFactory(publication_date=day)
     PostFactory(publish_at=timezone.now() + timedelta(days=30))
     state = pagecache.content_changed()
-    start_of_day = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+    start_of_day = timezone.make_aware(
+        timezone.datetime.combine(day, timezone.datetime.min.time())
+    )
     assert state["next_change_at"] == start_of_day.timestamp()
 
 
@@ -313,28 +369,51 @@ def test_an_approved_comment_shows_at_once(client):
     from .factories import CommentFactory
 
     post = PostFactory()
-    comment = CommentFactory(post=post, pending=True, text="Waiting for a moderator here.")
-    assert "Waiting for a moderator" not in get(client, post.get_absolute_url()).content.decode()
+    comment = CommentFactory(
+        post=post, pending=True, text="Waiting for a moderator here."
+    )
+    assert (
+        "Waiting for a moderator"
+        not in get(client, post.get_absolute_url()).content.decode()
+    )
     assert get(client, post.get_absolute_url())["X-Cache"] == "hit"
-    comments_moderate(comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED)
-    assert "Waiting for a moderator" in get(client, post.get_absolute_url()).content.decode()
-    comments_moderate(comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.REMOVED)
-    assert "Waiting for a moderator" not in get(client, post.get_absolute_url()).content.decode()
+    comments_moderate(
+        comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.APPROVED
+    )
+    assert (
+        "Waiting for a moderator"
+        in get(client, post.get_absolute_url()).content.decode()
+    )
+    comments_moderate(
+        comments=Comment.objects.filter(pk=comment.pk), status=Comment.Status.REMOVED
+    )
+    assert (
+        "Waiting for a moderator"
+        not in get(client, post.get_absolute_url()).content.decode()
+    )
 
 
 def test_a_comment_approved_in_the_admin_shows_at_once(client, editor_client):
     from .factories import CommentFactory
 
     post = PostFactory()
-    comment = CommentFactory(post=post, pending=True, text="Approved from the admin list.")
-    assert "Approved from the admin list" not in get(client, post.get_absolute_url()).content.decode()
+    comment = CommentFactory(
+        post=post, pending=True, text="Approved from the admin list."
+    )
+    assert (
+        "Approved from the admin list"
+        not in get(client, post.get_absolute_url()).content.decode()
+    )
     changelist = reverse("admin:posts_comment_changelist")
     html = editor_client.get(changelist).content.decode()
     action = "approve" if 'value="approve"' in html else "approve_comments"
     editor_client.post(changelist, {"action": action, "_selected_action": [comment.pk]})
     comment.refresh_from_db()
     assert comment.status == "approved"
-    assert "Approved from the admin list" in get(client, post.get_absolute_url()).content.decode()
+    assert (
+        "Approved from the admin list"
+        in get(client, post.get_absolute_url()).content.decode()
+    )
 
 
 def test_a_sent_campaign_appears_in_the_archive_at_once(client):
@@ -380,18 +459,30 @@ def test_a_visitor_never_sees_another_visitors_errors_or_message(client, setting
     # Alice sends an invalid comment: her page shows her text and the error.
     invalid = alice.post(reverse("posts:comment", args=[post.slug]),
                          comment_data(post, name="", text="Alice typed this private sentence"))  # fmt: skip
-    assert invalid.status_code == 400 and "Alice typed this private sentence" in invalid.content.decode()
+    assert (
+        invalid.status_code == 400
+        and "Alice typed this private sentence" in invalid.content.decode()
+    )
     assert "X-Cache" not in invalid
     # A newsletter signup with errors, and one that works.
-    bad_signup = alice.post(reverse("newsletter:signup"), {"email": "alice-at-example", "consent": "on"})
+    bad_signup = alice.post(
+        reverse("newsletter:signup"), {"email": "alice-at-example", "consent": "on"}
+    )
     assert "alice-at-example" in bad_signup.content.decode()
-    alice.post(reverse("newsletter:signup"), {"email": "alice@example.org", "consent": "on"})
+    alice.post(
+        reverse("newsletter:signup"), {"email": "alice@example.org", "consent": "on"}
+    )
     # A valid comment leaves Alice a message ("awaiting moderation") in her cookie.
-    done = alice.post(reverse("posts:comment", args=[post.slug]), comment_data(post, text="Alice's real comment"))
+    done = alice.post(
+        reverse("posts:comment", args=[post.slug]),
+        comment_data(post, text="Alice's real comment"),
+    )
     assert done.status_code == 302
     alice_after = alice.get(url)
     assert "awaiting moderation" in alice_after.content.decode()
-    assert "X-Cache" not in alice_after  # a visitor with a message or a session is never served from the cache
+    assert (
+        "X-Cache" not in alice_after
+    )  # a visitor with a message or a session is never served from the cache
     assert "private" in alice_after["Cache-Control"]
 
     for _attempt in range(2):
@@ -461,15 +552,32 @@ def test_a_bot_posting_at_once_from_a_cached_page_is_refused():
         bot = Client()
         page = bot.get(url)
         assert page["X-Cache"] == "hit"
-        refused = bot.post(reverse("posts:comment", args=[post.slug]), form_fields(page.content.decode()))
+        refused = bot.post(
+            reverse("posts:comment", args=[post.slug]),
+            form_fields(page.content.decode()),
+        )
         assert refused.status_code == 400 and not Comment.objects.exists()
         # The second step's fresh ticket is too fast too when sent at once.
-        again = bot.post(reverse("posts:comment", args=[post.slug]), form_fields(refused.content.decode()))
-        assert again.status_code == 400 and "faster than a person can write" in again.content.decode()
+        again = bot.post(
+            reverse("posts:comment", args=[post.slug]),
+            form_fields(refused.content.decode()),
+        )
+        assert (
+            again.status_code == 400
+            and "faster than a person can write" in again.content.decode()
+        )
         # So is a ticket fetched by script and used at once.
-        ticket = bot.get(reverse("posts:comment-ticket", args=[post.slug])).content.decode()
-        fetched = bot.post(reverse("posts:comment", args=[post.slug]), {**form_fields(page.content.decode()), "issued": ticket})
-        assert fetched.status_code == 400 and "faster than a person can write" in fetched.content.decode()
+        ticket = bot.get(
+            reverse("posts:comment-ticket", args=[post.slug])
+        ).content.decode()
+        fetched = bot.post(
+            reverse("posts:comment", args=[post.slug]),
+            {**form_fields(page.content.decode()), "issued": ticket},
+        )
+        assert (
+            fetched.status_code == 400
+            and "faster than a person can write" in fetched.content.decode()
+        )
     assert not Comment.objects.exists()
 
 
@@ -487,7 +595,12 @@ def test_a_person_on_a_cached_page_comments_with_a_fetched_ticket_or_a_second_st
         ticket = reader.get(ticket_url)
         assert "no-store" in ticket["Cache-Control"] and "X-Cache" not in ticket
         clock.shift(40)  # writing
-        data = {**form_fields(html), "name": "Mai", "text": "Where can I call for help?", "issued": ticket.content.decode()}
+        data = {
+            **form_fields(html),
+            "name": "Mai",
+            "text": "Where can I call for help?",
+            "issued": ticket.content.decode(),
+        }
         assert reader.post(send, data).status_code == 302
         # Without JavaScript: a second step brings the form back with a ticket and the text.
         html = Client().get(url).content.decode()
@@ -497,14 +610,29 @@ def test_a_person_on_a_cached_page_comments_with_a_fetched_ticket_or_a_second_st
         assert step.status_code == 400 and "Almost done" in step.content.decode()
         assert "Thank you for this." in step.content.decode()
         clock.shift(5)  # reading the message, pressing Send again
-        assert Client().post(send, form_fields(step.content.decode()) | {"name": "Lan", "text": "Thank you for this."}).status_code == 302
+        assert (
+            Client()
+            .post(
+                send,
+                form_fields(step.content.decode())
+                | {"name": "Lan", "text": "Thank you for this."},
+            )
+            .status_code
+            == 302
+        )
     assert Comment.objects.filter(post=post).count() == 2
 
 
 def test_the_ticket_of_a_missing_or_draft_post_is_a_404(client):
     draft = PostFactory(draft=True)
-    assert client.get(reverse("posts:comment-ticket", args=[draft.slug])).status_code == 404
-    assert client.get(reverse("posts:comment-ticket", args=["no-such-post"])).status_code == 404
+    assert (
+        client.get(reverse("posts:comment-ticket", args=[draft.slug])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("posts:comment-ticket", args=["no-such-post"])).status_code
+        == 404
+    )
 
 
 # Spam and moderation leave the cache alone -------------------------------------------
@@ -526,11 +654,19 @@ def test_a_pending_or_spam_comment_leaves_the_cached_pages_alone(client, setting
     version = pagecache.cache.get(pagecache.VERSION_KEY)["version"]
     links = " ".join(f"https://spam.example/{number}" for number in range(5))
     for text in ("Please hold this one", f"Cheap pills {links}"):
-        response = Client().post(reverse("posts:comment", args=[post.slug]), comment_data(post, text=text))
+        response = Client().post(
+            reverse("posts:comment", args=[post.slug]), comment_data(post, text=text)
+        )
         assert response.status_code == 302
     held = CommentFactory(post=post, pending=True)
-    comments_moderate(comments=Comment.objects.filter(pk=held.pk), status=Comment.Status.SPAM)
-    CommentFactory(post=post, status=Comment.Status.SPAM, created_at=timezone.now() - timedelta(days=400))
+    comments_moderate(
+        comments=Comment.objects.filter(pk=held.pk), status=Comment.Status.SPAM
+    )
+    CommentFactory(
+        post=post,
+        status=Comment.Status.SPAM,
+        created_at=timezone.now() - timedelta(days=400),
+    )
     comment_data_purge()
     Comment.objects.filter(status=Comment.Status.PENDING).first().delete()
     assert Comment.objects.exclude(status=Comment.Status.APPROVED).exists()
@@ -542,7 +678,9 @@ def test_a_pending_or_spam_comment_leaves_the_cached_pages_alone(client, setting
     assert "Approved at once" in get(client, post.get_absolute_url()).content.decode()
 
 
-@pytest.mark.parametrize("path", ["/posts/", "/publications/", "/search/?q=trafficking"])
+@pytest.mark.parametrize(
+    "path", ["/posts/", "/publications/", "/search/?q=trafficking"]
+)
 def test_made_up_page_numbers_make_no_cache_entries(client, path):
     """/posts/?page=1…N, ?page=abc or ?page=99999 each rendered a page stored under a new
     entry, so a list of one page could fill the cache without limit (found from outside).

@@ -31,7 +31,6 @@ from posts.models import Comment
 
 from .factories import PostFactory, PublicationFactory
 from .servers import AppServer, Browser, free_port, production_env
-from .test_several_machines import collected_static  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 ON_POSTGRES = "postgres" in os.environ.get("DATABASE_URL", "")
@@ -39,7 +38,12 @@ ON_POSTGRES = "postgres" in os.environ.get("DATABASE_URL", "")
 
 def pgbouncer_path():
     return shutil.which("pgbouncer") or next(
-        (path for path in ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer") if os.access(path, os.X_OK)), None
+        (
+            path
+            for path in ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer")
+            if os.access(path, os.X_OK)
+        ),
+        None,
     )
 
 
@@ -86,7 +90,9 @@ class PgBouncer:
         started = subprocess.run(command, capture_output=True, text=True, timeout=30)
         if started.returncode or not wait_for_port(self.port):
             self.stop()
-            raise RuntimeError(f"pgbouncer did not start: {started.stderr}\n{self.log_text()}")
+            raise RuntimeError(
+                f"pgbouncer did not start: {started.stderr}\n{self.log_text()}"
+            )
 
     def url(self, database):
         return f"postgres://{connection.settings_dict['USER'] or ''}@127.0.0.1:{self.port}/{database}"
@@ -112,7 +118,11 @@ def pgbouncer():
         if os.environ.get("REQUIRE_PGBOUNCER"):
             pytest.fail(message)
         pytest.skip(message)
-    bouncer = PgBouncer(executable, connection.settings_dict, connection.settings_dict["USER"] or "postgres")
+    bouncer = PgBouncer(
+        executable,
+        connection.settings_dict,
+        connection.settings_dict["USER"] or "postgres",
+    )
     yield bouncer
     bouncer.stop()
 
@@ -150,14 +160,21 @@ def form_fields(html, action):
 
 @pytest.mark.slow
 @pytest.mark.skipif(
-    not ON_POSTGRES, reason="PgBouncer pools PostgreSQL connections (run with DATABASE_URL=postgres://...)"
+    not ON_POSTGRES,
+    reason="PgBouncer pools PostgreSQL connections (run with DATABASE_URL=postgres://...)",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_portal_works_behind_pgbouncer_in_transaction_mode(pgbouncer, collected_static, tmp_path):  # noqa: F811
+def test_the_portal_works_behind_pgbouncer_in_transaction_mode(
+    pgbouncer, collected_static, tmp_path
+):
     """Pages render and a comment is posted with two workers sharing one pooled session."""
-    post = PostFactory(title="Safe migration through the pooler", slug="safe-migration-pooler")
+    post = PostFactory(
+        title="Safe migration through the pooler", slug="safe-migration-pooler"
+    )
     PostFactory.create_batch(3)
-    publication = PublicationFactory(title="Labour migration pooled study", slug="pooled-study")
+    publication = PublicationFactory(
+        title="Labour migration pooled study", slug="pooled-study"
+    )
     env = production_env(
         DATABASE_URL=pgbouncer.url(connection.settings_dict["NAME"]),
         DATABASE_POOL_MODE="transaction",
@@ -181,7 +198,9 @@ def test_the_portal_works_behind_pgbouncer_in_transaction_mode(pgbouncer, collec
         for _round in range(3):
             for path, expected in pages.items():
                 status, html = visitor.request(server.url + path)
-                assert status == 200, f"{path} answered {status}:\n{server.log_text()[-3000:]}"
+                assert status == 200, (
+                    f"{path} answered {status}:\n{server.log_text()[-3000:]}"
+                )
                 assert expected in page_text(html), path
 
         _status, html = visitor.request(server.url + post.get_absolute_url())
@@ -195,13 +214,19 @@ def test_the_portal_works_behind_pgbouncer_in_transaction_mode(pgbouncer, collec
             fields,
             headers={"Origin": server.url, "Sec-Fetch-Site": "same-origin"},
         )
-        assert status == 200, f"the comment answered {status}:\n{server.log_text()[-3000:]}"
-        assert Comment.objects.filter(post=post, name="Mai", text="Does the helpline answer in Lao?").exists()
+        assert status == 200, (
+            f"the comment answered {status}:\n{server.log_text()[-3000:]}"
+        )
+        assert Comment.objects.filter(
+            post=post, name="Mai", text="Does the helpline answer in Lao?"
+        ).exists()
         log = server.log_text()
         assert "Traceback" not in log, log[-3000:]
     finally:
         server.stop()
-    assert not re.search(r"ERROR|FATAL", pgbouncer.log_text().replace("client_login_timeout", "")), pgbouncer.log_text()
+    assert not re.search(
+        r"ERROR|FATAL", pgbouncer.log_text().replace("client_login_timeout", "")
+    ), pgbouncer.log_text()
 
 
 def settings_in_subprocess(**env):
@@ -211,9 +236,16 @@ def settings_in_subprocess(**env):
         "from django.conf import settings; "
         "print(settings.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS', False))"
     )
-    environment = production_env(DATABASE_URL="postgres://pooler.example:6432/unact", **env)
+    environment = production_env(
+        DATABASE_URL="postgres://pooler.example:6432/unact", **env
+    )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return result.returncode, (result.stdout + result.stderr).strip()
 
@@ -227,13 +259,20 @@ def test_transaction_pooling_turns_server_side_cursors_off():
 def test_an_unknown_pool_mode_is_refused_with_one_clear_line():
     status, output = settings_in_subprocess(DATABASE_POOL_MODE="statement")
     assert status != 0
-    assert "DATABASE_POOL_MODE must be “session” or “transaction”, not 'statement'." in output
+    assert (
+        "DATABASE_POOL_MODE must be “session” or “transaction”, not 'statement'."
+        in output
+    )
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="synchronous_commit is a PostgreSQL session setting")
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="synchronous_commit is a PostgreSQL session setting"
+)
 @pytest.mark.django_db
 @pytest.mark.parametrize("pool_mode, expected", [("session", 2), ("transaction", 0)])
-def test_the_sender_changes_session_settings_only_on_a_session_of_its_own(settings, pool_mode, expected):
+def test_the_sender_changes_session_settings_only_on_a_session_of_its_own(
+    settings, pool_mode, expected
+):
     """Behind a transaction pooler a SET would stay on a shared server session."""
     from django.test.utils import CaptureQueriesContext
 

@@ -185,10 +185,18 @@ def polyglot(where):
         return header + b"\n" + page + rest
     if where == "after_end":
         return pdf + page
-    return header + b"\n9 0 obj <</Length 70>>\nstream\n" + page + b"endstream\nendobj\n" + rest
+    return (
+        header
+        + b"\n9 0 obj <</Length 70>>\nstream\n"
+        + page
+        + b"endstream\nendobj\n"
+        + rest
+    )
 
 
-@pytest.mark.parametrize("where", ["after_header", "after_end", "in_a_stream_at_the_start"])
+@pytest.mark.parametrize(
+    "where", ["after_header", "after_end", "in_a_stream_at_the_start"]
+)
 def test_a_pdf_that_is_also_a_web_page_is_refused(client, editor, media_root, where):
     upload = SimpleUploadedFile("report.pdf", polyglot(where), "application/pdf")
     response = client.post(
@@ -209,7 +217,15 @@ def test_markup_inside_a_pages_compressed_content_is_not_mistaken_for_a_polyglot
     header, rest = pdf.split(b"\n", 1)
     filler = b"0" * 1200  # past the part a type sniffer reads
     stream = b"<script> in a stream </script>"
-    data = header + b"\n%" + filler + b"\n9 0 obj <</Length 31>>\nstream\n" + stream + b"\nendstream\nendobj\n" + rest
+    data = (
+        header
+        + b"\n%"
+        + filler
+        + b"\n9 0 obj <</Length 31>>\nstream\n"
+        + stream
+        + b"\nendstream\nendobj\n"
+        + rest
+    )
     assert pdf_inspect(upload=SimpleUploadedFile("r.pdf", data)).page_count == 2
 
 
@@ -217,12 +233,18 @@ def pdf_with_metadata():
     from pypdf import PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(pages=2))))
-    writer.add_metadata({"/Author": "Jane Field-Officer", "/Producer": "Secret Scanner 9.1", "/Creator": "HR laptop 42"})
+    writer.add_metadata(
+        {
+            "/Author": "Jane Field-Officer",
+            "/Producer": "Secret Scanner 9.1",
+            "/Creator": "HR laptop 42",
+        }
+    )
     writer.xmp_metadata = (
         b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
         b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
         b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Jane Field-Officer</dc:creator>'
-        b"</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end=\"w\"?>"
+        b'</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
     )
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -260,8 +282,12 @@ def captions_upload(data=b"WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nHello\n")
     return SimpleUploadedFile("film.vtt", data, "text/vtt")
 
 
-def test_editor_uploads_a_film_with_captions_and_it_plays_on_the_page(client, editor, media_root, django_capture_on_commit_callbacks):
-    data = admin_form_data(kind="video", video=film_upload(), captions=captions_upload())
+def test_editor_uploads_a_film_with_captions_and_it_plays_on_the_page(
+    client, editor, media_root, django_capture_on_commit_callbacks
+):
+    data = admin_form_data(
+        kind="video", video=film_upload(), captions=captions_upload()
+    )
     response = client.post(reverse("admin:publications_publication_add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     publication = Publication.objects.get()
@@ -277,17 +303,34 @@ def test_editor_uploads_a_film_with_captions_and_it_plays_on_the_page(client, ed
 @pytest.mark.parametrize(
     "files, message",
     [
-        ({"video": film_upload(data=b"<html><script>alert(1)</script></html>" * 3)}, "not an MP4 or WebM video"),
-        ({"video": film_upload(), "captions": captions_upload(b"<script>alert(1)</script>")}, "not a WebVTT captions file"),
-        ({"captions": captions_upload(), "external_url": "https://example.org/"}, "Captions go with a video file"),
+        (
+            {"video": film_upload(data=b"<html><script>alert(1)</script></html>" * 3)},
+            "not an MP4 or WebM video",
+        ),
+        (
+            {
+                "video": film_upload(),
+                "captions": captions_upload(b"<script>alert(1)</script>"),
+            },
+            "not a WebVTT captions file",
+        ),
+        (
+            {"captions": captions_upload(), "external_url": "https://example.org/"},
+            "Captions go with a video file",
+        ),
     ],
     ids=["html-named-mp4", "html-named-vtt", "captions-alone"],
 )
-def test_bad_video_files_are_refused_with_a_clear_error(client, editor, media_root, files, message):
+def test_bad_video_files_are_refused_with_a_clear_error(
+    client, editor, media_root, files, message
+):
     for upload in files.values():
         if hasattr(upload, "seek"):
             upload.seek(0)
-    response = client.post(reverse("admin:publications_publication_add"), admin_form_data(kind="video", **files))
+    response = client.post(
+        reverse("admin:publications_publication_add"),
+        admin_form_data(kind="video", **files),
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Publication.objects.exists() and stored_files(media_root) == []
@@ -856,7 +899,12 @@ def test_a_request_for_the_rest_of_a_file_is_not_a_new_download(client):
     request from the first byte counts."""
     publication = pdf_publication(slug="ranged")
     url = reverse("publications:download", args=[publication.slug])
-    for header, counted in (("bytes=0-", 1), ("bytes=1000-", 1), ("bytes=0-99", 2), ("bytes=500-999", 2)):
+    for header, counted in (
+        ("bytes=0-", 1),
+        ("bytes=1000-", 1),
+        ("bytes=0-99", 2),
+        ("bytes=500-999", 2),
+    ):
         response = client.get(url, HTTP_RANGE=header)
         body = b"".join(response.streaming_content)
         assert response.status_code == 200 and response["Accept-Ranges"] == "none"
@@ -869,7 +917,11 @@ def test_every_public_link_to_a_pdf_is_the_counted_download(client):
     """The page, its structured data and the feed all link the download view, never /media/."""
     publication = pdf_publication(slug="linked")
     download = reverse("publications:download", args=[publication.slug])
-    for url in (publication.get_absolute_url(), reverse("publications:feed"), reverse("publications:list")):
+    for url in (
+        publication.get_absolute_url(),
+        reverse("publications:feed"),
+        reverse("publications:list"),
+    ):
         text = client.get(url).content.decode()
         assert publication.document.name not in text, url
     assert download in client.get(publication.get_absolute_url()).content.decode()
@@ -1003,11 +1055,21 @@ def test_demo_loads_six_real_publications_once(tmp_path):
     assert Publication.objects.get(slug="un-act-2015-annual-report").page_count >= 8
     video = Publication.objects.get(kind="video")
     # A film of its own with captions (issue 14, item 7), no longer a link elsewhere.
-    assert video.video and video.captions and not video.external_url and not video.document
+    assert (
+        video.video and video.captions and not video.external_url and not video.document
+    )
     assert video.related_posts.get().slug == "commit-10-years-and-som-imm-video"
 
 
-UNFINISHED = ("note for editors", "not part of the demo", "todo", "replace the", "lorem", "placeholder", "inventing")
+UNFINISHED = (
+    "note for editors",
+    "not part of the demo",
+    "todo",
+    "replace the",
+    "lorem",
+    "placeholder",
+    "inventing",
+)
 
 
 @pytest.fixture
@@ -1027,12 +1089,21 @@ def test_the_demo_video_plays_from_this_site_with_captions(client, demo, setting
         assert film.read(12)[4:8] == b"ftyp"
     with publication.captions.open("rb") as captions:
         assert captions.read().startswith(b"WEBVTT")
-    for url in (publication.get_absolute_url(), "/posts/commit-10-years-and-som-imm-video/"):
+    for url in (
+        publication.get_absolute_url(),
+        "/posts/commit-10-years-and-som-imm-video/",
+    ):
         html = client.get(url).content.decode()
         player = re.search(r"<video controls.*?</video>", html, re.DOTALL)
         assert player, url
-        assert f'<source src="{publication.video.url}" type="video/mp4">' in player.group(0)
-        assert f'<track kind="captions" src="{publication.captions.url}" srclang="en"' in player.group(0)
+        assert (
+            f'<source src="{publication.video.url}" type="video/mp4">'
+            in player.group(0)
+        )
+        assert (
+            f'<track kind="captions" src="{publication.captions.url}" srclang="en"'
+            in player.group(0)
+        )
         assert publication.video.url.startswith(settings.MEDIA_URL)
         for outside in ("youtube", "vimeo", "data-embed", "no-trafficking.org"):
             assert outside not in html, (url, outside)
@@ -1041,7 +1112,9 @@ def test_the_demo_video_plays_from_this_site_with_captions(client, demo, setting
 
 def test_no_demo_publication_shows_unfinished_text(client, demo):
     pages = [reverse("publications:list"), reverse("publications:feed")]
-    pages += [publication.get_absolute_url() for publication in Publication.objects.all()]
+    pages += [
+        publication.get_absolute_url() for publication in Publication.objects.all()
+    ]
     for url in pages:
         text = client.get(url).content.decode().lower()
         text = text.split("<main", 1)[-1]  # the page's own content (a feed: all of it)
@@ -1066,14 +1139,20 @@ def test_topic_filter_takes_every_topic_it_offers_in_any_script(client, topic):
     PublicationFactory(title="Elsewhere", tags=["Labour migration"])
     html = client.get(reverse("publications:list")).content.decode()
     menu = html.split('<select id="filter-tag"', 1)[1].split("</select>", 1)[0]
-    offered = re.search(rf'<option value="([^"]+)">{re.escape(topic)} \(1\)</option>', menu)
+    offered = re.search(
+        rf'<option value="([^"]+)">{re.escape(topic)} \(1\)</option>', menu
+    )
     assert offered, menu
-    response = client.get(reverse("publications:list"), {"tag": html_unescape(offered.group(1))})
+    response = client.get(
+        reverse("publications:list"), {"tag": html_unescape(offered.group(1))}
+    )
     assert titles(response) == ["In the topic"]
     assert f"{topic} <span" in response.content.decode()  # shown as an active filter
 
 
-def test_filter_counts_are_stored_until_the_content_changes(client, library, django_assert_num_queries):
+def test_filter_counts_are_stored_until_the_content_changes(
+    client, library, django_assert_num_queries
+):
     """The counts are the same for every visitor: a second visit counts nothing, and a
     change visitors can see is counted at once."""
     query = {"country": "thailand"}
@@ -1091,7 +1170,9 @@ def test_filter_counts_are_stored_until_the_content_changes(client, library, dja
     assert '<option value="brief">Brief (3)</option>' in html
 
 
-@pytest.mark.parametrize("query", [{"tag": "made-up-topic"}, {"year": "1999"}, {"country": "atlantis"}])
+@pytest.mark.parametrize(
+    "query", [{"tag": "made-up-topic"}, {"year": "1999"}, {"country": "atlantis"}]
+)
 def test_made_up_filter_values_are_never_stored(client, library, query):
     """They are counted each time (nothing matches, so there is no page to fetch)."""
     from django.test.utils import CaptureQueriesContext

@@ -187,7 +187,9 @@ def test_editor_sees_a_clear_error_for_a_fake_pdf(
     screenshot(page, "admin-publication-fake-pdf")
 
 
-def test_demo_film_plays_with_captions_and_asks_nothing_of_another_site(live_server, page, screenshot, served_media):
+def test_demo_film_plays_with_captions_and_asks_nothing_of_another_site(
+    live_server, page, screenshot, served_media
+):
     from io import StringIO
 
     from django.core.management import call_command
@@ -212,7 +214,9 @@ def test_demo_film_plays_with_captions_and_asks_nothing_of_another_site(live_ser
     wait_until("video => video.currentTime > 0.5")
     wait_until("video => (video.textTracks[0].cues || []).length === 6")
     screenshot(page, "publication-demo-film")
-    assert requested and all(url.startswith(live_server.url) for url in requested), requested
+    assert requested and all(url.startswith(live_server.url) for url in requested), (
+        requested
+    )
 
 
 def test_the_demo_film_fits_a_phone_screen(live_server, page, screenshot, served_media):
@@ -227,7 +231,9 @@ def test_the_demo_film_fits_a_phone_screen(live_server, page, screenshot, served
     page.goto(f"{live_server.url}/publications/commit-10-years-and-som-imm-video/")
     page.locator("video").scroll_into_view_if_needed()
     for _attempt in range(50):  # the poster sets the video's own width once it loads
-        if page.locator("video").evaluate("video => video.readyState >= 1 || video.poster === ''"):
+        if page.locator("video").evaluate(
+            "video => video.readyState >= 1 || video.poster === ''"
+        ):
             break
         page.wait_for_timeout(100)
     screenshot(page, "publication-video-360")

@@ -40,7 +40,9 @@ def test_a_post_is_published_at_its_moment_a_publication_on_its_day():
     now = timezone.now()
     with time_machine.travel(now, tick=False):
         post = PostFactory(title="Later today", publish_at=now + timedelta(minutes=5))
-        publication = PublicationFactory(title="Tomorrow", publication_date=timezone.localdate() + timedelta(days=1))
+        publication = PublicationFactory(
+            title="Tomorrow", publication_date=timezone.localdate() + timedelta(days=1)
+        )
         assert post.is_scheduled and not post.is_published
         assert publication.is_scheduled and not publication.is_published
         assert not Post.objects.published().exists()
@@ -61,7 +63,12 @@ def test_a_post_is_published_at_its_moment_a_publication_on_its_day():
     "factory, changelist, single, plural",
     [
         (PostFactory, "admin:posts_post_changelist", "post", "posts"),
-        (PublicationFactory, "admin:publications_publication_changelist", "publication", "publications"),
+        (
+            PublicationFactory,
+            "admin:publications_publication_changelist",
+            "publication",
+            "publications",
+        ),
     ],
 )
 def test_publish_and_unpublish_actions_are_the_same_for_both(
@@ -72,22 +79,40 @@ def test_publish_and_unpublish_actions_are_the_same_for_both(
     already = factory()
     url = reverse(changelist)
     html = editor_client.get(url).content.decode()
-    assert f"Publish selected {plural}" in html and f"Unpublish selected {plural} (back to draft)" in html
+    assert (
+        f"Publish selected {plural}" in html
+        and f"Unpublish selected {plural} (back to draft)" in html
+    )
     selected = [item.pk for item in [*drafts, already]]
-    response = editor_client.post(url, {"action": "publish", "_selected_action": selected}, follow=True)
+    response = editor_client.post(
+        url, {"action": "publish", "_selected_action": selected}, follow=True
+    )
     assert f"2 {plural} published." in response.content.decode()
     model = type(already)
     assert model.objects.published().count() == 3
-    entries = LogEntry.objects.filter(action_flag=CHANGE, change_message__contains="Status")
-    assert sorted(int(entry.object_id) for entry in entries) == sorted(item.pk for item in drafts)
-    response = editor_client.post(url, {"action": "unpublish", "_selected_action": [already.pk]}, follow=True)
+    entries = LogEntry.objects.filter(
+        action_flag=CHANGE, change_message__contains="Status"
+    )
+    assert sorted(int(entry.object_id) for entry in entries) == sorted(
+        item.pk for item in drafts
+    )
+    response = editor_client.post(
+        url, {"action": "unpublish", "_selected_action": [already.pk]}, follow=True
+    )
     assert f"1 {single} moved to draft." in response.content.decode()
     assert model.objects.published().count() == 2
 
 
 def test_post_and_publication_pages_share_their_social_meta(client):
-    post = PostFactory(title="Safe migration", summary="How to migrate safely.", featured_image=image_upload(), image_alt="A boat")
-    publication = PublicationFactory(title="Mekong study", summary="What we found.", cover=image_upload())
+    post = PostFactory(
+        title="Safe migration",
+        summary="How to migrate safely.",
+        featured_image=image_upload(),
+        image_alt="A boat",
+    )
+    publication = PublicationFactory(
+        title="Mekong study", summary="What we found.", cover=image_upload()
+    )
     for item, alt in ((post, "A boat"), (publication, "Cover of Mekong study")):
         html = client.get(item.get_absolute_url()).content.decode()
         assert '<meta property="og:type" content="article">' in html

@@ -67,7 +67,9 @@ LONG_URL = "https://example.org/" + "referral-mechanism-" * 8
 def require(path, what):
     if path.exists():
         return
-    message = f"{what} is missing ({path}); run `make test`, which installs it with npm."
+    message = (
+        f"{what} is missing ({path}); run `make test`, which installs it with npm."
+    )
     if os.environ.get("REQUIRE_BROWSER"):
         pytest.fail(message)
     pytest.skip(message)
@@ -85,33 +87,59 @@ def page_fixtures():
         slug="safe-migration-questions",
         body='<p>Ask us.</p><p><iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="Safe migration explained"></iframe></p>',
     )
-    question = CommentFactory(post=commented, text="Where can I check a recruitment agency?")
-    CommentFactory(post=commented, parent=question, name="UN-ACT", is_staff_reply=True, text="Each country keeps a list.")
+    question = CommentFactory(
+        post=commented, text="Where can I check a recruitment agency?"
+    )
+    CommentFactory(
+        post=commented,
+        parent=question,
+        name="UN-ACT",
+        is_staff_reply=True,
+        text="Each country keeps a list.",
+    )
     words = PostFactory(
         title=f"{KHMER} {BURMESE} {THAI}",
         slug="long-words",
         summary=f"{KHMER}{BURMESE}{THAI}",
-        body=f"<h2>{BURMESE}{THAI}</h2><p>{KHMER}{KHMER}</p><p>{THAI}{THAI}</p><p><a href=\"{LONG_URL}\">{LONG_URL}</a></p>",
+        body=f'<h2>{BURMESE}{THAI}</h2><p>{KHMER}{KHMER}</p><p>{THAI}{THAI}</p><p><a href="{LONG_URL}">{LONG_URL}</a></p>',
         tags=[THAI],
     )
-    PublicationFactory(title=f"{KHMER}{BURMESE}", slug="long-words-publication", summary=THAI * 2, tags=[KHMER])
+    PublicationFactory(
+        title=f"{KHMER}{BURMESE}",
+        slug="long-words-publication",
+        summary=THAI * 2,
+        tags=[KHMER],
+    )
     # A discussion longer than one page of comments (50 threads): both pages.
-    discussed = PostFactory(title="Recruitment fees: your experiences", slug="recruitment-fees")
+    discussed = PostFactory(
+        title="Recruitment fees: your experiences", slug="recruitment-fees"
+    )
     Comment.objects.bulk_create(
-        Comment(post=discussed, name=f"Reader {number}", text=f"My experience, number {number}.", status="approved")
+        Comment(
+            post=discussed,
+            name=f"Reader {number}",
+            text=f"My experience, number {number}.",
+            status="approved",
+        )
         for number in range(52)
     )
     Post.objects.filter(pk=discussed.pk).refresh_comment_counts()
-    pending = SubscriberFactory(status="pending", confirmed_at=None, email="pending@example.org")
+    pending = SubscriberFactory(
+        status="pending", confirmed_at=None, email="pending@example.org"
+    )
     subscribed = SubscriberFactory(email="reader@example.org")
     return {
         "commented": commented.get_absolute_url(),
         "long_words": words.get_absolute_url(),
         "comment_page_1": discussed.get_absolute_url(),
         "comment_page_2": discussed.get_absolute_url() + "?comments=2",
-        "long_words_publication": reverse("publications:detail", args=["long-words-publication"]),
+        "long_words_publication": reverse(
+            "publications:detail", args=["long-words-publication"]
+        ),
         "confirm": reverse("newsletter:confirm", args=[confirmation_token(pending)]),
-        "unsubscribe": reverse("newsletter:unsubscribe", args=[unsubscribe_token(subscribed.pk)]),
+        "unsubscribe": reverse(
+            "newsletter:unsubscribe", args=[unsubscribe_token(subscribed.pk)]
+        ),
     }
 
 
@@ -149,7 +177,9 @@ def test_public_pages_have_no_axe_violations(live_server, page):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_forms_with_errors_have_no_axe_violations_and_tie_errors_to_fields(live_server, page, screenshot):
+def test_forms_with_errors_have_no_axe_violations_and_tie_errors_to_fields(
+    live_server, page, screenshot
+):
     """The comment form and the newsletter form, sent empty or wrong, say what is wrong
     next to each field, and each field names its message (aria-describedby)."""
     require(AXE, "axe-core")
@@ -183,20 +213,51 @@ def test_public_pages_are_valid_html(client, db, tmp_path):
     responses = [(path, client.get(path)) for path in paths]
     # The forms with their error messages.
     commented = paths[len(PUBLIC_PAGES)]
-    responses.append(("comment form with errors", client.post(commented + "comment/", {"name": "", "text": ""})))
-    responses.append(("signup with errors", client.post(reverse("newsletter:signup"), {"email": "x", "source": "page"})))
+    responses.append(
+        (
+            "comment form with errors",
+            client.post(commented + "comment/", {"name": "", "text": ""}),
+        )
+    )
+    responses.append(
+        (
+            "signup with errors",
+            client.post(reverse("newsletter:signup"), {"email": "x", "source": "page"}),
+        )
+    )
     # A form sent without the CSRF cookie: the comment back on its page, any other form a page of its own.
     tokenless = Client(enforce_csrf_checks=True)
-    responses.append(("comment without a token", tokenless.post(commented + "comment/", {"name": "N", "text": "T"})))
-    responses.append(("admin login without a token", tokenless.post(reverse("admin:login"), {"username": "u"})))
+    responses.append(
+        (
+            "comment without a token",
+            tokenless.post(commented + "comment/", {"name": "N", "text": "T"}),
+        )
+    )
+    responses.append(
+        (
+            "admin login without a token",
+            tokenless.post(reverse("admin:login"), {"username": "u"}),
+        )
+    )
     files = []
     for index, (path, response) in enumerate(responses):
-        assert response.status_code in (200, 400, 403, 404), (path, response.status_code)
+        assert response.status_code in (200, 400, 403, 404), (
+            path,
+            response.status_code,
+        )
         target = tmp_path / f"page{index}.html"
         target.write_bytes(response.content)
         files.append((path, target))
     result = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json", *[str(f) for _p, f in files]],
+        [
+            java,
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            *[str(f) for _p, f in files],
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -231,9 +292,15 @@ def test_every_page_type_stays_within_the_byte_budget(client, db):
         response = client.get(path, headers={"accept-encoding": "gzip"})
         html = response.content
         assert response.get("Content-Encoding") == "gzip" or len(html) < 200, path
-        text = gzip.decompress(html) if response.get("Content-Encoding") == "gzip" else html
+        text = (
+            gzip.decompress(html)
+            if response.get("Content-Encoding") == "gzip"
+            else html
+        )
         assets = re.findall(rb'(?:href|src)="/static/([^"]+\.(?:css|js))"', text)
-        total = len(html) + sum(gzip_size((STATIC / asset.decode()).read_bytes()) for asset in assets)
+        total = len(html) + sum(
+            gzip_size((STATIC / asset.decode()).read_bytes()) for asset in assets
+        )
         sizes[path] = total
         if total > BUDGET_BYTES:
             over[path] = total
@@ -249,7 +316,10 @@ def test_public_pages_request_nothing_from_other_hosts(live_server, page):
     foreign = []
 
     def record(request):
-        if urlsplit(request.url).scheme in ("http", "https") and urlsplit(request.url).netloc != local:
+        if (
+            urlsplit(request.url).scheme in ("http", "https")
+            and urlsplit(request.url).netloc != local
+        ):
             foreign.append((page.url, request.url))
 
     page.on("request", record)
@@ -259,14 +329,18 @@ def test_public_pages_request_nothing_from_other_hosts(live_server, page):
         for width in (1280, 360):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(live_server.url + path)
-            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # wake lazy images
+            page.evaluate(
+                "window.scrollTo(0, document.body.scrollHeight)"
+            )  # wake lazy images
             page.wait_for_load_state("networkidle")
     assert not foreign, foreign
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_long_words_in_the_regions_scripts_never_overflow_at_360px(live_server, page, screenshot):
+def test_long_words_in_the_regions_scripts_never_overflow_at_360px(
+    live_server, page, screenshot
+):
     paths = page_fixtures()
     page.set_viewport_size({"width": 360, "height": 800})
     for name in ("long_words", "long_words_publication"):

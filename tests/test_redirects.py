@@ -29,7 +29,9 @@ def editor_client():
 
 
 def change_slug(editor_client, item, slug):
-    url = reverse(f"admin:{item._meta.app_label}_{item._meta.model_name}_change", args=[item.pk])
+    url = reverse(
+        f"admin:{item._meta.app_label}_{item._meta.model_name}_change", args=[item.pk]
+    )
     response = editor_client.post(url, change_form_data(editor_client, url, slug=slug))
     assert response.status_code == 302, response.content.decode()[:3000]
     item.refresh_from_db()
@@ -83,20 +85,32 @@ def test_a_drafts_new_slug_leaves_no_redirect(editor_client):
 def test_a_publications_page_and_pdf_follow_its_new_slug(editor_client):
     publication = PublicationFactory(slug="annual-report")
     change_slug(editor_client, publication, "annual-report-2016")
-    assert visit("/publications/annual-report/")["Location"] == "/publications/annual-report-2016/"
-    assert visit("/publications/annual-report/download/")["Location"] == "/publications/annual-report-2016/download/"
+    assert (
+        visit("/publications/annual-report/")["Location"]
+        == "/publications/annual-report-2016/"
+    )
+    assert (
+        visit("/publications/annual-report/download/")["Location"]
+        == "/publications/annual-report-2016/download/"
+    )
 
 
 def test_a_redirect_never_hides_a_live_page(editor_client):
     PostFactory(title="Still here", slug="still-here")
-    Redirect.objects.create(site=Site.objects.get_current(), old_path="/posts/still-here/", new_path="/")
+    Redirect.objects.create(
+        site=Site.objects.get_current(), old_path="/posts/still-here/", new_path="/"
+    )
     response = visit("/posts/still-here/")
     assert response.status_code == 200 and "Still here" in response.content.decode()
 
 
-def test_an_old_sites_address_redirects_before_the_404_page_and_is_never_cached(editor_client):
+def test_an_old_sites_address_redirects_before_the_404_page_and_is_never_cached(
+    editor_client,
+):
     add = reverse("admin:redirects_redirect_add")
-    response = editor_client.post(add, {"old_path": "/index.php/about", "new_path": "/publications/"})
+    response = editor_client.post(
+        add, {"old_path": "/index.php/about", "new_path": "/publications/"}
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     for _ in range(2):
         response = visit("/index.php/about")
@@ -118,7 +132,10 @@ def test_an_old_sites_address_redirects_before_the_404_page_and_is_never_cached(
     ],
 )
 def test_staff_redirects_must_be_sound(editor_client, old_path, new_path, field, code):
-    response = editor_client.post(reverse("admin:redirects_redirect_add"), {"old_path": old_path, "new_path": new_path})
+    response = editor_client.post(
+        reverse("admin:redirects_redirect_add"),
+        {"old_path": old_path, "new_path": new_path},
+    )
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.has_error(field, code), form.errors
@@ -141,18 +158,27 @@ def test_staff_redirects_refuse_chains_either_way(editor_client):
 def test_staff_may_send_visitors_to_another_site_once_ticked(editor_client, settings):
     add = reverse("admin:redirects_redirect_add")
     response = editor_client.post(
-        add, {"old_path": "/donate/", "new_path": "https://www.un.org/en/donate", "is_external": "on"}
+        add,
+        {
+            "old_path": "/donate/",
+            "new_path": "https://www.un.org/en/donate",
+            "is_external": "on",
+        },
     )
     assert response.status_code == 302
     assert visit("/donate/")["Location"] == "https://www.un.org/en/donate"
     # An address on this very site is stored as a path (and checked for chains like one).
-    response = editor_client.post(add, {"old_path": "/give/", "new_path": f"{settings.SITE_URL}/publications/"})
+    response = editor_client.post(
+        add, {"old_path": "/give/", "new_path": f"{settings.SITE_URL}/publications/"}
+    )
     assert response.status_code == 302
     assert Redirect.objects.get(old_path="/give/").new_path == "/publications/"
 
 
 def test_editors_manage_redirects_moderators_do_not(client):
     editor = StaffFactory(username="editor", groups=[EDITORS])
-    assert editor.has_perm("redirects.add_redirect") and editor.has_perm("redirects.change_redirect")
+    assert editor.has_perm("redirects.add_redirect") and editor.has_perm(
+        "redirects.change_redirect"
+    )
     moderator = StaffFactory(username="moderator", groups=["Moderators"])
     assert not moderator.has_perm("redirects.add_redirect")

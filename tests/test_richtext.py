@@ -3,7 +3,7 @@ import pytest
 from unact.richtext import sanitize_html, summarize
 
 ATTACKS = [
-    ('<p>Hi</p><script>alert(1)</script>', '<p>Hi</p>'),
+    ("<p>Hi</p><script>alert(1)</script>", "<p>Hi</p>"),
     ('<img src="x.png" onerror="alert(1)" alt="a">', '<img src="x.png" alt="a">'),
     ('<a href="javascript:alert(1)">x</a>', "<a>x</a>"),
     ('<a href="JaVaScRiPt:alert(1)">x</a>', "<a>x</a>"),
@@ -13,13 +13,16 @@ ATTACKS = [
     ('<iframe src="http://www.youtube-nocookie.com/embed/abc"></iframe>', ""),
     ('<iframe src="https://www.youtube.com.evil.example/embed/abc"></iframe>', ""),
     ('<svg onload="alert(1)"><circle r="5"/></svg>', ""),
-    ('<p style="position:fixed;top:0;left:0;width:100%;height:100%">cover</p>', "<p>cover</p>"),
+    (
+        '<p style="position:fixed;top:0;left:0;width:100%;height:100%">cover</p>',
+        "<p>cover</p>",
+    ),
     ('<div style="background:url(javascript:alert(1))">x</div>', "x"),
     ("<style>body{display:none}</style><p>ok</p>", "<p>ok</p>"),
     ('<p onclick="steal()">click</p>', "<p>click</p>"),
     ('<form action="/x"><input name="q"></form>', ""),
     ('<object data="x.swf"></object><embed src="x.swf">', ""),
-    ('<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>', None),
+    ("<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>", None),
     ("<!-- secret --><p>t</p>", "<p>t</p>"),
     ('<base href="https://evil.example/"><p>b</p>', "<p>b</p>"),
     ('<meta http-equiv="refresh" content="0;url=https://evil.example">', ""),
@@ -31,7 +34,20 @@ ATTACKS = [
 def test_attacks_are_removed(dirty, expected):
     """Scripts, handlers, dangerous URLs, foreign iframes and styles never survive."""
     cleaned = sanitize_html(dirty)
-    for marker in ("<script", "onerror", "onload", "onclick", "javascript:", "data:", "style", "evil.example", "<svg", "<form", "<base", "<meta"):
+    for marker in (
+        "<script",
+        "onerror",
+        "onload",
+        "onclick",
+        "javascript:",
+        "data:",
+        "style",
+        "evil.example",
+        "<svg",
+        "<form",
+        "<base",
+        "<meta",
+    ):
         assert marker not in cleaned.lower()
     if expected is not None:
         assert cleaned == expected
@@ -64,10 +80,15 @@ def test_summary_is_plain_text_cut_with_ellipsis():
     summary = summarize(html, words=10)
     assert summary == " ".join(["word"] * 10) + "…"
     assert "<" not in summarize("<p>A <strong>bold</strong> claim &amp; more</p>")
-    assert summarize("<p>A <strong>bold</strong> claim &amp; more</p>") == "A bold claim & more"
+    assert (
+        summarize("<p>A <strong>bold</strong> claim &amp; more</p>")
+        == "A bold claim & more"
+    )
 
 
-YOUTUBE = '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="Video">'
+YOUTUBE = (
+    '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" title="Video">'
+)
 IFRAME_CONTENT = [
     YOUTUBE + "<img src=x onerror=alert(1)></iframe>",
     YOUTUBE + 'hello <b>bold</b> <a href="https://evil.example/">link</a></iframe>',
@@ -86,12 +107,20 @@ def test_nothing_survives_inside_an_allowed_iframe(dirty):
 
 
 def test_a_refused_iframe_goes_with_its_content():
-    assert sanitize_html('<iframe src="https://evil.example/">text <b>x</b></iframe><p>kept</p>') == "<p>kept</p>"
+    assert (
+        sanitize_html(
+            '<iframe src="https://evil.example/">text <b>x</b></iframe><p>kept</p>'
+        )
+        == "<p>kept</p>"
+    )
 
 
 @pytest.mark.parametrize("value", ["¹²", "١٢", "１２", "12a", "123456"])
 def test_dimensions_are_ascii_digits(value):
-    assert sanitize_html(f'<img src="/a.png" width="{value}" height="40">') == '<img src="/a.png" height="40">'
+    assert (
+        sanitize_html(f'<img src="/a.png" width="{value}" height="40">')
+        == '<img src="/a.png" height="40">'
+    )
 
 
 @pytest.mark.django_db
@@ -104,7 +133,9 @@ def test_iframe_content_is_gone_on_save_and_on_output(client):
     post = PostFactory(body=IFRAME_CONTENT[0] + IFRAME_CONTENT[1])
     post.refresh_from_db()
     assert "onerror" not in post.body and "hello" not in post.body
-    Post.objects.filter(pk=post.pk).update(body=IFRAME_CONTENT[1] + "<iframe>stale <i>text</i></iframe><p>end</p>")
+    Post.objects.filter(pk=post.pk).update(
+        body=IFRAME_CONTENT[1] + "<iframe>stale <i>text</i></iframe><p>end</p>"
+    )
     html = client.get(post.get_absolute_url()).content.decode()
     assert "<p>end</p>" in html
     assert "hello" not in html and "evil.example" not in html and "stale" not in html

@@ -27,15 +27,29 @@ def search(client, **params):
 
 
 def result_titles(html):
-    return [re.sub(r"<[^>]+>", "", title) for title in re.findall(r'<h2 class="search-title"><a [^>]*>(.*?)</a>', html)]
+    return [
+        re.sub(r"<[^>]+>", "", title)
+        for title in re.findall(r'<h2 class="search-title"><a [^>]*>(.*?)</a>', html)
+    ]
 
 
 def test_every_page_has_the_search_box_in_its_header(client):
     PostFactory(slug="a-post")
-    for url in ["/", "/posts/", "/posts/a-post/", "/publications/", "/newsletter/", "/search/"]:
+    for url in [
+        "/",
+        "/posts/",
+        "/posts/a-post/",
+        "/publications/",
+        "/newsletter/",
+        "/search/",
+    ]:
         html = client.get(url).content.decode()
         header = html.split('<header class="site-header">')[1].split("</header>")[0]
-        assert 'role="search"' in header and 'action="/search/"' in header and 'method="get"' in header, url
+        assert (
+            'role="search"' in header
+            and 'action="/search/"' in header
+            and 'method="get"' in header
+        ), url
         assert '<label class="visually-hidden" for="site-search-q">' in header
         assert 'id="site-search-q" type="search" name="q"' in header
 
@@ -49,10 +63,16 @@ def test_finds_published_posts_and_publications_together(client):
     PublicationFactory(title="Scheduled migrant workers report", scheduled=True)
     html = search(client, q="migrant workers")
     titles = result_titles(html)
-    assert sorted(titles) == ["Helpline for migrant workers opens", "Migrant workers in Thailand: a study"]
+    assert sorted(titles) == [
+        "Helpline for migrant workers opens",
+        "Migrant workers in Thailand: a study",
+    ]
     assert "2 results" in html
     assert "<title>Search results for “migrant workers” · " in html
-    assert '<link rel="canonical" href="http://127.0.0.1:8000/search/?q=migrant%20workers">' in html
+    assert (
+        '<link rel="canonical" href="http://127.0.0.1:8000/search/?q=migrant%20workers">'
+        in html
+    )
 
 
 NOINDEX = '<meta name="robots" content="noindex, follow">'
@@ -64,16 +84,28 @@ def canonical(html):
 
 def test_the_first_page_of_a_short_unfiltered_query_with_results_may_be_indexed(client):
     PostFactory(title="Helpline for migrant workers opens")
-    for params in [{"q": "migrant workers"}, {"q": "  Migrant   workers ", "page": "1"}, {"q": "migrant workers", "type": "nonsense"}]:
+    for params in [
+        {"q": "migrant workers"},
+        {"q": "  Migrant   workers ", "page": "1"},
+        {"q": "migrant workers", "type": "nonsense"},
+    ]:
         html = search(client, **params)
         assert NOINDEX not in html, params
         assert 'name="robots"' not in html, params
-        assert canonical(html) == "http://127.0.0.1:8000/search/?q=" + ("Migrant%20workers" if "page" in params else "migrant%20workers")
-    longest, too_long = "helpline" + " migrant" * 7, "helpline helpline" + " migrant" * 6
+        assert canonical(html) == "http://127.0.0.1:8000/search/?q=" + (
+            "Migrant%20workers" if "page" in params else "migrant%20workers"
+        )
+    longest, too_long = (
+        "helpline" + " migrant" * 7,
+        "helpline helpline" + " migrant" * 6,
+    )
     assert (len(longest), len(too_long)) == (64, 65)
     assert NOINDEX not in search(client, q=longest)
     too_long_page = search(client, q=too_long)
-    assert result_titles(too_long_page) == ["Helpline for migrant workers opens"] and NOINDEX in too_long_page
+    assert (
+        result_titles(too_long_page) == ["Helpline for migrant workers opens"]
+        and NOINDEX in too_long_page
+    )
 
 
 @pytest.mark.parametrize(
@@ -98,14 +130,28 @@ def test_other_search_pages_say_noindex(client, settings, params):
     html = search(client, **params)
     assert NOINDEX in html, params
     if params["q"].strip():
-        assert canonical(html).startswith("http://127.0.0.1:8000/search/?q=helpline" if "helpline" in params["q"] else "http://127.0.0.1:8000/search/?q=")
+        assert canonical(html).startswith(
+            "http://127.0.0.1:8000/search/?q=helpline"
+            if "helpline" in params["q"]
+            else "http://127.0.0.1:8000/search/?q="
+        )
 
 
 def test_matches_in_the_title_rank_above_matches_in_the_body(client):
-    PostFactory(title="Annual meeting", body="<p>The ministers discussed repatriation at length.</p>",
-                publish_at=timezone.now() - timedelta(hours=1))
-    PostFactory(title="Repatriation of survivors", body="<p>A short note.</p>", publish_at=timezone.now() - timedelta(days=30))
-    assert result_titles(search(client, q="repatriation")) == ["Repatriation of survivors", "Annual meeting"]
+    PostFactory(
+        title="Annual meeting",
+        body="<p>The ministers discussed repatriation at length.</p>",
+        publish_at=timezone.now() - timedelta(hours=1),
+    )
+    PostFactory(
+        title="Repatriation of survivors",
+        body="<p>A short note.</p>",
+        publish_at=timezone.now() - timedelta(days=30),
+    )
+    assert result_titles(search(client, q="repatriation")) == [
+        "Repatriation of survivors",
+        "Annual meeting",
+    ]
 
 
 def test_summary_and_tags_are_searched(client):
@@ -137,24 +183,47 @@ def test_filters_narrow_by_type_category_kind_and_year(client):
     last_year = timezone.now().year - 1
     PostFactory(title="Border news", category=news)
     PostFactory(title="Border blog", category=blog)
-    PostFactory(title="Border blog of last year", category=blog, publish_at=timezone.now().replace(year=last_year))
+    PostFactory(
+        title="Border blog of last year",
+        category=blog,
+        publish_at=timezone.now().replace(year=last_year),
+    )
     PublicationFactory(title="Border brief", kind="brief")
     PublicationFactory(title="Border annual report", kind="annual-report")
     assert len(result_titles(search(client, q="border"))) == 5
-    assert sorted(result_titles(search(client, q="border", type="post"))) == ["Border blog", "Border blog of last year", "Border news"]
-    assert sorted(result_titles(search(client, q="border", type="publication"))) == ["Border annual report", "Border brief"]
-    assert sorted(result_titles(search(client, q="border", category="blog"))) == ["Border blog", "Border blog of last year"]
+    assert sorted(result_titles(search(client, q="border", type="post"))) == [
+        "Border blog",
+        "Border blog of last year",
+        "Border news",
+    ]
+    assert sorted(result_titles(search(client, q="border", type="publication"))) == [
+        "Border annual report",
+        "Border brief",
+    ]
+    assert sorted(result_titles(search(client, q="border", category="blog"))) == [
+        "Border blog",
+        "Border blog of last year",
+    ]
     assert result_titles(search(client, q="border", kind="brief")) == ["Border brief"]
-    assert result_titles(search(client, q="border", category="blog", year=last_year)) == ["Border blog of last year"]
+    assert result_titles(
+        search(client, q="border", category="blog", year=last_year)
+    ) == ["Border blog of last year"]
     html = search(client, q="border", type="post")
     assert 'href="/search/?q=border&amp;category=blog"' in html  # facet keeps the query
-    assert "Blog <span class=\"facet-count\">(2)</span>" in html
+    assert 'Blog <span class="facet-count">(2)</span>' in html
     assert 'href="/search/?q=border"' in html  # removing the type filter
 
 
 def test_malformed_filters_are_ignored(client):
     PostFactory(title="Border news")
-    html = search(client, q="border", type="everything", year="twenty", kind="<x>", category="../..")
+    html = search(
+        client,
+        q="border",
+        type="everything",
+        year="twenty",
+        kind="<x>",
+        category="../..",
+    )
     assert result_titles(html) == ["Border news"]
 
 
@@ -231,12 +300,16 @@ def test_thai_khmer_and_vietnamese_words_are_found(client):
     PostFactory(title="Báo cáo về buôn bán người ở Việt Nam")
     PublicationFactory(title="របាយការណ៍ស្តីពីការជួញដូរមនុស្ស")
     assert result_titles(search(client, q="การค้ามนุษย์")) == ["รายงานการค้ามนุษย์ในภูมิภาค"]
-    assert result_titles(search(client, q="buôn bán")) == ["Báo cáo về buôn bán người ở Việt Nam"]
+    assert result_titles(search(client, q="buôn bán")) == [
+        "Báo cáo về buôn bán người ở Việt Nam"
+    ]
     assert result_titles(search(client, q="ការជួញដូរមនុស្ស")) == ["របាយការណ៍ស្តីពីការជួញដូរមនុស្ស"]
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_results_page_query_count_is_constant(client, django_assert_num_queries, count, settings):
+def test_results_page_query_count_is_constant(
+    client, django_assert_num_queries, count, settings
+):
     settings.SEARCH_RESULTS_PER_PAGE = 10
     # The best match of each type keeps both types on the first page at every size.
     PostFactory(title="Referral of survivors")
@@ -250,7 +323,9 @@ def test_results_page_query_count_is_constant(client, django_assert_num_queries,
     assert response.status_code == 200
 
 
-def test_a_page_beyond_the_last_shows_the_last_page_for_one_more_query(client, django_assert_num_queries, settings):
+def test_a_page_beyond_the_last_shows_the_last_page_for_one_more_query(
+    client, django_assert_num_queries, settings
+):
     settings.SEARCH_RESULTS_PER_PAGE = 2
     for number in range(5):
         PostFactory(title=f"Hotline story {number}")
@@ -262,27 +337,52 @@ def test_a_page_beyond_the_last_shows_the_last_page_for_one_more_query(client, d
         assert "5 results" in html and len(result_titles(html)) in (1, 2), page
 
 
-def test_the_count_and_facets_agree_with_the_results_under_every_filter(client, settings):
+def test_the_count_and_facets_agree_with_the_results_under_every_filter(
+    client, settings
+):
     settings.SEARCH_RESULTS_PER_PAGE = 100
     news, blog = CategoryFactory(name="News"), CategoryFactory(name="Blog")
     last_year = timezone.now().year - 1
     for category in (news, blog, news):
         PostFactory(title="Border post", category=category)
-    PostFactory(title="Border post of last year", category=blog, publish_at=timezone.now().replace(year=last_year))
+    PostFactory(
+        title="Border post of last year",
+        category=blog,
+        publish_at=timezone.now().replace(year=last_year),
+    )
     PostFactory(title="Border post without category", category=None)
     PublicationFactory(title="Border brief", kind="brief")
-    PublicationFactory(title="Border report of last year", kind="annual-report",
-                       publication_date=timezone.localdate().replace(year=last_year))
-    for params in [{}, {"type": "post"}, {"type": "publication"}, {"category": "blog"}, {"kind": "brief"},
-                   {"year": last_year}, {"category": "news", "year": last_year}, {"type": "post", "kind": "brief"},
-                   {"category": "blog", "kind": "brief"}]:
+    PublicationFactory(
+        title="Border report of last year",
+        kind="annual-report",
+        publication_date=timezone.localdate().replace(year=last_year),
+    )
+    for params in [
+        {},
+        {"type": "post"},
+        {"type": "publication"},
+        {"category": "blog"},
+        {"kind": "brief"},
+        {"year": last_year},
+        {"category": "news", "year": last_year},
+        {"type": "post", "kind": "brief"},
+        {"category": "blog", "kind": "brief"},
+    ]:
         html = search(client, q="border", **params)
         shown = len(result_titles(html))
         counted = re.search(r'<p class="search-count" role="status">(\d+) result', html)
         assert (int(counted.group(1)) if counted else 0) == shown, params
         if "type" not in params:
-            facet = re.search(r'type=post[^"]*">Posts <span class="facet-count">\((\d+)\)', html)
-            posts = sum(1 for link in re.findall(r'<h2 class="search-title"><a href="([^"]+)"', html) if "/posts/" in link)
+            facet = re.search(
+                r'type=post[^"]*">Posts <span class="facet-count">\((\d+)\)', html
+            )
+            posts = sum(
+                1
+                for link in re.findall(
+                    r'<h2 class="search-title"><a href="([^"]+)"', html
+                )
+                if "/posts/" in link
+            )
             assert (int(facet.group(1)) if facet else 0) == posts, params
 
 
@@ -290,10 +390,15 @@ def test_the_year_of_a_post_is_its_local_year_in_facets_and_filters(client, sett
     settings.TIME_ZONE = "Asia/Bangkok"
     new_year = timezone.now().year - 1
     # 20:00 UTC on 31 December is already 1 January in Bangkok (UTC+7).
-    PostFactory(title="New year report", publish_at=datetime(new_year - 1, 12, 31, 20, tzinfo=UTC))
+    PostFactory(
+        title="New year report",
+        publish_at=datetime(new_year - 1, 12, 31, 20, tzinfo=UTC),
+    )
     html = search(client, q="report")
     assert f'year={new_year}">{new_year} <span class="facet-count">(1)</span>' in html
-    assert result_titles(search(client, q="report", year=new_year)) == ["New year report"]
+    assert result_titles(search(client, q="report", year=new_year)) == [
+        "New year report"
+    ]
     assert result_titles(search(client, q="report", year=new_year - 1)) == []
 
 
@@ -301,8 +406,14 @@ def test_results_link_to_the_items_and_show_their_type_and_date(client):
     post = PostFactory(title="Hotline opens", category=CategoryFactory(name="Blog"))
     publication = PublicationFactory(title="Hotline guide", kind="brief")
     html = search(client, q="hotline")
-    assert f'<a href="{post.get_absolute_url()}">' in html and f'<a href="{publication.get_absolute_url()}">' in html
-    assert '<p class="search-type">Blog</p>' in html and '<p class="search-type">Brief</p>' in html
+    assert (
+        f'<a href="{post.get_absolute_url()}">' in html
+        and f'<a href="{publication.get_absolute_url()}">' in html
+    )
+    assert (
+        '<p class="search-type">Blog</p>' in html
+        and '<p class="search-type">Brief</p>' in html
+    )
     assert f'<time datetime="{publication.publication_date.isoformat()}">' in html
     local = timezone.localtime(post.publish_at).isoformat(timespec="seconds")
     assert f'<time datetime="{local}">' in html
@@ -317,7 +428,9 @@ def test_empty_query_runs_no_query(client, django_assert_num_queries):
 def test_stemming_matches_other_forms_of_a_word(client):
     PostFactory(title="Traffickers were convicted")
     PublicationFactory(title="Convictions of trafficking offenders")
-    assert sorted(result_titles(search(client, q="convicting"))) == sorted(["Traffickers were convicted", "Convictions of trafficking offenders"])
+    assert sorted(result_titles(search(client, q="convicting"))) == sorted(
+        ["Traffickers were convicted", "Convictions of trafficking offenders"]
+    )
 
 
 def test_the_index_follows_every_write_path(client, admin_client):
@@ -328,14 +441,19 @@ def test_the_index_follows_every_write_path(client, admin_client):
 
     from unact.publishing import publishables_set_status
 
-    post = PostFactory(title="Quarterly bulletin", category=CategoryFactory(name="News"))
+    post = PostFactory(
+        title="Quarterly bulletin", category=CategoryFactory(name="News")
+    )
     publication = PublicationFactory(title="Bulletin archive")
     post.title = "Quarterly newsletter"
     post.save()
     assert result_titles(search(client, q="newsletter")) == ["Quarterly newsletter"]
     post.tags.add("Remittances")
     publication.tags.add("Remittances")
-    assert sorted(result_titles(search(client, q="remittances"))) == ["Bulletin archive", "Quarterly newsletter"]
+    assert sorted(result_titles(search(client, q="remittances"))) == [
+        "Bulletin archive",
+        "Quarterly newsletter",
+    ]
     tag = Tag.objects.get(name="Remittances")
     tag.name = "Money transfers"
     tag.save()
@@ -346,13 +464,19 @@ def test_the_index_follows_every_write_path(client, admin_client):
     post.category.name = "Field notes"
     post.category.save()
     assert '<p class="search-type">Field notes</p>' in search(client, q="quarterly")
-    publishables_set_status(queryset=Publication.objects.filter(pk=publication.pk), status="draft")
+    publishables_set_status(
+        queryset=Publication.objects.filter(pk=publication.pk), status="draft"
+    )
     assert result_titles(search(client, q="money transfers")) == []
     draft = PostFactory(title="Helpline hours", draft=True)
     assert result_titles(search(client, q="helpline")) == []
-    admin_client.post("/admin/posts/post/", {"action": "publish", "_selected_action": [draft.pk]})
+    admin_client.post(
+        "/admin/posts/post/", {"action": "publish", "_selected_action": [draft.pk]}
+    )
     assert result_titles(search(client, q="helpline")) == ["Helpline hours"]
-    admin_client.post("/admin/posts/post/", {"action": "unpublish", "_selected_action": [draft.pk]})
+    admin_client.post(
+        "/admin/posts/post/", {"action": "unpublish", "_selected_action": [draft.pk]}
+    )
     assert result_titles(search(client, q="helpline")) == []
     post.delete()
     assert result_titles(search(client, q="quarterly")) == []
@@ -363,14 +487,22 @@ def test_newsletter_editions_are_found_once_sent(client):
     from newsletter.models import Campaign
     from newsletter.sending import campaign_finish_if_done
 
-    draft = Campaign.objects.create(subject="Mekong bulletin: shelters reopen", body="<p>Shelters reopened in Kratie.</p>")
+    draft = Campaign.objects.create(
+        subject="Mekong bulletin: shelters reopen",
+        body="<p>Shelters reopened in Kratie.</p>",
+    )
     assert result_titles(search(client, q="shelters")) == []
     Campaign.objects.filter(pk=draft.pk).update(status=Campaign.Status.SENDING)
     assert campaign_finish_if_done(draft.pk)
     html = search(client, q="shelters kratie")
     assert result_titles(html) == ["Mekong bulletin: shelters reopen"]
-    assert '<p class="search-type">Newsletter</p>' in html and f'href="{draft.get_absolute_url()}"' in html
-    assert result_titles(search(client, q="shelters", type="edition")) == ["Mekong bulletin: shelters reopen"]
+    assert (
+        '<p class="search-type">Newsletter</p>' in html
+        and f'href="{draft.get_absolute_url()}"' in html
+    )
+    assert result_titles(search(client, q="shelters", type="edition")) == [
+        "Mekong bulletin: shelters reopen"
+    ]
     assert result_titles(search(client, q="shelters", type="post")) == []
 
 
@@ -383,8 +515,14 @@ def test_rebuild_search_index_writes_every_document_again(client):
     assert result_titles(search(client, q="hotline")) == []
     output = StringIO()
     call_command("rebuild_search_index", stdout=output)
-    assert "post: 1 documents indexed." in output.getvalue() and "publication: 1 documents indexed." in output.getvalue()
-    assert sorted(result_titles(search(client, q="hotline"))) == ["Hotline guide", "Hotline report"]
+    assert (
+        "post: 1 documents indexed." in output.getvalue()
+        and "publication: 1 documents indexed." in output.getvalue()
+    )
+    assert sorted(result_titles(search(client, q="hotline"))) == [
+        "Hotline guide",
+        "Hotline report",
+    ]
 
 
 def test_rebuild_search_index_draws_a_progress_bar_on_a_terminal():
@@ -396,7 +534,10 @@ def test_rebuild_search_index_draws_a_progress_bar_on_a_terminal():
 
     output = Terminal()
     call_command("rebuild_search_index", stdout=output)
-    assert "\rpost         [########################################] 3/3" in output.getvalue()
+    assert (
+        "\rpost         [########################################] 3/3"
+        in output.getvalue()
+    )
 
 
 @postgresql_only
@@ -408,7 +549,9 @@ def test_the_search_uses_the_gin_index():
     PostFactory.create_batch(5, title="Filler")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    query = SearchDocument.objects.filter(search_vector=SearchQuery("filler", search_type="raw"))
+    query = SearchDocument.objects.filter(
+        search_vector=SearchQuery("filler", search_type="raw")
+    )
     assert "unact_searchdocument_vector_gin" in query.explain()
 
 
@@ -419,39 +562,59 @@ def test_thai_words_typed_together_find_documents_with_both_anywhere(client):
     """Thai is typed without spaces: "แรงงานประมง" (workers + fishing) finds a text where the
     two words are far apart, and the text where they stand together ranks first."""
     PostFactory(title="แรงงานข้ามชาติจำนวนมากถูกหลอกลวงให้ทำงานในเรือประมง")
-    PostFactory(title="แรงงานประมงได้รับความช่วยเหลือ", publish_at=timezone.now() - timedelta(days=9))
+    PostFactory(
+        title="แรงงานประมงได้รับความช่วยเหลือ",
+        publish_at=timezone.now() - timedelta(days=9),
+    )
     PostFactory(title="ตำรวจช่วยเหลือเหยื่อการค้ามนุษย์ที่ชายแดน")
     assert result_titles(search(client, q="แรงงานประมง")) == [
         "แรงงานประมงได้รับความช่วยเหลือ",
         "แรงงานข้ามชาติจำนวนมากถูกหลอกลวงให้ทำงานในเรือประมง",
     ]
-    assert result_titles(search(client, q="การค้ามนุษย์")) == ["ตำรวจช่วยเหลือเหยื่อการค้ามนุษย์ที่ชายแดน"]
+    assert result_titles(search(client, q="การค้ามนุษย์")) == [
+        "ตำรวจช่วยเหลือเหยื่อการค้ามนุษย์ที่ชายแดน"
+    ]
 
 
 def test_a_short_word_does_not_find_longer_words_that_contain_it(client):
-    """"นา" (rice field) is inside ชาวนา (farmers), หน้าที่ (duty) and นายจ้าง (employer);
+    """ "นา" (rice field) is inside ชาวนา (farmers), หน้าที่ (duty) and นายจ้าง (employer);
     "art" is inside "smart" and "party"."""
     PostFactory(title="ชาวนาในหมู่บ้านได้รับการอบรม")
     PostFactory(title="หน้าที่ของนายจ้าง")
     PostFactory(title="Smart party")
-    PostFactory(title="Art against trafficking", body="<p>Young people painted a mural.</p>")
+    PostFactory(
+        title="Art against trafficking", body="<p>Young people painted a mural.</p>"
+    )
     assert result_titles(search(client, q="นา")) == []
     assert result_titles(search(client, q="art")) == ["Art against trafficking"]
 
 
 def test_vietnamese_is_found_without_diacritics_and_in_any_case(client):
     PostFactory(title="Báo cáo về BUÔN BÁN NGƯỜI ở Đồng bằng sông Cửu Long")
-    for query in ["buon ban nguoi", "BUÔN BÁN người", "dong bang song cuu long", "Đồng Bằng"]:
-        assert result_titles(search(client, q=query)) == ["Báo cáo về BUÔN BÁN NGƯỜI ở Đồng bằng sông Cửu Long"], query
+    for query in [
+        "buon ban nguoi",
+        "BUÔN BÁN người",
+        "dong bang song cuu long",
+        "Đồng Bằng",
+    ]:
+        assert result_titles(search(client, q=query)) == [
+            "Báo cáo về BUÔN BÁN NGƯỜI ở Đồng bằng sông Cửu Long"
+        ], query
     html = search(client, q="buon ban nguoi")
-    assert "<mark>BUÔN</mark> <mark>BÁN</mark> <mark>NGƯỜI</mark>" in html  # shown as written
+    assert (
+        "<mark>BUÔN</mark> <mark>BÁN</mark> <mark>NGƯỜI</mark>" in html
+    )  # shown as written
 
 
 def test_mixed_thai_and_english_queries(client):
     PostFactory(title="แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์")
     PostFactory(title="COMMIT meeting in Bangkok")
-    assert result_titles(search(client, q="COMMIT การค้ามนุษย์")) == ["แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์"]
-    assert result_titles(search(client, q="COMMITการค้ามนุษย์")) == ["แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์"]
+    assert result_titles(search(client, q="COMMIT การค้ามนุษย์")) == [
+        "แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์"
+    ]
+    assert result_titles(search(client, q="COMMITการค้ามนุษย์")) == [
+        "แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์"
+    ]
     assert len(result_titles(search(client, q="commit"))) == 2
 
 
@@ -460,15 +623,24 @@ def test_khmer_lao_burmese_and_chinese_words_are_found(client):
     PublicationFactory(title="ຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດໄດ້ຮັບການຊ່ວຍເຫຼືອ", language="lo")
     PublicationFactory(title="ကလေးသူငယ်များကို အလုပ်ကြမ်းခိုင်းစေခြင်း", language="my")
     PublicationFactory(title="打击人口贩卖的区域合作", language="zh-hans")
-    assert result_titles(search(client, q="ពលករបោកបញ្ឆោត")) == ["ពលករចំណាកស្រុកត្រូវបានបោកបញ្ឆោត"]
-    assert result_titles(search(client, q="ມະນຸດ")) == ["ຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດໄດ້ຮັບການຊ່ວຍເຫຼືອ"]
-    assert result_titles(search(client, q="ကလေးသူငယ်")) == ["ကလေးသူငယ်များကို အလုပ်ကြမ်းခိုင်းစေခြင်း"]
+    assert result_titles(search(client, q="ពលករបោកបញ្ឆោត")) == [
+        "ពលករចំណាកស្រុកត្រូវបានបោកបញ្ឆោត"
+    ]
+    assert result_titles(search(client, q="ມະນຸດ")) == [
+        "ຜູ້ເຄາະຮ້າຍຈາກການຄ້າມະນຸດໄດ້ຮັບການຊ່ວຍເຫຼືອ"
+    ]
+    assert result_titles(search(client, q="ကလေးသူငယ်")) == [
+        "ကလေးသူငယ်များကို အလုပ်ကြမ်းခိုင်းစေခြင်း"
+    ]
     assert result_titles(search(client, q="人口合作")) == ["打击人口贩卖的区域合作"]
     assert result_titles(search(client, q="口贩")) == []  # letters across two words
 
 
 def test_highlights_mark_whole_words_in_every_script(client):
-    PostFactory(title="ตำรวจช่วยเหลือเหยื่อการค้ามนุษย์ที่ชายแดน", body="<p>A smart art project in Kratie.</p>")
+    PostFactory(
+        title="ตำรวจช่วยเหลือเหยื่อการค้ามนุษย์ที่ชายแดน",
+        body="<p>A smart art project in Kratie.</p>",
+    )
     html = search(client, q="มนุษย์ art")
     assert "การค้า<mark>มนุษย์</mark>ที่" in html
     assert "A smart <mark>art</mark> project" in html
@@ -482,7 +654,10 @@ def test_english_is_stemmed_and_other_languages_are_not():
     PublicationFactory(title="Traffickers convicted", language="en")
     PublicationFactory(title="Traffickers convicted in Phnom Penh", language="km")
     configs = dict(SearchDocument.objects.values_list("title", "config"))
-    assert configs == {"Traffickers convicted": "english", "Traffickers convicted in Phnom Penh": "simple"}
+    assert configs == {
+        "Traffickers convicted": "english",
+        "Traffickers convicted in Phnom Penh": "simple",
+    }
 
 
 def test_the_pager_of_relevance_sorted_results_says_previous_and_next(client, settings):
@@ -495,14 +670,29 @@ def test_the_pager_of_relevance_sorted_results_says_previous_and_next(client, se
 
 
 def test_results_can_be_sorted_by_date_without_javascript(client):
-    PostFactory(title="Hotline hotline hotline", publish_at=timezone.now() - timedelta(days=300))
-    PostFactory(title="Hotline news", body="<p>Hotline.</p>", publish_at=timezone.now() - timedelta(days=1))
-    PublicationFactory(title="Hotline guide", publication_date=timezone.localdate() - timedelta(days=30))
+    PostFactory(
+        title="Hotline hotline hotline", publish_at=timezone.now() - timedelta(days=300)
+    )
+    PostFactory(
+        title="Hotline news",
+        body="<p>Hotline.</p>",
+        publish_at=timezone.now() - timedelta(days=1),
+    )
+    PublicationFactory(
+        title="Hotline guide",
+        publication_date=timezone.localdate() - timedelta(days=30),
+    )
     html = search(client, q="hotline", sort="date")
-    assert result_titles(html) == ["Hotline news", "Hotline guide", "Hotline hotline hotline"]
+    assert result_titles(html) == [
+        "Hotline news",
+        "Hotline guide",
+        "Hotline hotline hotline",
+    ]
     assert '<strong aria-current="true">Newest first</strong>' in html
     assert '<a href="/search/?q=hotline">Relevance</a>' in html
-    assert 'href="/search/?q=hotline&amp;type=post&amp;sort=date"' in html  # filters keep the order
+    assert (
+        'href="/search/?q=hotline&amp;type=post&amp;sort=date"' in html
+    )  # filters keep the order
     assert NOINDEX in html
     relevance = search(client, q="hotline")
     assert '<a href="/search/?q=hotline&amp;sort=date">Newest first</a>' in relevance
@@ -512,14 +702,18 @@ def test_results_come_before_the_filters_in_the_page(client):
     """On a phone the filters would otherwise push the first result far down."""
     PostFactory(title="Hotline story")
     html = search(client, q="hotline")
-    assert html.index('<ol class="search-results"') < html.index('class="search-filters"')
+    assert html.index('<ol class="search-results"') < html.index(
+        'class="search-filters"'
+    )
 
 
 # Speed: what a results page builds and runs (docs/search.md, "Speed") ---------------
 
 
 @postgresql_only
-def test_each_query_matches_the_vector_once_and_adds_no_condition_without_filters(client):
+def test_each_query_matches_the_vector_once_and_adds_no_condition_without_filters(
+    client,
+):
     """The query in both configurations is one tsquery (`english || simple`), so each row
     is matched once; without filters no type condition is built or evaluated."""
     from django.test.utils import CaptureQueriesContext
@@ -532,22 +726,43 @@ def test_each_query_matches_the_vector_once_and_adds_no_condition_without_filter
     assert [query["sql"].count("@@") for query in queries.captured_queries] == [1, 1]
     assert '"unact_searchdocument"."kind" =' not in queries.captured_queries[1]["sql"]
     with CaptureQueriesContext(connection) as queries:
-        assert result_titles(search(client, q="referral", type="post")) == ["Referral of survivors"]
+        assert result_titles(search(client, q="referral", type="post")) == [
+            "Referral of survivors"
+        ]
     assert '"unact_searchdocument"."kind" =' in queries.captured_queries[1]["sql"]
 
 
 def test_filter_links_escape_their_labels_and_mark_the_selected_option(client):
-    PostFactory(title="Hotline story", category=CategoryFactory(name="News & <Views>", slug="news-views"))
+    PostFactory(
+        title="Hotline story",
+        category=CategoryFactory(name="News & <Views>", slug="news-views"),
+    )
     PublicationFactory(title="Hotline guide", kind="brief")
     html = search(client, q="hotline", type="post")
     filters = html.split('class="search-filters"')[1]
     assert "News &amp; &lt;Views&gt; <span" in filters and "<Views>" not in filters
-    assert 'type=post" aria-current="true">Posts <span class="facet-count">(1)</span></a>' in filters
-    assert 'type=publication">Publications <span class="facet-count">(1)</span></a>' in filters
+    assert (
+        'type=post" aria-current="true">Posts <span class="facet-count">(1)</span></a>'
+        in filters
+    )
+    assert (
+        'type=publication">Publications <span class="facet-count">(1)</span></a>'
+        in filters
+    )
 
 
 def test_words_of_two_scripts_run_together_are_split_by_script():
     from unact.search.words import words_with_offsets
 
-    assert words_with_offsets("แผน COMMITการค้า") == [(0, "แผน"), (4, "COMMIT"), (10, "การ"), (13, "ค้า")]
-    assert words_with_offsets("The COMMIT plan, 2016.") == [(0, "The"), (4, "COMMIT"), (11, "plan"), (17, "2016")]
+    assert words_with_offsets("แผน COMMITการค้า") == [
+        (0, "แผน"),
+        (4, "COMMIT"),
+        (10, "การ"),
+        (13, "ค้า"),
+    ]
+    assert words_with_offsets("The COMMIT plan, 2016.") == [
+        (0, "The"),
+        (4, "COMMIT"),
+        (11, "plan"),
+        (17, "2016"),
+    ]

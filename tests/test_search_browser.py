@@ -5,28 +5,43 @@ from .factories import CategoryFactory, PostFactory, PublicationFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_visitor_searches_from_the_header_and_filters_the_results(live_server, page, screenshot):
+def test_visitor_searches_from_the_header_and_filters_the_results(
+    live_server, page, screenshot
+):
     news = CategoryFactory(name="News")
     PostFactory(
         title="Safe migration hotline opens in Cambodia",
         category=news,
         body="<p>The hotline gives advice on safe migration before people leave home.</p>",
     )
-    PostFactory(title="Referral meeting", category=news, body="<p>Officials discussed safe migration and referral.</p>")
+    PostFactory(
+        title="Referral meeting",
+        category=news,
+        body="<p>Officials discussed safe migration and referral.</p>",
+    )
     PublicationFactory(title="Safe migration: a guide for workers", kind="brief")
     PostFactory(title="Draft on safe migration", draft=True)
 
     page.goto(live_server.url + "/publications/")
-    page.get_by_role("searchbox", name="Search posts and publications").first.fill("safe migration")
-    page.get_by_role("search", name="Site search").get_by_role("button", name="Search").click()
+    page.get_by_role("searchbox", name="Search posts and publications").first.fill(
+        "safe migration"
+    )
+    page.get_by_role("search", name="Site search").get_by_role(
+        "button", name="Search"
+    ).click()
     page.wait_for_url("**/search/?q=safe+migration")
-    assert page.get_by_role("heading", level=1).inner_text() == "Search results for “safe migration”"
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "Search results for “safe migration”"
+    )
     assert page.locator(".search-count").inner_text().startswith("3 results")
     assert page.locator(".search-result mark").count() >= 3
     assert "Draft on safe migration" not in page.content()
     screenshot(page, "search-results")
 
-    page.get_by_role("navigation", name="Narrow the results").get_by_role("link", name="Publications").click()
+    page.get_by_role("navigation", name="Narrow the results").get_by_role(
+        "link", name="Publications"
+    ).click()
     page.wait_for_url("**type=publication**")
     titles = page.locator(".search-title").all_inner_texts()
     assert titles == ["Safe migration: a guide for workers"]

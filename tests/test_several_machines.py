@@ -6,8 +6,6 @@ writes (a publication, a session, a lock-out) is seen at once by the other.
 """
 
 import os
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -48,31 +46,12 @@ def redis_available():
         return False
 
 
-@pytest.fixture(scope="session")
-def collected_static(tmp_path_factory):
-    """collectstatic once: the production storage needs its manifest."""
-    static_root = tmp_path_factory.mktemp("static")
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "collectstatic-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": "http://127.0.0.1:8000",
-        "STATIC_ROOT": str(static_root),
-        "DATABASE_URL": "sqlite:///:memory:",
-    }
-    env.pop("PYTEST_CURRENT_TEST", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
-    )
-    (static_root / "staticfiles.json").read_text()
-    return static_root
-
-
 def database_url():
     settings = connection.settings_dict
     user = urllib.parse.quote(settings["USER"] or "")
-    password = ":" + urllib.parse.quote(settings["PASSWORD"]) if settings["PASSWORD"] else ""
+    password = (
+        ":" + urllib.parse.quote(settings["PASSWORD"]) if settings["PASSWORD"] else ""
+    )
     return f"postgres://{user}{password}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
@@ -96,7 +75,10 @@ def two_servers(collected_static, tmp_path):
         "CACHE_KEY_PREFIX": f"unact-test-{uuid.uuid4().hex[:8]}",
         "SESSION_ENGINE": "cache",
     }
-    servers = [AppServer(_server_env(shared, collected_static, tmp_path), tmp_path) for _ in range(2)]
+    servers = [
+        AppServer(_server_env(shared, collected_static, tmp_path), tmp_path)
+        for _ in range(2)
+    ]
     yield servers
     for server in servers:
         server.stop()
@@ -106,13 +88,17 @@ def test_a_post_published_on_one_server_is_visible_at_once_on_the_other(two_serv
     server_a, server_b = two_servers
     lan = StaffFactory(username="lan", is_superuser=True)
     # Production servers require two-factor sign-in (ADMIN_REQUIRE_2FA).
-    device = TOTPDevice.objects.create(user=lan, name="Authenticator app", confirmed=True)
+    device = TOTPDevice.objects.create(
+        user=lan, name="Authenticator app", confirmed=True
+    )
     draft = PostFactory(title="Hotline in Khmer", slug="hotline-in-khmer", draft=True)
     visitor = Browser()
     assert visitor.request(server_b.url + "/posts/hotline-in-khmer/")[0] == 404
 
     editor = Browser()
-    status, html = editor.log_in(server_a, "lan", "correct horse battery", code=f"{totp(device.bin_key):06d}")
+    status, html = editor.log_in(
+        server_a, "lan", "correct horse battery", code=f"{totp(device.bin_key):06d}"
+    )
     assert status == 200 and "Content and community" in html
     # The session lives in the shared Redis, not in the database: server B knows it.
     assert Session.objects.count() == 0
@@ -121,7 +107,12 @@ def test_a_post_published_on_one_server_is_visible_at_once_on_the_other(two_serv
 
     status, _html = editor.request(
         server_a.url + "/admin/posts/post/",
-        {"csrfmiddlewaretoken": editor.csrf_token(html), "action": "publish", "_selected_action": [draft.pk], "index": 0},
+        {
+            "csrfmiddlewaretoken": editor.csrf_token(html),
+            "action": "publish",
+            "_selected_action": [draft.pk],
+            "index": 0,
+        },
     )
     assert status == 200
     assert Post.objects.get(pk=draft.pk).status == Post.Status.PUBLISHED
@@ -131,7 +122,10 @@ def test_a_post_published_on_one_server_is_visible_at_once_on_the_other(two_serv
 
     # Logging out on B ends the session on A too (one shared cache).
     _status, html = editor.request(server_b.url + "/admin/")
-    editor.request(server_b.url + "/admin/logout/", {"csrfmiddlewaretoken": editor.csrf_token(html)})
+    editor.request(
+        server_b.url + "/admin/logout/",
+        {"csrfmiddlewaretoken": editor.csrf_token(html)},
+    )
     status, html = editor.request(server_a.url + "/admin/posts/post/")
     assert "id_password" in html  # sent back to the login form
 
@@ -155,9 +149,18 @@ def test_a_lockout_on_one_server_applies_on_the_other(two_servers):
         ("DATABASE_URL", 503, "database: unavailable\ncache: ok\n"),
     ],
 )
-def test_healthz_reports_database_and_cache_apart(collected_static, tmp_path, broken, expected_status, expected_body):
-    env = {"DATABASE_URL": database_url(), "REDIS_URL": REDIS_URL, "CACHE_KEY_PREFIX": f"unact-test-{uuid.uuid4().hex[:8]}"}
-    env[broken] = {"REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "DATABASE_URL": f"postgres://root@127.0.0.1:{free_port()}/x"}[broken]
+def test_healthz_reports_database_and_cache_apart(
+    collected_static, tmp_path, broken, expected_status, expected_body
+):
+    env = {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": f"unact-test-{uuid.uuid4().hex[:8]}",
+    }
+    env[broken] = {
+        "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+        "DATABASE_URL": f"postgres://root@127.0.0.1:{free_port()}/x",
+    }[broken]
     server = AppServer(_server_env(env, collected_static, tmp_path), tmp_path)
     try:
         status, body = Browser().request(server.url + "/healthz")

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _json_ld(html):
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    blocks = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>', html, re.S
+    )
     return [json.loads(block) for block in blocks]
 
 
@@ -56,7 +58,10 @@ def test_post_page_has_social_tags_and_article_data(client):
     assert '<meta property="og:type" content="article">' in html
     assert 'property="og:image" content="http' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
-    assert f'<link rel="canonical" href="http://127.0.0.1:8000{post.get_absolute_url()}">' in html
+    assert (
+        f'<link rel="canonical" href="http://127.0.0.1:8000{post.get_absolute_url()}">'
+        in html
+    )
 
 
 def test_news_posts_are_news_articles(client):
@@ -77,7 +82,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _settings_value(name, **env):
     """A setting as a fresh process computes it from this environment."""
-    environment = {key: value for key, value in os.environ.items() if key not in {"PYTEST_CURRENT_TEST", "PORT", "SITE_URL"}}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PYTEST_CURRENT_TEST", "PORT", "SITE_URL"}
+    }
     environment.update(env)
     code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
     result = subprocess.run(
@@ -90,9 +99,16 @@ def _settings_value(name, **env):
 
 def test_in_development_the_site_address_follows_the_servers_port():
     """`PORT=8101 make run`: SITE_URL is http://127.0.0.1:8101 unless set."""
-    assert _settings_value("SITE_URL", DEBUG="1", PORT="8101") == "http://127.0.0.1:8101"
+    assert (
+        _settings_value("SITE_URL", DEBUG="1", PORT="8101") == "http://127.0.0.1:8101"
+    )
     assert _settings_value("SITE_URL", DEBUG="1") == "http://127.0.0.1:8000"
-    assert _settings_value("SITE_URL", DEBUG="1", PORT="8101", SITE_URL="https://dev.example.org/") == "https://dev.example.org"
+    assert (
+        _settings_value(
+            "SITE_URL", DEBUG="1", PORT="8101", SITE_URL="https://dev.example.org/"
+        )
+        == "https://dev.example.org"
+    )
 
 
 def test_make_run_gives_every_process_the_servers_address():
@@ -101,8 +117,14 @@ def test_make_run_gives_every_process_the_servers_address():
         ["make", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
         env={key: value for key, value in os.environ.items() if key not in {"SITE_URL", "PORT"}},
     )  # fmt: skip
-    commands = [line for line in result.stdout.splitlines() if "manage.py" in line and "migrate" not in line]
-    assert {"load_demo", "db_worker", "runserver"} <= {word for line in commands for word in line.split()}
+    commands = [
+        line
+        for line in result.stdout.splitlines()
+        if "manage.py" in line and "migrate" not in line
+    ]
+    assert {"load_demo", "db_worker", "runserver"} <= {
+        word for line in commands for word in line.split()
+    }
     for line in commands:
         assert "SITE_URL=http://127.0.0.1:8101" in line, line
     assert "http://127.0.0.1:8101/admin/" in result.stdout
@@ -113,11 +135,23 @@ def test_pages_link_to_site_url_only(client, settings):
     settings.SITE_URL = "http://127.0.0.1:8101"
     settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
     post = PostFactory(title="Helpline now open at night")
-    html = client.get(post.get_absolute_url(), HTTP_HOST="localhost:8000").content.decode()
-    assert f'<link rel="canonical" href="http://127.0.0.1:8101{post.get_absolute_url()}">' in html
-    assert f'<meta property="og:url" content="http://127.0.0.1:8101{post.get_absolute_url()}">' in html
-    addresses = re.findall(r'https?://(?:127\.0\.0\.1|localhost|testserver)[^"\s<]*', html)
-    assert addresses and all(address.startswith("http://127.0.0.1:8101/") for address in addresses), addresses
+    html = client.get(
+        post.get_absolute_url(), HTTP_HOST="localhost:8000"
+    ).content.decode()
+    assert (
+        f'<link rel="canonical" href="http://127.0.0.1:8101{post.get_absolute_url()}">'
+        in html
+    )
+    assert (
+        f'<meta property="og:url" content="http://127.0.0.1:8101{post.get_absolute_url()}">'
+        in html
+    )
+    addresses = re.findall(
+        r'https?://(?:127\.0\.0\.1|localhost|testserver)[^"\s<]*', html
+    )
+    assert addresses and all(
+        address.startswith("http://127.0.0.1:8101/") for address in addresses
+    ), addresses
     for data in _json_ld(html):
         assert ":8000" not in json.dumps(data)
 
@@ -133,7 +167,9 @@ def test_sitemap_and_robots_use_site_url_never_the_host_header(client, settings,
     sitemap = client.get("/sitemap.xml", HTTP_HOST=host).content.decode()
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert len(locations) > 3
-    assert all(location.startswith("https://portal.example.org/") for location in locations), locations
+    assert all(
+        location.startswith("https://portal.example.org/") for location in locations
+    ), locations
 
 
 def test_load_demo_prints_the_admin_address_on_site_url(settings):
@@ -146,7 +182,12 @@ def test_load_demo_prints_the_admin_address_on_site_url(settings):
 
 # --- The admin by role, the favicon, the demo account (issue 14, items 9 and 10) ------
 
-TECHNICAL_SECTIONS = ["Authentication and Authorization", "Axes", "Tasks Database Backend", "Taggit"]
+TECHNICAL_SECTIONS = [
+    "Authentication and Authorization",
+    "Axes",
+    "Tasks Database Backend",
+    "Taggit",
+]
 
 
 def _admin_sections(html):
@@ -178,22 +219,31 @@ def test_staff_with_a_technical_permission_still_see_content_only(client):
     editor = StaffFactory(groups=["Editors"])
     editor.user_permissions.add(Permission.objects.get(codename="view_accesslog"))
     client.force_login(editor)
-    assert "Axes" not in _admin_sections(client.get(reverse("admin:index")).content.decode())
+    assert "Axes" not in _admin_sections(
+        client.get(reverse("admin:index")).content.decode()
+    )
 
 
 def test_superusers_see_the_technical_sections_after_the_content(client):
     client.force_login(StaffFactory(is_superuser=True))
     html = client.get(reverse("admin:index")).content.decode()
     content, technical = html.split('id="technical-apps"')
-    assert {"Posts", "Publications", "Newsletter", "Tags"} <= set(_admin_sections(content))
+    assert {"Posts", "Publications", "Newsletter", "Tags"} <= set(
+        _admin_sections(content)
+    )
     assert set(_admin_sections(technical)) == {
-        "Authentication and Authorization", "Axes", "Sites", "Tasks Database Backend"
+        "Authentication and Authorization",
+        "Axes",
+        "Sites",
+        "Tasks Database Backend",
     }
 
 
 def test_favicon_ico_leads_to_the_icon(client):
     response = client.get("/favicon.ico")
-    assert response.status_code == 302 and response["Location"].endswith("/img/favicon.svg")
+    assert response.status_code == 302 and response["Location"].endswith(
+        "/img/favicon.svg"
+    )
     assert "max-age" in response["Cache-Control"]
     assert client.head("/favicon.ico").status_code == 302
 
@@ -203,14 +253,22 @@ def test_demo_admin_belongs_to_the_staff_groups_and_gets_moderator_notices():
 
     call_command("load_demo", stdout=io.StringIO())
     admin = get_user_model().objects.get(username=DEMO_USERNAME)
-    assert set(admin.groups.values_list("name", flat=True)) == {"Editors", "Moderators", "Newsletter managers"}
+    assert set(admin.groups.values_list("name", flat=True)) == {
+        "Editors",
+        "Moderators",
+        "Newsletter managers",
+    }
     assert moderator_emails() == [admin.email]
 
 
 def _demo_login(client):
     return client.post(
         reverse("admin:login"),
-        {"username": DEMO_USERNAME, "password": DEMO_PASSWORD, "next": reverse("admin:index")},
+        {
+            "username": DEMO_USERNAME,
+            "password": DEMO_PASSWORD,
+            "next": reverse("admin:index"),
+        },
     )
 
 
@@ -233,14 +291,22 @@ def test_a_demo_session_from_development_ends_with_debug_off(client, settings):
     assert client.get(reverse("admin:index")).status_code == 200
     settings.DEBUG = False
     response = client.get(reverse("admin:index"))
-    assert response.status_code == 302 and reverse("admin:login") in response["Location"]
+    assert (
+        response.status_code == 302 and reverse("admin:login") in response["Location"]
+    )
 
 
 def test_a_real_account_still_signs_in_with_debug_off(client):
-    StaffFactory(username=DEMO_USERNAME, is_superuser=True)  # same name, its own password
+    StaffFactory(
+        username=DEMO_USERNAME, is_superuser=True
+    )  # same name, its own password
     response = client.post(
         reverse("admin:login"),
-        {"username": DEMO_USERNAME, "password": "correct horse battery", "next": reverse("admin:index")},
+        {
+            "username": DEMO_USERNAME,
+            "password": "correct horse battery",
+            "next": reverse("admin:index"),
+        },
     )
     assert response.status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200

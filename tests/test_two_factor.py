@@ -33,14 +33,21 @@ def required(settings):
 def sign_in(client, username, code="", ip="203.0.113.7", password=PASSWORD):
     return client.post(
         reverse("admin:login"),
-        {"username": username, "password": password, "otp_token": code, "next": reverse("admin:index")},
+        {
+            "username": username,
+            "password": password,
+            "otp_token": code,
+            "next": reverse("admin:index"),
+        },
         REMOTE_ADDR=ip,
     )
 
 
 def enrolled(username="editor"):
     user = StaffFactory(username=username, groups=[EDITORS])
-    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device = TOTPDevice.objects.create(
+        user=user, name="Authenticator app", confirmed=True
+    )
     codes = recovery_codes_renew(user=user)
     return user, device, codes
 
@@ -55,19 +62,26 @@ def test_staff_without_a_device_set_one_up_before_the_admin_opens():
     response = sign_in(client, "editor")
     assert response.status_code == 302
     # Password alone: every admin page leads to the setup page, not to content.
-    assert client.get(reverse("admin:index"), follow=True).redirect_chain[-1][0] == reverse("admin:two_factor")
+    assert client.get(reverse("admin:index"), follow=True).redirect_chain[-1][
+        0
+    ] == reverse("admin:two_factor")
     assert client.get(reverse("admin:posts_post_changelist")).status_code == 302
     page = client.get(reverse("admin:two_factor"))
     html = page.content.decode()
     # The QR code is drawn here (inline SVG), with the key as text: no third-party request.
     assert "<svg" in html and "<img" not in html.split('id="content-main"')[1]
-    assert re.search(r"otpauth://totp/UN-ACT%3Aeditor\?secret=[A-Z2-7]+&amp;algorithm=SHA1", html)
+    assert re.search(
+        r"otpauth://totp/UN-ACT%3Aeditor\?secret=[A-Z2-7]+&amp;algorithm=SHA1", html
+    )
     device = TOTPDevice.objects.get(user__username="editor", confirmed=False)
     # Reloading keeps the same key (the app already scanned it).
     client.get(reverse("admin:two_factor"))
     assert TOTPDevice.objects.filter(user__username="editor").count() == 1
 
-    wrong = client.post(reverse("admin:two_factor"), {"otp_token": "000000" if code_for(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("admin:two_factor"),
+        {"otp_token": "000000" if code_for(device) != "000000" else "111111"},
+    )
     assert wrong.context["form"].has_error("otp_token", "invalid_token")
     # django-otp makes each device wait a little longer after every wrong code.
     with time_machine.travel(timezone.now() + timezone.timedelta(seconds=5)):
@@ -75,7 +89,10 @@ def test_staff_without_a_device_set_one_up_before_the_admin_opens():
     codes = done.context["codes"]
     assert len(codes) == 10 and all(code in done.content.decode() for code in codes)
     assert client.get(reverse("admin:index")).status_code == 200
-    assert LogEntry.objects.filter(change_message="Two-factor sign-in set up.").count() == 1
+    assert (
+        LogEntry.objects.filter(change_message="Two-factor sign-in set up.").count()
+        == 1
+    )
 
 
 def test_sign_in_with_password_and_code_and_each_code_only_once():
@@ -91,8 +108,12 @@ def test_sign_in_with_password_and_code_and_each_code_only_once():
 def test_password_alone_is_refused_with_the_same_message_as_a_wrong_password():
     enrolled()
     without_code = sign_in(Client(), "editor").content.decode()
-    wrong_password = sign_in(Client(), "editor", password="wrong", ip="198.51.100.9").content.decode()
-    message = "Please enter the correct username, password and code for a staff account."
+    wrong_password = sign_in(
+        Client(), "editor", password="wrong", ip="198.51.100.9"
+    ).content.decode()
+    message = (
+        "Please enter the correct username, password and code for a staff account."
+    )
     assert message in without_code and message in wrong_password
 
 
@@ -101,9 +122,16 @@ def test_a_wrong_code_counts_toward_the_lock_out(settings):
     _user, device, _codes = enrolled()
     client = Client()
     for _attempt in range(2):
-        assert sign_in(client, "editor", "123456" if code_for(device) != "123456" else "654321").status_code == 200
+        assert (
+            sign_in(
+                client, "editor", "123456" if code_for(device) != "123456" else "654321"
+            ).status_code
+            == 200
+        )
     assert AccessAttempt.objects.get(username="editor").failures_since_start == 2
-    locked = sign_in(client, "editor", "999999" if code_for(device) != "999999" else "888888")
+    locked = sign_in(
+        client, "editor", "999999" if code_for(device) != "999999" else "888888"
+    )
     assert locked.status_code == 429
     # Locked out: even the right password and code wait for the cool-off.
     with time_machine.travel(timezone.now() + timezone.timedelta(seconds=60)):
@@ -148,16 +176,25 @@ def test_an_administrator_resets_a_lost_device_and_the_person_sets_up_again():
     assert sign_in(client, "chief", code_for(admin_device)).status_code == 302
     changelist = reverse("admin:auth_user_changelist")
     assert client.get(changelist).status_code == 200
-    response = client.post(changelist, {"action": "reset_two_factor", "_selected_action": [colleague.pk]}, follow=True)
+    response = client.post(
+        changelist,
+        {"action": "reset_two_factor", "_selected_action": [colleague.pk]},
+        follow=True,
+    )
     assert "Two-factor sign-in reset for 1 person" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=colleague).exists()
     assert not StaticDevice.objects.filter(user=colleague).exists()
     entry = LogEntry.objects.get(object_id=str(colleague.pk))
-    assert entry.user == admin_user and "Two-factor sign-in reset" in entry.get_change_message()
+    assert (
+        entry.user == admin_user
+        and "Two-factor sign-in reset" in entry.get_change_message()
+    )
     # The colleague signs in with the password and is led to set up a new app.
     again = Client()
     assert sign_in(again, "colleague").status_code == 302
-    assert again.get(reverse("admin:index"), follow=True).redirect_chain[-1][0] == reverse("admin:two_factor")
+    assert again.get(reverse("admin:index"), follow=True).redirect_chain[-1][
+        0
+    ] == reverse("admin:two_factor")
 
 
 def test_reset_two_factor_command(capsys):

@@ -39,13 +39,17 @@ class PortalUserAdmin(UserAdmin):
 
     def get_queryset(self, request):
         confirmed_app = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-        return super().get_queryset(request).annotate(has_two_factor=Exists(confirmed_app))
+        return (
+            super().get_queryset(request).annotate(has_two_factor=Exists(confirmed_app))
+        )
 
     @admin.display(description=_("two-factor"), boolean=True, ordering="has_two_factor")
     def two_factor(self, user):
         return user.has_two_factor
 
-    @admin.action(description=_("Reset two-factor sign-in (lost device)"), permissions=["change"])
+    @admin.action(
+        description=_("Reset two-factor sign-in (lost device)"), permissions=["change"]
+    )
     def reset_two_factor(self, request, queryset):
         for user in queryset:
             two_factor_reset(user=user, by=request.user)

@@ -52,7 +52,11 @@ class PortalAdminSite(admin.AdminSite):
         from unact.twofactor import enrolment_view
 
         return [
-            path("two-factor/", lambda request: enrolment_view(request, self), name="two_factor"),
+            path(
+                "two-factor/",
+                lambda request: enrolment_view(request, self),
+                name="two_factor",
+            ),
             *super().get_urls(),
         ]
 
@@ -60,16 +64,28 @@ class PortalAdminSite(admin.AdminSite):
         """Content sections first (alphabetically), technical ones after, for superusers only."""
         app_list = super().get_app_list(request, app_label)
         if not request.user.is_superuser:
-            app_list = [app for app in app_list if app["app_label"] not in TECHNICAL_APPS]
+            app_list = [
+                app for app in app_list if app["app_label"] not in TECHNICAL_APPS
+            ]
         for app in app_list:
             app["name"] = SECTION_NAMES.get(app["app_label"], app["name"])
-        return sorted(app_list, key=lambda app: (app["app_label"] in TECHNICAL_APPS, str(app["name"]).lower()))
+        return sorted(
+            app_list,
+            key=lambda app: (
+                app["app_label"] in TECHNICAL_APPS,
+                str(app["name"]).lower(),
+            ),
+        )
 
     def index(self, request, extra_context=None):
         response = super().index(request, extra_context)
         app_list = response.context_data["app_list"]
-        response.context_data["app_list"] = [app for app in app_list if app["app_label"] not in TECHNICAL_APPS]
-        response.context_data["technical_app_list"] = [app for app in app_list if app["app_label"] in TECHNICAL_APPS]
+        response.context_data["app_list"] = [
+            app for app in app_list if app["app_label"] not in TECHNICAL_APPS
+        ]
+        response.context_data["technical_app_list"] = [
+            app for app in app_list if app["app_label"] in TECHNICAL_APPS
+        ]
         return response
 
 

@@ -14,4 +14,8 @@ class UnactConfig(AppConfig):
 
         from .redirects import site_follow_settings
 
-        post_migrate.connect(site_follow_settings, sender=self, dispatch_uid="unact-site-follows-settings")
+        post_migrate.connect(
+            site_follow_settings,
+            sender=self,
+            dispatch_uid="unact-site-follows-settings",
+        )

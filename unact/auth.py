@@ -29,7 +29,9 @@ class ModelBackend(backends.ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not settings.DEBUG and password == DEMO_PASSWORD:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        return super().authenticate(
+            request, username=username, password=password, **kwargs
+        )
 
     def get_user(self, user_id):
         user = super().get_user(user_id)

@@ -49,7 +49,9 @@ class SharedClientRedisCacheClient(RedisCacheClient):
         index = self._get_connection_pool_index(write)
         client = self._clients.get(index)
         if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+            client = self._clients[index] = self._client(
+                connection_pool=self._get_connection_pool(write)
+            )
         return client
 
 
@@ -57,7 +59,13 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = SharedClientRedisCacheClient
-        self._fallback = LocMemCache(f"fallback-{server}", {"OPTIONS": {"MAX_ENTRIES": 2000}, "KEY_PREFIX": params.get("KEY_PREFIX", "")})
+        self._fallback = LocMemCache(
+            f"fallback-{server}",
+            {
+                "OPTIONS": {"MAX_ENTRIES": 2000},
+                "KEY_PREFIX": params.get("KEY_PREFIX", ""),
+            },
+        )
         self._down_until = 0.0
         self._was_down = False
 
@@ -90,7 +98,9 @@ class ResilientRedisCache(RedisCache):
             else:
                 if self._was_down:
                     self._was_down = False
-                    logger.warning("Redis is back: the shared cache and rate limits are shared again.")
+                    logger.warning(
+                        "Redis is back: the shared cache and rate limits are shared again."
+                    )
                 return result
         return on_fallback()
 
@@ -99,13 +109,17 @@ class ResilientRedisCache(RedisCache):
 
         def on_redis():
             full_key = self.make_and_validate_key(key)
-            with self._cache.get_client(full_key, write=True).pipeline(transaction=False) as pipeline:
+            with self._cache.get_client(full_key, write=True).pipeline(
+                transaction=False
+            ) as pipeline:
                 pipeline.set(full_key, 0, ex=seconds, nx=True)
                 pipeline.incr(full_key)
                 _started, count = pipeline.execute()
             return count
 
-        return self._on_redis_or_fallback(on_redis, lambda: _count_in_window(self._fallback, key, seconds))
+        return self._on_redis_or_fallback(
+            on_redis, lambda: _count_in_window(self._fallback, key, seconds)
+        )
 
     add = _resilient("add")
     get = _resilient("get")

@@ -22,13 +22,19 @@ def make_cover_image(title, label, width=1200, height=800):
     draw = ImageDraw.Draw(image)
     for y in range(height):
         mix = y / height
-        colour = tuple(round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True))
+        colour = tuple(
+            round(a + (b - a) * mix) for a, b in zip(top, bottom, strict=True)
+        )
         draw.line([(0, y), (width, y)], fill=colour)
     for index in range(6):
         radius = 80 + (seed >> (index * 8)) % 220
         x = (seed >> (index * 5)) % width
         y = (seed >> (index * 7)) % height
-        draw.ellipse([x - radius, y - radius, x + radius, y + radius], outline=(255, 255, 255), width=3)
+        draw.ellipse(
+            [x - radius, y - radius, x + radius, y + radius],
+            outline=(255, 255, 255),
+            width=3,
+        )
     big = ImageFont.load_default(size=88)
     small = ImageFont.load_default(size=40)
     draw.rectangle([60, height - 260, width - 60, height - 60], fill=(255, 255, 255))

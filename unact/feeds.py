@@ -25,5 +25,7 @@ class BufferedFeed(Feed):
         buffer = io.StringIO()
         feedgen.write(buffer, "utf-8")
         response = HttpResponse(buffer.getvalue(), content_type=feedgen.content_type)
-        response.headers["Last-Modified"] = http_date(feedgen.latest_post_date().timestamp())
+        response.headers["Last-Modified"] = http_date(
+            feedgen.latest_post_date().timestamp()
+        )
         return response

@@ -49,7 +49,10 @@ def validate_image_file(upload):
         raise ValidationError(
             _("This image is %(size)s; the limit is %(limit)s."),
             code="file_too_large",
-            params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            },
         )
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
@@ -129,17 +132,27 @@ _RENDITIONS_MEMO = {}
 _RENDITIONS_MEMO_MAX = 20_000
 
 
-def renditions(instance, source_field, spec_names, widths, original_width, original_height):
+def renditions(
+    instance, source_field, spec_names, widths, original_width, original_height
+):
     """JPEG and WebP renditions of an image, from the spec fields `<name>` and `<name>_webp`."""
     if not getattr(instance, source_field):
         return Renditions((), ())
-    key = (instance._meta.label, source_field, getattr(instance, source_field).name, original_width, original_height)
+    key = (
+        instance._meta.label,
+        source_field,
+        getattr(instance, source_field).name,
+        original_width,
+        original_height,
+    )
     found = _RENDITIONS_MEMO.get(key)
     if found is None:
 
         def sources(suffix):
             specs = zip(
-                (getattr(instance, name + suffix) for name in spec_names), widths, strict=True
+                (getattr(instance, name + suffix) for name in spec_names),
+                widths,
+                strict=True,
             )
             return rendition_sources(specs, original_width, original_height)
 

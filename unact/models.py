@@ -37,15 +37,23 @@ class SearchDocument(models.Model):
     url = models.CharField(max_length=300)
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)
-    body = models.TextField(blank=True, help_text="Plain text of the body, for excerpts.")
+    body = models.TextField(
+        blank=True, help_text="Plain text of the body, for excerpts."
+    )
     category = models.SlugField(max_length=100, blank=True)
     category_name = models.CharField(max_length=100, blank=True)
     publication_kind = models.CharField(max_length=20, blank=True)
     published_at = models.DateTimeField()
-    unpublish_at = models.DateTimeField(null=True, blank=True, help_text="Found until then; blank: always.")
-    date = models.DateField(help_text="The local day of publication (shown, and the year facet).")
+    unpublish_at = models.DateTimeField(
+        null=True, blank=True, help_text="Found until then; blank: always."
+    )
+    date = models.DateField(
+        help_text="The local day of publication (shown, and the year facet)."
+    )
     year = models.PositiveSmallIntegerField()
-    config = models.CharField(max_length=20, help_text="PostgreSQL text-search configuration.")
+    config = models.CharField(
+        max_length=20, help_text="PostgreSQL text-search configuration."
+    )
     title_words = models.TextField(blank=True)
     summary_words = models.TextField(blank=True)
     body_words = models.TextField(blank=True)
@@ -54,7 +62,11 @@ class SearchDocument(models.Model):
     objects = SearchDocumentQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_document_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="search_document_unique"
+            )
+        ]
 
     def __str__(self):
         return self.title

@@ -39,7 +39,13 @@ from django.utils.text import compress_string
 from unact.urlcache import reverse_memo
 
 VERSION_KEY = "pagecache:version"
-CACHEABLE_TYPES = ("text/html", "application/rss+xml", "application/atom+xml", "application/xml", "text/plain")
+CACHEABLE_TYPES = (
+    "text/html",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/plain",
+)
 # Smaller bodies are sent as they are (GZipMiddleware's own minimum).
 _GZIP_MIN_BYTES = 200
 
@@ -57,11 +63,19 @@ def _next_scheduled_change():
         model = apps.get_model(label)
         firsts = {}
         for field in fields:
-            after = now if isinstance(model._meta.get_field(field), DateTimeField) else timezone.localdate(now)
+            after = (
+                now
+                if isinstance(model._meta.get_field(field), DateTimeField)
+                else timezone.localdate(now)
+            )
             firsts[field] = Min(field, filter=Q(**{f"{field}__gt": after}))
-        for first in model.objects.filter(status="published").aggregate(**firsts).values():
+        for first in (
+            model.objects.filter(status="published").aggregate(**firsts).values()
+        ):
             if first and not isinstance(first, datetime):
-                first = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+                first = timezone.make_aware(
+                    datetime.combine(first, datetime.min.time())
+                )
             if first:
                 upcoming.append(first.timestamp())
     return min(upcoming) if upcoming else None
@@ -84,7 +98,9 @@ def content_changed(*, in_migration=False):
 
 
 def _is_current(state):
-    return state is not None and not (state["next_change_at"] and time.time() >= state["next_change_at"])
+    return state is not None and not (
+        state["next_change_at"] and time.time() >= state["next_change_at"]
+    )
 
 
 def lookup(key):
@@ -105,7 +121,9 @@ def _never_on_a_page(instance):
     deleting it changes no page. A comment held for moderation or marked spam must not
     empty the cache, or every spam attempt would."""
     visible_when = settings.PAGE_CACHE_VISIBLE_WHEN.get(instance._meta.label_lower)
-    return visible_when is not None and any(getattr(instance, name) != value for name, value in visible_when.items())
+    return visible_when is not None and any(
+        getattr(instance, name) != value for name, value in visible_when.items()
+    )
 
 
 def _is_historical(model):
@@ -114,12 +132,16 @@ def _is_historical(model):
 
 
 def on_save(sender, instance, created=False, **kwargs):
-    if sender._meta.label_lower in settings.PAGE_CACHE_MODELS and not (created and _never_on_a_page(instance)):
+    if sender._meta.label_lower in settings.PAGE_CACHE_MODELS and not (
+        created and _never_on_a_page(instance)
+    ):
         content_changed(in_migration=_is_historical(sender))
 
 
 def on_delete(sender, instance, **kwargs):
-    if sender._meta.label_lower in settings.PAGE_CACHE_MODELS and not _never_on_a_page(instance):
+    if sender._meta.label_lower in settings.PAGE_CACHE_MODELS and not _never_on_a_page(
+        instance
+    ):
         content_changed(in_migration=_is_historical(sender))
 
 
@@ -181,7 +203,19 @@ class ParametersRead(QueryDict):
         method.__name__ = name
         return method
 
-    for _name in ("__iter__", "__len__", "keys", "values", "items", "lists", "dict", "urlencode", "copy", "__copy__", "__deepcopy__"):
+    for _name in (
+        "__iter__",
+        "__len__",
+        "keys",
+        "values",
+        "items",
+        "lists",
+        "dict",
+        "urlencode",
+        "copy",
+        "__copy__",
+        "__deepcopy__",
+    ):
         locals()[_name] = _reading_all(_name)
     del _name, _reading_all
 
@@ -208,7 +242,11 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not settings.PAGE_CACHE_SECONDS or not self._is_anonymous_read(request):
             response = self.get_response(request)
-            if request.method == "POST" and response.status_code < 400 and request.path.startswith(self._admin_prefix()):
+            if (
+                request.method == "POST"
+                and response.status_code < 400
+                and request.path.startswith(self._admin_prefix())
+            ):
                 content_changed()
             if settings.PAGE_CACHE_SECONDS:
                 # A signed-in page (or one with a session or a message) is this visitor's only.
@@ -220,9 +258,17 @@ class PageCacheMiddleware:
         try:
             # A query string on a path whose parameters this process has not seen read yet
             # is rendered to learn them (and stored under what the view read).
-            key = self._key(request, known or NO_PARAMETERS) if known is not None or not has_query else None
+            key = (
+                self._key(request, known or NO_PARAMETERS)
+                if known is not None or not has_query
+                else None
+            )
             state, entry = lookup(key)
-            if entry is not None and has_query and self._key(request, entry["parameters"]) != key:
+            if (
+                entry is not None
+                and has_query
+                and self._key(request, entry["parameters"]) != key
+            ):
                 entry = None  # keyed by parameters this process has not learned yet
         except Exception:
             return self.get_response(request)
@@ -240,7 +286,9 @@ class PageCacheMiddleware:
                 _PARAMETERS_BY_PATH.clear()
             _PARAMETERS_BY_PATH[path] = names
             entry = self._entry(state, response, names)
-            cache.set(self._key(request, names), entry, timeout=settings.PAGE_CACHE_SECONDS)
+            cache.set(
+                self._key(request, names), entry, timeout=settings.PAGE_CACHE_SECONDS
+            )
             cache_status = "miss"
         else:
             cache_status = "hit"
@@ -255,7 +303,11 @@ class PageCacheMiddleware:
             "version": state["version"],
             "parameters": names,
             "status": response.status_code,
-            "headers": {name: response[name] for name in ("Content-Type", "Content-Language") if response.has_header(name)},
+            "headers": {
+                name: response[name]
+                for name in ("Content-Type", "Content-Language")
+                if response.has_header(name)
+            },
             "body": compress_string(body) if compressed else body,
             "gzip": compressed,
             "etag": f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"',
@@ -269,7 +321,9 @@ class PageCacheMiddleware:
         elif re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             response = HttpResponse(body, status=entry["status"])
             response["Content-Encoding"] = "gzip"
-            response["ETag"] = "W/" + entry["etag"]  # weak, as GZipMiddleware marks a compressed body
+            response["ETag"] = (
+                "W/" + entry["etag"]
+            )  # weak, as GZipMiddleware marks a compressed body
         else:
             response = HttpResponse(decompress(body), status=entry["status"])
             response["ETag"] = entry["etag"]
@@ -278,7 +332,10 @@ class PageCacheMiddleware:
         response["Last-Modified"] = http_date(state["changed_at"])
         # The same bytes for every anonymous visitor: browsers, proxies and CDNs may keep it.
         patch_cache_control(
-            response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE, s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE
+            response,
+            public=True,
+            max_age=settings.PAGE_CACHE_MAX_AGE,
+            s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE,
         )
         # The language is in the address; LanguageMiddleware adds Accept-Language to
         # the front page alone (its first visit follows the browser's languages).
@@ -300,11 +357,17 @@ class PageCacheMiddleware:
     def _is_anonymous_read(self, request):
         if request.method not in ("GET", "HEAD"):
             return False
-        if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or "messages" in request.COOKIES
+        ):
             return False  # staff, and visitors with something personal to see
         if "HTTP_AUTHORIZATION" in request.META:
             return False
-        return not (request.path.startswith(self._admin_prefix()) or self._is_ceiling(request.path))
+        return not (
+            request.path.startswith(self._admin_prefix())
+            or self._is_ceiling(request.path)
+        )
 
     @staticmethod
     def _key(request, names):
@@ -313,9 +376,15 @@ class PageCacheMiddleware:
         if names == ALL_PARAMETERS:
             pairs = sorted(request.GET.lists())
         else:
-            pairs = sorted((name, request.GET.getlist(name)) for name in names if name in request.GET)
+            pairs = sorted(
+                (name, request.GET.getlist(name))
+                for name in names
+                if name in request.GET
+            )
         query = urlencode([(name, value) for name, values in pairs for value in values])
-        page = hashlib.blake2b(f"{request.path}?{query}".encode(), digest_size=16).hexdigest()
+        page = hashlib.blake2b(
+            f"{request.path}?{query}".encode(), digest_size=16
+        ).hexdigest()
         language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
         return f"page:{language}:{request.get_host()}:{page}"
 
@@ -340,4 +409,6 @@ class PageCacheMiddleware:
         if session is not None and session.modified:
             return False
         messages = getattr(request, "_messages", None)
-        return not (messages is not None and getattr(messages, "_queued_messages", None))
+        return not (
+            messages is not None and getattr(messages, "_queued_messages", None)
+        )

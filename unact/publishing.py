@@ -123,7 +123,11 @@ class Publishable(models.Model):
                     "(%(start)s). Leave it blank to keep this published."
                 ),
                 code="unpublish_before_publish",
-                params={"start": date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT")},
+                params={
+                    "start": date_format(
+                        timezone.localtime(start), "SHORT_DATETIME_FORMAT"
+                    )
+                },
             )
         }
 
@@ -168,7 +172,8 @@ def publishables_set_status(*, queryset, status):
         passed = models.Q(unpublish_at__lte=now)
         unchanged &= ~passed
         values["unpublish_at"] = models.Case(
-            models.When(passed, then=models.Value(None)), default=models.F("unpublish_at")
+            models.When(passed, then=models.Value(None)),
+            default=models.F("unpublish_at"),
         )
     changing = list(queryset.exclude(unchanged))
     if changing:

@@ -38,7 +38,9 @@ class PublishingAdminMixin:
         item = form.instance
         old_addresses = getattr(item, "_addresses_before_change", None)
         if old_addresses:
-            for old_path, new_path in zip(old_addresses, self.item_addresses(item), strict=True):
+            for old_path, new_path in zip(
+                old_addresses, self.item_addresses(item), strict=True
+            ):
                 redirects_follow_move(old_path=old_path, new_path=new_path)
 
     @admin.display(description=_("status"), ordering="status")
@@ -49,7 +51,9 @@ class PublishingAdminMixin:
             return _("Scheduled")
         if item.is_published and item.unpublish_at:
             return _("Published until %(when)s") % {
-                "when": date_format(timezone.localtime(item.unpublish_at), "SHORT_DATETIME_FORMAT")
+                "when": date_format(
+                    timezone.localtime(item.unpublish_at), "SHORT_DATETIME_FORMAT"
+                )
             }
         return item.get_status_display()
 
@@ -76,7 +80,9 @@ class PublishingAdminMixin:
         label = Publishable.Status(status).label
         with reversion.create_revision():
             reversion.set_user(request.user)
-            reversion.set_comment(str(_("Status set to “%(status)s” (bulk action).") % {"status": label}))
+            reversion.set_comment(
+                str(_("Status set to “%(status)s” (bulk action).") % {"status": label})
+            )
             for item in self.model.objects.filter(pk__in=[item.pk for item in items]):
                 reversion.add_to_revision(item)
 
@@ -84,12 +90,17 @@ class PublishingAdminMixin:
         meta = self.model._meta
         return meta.verbose_name if count == 1 else meta.verbose_name_plural
 
-    @admin.action(description=_("Publish selected %(verbose_name_plural)s"), permissions=["change"])
+    @admin.action(
+        description=_("Publish selected %(verbose_name_plural)s"),
+        permissions=["change"],
+    )
     def publish(self, request, queryset):
         count = self._set_status(request, queryset, Publishable.Status.PUBLISHED)
         self.message_user(
             request,
-            ngettext("%(count)d %(name)s published.", "%(count)d %(name)s published.", count)
+            ngettext(
+                "%(count)d %(name)s published.", "%(count)d %(name)s published.", count
+            )
             % {"count": count, "name": self._name(count)},
             messages.SUCCESS,
         )
@@ -102,7 +113,11 @@ class PublishingAdminMixin:
         count = self._set_status(request, queryset, Publishable.Status.DRAFT)
         self.message_user(
             request,
-            ngettext("%(count)d %(name)s moved to draft.", "%(count)d %(name)s moved to draft.", count)
+            ngettext(
+                "%(count)d %(name)s moved to draft.",
+                "%(count)d %(name)s moved to draft.",
+                count,
+            )
             % {"count": count, "name": self._name(count)},
             messages.SUCCESS,
         )

@@ -44,7 +44,9 @@ def redirects_follow_move(*, old_path, new_path):
     redirects = Redirect.objects.filter(site=site)
     redirects.filter(new_path=old_path).update(new_path=new_path)
     redirects.filter(old_path=new_path).delete()
-    redirects.update_or_create(site=site, old_path=old_path, defaults={"new_path": new_path})
+    redirects.update_or_create(
+        site=site, old_path=old_path, defaults={"new_path": new_path}
+    )
 
 
 class RedirectForm(forms.ModelForm):
@@ -53,7 +55,9 @@ class RedirectForm(forms.ModelForm):
     is_external = forms.BooleanField(
         label=_("The new address is on another site"),
         required=False,
-        help_text=_("Tick to send visitors away from the portal, to the address given."),
+        help_text=_(
+            "Tick to send visitors away from the portal, to the address given."
+        ),
     )
 
     class Meta:
@@ -63,21 +67,28 @@ class RedirectForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.new_path:
-            self.fields["is_external"].initial = local_path(self.instance.new_path) is None
+            self.fields["is_external"].initial = (
+                local_path(self.instance.new_path) is None
+            )
 
     def clean_old_path(self):
         old_path = self.cleaned_data["old_path"].strip()
         path = local_path(old_path)
         if path is None or not path.startswith("/"):
             raise ValidationError(
-                _("Give the old address as a path on this site, starting with “/” (for example /about-us/)."),
+                _(
+                    "Give the old address as a path on this site, starting with “/” (for example /about-us/)."
+                ),
                 code="not_a_path",
             )
         return path
 
     def clean(self):
         cleaned = super().clean()
-        old_path, new_path = cleaned.get("old_path"), cleaned.get("new_path", "").strip()
+        old_path, new_path = (
+            cleaned.get("old_path"),
+            cleaned.get("new_path", "").strip(),
+        )
         if old_path is None:
             return cleaned
         if new_path:
@@ -87,7 +98,9 @@ class RedirectForm(forms.ModelForm):
                     self.add_error(
                         "new_path",
                         ValidationError(
-                            _("Give a path on this site starting with “/”, or a full address starting with https://."),
+                            _(
+                                "Give a path on this site starting with “/”, or a full address starting with https://."
+                            ),
                             code="bad_address",
                         ),
                     )
@@ -96,7 +109,9 @@ class RedirectForm(forms.ModelForm):
                     self.add_error(
                         "is_external",
                         ValidationError(
-                            _("“%(address)s” is on another site: tick the box to confirm you mean to send visitors there."),
+                            _(
+                                "“%(address)s” is on another site: tick the box to confirm you mean to send visitors there."
+                            ),
                             code="external_unconfirmed",
                             params={"address": new_path},
                         ),
@@ -106,7 +121,9 @@ class RedirectForm(forms.ModelForm):
                 self.add_error(
                     "new_path",
                     ValidationError(
-                        _("Give a path on this site starting with “/”, or a full address starting with https://."),
+                        _(
+                            "Give a path on this site starting with “/”, or a full address starting with https://."
+                        ),
                         code="bad_address",
                     ),
                 )
@@ -115,7 +132,10 @@ class RedirectForm(forms.ModelForm):
                 new_path = path
                 if new_path == old_path:
                     self.add_error(
-                        "new_path", ValidationError(_("An address cannot redirect to itself."), code="loop")
+                        "new_path",
+                        ValidationError(
+                            _("An address cannot redirect to itself."), code="loop"
+                        ),
                     )
                     return cleaned
         cleaned["new_path"] = new_path
@@ -123,8 +143,14 @@ class RedirectForm(forms.ModelForm):
         return cleaned
 
     def _check_chain(self, old_path, new_path):
-        others = Redirect.objects.filter(site=Site.objects.get_current()).exclude(pk=self.instance.pk)
-        onward = others.filter(old_path=new_path).first() if new_path.startswith("/") else None
+        others = Redirect.objects.filter(site=Site.objects.get_current()).exclude(
+            pk=self.instance.pk
+        )
+        onward = (
+            others.filter(old_path=new_path).first()
+            if new_path.startswith("/")
+            else None
+        )
         if onward is not None:
             self.add_error(
                 "new_path",
@@ -163,5 +189,7 @@ def site_follow_settings(**kwargs):
     site_id = getattr(settings, "SITE_ID", None)
     if site_id is None:
         return
-    Site.objects.update_or_create(pk=site_id, defaults={"domain": _site_host(), "name": settings.SITE_NAME})
+    Site.objects.update_or_create(
+        pk=site_id, defaults={"domain": _site_host(), "name": settings.SITE_NAME}
+    )
     Site.objects.clear_cache()

@@ -29,7 +29,10 @@ from django.utils.translation import gettext_lazy as _
 from unact.richtext import SanitizedRichTextField
 
 # Where rich text breaks into lines for the diff: block elements.
-_BLOCK_BREAK = re.compile(r"</?(?:p|div|h[1-6]|li|ul|ol|blockquote|figure|figcaption|table|tr|br|hr)\b[^>]*>", re.I)
+_BLOCK_BREAK = re.compile(
+    r"</?(?:p|div|h[1-6]|li|ul|ol|blockquote|figure|figcaption|table|tr|br|hr)\b[^>]*>",
+    re.I,
+)
 _WORDS = re.compile(r"\s+|[^\s]+")
 
 
@@ -64,7 +67,10 @@ def text_diff(old_lines, new_lines):
         if tag == "equal":
             rows.extend([("same", line)] for line in old_lines[i1:i2])
         elif tag == "replace" and i2 - i1 == j2 - j1:
-            rows.extend(word_diff(old, new) for old, new in zip(old_lines[i1:i2], new_lines[j1:j2], strict=True))
+            rows.extend(
+                word_diff(old, new)
+                for old, new in zip(old_lines[i1:i2], new_lines[j1:j2], strict=True)
+            )
         else:
             rows.extend([("removed", line)] for line in old_lines[i1:i2])
             rows.extend([("added", line)] for line in new_lines[j1:j2])
@@ -97,7 +103,12 @@ def revisions_compare(*, model, older, newer):
     old_values, new_values = older.field_dict, newer.field_dict
     changes = []
     for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
-        if field.auto_created or not field.editable or not field.serialize or field.name not in new_values:
+        if (
+            field.auto_created
+            or not field.editable
+            or not field.serialize
+            or field.name not in new_values
+        ):
             continue
         old, new = old_values.get(field.name), new_values.get(field.name)
         if field.many_to_many:
@@ -108,18 +119,38 @@ def revisions_compare(*, model, older, newer):
             continue
         label = str(field.verbose_name)
         if isinstance(field, SanitizedRichTextField):
-            changes.append({"label": label, "rows": text_diff(rich_text_lines(old), rich_text_lines(new))})
+            changes.append(
+                {
+                    "label": label,
+                    "rows": text_diff(rich_text_lines(old), rich_text_lines(new)),
+                }
+            )
         elif isinstance(field, models.TextField):
-            changes.append({"label": label, "rows": text_diff((old or "").splitlines(), (new or "").splitlines())})
+            changes.append(
+                {
+                    "label": label,
+                    "rows": text_diff(
+                        (old or "").splitlines(), (new or "").splitlines()
+                    ),
+                }
+            )
         else:
-            changes.append({"label": label, "old": _display(field, old), "new": _display(field, new)})
+            changes.append(
+                {
+                    "label": label,
+                    "old": _display(field, old),
+                    "new": _display(field, new),
+                }
+            )
     return changes
 
 
 def file_in_revisions(*, model, field_name, name):
     """Whether a revision of any item of the model refers to this stored file."""
     # The serialised JSON holds the name (escaped as JSON escapes it): a cheap first sieve.
-    candidates = Version.objects.get_for_model(model).filter(serialized_data__contains=json.dumps(name)[1:-1])
+    candidates = Version.objects.get_for_model(model).filter(
+        serialized_data__contains=json.dumps(name)[1:-1]
+    )
     for version in candidates.iterator():
         try:
             value = version.field_dict.get(field_name)
@@ -147,23 +178,28 @@ class RevisionAdmin(VersionAdmin):
         ]
 
     def _versions(self, object_id):
-        return Version.objects.get_for_object_reference(self.model, unquote(object_id)).select_related(
-            "revision", "revision__user"
-        )
+        return Version.objects.get_for_object_reference(
+            self.model, unquote(object_id)
+        ).select_related("revision", "revision__user")
 
     def history_view(self, request, object_id, extra_context=None):
         item = self.get_object(request, unquote(object_id))
         if item is None or not self.has_view_or_change_permission(request, item):
             raise PermissionDenied if item is not None else Http404
         opts = self.model._meta
-        versions = list(self._versions(object_id).order_by("-revision__date_created", "-pk"))
+        versions = list(
+            self._versions(object_id).order_by("-revision__date_created", "-pk")
+        )
         for version in versions:
             version.restore_url = reverse(
                 f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
                 args=[quote(version.object_id), version.pk],
             )
         log_entries = (
-            LogEntry.objects.filter(object_id=str(item.pk), content_type=ContentType.objects.get_for_model(self.model))
+            LogEntry.objects.filter(
+                object_id=str(item.pk),
+                content_type=ContentType.objects.get_for_model(self.model),
+            )
             .select_related("user")
             .order_by("-action_time")
         )
@@ -178,7 +214,8 @@ class RevisionAdmin(VersionAdmin):
             "opts": opts,
             "preserved_filters": self.get_preserved_filters(request),
             "compare_url": reverse(
-                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_compare", args=[quote(item.pk)]
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_compare",
+                args=[quote(item.pk)],
             ),
             "can_restore": self.has_change_permission(request, item),
             **(extra_context or {}),
@@ -199,12 +236,18 @@ class RevisionAdmin(VersionAdmin):
             return TemplateResponse(
                 request,
                 "admin/revisions/compare.html",
-                {**self.admin_site.each_context(request), "opts": self.model._meta, "object": item,
-                 "title": _("Compare revisions"), "error": _("Choose two different revisions to compare.")},
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "object": item,
+                    "title": _("Compare revisions"),
+                    "error": _("Choose two different revisions to compare."),
+                },
                 status=400,
             )
         older, newer = sorted(
-            (get_object_or_404(versions, pk=pk) for pk in chosen), key=lambda version: version.revision.date_created
+            (get_object_or_404(versions, pk=pk) for pk in chosen),
+            key=lambda version: version.revision.date_created,
         )
         opts = self.model._meta
         context = {
@@ -219,7 +262,10 @@ class RevisionAdmin(VersionAdmin):
                 f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
                 args=[quote(older.object_id), older.pk],
             ),
-            "history_url": reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history", args=[quote(item.pk)]),
+            "history_url": reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history",
+                args=[quote(item.pk)],
+            ),
             "can_restore": self.has_change_permission(request, item),
         }
         return TemplateResponse(request, "admin/revisions/compare.html", context)

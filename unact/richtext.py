@@ -36,7 +36,10 @@ IFRAME_HOSTS = {"www.youtube-nocookie.com", "youtube-nocookie.com", "player.vime
 # An iframe in nh3's output: its start tag (attributes always double-quoted, so a ">"
 # inside a value is skipped), its raw content, and its end tag. The raw content ends
 # at the first "</iframe", as it does for the parser.
-_IFRAME = re.compile(r'<iframe(?P<attributes>(?:\s+[\w-]+(?:="[^"]*")?)*)\s*>.*?</iframe\s*>', re.IGNORECASE | re.DOTALL)
+_IFRAME = re.compile(
+    r'<iframe(?P<attributes>(?:\s+[\w-]+(?:="[^"]*")?)*)\s*>.*?</iframe\s*>',
+    re.IGNORECASE | re.DOTALL,
+)
 _DIMENSION = re.compile(r"[0-9]{1,5}")
 
 

@@ -20,7 +20,10 @@ from django.views import static
 from unact.urlcache import reverse_memo
 
 # Types a browser may display; everything else is sent as a download.
-SNIFF_PROOF_TYPES = {"image/svg+xml": "application/octet-stream", "text/html": "application/octet-stream"}
+SNIFF_PROOF_TYPES = {
+    "image/svg+xml": "application/octet-stream",
+    "text/html": "application/octet-stream",
+}
 
 
 def admin_prefix():
@@ -32,9 +35,13 @@ def permissions_policy(features):
     """The Permissions-Policy header for {feature: [origins]} ([] switches it off)."""
 
     def allowlist(origins):
-        return " ".join(origin if origin == "self" else f'"{origin}"' for origin in origins)
+        return " ".join(
+            origin if origin == "self" else f'"{origin}"' for origin in origins
+        )
 
-    return ", ".join(f"{feature}=({allowlist(origins)})" for feature, origins in features.items())
+    return ", ".join(
+        f"{feature}=({allowlist(origins)})" for feature, origins in features.items()
+    )
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -52,16 +59,21 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if report_only or not request.path_info.startswith(admin_prefix()):
             return parts
         if parts.config is None:
-            parts = replace(parts, config=settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"])
+            parts = replace(
+                parts, config=settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"]
+            )
         return replace(parts, nonce=None)
 
     def process_response(self, request, response):
         response = super().process_response(request, response)
-        response.setdefault("Permissions-Policy", permissions_policy(settings.PERMISSIONS_POLICY))
+        response.setdefault(
+            "Permissions-Policy", permissions_policy(settings.PERMISSIONS_POLICY)
+        )
         # Images in newsletters (webmail) and feed readers load from other sites.
         shared = request.path_info.startswith((settings.STATIC_URL, settings.MEDIA_URL))
         response.setdefault(
-            "Cross-Origin-Resource-Policy", "cross-origin" if shared else settings.CROSS_ORIGIN_RESOURCE_POLICY
+            "Cross-Origin-Resource-Policy",
+            "cross-origin" if shared else settings.CROSS_ORIGIN_RESOURCE_POLICY,
         )
         if request.path_info.startswith(admin_prefix()):
             # Admin pages never belong in a search engine, whatever robots.txt says.
@@ -114,7 +126,9 @@ def media_headers(name):
     if content_type in settings.MEDIA_INLINE_TYPES:
         return content_type, "inline"
     filename = posixpath.basename(name).replace('"', "").replace("\\", "")
-    return SNIFF_PROOF_TYPES.get(content_type, content_type), f'attachment; filename="{filename}"'
+    return SNIFF_PROOF_TYPES.get(
+        content_type, content_type
+    ), f'attachment; filename="{filename}"'
 
 
 def serve_media(request, path):
@@ -203,7 +217,11 @@ def lockout_response(request, original_response=None, credentials=None):
 
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     minutes = max(1, seconds // 60)
-    context = {**admin.site.each_context(request), "cooloff_minutes": minutes, "title": None}
+    context = {
+        **admin.site.each_context(request),
+        "cooloff_minutes": minutes,
+        "title": None,
+    }
     response = render(request, "admin/lockout.html", context, status=429)
     # The longest wait: the lock ends one cool-off after the last failed attempt.
     response["Retry-After"] = str(max(1, seconds))

@@ -13,7 +13,9 @@ from .i18n import public_languages
 
 
 def absolute(path):
-    return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
+    return (
+        path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
+    )
 
 
 def organization_data():
@@ -24,7 +26,14 @@ def organization_data():
         "alternateName": settings.SITE_NAME,
         "url": settings.SITE_URL + "/",
         "logo": absolute(settings.STATIC_URL + "img/favicon.svg"),
-        "areaServed": ["Cambodia", "China", "Lao PDR", "Myanmar", "Thailand", "Viet Nam"],
+        "areaServed": [
+            "Cambodia",
+            "China",
+            "Lao PDR",
+            "Myanmar",
+            "Thailand",
+            "Viet Nam",
+        ],
     }
 
 
@@ -48,7 +57,14 @@ class Sitemap(sitemaps.Sitemap):
         for url in urls:
             # Django finds x-default by cutting "/en/" out of the address; English has
             # no prefix here, so x-default is the English alternate as it is.
-            english = next((a["location"] for a in url["alternates"] if a["lang_code"] == settings.LANGUAGE_CODE), None)
+            english = next(
+                (
+                    a["location"]
+                    for a in url["alternates"]
+                    if a["lang_code"] == settings.LANGUAGE_CODE
+                ),
+                None,
+            )
             for alternate in url["alternates"]:
                 if alternate["lang_code"] == "x-default" and english:
                     alternate["location"] = english

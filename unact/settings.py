@@ -41,7 +41,11 @@ def env_int(name, default):
 
 
 def env_list(name, default=""):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [
+        item.strip()
+        for item in os.environ.get(name, default).split(",")
+        if item.strip()
+    ]
 
 
 def env_required(name, message, *, development):
@@ -90,7 +94,11 @@ SITE_URL = env_required(
     development=f"http://127.0.0.1:{env_int('PORT', 8000) if DEBUG else 8000}",
 ).rstrip("/")
 _site_url = urlsplit(SITE_URL)
-if _site_url.scheme not in {"http", "https"} or not _site_url.hostname or _site_url.path:
+if (
+    _site_url.scheme not in {"http", "https"}
+    or not _site_url.hostname
+    or _site_url.path
+):
     raise ImproperlyConfigured(
         f"SITE_URL must be an origin such as https://portal.example.org, not {SITE_URL!r}."
     )
@@ -206,7 +214,8 @@ if (
     )
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
+        os.environ.get("DATABASE_URL")
+        or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}",
         conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
@@ -220,7 +229,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # transactions of one connection may run on different server sessions). Django's
 # server-side cursors (QuerySet.iterator()) live in a session, so transaction pooling
 # needs them off (docs/deploying.md, "Connection pooling").
-DATABASE_POOL_MODE = os.environ.get("DATABASE_POOL_MODE", "session").strip().lower() or "session"
+DATABASE_POOL_MODE = (
+    os.environ.get("DATABASE_POOL_MODE", "session").strip().lower() or "session"
+)
 if DATABASE_POOL_MODE not in {"session", "transaction"}:
     raise ImproperlyConfigured(
         f"DATABASE_POOL_MODE must be “session” or “transaction”, not {DATABASE_POOL_MODE!r}."
@@ -270,7 +281,9 @@ TASKS = {
 # Accounts, log-in and sessions
 # ---------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -323,7 +336,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG and not 
 # Load balancers probe /healthz over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
+)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -331,7 +346,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Cookies: HTTPS-only in production (SECURE_COOKIES=0 for plain HTTP on loopback).
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and env_bool(
+    "SECURE_COOKIES", default=True
+)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -365,7 +382,9 @@ CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 # inline script or style; the click-to-load video players are the only frames.
 CSP_VIDEO_HOSTS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
 # Media served from object storage or a CDN is the one other image host.
-_media_hosts = [os.environ["STORAGE_PUBLIC_URL"]] if os.environ.get("STORAGE_PUBLIC_URL") else []
+_media_hosts = (
+    [os.environ["STORAGE_PUBLIC_URL"]] if os.environ.get("STORAGE_PUBLIC_URL") else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -458,7 +477,13 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 # Uploaded media: images and PDFs display in the browser; anything else downloads.
-MEDIA_INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"}
+MEDIA_INLINE_TYPES = {
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+}
 # Media on S3-compatible object storage (django-storages) when a bucket is named,
 # so several app servers share one media store.
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
@@ -614,9 +639,13 @@ COMMENTS_RATE_LIMIT = env_int("COMMENTS_RATE_LIMIT", 5)
 COMMENTS_RATE_LIMIT_SECONDS = env_int("COMMENTS_RATE_LIMIT_SECONDS", 600)
 # More links than this send a comment to moderation ("hold") or to spam ("spam").
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
-COMMENTS_TOO_MANY_LINKS_ACTION = os.environ.get("COMMENTS_TOO_MANY_LINKS_ACTION", "hold")
+COMMENTS_TOO_MANY_LINKS_ACTION = os.environ.get(
+    "COMMENTS_TOO_MANY_LINKS_ACTION", "hold"
+)
 if COMMENTS_TOO_MANY_LINKS_ACTION not in {"hold", "spam"}:
-    raise ImproperlyConfigured("COMMENTS_TOO_MANY_LINKS_ACTION must be “hold” or “spam”.")
+    raise ImproperlyConfigured(
+        "COMMENTS_TOO_MANY_LINKS_ACTION must be “hold” or “spam”."
+    )
 # The signed timestamp: a form sent sooner than this after it was shown, or later
 # than the maximum age, is refused.
 COMMENTS_MIN_FORM_SECONDS = env_int("COMMENTS_MIN_FORM_SECONDS", 3)
@@ -650,11 +679,15 @@ NEWSLETTER_BATCH_DELAY = env_int("NEWSLETTER_BATCH_DELAY", 0)
 NEWSLETTER_CLAIM_LEASE = env_int("NEWSLETTER_CLAIM_LEASE", 120)
 NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
 NEWSLETTER_RETRY_BASE_DELAY = env_int("NEWSLETTER_RETRY_BASE_DELAY", 60)
-NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL
+NEWSLETTER_FROM_EMAIL = (
+    os.environ.get("NEWSLETTER_FROM_EMAIL", "") or DEFAULT_FROM_EMAIL
+)
 # A confirmation email that fails (mail server down) is retried by the worker this
 # many times, 1x, 2x, 3x... this many seconds apart.
 NEWSLETTER_CONFIRMATION_RETRIES = env_int("NEWSLETTER_CONFIRMATION_RETRIES", 6)
-NEWSLETTER_CONFIRMATION_RETRY_SECONDS = env_int("NEWSLETTER_CONFIRMATION_RETRY_SECONDS", 60)
+NEWSLETTER_CONFIRMATION_RETRY_SECONDS = env_int(
+    "NEWSLETTER_CONFIRMATION_RETRY_SECONDS", 60
+)
 
 # ---------------------------------------------------------------------------
 # Search (unact/search/)

@@ -16,7 +16,8 @@ def attach_tag_names(objects):
     if objects:
         rows = (
             TaggedItem.objects.filter(
-                content_type=ContentType.objects.get_for_model(objects[0]), object_id__in=names
+                content_type=ContentType.objects.get_for_model(objects[0]),
+                object_id__in=names,
             )
             .order_by("tag__name")
             .values_list("object_id", "tag__name")

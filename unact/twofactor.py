@@ -51,8 +51,12 @@ def user_has_two_factor(user):
 
 
 def needs_enrolment(user):
-    return user.is_authenticated and user.is_active and user.is_staff and two_factor_required(user) and not (
-        user_has_two_factor(user)
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and two_factor_required(user)
+        and not (user_has_two_factor(user))
     )
 
 
@@ -74,7 +78,9 @@ def device_for_code(user, code):
     else:
         return None
     with transaction.atomic():
-        for device in device_class.objects.devices_for_user(user, confirmed=True).select_for_update():
+        for device in device_class.objects.devices_for_user(
+            user, confirmed=True
+        ).select_for_update():
             if device.verify_token(code):
                 return device
     return None
@@ -87,8 +93,16 @@ class TwoFactorAuthenticationForm(AdminAuthenticationForm):
         label=_("Code from your authenticator app"),
         required=False,
         max_length=20,
-        help_text=_("Six digits; or one of your recovery codes. Leave empty if you have not set up two-factor sign-in yet."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"}),
+        help_text=_(
+            "Six digits; or one of your recovery codes. Leave empty if you have not set up two-factor sign-in yet."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+            }
+        ),
     )
     error_messages = {
         **AdminAuthenticationForm.error_messages,
@@ -107,7 +121,9 @@ class TwoFactorAuthenticationForm(AdminAuthenticationForm):
                 # The same failure as a wrong password, for the lock-out and for the reader.
                 user_login_failed.send(
                     sender=__name__,
-                    credentials={settings.AXES_USERNAME_FORM_FIELD: user.get_username()},
+                    credentials={
+                        settings.AXES_USERNAME_FORM_FIELD: user.get_username()
+                    },
                     request=self.request,
                 )
                 self.user_cache = None
@@ -121,7 +137,13 @@ class EnrolmentForm(forms.Form):
     otp_token = forms.CharField(
         label=_("Code shown by the app"),
         max_length=20,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
     )
 
     def __init__(self, *args, device, **kwargs):
@@ -132,7 +154,9 @@ class EnrolmentForm(forms.Form):
         code = _normalise(self.cleaned_data["otp_token"])
         if not (_TOTP_CODE.fullmatch(code) and self.device.verify_token(code)):
             raise ValidationError(
-                _("That code does not match. Check the app shows “%(site)s”, wait for a new code and type it."),
+                _(
+                    "That code does not match. Check the app shows “%(site)s”, wait for a new code and type it."
+                ),
                 code="invalid_token",
                 params={"site": settings.OTP_TOTP_ISSUER},
             )
@@ -141,10 +165,14 @@ class EnrolmentForm(forms.Form):
 
 def recovery_codes_renew(*, user):
     """New recovery codes for the user (the old ones stop working); the codes, once."""
-    device, _created = StaticDevice.objects.get_or_create(user=user, name="Recovery codes", defaults={"confirmed": True})
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="Recovery codes", defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=code) for code in codes
+    )
     return codes
 
 
@@ -166,7 +194,11 @@ def two_factor_reset(*, user, by=None):
 
 def _qr_svg(uri):
     # segno draws the code as paths only (no text from the URI): safe to place inline.
-    return mark_safe(segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff"))  # noqa: S308
+    return mark_safe(
+        segno.make(uri, error="m").svg_inline(
+            scale=5, border=4, dark="#000", light="#fff"
+        )
+    )  # noqa: S308
 
 
 def _grouped(secret):
@@ -188,11 +220,17 @@ def enrolment_view(request, admin_site):
             return redirect("admin:login")
         if request.method == "POST" and "renew_codes" in request.POST:
             codes = recovery_codes_renew(user=user)
-            return TemplateResponse(request, "admin/two_factor/recovery_codes.html", {**context, "codes": codes})
+            return TemplateResponse(
+                request,
+                "admin/two_factor/recovery_codes.html",
+                {**context, "codes": codes},
+            )
         return TemplateResponse(request, "admin/two_factor/status.html", context)
 
     # One pending device per person, kept until confirmed, so reloading keeps the QR code.
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=False
+    ).first() or TOTPDevice.objects.create(
         user=user, name="Authenticator app", confirmed=False
     )
     form = EnrolmentForm(request.POST or None, device=device)
@@ -208,8 +246,13 @@ def enrolment_view(request, admin_site):
             action_flag=CHANGE,
             change_message=str(_("Two-factor sign-in set up.")),
         )
-        messages.success(request, _("Two-factor sign-in is on. Keep your recovery codes somewhere safe."))
-        return TemplateResponse(request, "admin/two_factor/recovery_codes.html", {**context, "codes": codes})
+        messages.success(
+            request,
+            _("Two-factor sign-in is on. Keep your recovery codes somewhere safe."),
+        )
+        return TemplateResponse(
+            request, "admin/two_factor/recovery_codes.html", {**context, "codes": codes}
+        )
     secret = base64.b32encode(device.bin_key).decode()
     context.update(
         {
@@ -221,4 +264,3 @@ def enrolment_view(request, admin_site):
         }
     )
     return TemplateResponse(request, "admin/two_factor/setup.html", context)
-

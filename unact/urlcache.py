@@ -17,7 +17,9 @@ from django.utils.translation import get_language
 def reverse_memo(viewname, *args):
     """reverse(viewname, args=args) for string or number arguments (a slug, say): used by
     get_absolute_url and the `{% link %}` tag."""
-    return _reverse_args(viewname, args, get_urlconf(), get_script_prefix(), get_language())
+    return _reverse_args(
+        viewname, args, get_urlconf(), get_script_prefix(), get_language()
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -14,9 +14,17 @@ from . import views
 from .i18n import public_patterns
 from .security import serve_media
 
-sitemaps = {"static": StaticSitemap, "posts": PostSitemap, "categories": CategorySitemap}
-sitemaps.update({"publication-list": PublicationListSitemap, "publications": PublicationSitemap})
-sitemaps.update({"newsletter": NewsletterPagesSitemap, "newsletter-archive": CampaignSitemap})
+sitemaps = {
+    "static": StaticSitemap,
+    "posts": PostSitemap,
+    "categories": CategorySitemap,
+}
+sitemaps.update(
+    {"publication-list": PublicationListSitemap, "publications": PublicationSitemap}
+)
+sitemaps.update(
+    {"newsletter": NewsletterPagesSitemap, "newsletter-archive": CampaignSitemap}
+)
 
 # The public site, in each language: English without a prefix (every address it always
 # had), the others under /th/, /km/... (unact/i18n.py, docs/translation.md).
@@ -36,7 +44,11 @@ urlpatterns += [
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path(f"{settings.ADMIN_URL}posts/image/browse/", post_views.image_browser, name="image-browser"),
+    path(
+        f"{settings.ADMIN_URL}posts/image/browse/",
+        post_views.image_browser,
+        name="image-browser",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -22,7 +22,8 @@ class EmailAddressValidator(EmailValidator):
     message = _("Enter an email address like name@example.org.")
     # RFC 5322 dot-atom only: no quoted strings.
     user_regex = _lazy_re_compile(
-        r"^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*\Z", flags=re.IGNORECASE
+        r"^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*\Z",
+        flags=re.IGNORECASE,
     )
 
     def __init__(self):
@@ -34,7 +35,9 @@ class EmailAddressValidator(EmailValidator):
             user_part, domain_part = value.rsplit("@", 1)
             if user_part.startswith('"'):
                 raise ValidationError(
-                    _("Enter the address without quotation marks, like name@example.org."),
+                    _(
+                        "Enter the address without quotation marks, like name@example.org."
+                    ),
                     code="quoted",
                     params={"value": value},
                 )

@@ -23,7 +23,11 @@ def embed_url(url):
         elif len(path_bits) >= 2 and path_bits[0] in {"embed", "shorts", "live", "v"}:
             video_id = path_bits[1]
     if video_id:
-        return f"https://www.youtube-nocookie.com/embed/{video_id}" if _YOUTUBE_ID.match(video_id) else ""
+        return (
+            f"https://www.youtube-nocookie.com/embed/{video_id}"
+            if _YOUTUBE_ID.match(video_id)
+            else ""
+        )
     if host in {"vimeo.com", "player.vimeo.com"}:
         # ASCII digits only: str.isdigit() also accepts "¹²³".
         numbers = [bit for bit in path_bits if bit.isascii() and bit.isdigit()]
@@ -43,7 +47,9 @@ _ATTRIBUTE = re.compile(r'([a-zA-Z-]+)="([^"]*)"')
 
 def page_url(embed):
     """The video's own page on its host, for visitors without JavaScript."""
-    youtube = re.match(r"https://www\.youtube-nocookie\.com/embed/([A-Za-z0-9_-]{11})$", embed)
+    youtube = re.match(
+        r"https://www\.youtube-nocookie\.com/embed/([A-Za-z0-9_-]{11})$", embed
+    )
     if youtube:
         return f"https://www.youtube.com/watch?v={youtube.group(1)}"
     vimeo = re.match(r"https://player\.vimeo\.com/video/(\d+)$", embed)
@@ -75,11 +81,15 @@ def facade_iframes(html):
         inline = match.group("alone") is None and _inside_paragraph(html, match.start())
         if not embed or inline:
             link = format_html(
-                '<a href="{}" rel="noopener">{}: {}</a>', page_url(embed) if embed else source, gettext("Watch the video"), title
+                '<a href="{}" rel="noopener">{}: {}</a>',
+                page_url(embed) if embed else source,
+                gettext("Watch the video"),
+                title,
             )
             return link if inline else format_html("<p>{}</p>", link)
         return render_to_string(
-            "includes/video.html", {"embed_url": embed, "title": title, "page_url": page_url(embed)}
+            "includes/video.html",
+            {"embed_url": embed, "title": title, "page_url": page_url(embed)},
         )
 
     return _IFRAME.sub(replace, html)

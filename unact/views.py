@@ -50,7 +50,11 @@ def healthz(request):
         "database: " + ("ok" if database_ok else "unavailable"),
         "cache: " + ("ok" if cache_ok else "unavailable"),
     ]
-    return HttpResponse("\n".join(lines) + "\n", status=200 if database_ok else 503, content_type="text/plain")
+    return HttpResponse(
+        "\n".join(lines) + "\n",
+        status=200 if database_ok else 503,
+        content_type="text/plain",
+    )
 
 
 @require_safe
@@ -83,7 +87,9 @@ def database_unavailable(request):
     browsers and crawlers to come back soon. The next request reconnects by itself
     (CONN_HEALTH_CHECKS), so the app servers need no restart.
     """
-    response = render(request, "503.html", {"SITE_NAME": settings.SITE_NAME}, status=503)
+    response = render(
+        request, "503.html", {"SITE_NAME": settings.SITE_NAME}, status=503
+    )
     response["Retry-After"] = "10"
     response["Cache-Control"] = "no-store"
     return response
@@ -117,8 +123,9 @@ def csrf_failure(request, reason=""):
 # The benchmark's ceiling: a fixed 20 KB page through the whole middleware stack, routed
 # only when BENCH_CEILING_VIEW is on (never in production; tests/test_bench.py).
 CEILING_BODY = (
-    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Ceiling</title></head><body>"
-    + "<p>Referral of trafficked persons across the Greater Mekong Sub-region.</p>\n" * 280
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Ceiling</title></head><body>'
+    + "<p>Referral of trafficked persons across the Greater Mekong Sub-region.</p>\n"
+    * 280
 )[: 20 * 1024 - len("</body></html>")] + "</body></html>"
 
 

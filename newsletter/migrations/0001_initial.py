@@ -9,86 +9,320 @@ import unact.richtext
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('slug', models.SlugField(blank=True, max_length=200, unique=True, verbose_name='slug')),
-                ('preheader', models.CharField(blank=True, help_text='The short line mail programs show after the subject.', max_length=200, verbose_name='preheader')),
-                ('body', unact.richtext.SanitizedRichTextField(verbose_name='body')),
-                ('publication_url', models.URLField(blank=True, help_text='Optional link to the PDF edition of this newsletter.', verbose_name='PDF edition')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('sending', 'Sending'), ('sent', 'Sent')], default='draft', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('send_started_at', models.DateTimeField(blank=True, null=True, verbose_name='sending started at')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('recipient_count', models.PositiveIntegerField(default=0, verbose_name='recipients')),
-                ('sent_count', models.PositiveIntegerField(default=0, verbose_name='sent')),
-                ('failed_count', models.PositiveIntegerField(default=0, verbose_name='failed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                (
+                    "slug",
+                    models.SlugField(
+                        blank=True, max_length=200, unique=True, verbose_name="slug"
+                    ),
+                ),
+                (
+                    "preheader",
+                    models.CharField(
+                        blank=True,
+                        help_text="The short line mail programs show after the subject.",
+                        max_length=200,
+                        verbose_name="preheader",
+                    ),
+                ),
+                ("body", unact.richtext.SanitizedRichTextField(verbose_name="body")),
+                (
+                    "publication_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Optional link to the PDF edition of this newsletter.",
+                        verbose_name="PDF edition",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "send_started_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="sending started at"
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                (
+                    "recipient_count",
+                    models.PositiveIntegerField(default=0, verbose_name="recipients"),
+                ),
+                (
+                    "sent_count",
+                    models.PositiveIntegerField(default=0, verbose_name="sent"),
+                ),
+                (
+                    "failed_count",
+                    models.PositiveIntegerField(default=0, verbose_name="failed"),
+                ),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-sent_at', '-created_at'],
-                'indexes': [models.Index(fields=['status', '-sent_at'], name='newsletter__status_58b32e_idx')],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-sent_at", "-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "-sent_at"],
+                        name="newsletter__status_58b32e_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Subscriber',
+            name="Subscriber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='email address')),
-                ('name', models.CharField(blank=True, max_length=100, verbose_name='name')),
-                ('status', models.CharField(choices=[('pending', 'Pending confirmation'), ('subscribed', 'Subscribed'), ('unsubscribed', 'Unsubscribed')], default='pending', max_length=12, verbose_name='status')),
-                ('source', models.CharField(choices=[('footer', 'Footer form'), ('page', 'Newsletter page'), ('import', 'CSV import')], max_length=10, verbose_name='source')),
-                ('consent_source', models.CharField(blank=True, help_text='For imported addresses: where and how the person agreed.', max_length=200, verbose_name='consent source')),
-                ('consent_version', models.CharField(max_length=20, verbose_name='consent text version')),
-                ('consent_text', models.TextField(verbose_name='consent text agreed to')),
-                ('consented_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='consented at')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed at')),
-                ('unsubscribed_at', models.DateTimeField(blank=True, null=True, verbose_name='unsubscribed at')),
-                ('ip_address', models.GenericIPAddressField(blank=True, help_text='Erased after the retention period (newsletter_purge_ips).', null=True, verbose_name='IP address')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "name",
+                    models.CharField(blank=True, max_length=100, verbose_name="name"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending confirmation"),
+                            ("subscribed", "Subscribed"),
+                            ("unsubscribed", "Unsubscribed"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("footer", "Footer form"),
+                            ("page", "Newsletter page"),
+                            ("import", "CSV import"),
+                        ],
+                        max_length=10,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "consent_source",
+                    models.CharField(
+                        blank=True,
+                        help_text="For imported addresses: where and how the person agreed.",
+                        max_length=200,
+                        verbose_name="consent source",
+                    ),
+                ),
+                (
+                    "consent_version",
+                    models.CharField(
+                        max_length=20, verbose_name="consent text version"
+                    ),
+                ),
+                (
+                    "consent_text",
+                    models.TextField(verbose_name="consent text agreed to"),
+                ),
+                (
+                    "consented_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="consented at"
+                    ),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="confirmed at"
+                    ),
+                ),
+                (
+                    "unsubscribed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="unsubscribed at"
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True,
+                        help_text="Erased after the retention period (newsletter_purge_ips).",
+                        null=True,
+                        verbose_name="IP address",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
             ],
             options={
-                'verbose_name': 'subscriber',
-                'verbose_name_plural': 'subscribers',
-                'ordering': ['-created_at'],
-                'permissions': [('export_subscriber', 'Can export subscribers as CSV')],
-                'indexes': [models.Index(fields=['status', '-created_at'], name='newsletter__status_9ac9df_idx')],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='newsletter_subscriber_email_ci_unique')],
+                "verbose_name": "subscriber",
+                "verbose_name_plural": "subscribers",
+                "ordering": ["-created_at"],
+                "permissions": [("export_subscriber", "Can export subscribers as CSV")],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "-created_at"],
+                        name="newsletter__status_9ac9df_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"),
+                        name="newsletter_subscriber_email_ci_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed'), ('cancelled', 'Cancelled (unsubscribed)')], default='pending', max_length=10, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt at')),
-                ('claimed_by', models.CharField(blank=True, max_length=32, verbose_name='claimed by')),
-                ('claimed_until', models.DateTimeField(blank=True, null=True, verbose_name='claimed until')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent at')),
-                ('error', models.TextField(blank=True, verbose_name='last error')),
-                ('is_resent_after_crash', models.BooleanField(default=False, help_text='The worker sending this message stopped abruptly while it may have been in flight; it was sent again with the same Message-ID.', verbose_name='resent after a crash')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='newsletter.campaign')),
-                ('subscriber', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='newsletter.subscriber')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled (unsubscribed)"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="attempts"
+                    ),
+                ),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        verbose_name="next attempt at",
+                    ),
+                ),
+                (
+                    "claimed_by",
+                    models.CharField(
+                        blank=True, max_length=32, verbose_name="claimed by"
+                    ),
+                ),
+                (
+                    "claimed_until",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="claimed until"
+                    ),
+                ),
+                (
+                    "sent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="last error")),
+                (
+                    "is_resent_after_crash",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The worker sending this message stopped abruptly while it may have been in flight; it was sent again with the same Message-ID.",
+                        verbose_name="resent after a crash",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="newsletter.campaign",
+                    ),
+                ),
+                (
+                    "subscriber",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="newsletter.subscriber",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery',
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['campaign', 'pk'],
-                'indexes': [models.Index(fields=['campaign', 'status', 'next_attempt_at'], name='newsletter__campaig_c2d05c_idx')],
-                'constraints': [models.UniqueConstraint(fields=('campaign', 'subscriber'), name='newsletter_delivery_once')],
+                "verbose_name": "delivery",
+                "verbose_name_plural": "deliveries",
+                "ordering": ["campaign", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["campaign", "status", "next_attempt_at"],
+                        name="newsletter__campaig_c2d05c_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("campaign", "subscriber"),
+                        name="newsletter_delivery_once",
+                    )
+                ],
             },
         ),
     ]

@@ -4,10 +4,16 @@ from posts.permissions import NEWSLETTER_MANAGERS, grant_model_permissions
 
 
 def grant(apps, schema_editor):
-    grant_model_permissions(apps, NEWSLETTER_MANAGERS, "newsletter", ["subscriber", "campaign"])
-    grant_model_permissions(apps, NEWSLETTER_MANAGERS, "newsletter", ["delivery"], actions=("view",))
+    grant_model_permissions(
+        apps, NEWSLETTER_MANAGERS, "newsletter", ["subscriber", "campaign"]
+    )
+    grant_model_permissions(
+        apps, NEWSLETTER_MANAGERS, "newsletter", ["delivery"], actions=("view",)
+    )
     # The CSV export of subscribers is for newsletter managers alone.
-    grant_model_permissions(apps, NEWSLETTER_MANAGERS, "newsletter", ["subscriber"], actions=("export",))
+    grant_model_permissions(
+        apps, NEWSLETTER_MANAGERS, "newsletter", ["subscriber"], actions=("export",)
+    )
 
 
 class Migration(migrations.Migration):

@@ -5,35 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('newsletter', '0002_newsletter_managers_permissions'),
+        ("newsletter", "0002_newsletter_managers_permissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='campaign',
-            name='failing_attempts',
-            field=models.PositiveIntegerField(default=0, help_text='Batches in a row that sent nothing because of an error.', verbose_name='attempts without progress'),
+            model_name="campaign",
+            name="failing_attempts",
+            field=models.PositiveIntegerField(
+                default=0,
+                help_text="Batches in a row that sent nothing because of an error.",
+                verbose_name="attempts without progress",
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='last_error',
-            field=models.TextField(blank=True, verbose_name='last error'),
+            model_name="campaign",
+            name="last_error",
+            field=models.TextField(blank=True, verbose_name="last error"),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='last_error_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last error at'),
+            model_name="campaign",
+            name="last_error_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="last error at"
+            ),
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='progress_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last message sent at'),
+            model_name="campaign",
+            name="progress_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="last message sent at"
+            ),
         ),
         migrations.AlterField(
-            model_name='subscriber',
-            name='email',
-            field=models.EmailField(max_length=254, validators=[unact.validators.EmailAddressValidator()], verbose_name='email address'),
+            model_name="subscriber",
+            name="email",
+            field=models.EmailField(
+                max_length=254,
+                validators=[unact.validators.EmailAddressValidator()],
+                verbose_name="email address",
+            ),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('newsletter', '0003_campaign_sending_health'),
+        ("newsletter", "0003_campaign_sending_health"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='subscriber',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('km', 'ខ្មែរ'), ('lo', 'ລາວ'), ('my', 'မြန်မာ'), ('th', 'ไทย'), ('vi', 'Tiếng Việt'), ('zh-hans', '简体中文')], default='en', help_text="The language of the page they signed up on: their emails' language. They can change it from any email's footer.", max_length=10, verbose_name='language'),
+            model_name="subscriber",
+            name="language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("km", "ខ្មែរ"),
+                    ("lo", "ລາວ"),
+                    ("my", "မြန်မာ"),
+                    ("th", "ไทย"),
+                    ("vi", "Tiếng Việt"),
+                    ("zh-hans", "简体中文"),
+                ],
+                default="en",
+                help_text="The language of the page they signed up on: their emails' language. They can change it from any email's footer.",
+                max_length=10,
+                verbose_name="language",
+            ),
         ),
     ]

@@ -12,77 +12,253 @@ import unact.richtext
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        (
+            "taggit",
+            "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx",
+        ),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=100, unique=True, verbose_name="name"),
+                ),
+                (
+                    "slug",
+                    models.SlugField(max_length=100, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description"),
+                ),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['name'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Image',
+            name="Image",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('file', unact.images.CleanImageField(height_field='height', upload_to=posts.models.upload_library_image, verbose_name='image', width_field='width')),
-                ('width', models.PositiveIntegerField(editable=False, null=True)),
-                ('height', models.PositiveIntegerField(editable=False, null=True)),
-                ('alt', models.CharField(max_length=250, verbose_name='alt text')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('uploaded_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "file",
+                    unact.images.CleanImageField(
+                        height_field="height",
+                        upload_to=posts.models.upload_library_image,
+                        verbose_name="image",
+                        width_field="width",
+                    ),
+                ),
+                ("width", models.PositiveIntegerField(editable=False, null=True)),
+                ("height", models.PositiveIntegerField(editable=False, null=True)),
+                ("alt", models.CharField(max_length=250, verbose_name="alt text")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'library image',
-                'verbose_name_plural': 'image library',
-                'ordering': ['-created_at'],
+                "verbose_name": "library image",
+                "verbose_name_plural": "image library",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('summary', models.TextField(blank=True, help_text='Plain-text teaser for lists and feeds. Left blank, it is taken from the body.', max_length=600, verbose_name='summary')),
-                ('body', unact.richtext.SanitizedRichTextField(verbose_name='body')),
-                ('content_warning', models.CharField(blank=True, help_text='Shown before the text, for example "Describes sexual violence".', max_length=200, verbose_name='content warning')),
-                ('featured_image', unact.images.CleanImageField(blank=True, height_field='image_height', upload_to=posts.models.upload_post_image, verbose_name='featured image', width_field='image_width')),
-                ('image_width', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('image_height', models.PositiveIntegerField(blank=True, editable=False, null=True)),
-                ('image_alt', models.CharField(blank=True, help_text='Describe the image for people who cannot see it. Required with an image.', max_length=250, verbose_name='image alt text')),
-                ('video_url', models.URLField(blank=True, help_text='A YouTube or Vimeo link, shown as a player.', verbose_name='video URL')),
-                ('external_url', models.URLField(blank=True, help_text='An optional link to read more elsewhere.', verbose_name='external link')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10, verbose_name='status')),
-                ('publish_at', models.DateTimeField(default=django.utils.timezone.now, help_text='A time in the future schedules the post.', verbose_name='publish at')),
-                ('allow_comments', models.BooleanField(default=True, verbose_name='allow comments')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='posts.category', verbose_name='category')),
-                ('tags', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='taggit.TaggedItem', to='taggit.Tag', verbose_name='tags')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "slug",
+                    models.SlugField(max_length=200, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="Plain-text teaser for lists and feeds. Left blank, it is taken from the body.",
+                        max_length=600,
+                        verbose_name="summary",
+                    ),
+                ),
+                ("body", unact.richtext.SanitizedRichTextField(verbose_name="body")),
+                (
+                    "content_warning",
+                    models.CharField(
+                        blank=True,
+                        help_text='Shown before the text, for example "Describes sexual violence".',
+                        max_length=200,
+                        verbose_name="content warning",
+                    ),
+                ),
+                (
+                    "featured_image",
+                    unact.images.CleanImageField(
+                        blank=True,
+                        height_field="image_height",
+                        upload_to=posts.models.upload_post_image,
+                        verbose_name="featured image",
+                        width_field="image_width",
+                    ),
+                ),
+                (
+                    "image_width",
+                    models.PositiveIntegerField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "image_height",
+                    models.PositiveIntegerField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "image_alt",
+                    models.CharField(
+                        blank=True,
+                        help_text="Describe the image for people who cannot see it. Required with an image.",
+                        max_length=250,
+                        verbose_name="image alt text",
+                    ),
+                ),
+                (
+                    "video_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="A YouTube or Vimeo link, shown as a player.",
+                        verbose_name="video URL",
+                    ),
+                ),
+                (
+                    "external_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="An optional link to read more elsewhere.",
+                        verbose_name="external link",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "publish_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        help_text="A time in the future schedules the post.",
+                        verbose_name="publish at",
+                    ),
+                ),
+                (
+                    "allow_comments",
+                    models.BooleanField(default=True, verbose_name="allow comments"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(auto_now=True, verbose_name="updated at"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="posts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="posts",
+                        to="posts.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "tags",
+                    taggit.managers.TaggableManager(
+                        blank=True,
+                        help_text="A comma-separated list of tags.",
+                        through="taggit.TaggedItem",
+                        to="taggit.Tag",
+                        verbose_name="tags",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'post',
-                'verbose_name_plural': 'posts',
-                'ordering': ['-publish_at', '-id'],
-                'indexes': [models.Index(fields=['status', '-publish_at'], name='posts_post_status_53b874_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('featured_image', ''), models.Q(('image_alt', ''), _negated=True), _connector='OR'), name='post_image_has_alt_text', violation_error_message='An image needs alt text.')],
+                "verbose_name": "post",
+                "verbose_name_plural": "posts",
+                "ordering": ["-publish_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "-publish_at"],
+                        name="posts_post_status_53b874_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("featured_image", ""),
+                            models.Q(("image_alt", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="post_image_has_alt_text",
+                        violation_error_message="An image needs alt text.",
+                    )
+                ],
             },
         ),
     ]

@@ -8,73 +8,289 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('posts', '0002_staff_groups'),
+        ("posts", "0002_staff_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BlockedWord',
+            name="BlockedWord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phrase', models.CharField(help_text='Matched ignoring case; Latin-script words match as whole words.', max_length=100, verbose_name='word or phrase')),
-                ('action', models.CharField(choices=[('hold', 'Hold for moderation'), ('spam', 'Mark as spam')], default='hold', max_length=10, verbose_name='action')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "phrase",
+                    models.CharField(
+                        help_text="Matched ignoring case; Latin-script words match as whole words.",
+                        max_length=100,
+                        verbose_name="word or phrase",
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("hold", "Hold for moderation"),
+                            ("spam", "Mark as spam"),
+                        ],
+                        default="hold",
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="created at"),
+                ),
             ],
             options={
-                'verbose_name': 'blocklist word',
-                'verbose_name_plural': 'comment blocklist',
-                'ordering': ['phrase'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('phrase'), name='blocked_word_unique_ignoring_case', violation_error_message='This word is already on the blocklist.'), models.CheckConstraint(condition=models.Q(('phrase', ''), _negated=True), name='blocked_word_not_empty')],
+                "verbose_name": "blocklist word",
+                "verbose_name_plural": "comment blocklist",
+                "ordering": ["phrase"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("phrase"),
+                        name="blocked_word_unique_ignoring_case",
+                        violation_error_message="This word is already on the blocklist.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("phrase", ""), _negated=True),
+                        name="blocked_word_not_empty",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BlockedCommenter',
+            name="BlockedCommenter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('ip_address', models.GenericIPAddressField(blank=True, help_text='Erased with other IP addresses after the retention period; the email block stays.', null=True, verbose_name='IP address')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='blocked by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email"),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True,
+                        help_text="Erased with other IP addresses after the retention period; the email block stays.",
+                        null=True,
+                        verbose_name="IP address",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="reason"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="blocked by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'blocked commenter',
-                'verbose_name_plural': 'blocked commenters',
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('email', ''), _negated=True), ('ip_address__isnull', False), _connector='OR'), name='blocked_commenter_has_email_or_ip', violation_error_message='Give an email address or an IP address to block.')],
+                "verbose_name": "blocked commenter",
+                "verbose_name_plural": "blocked commenters",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("email", ""), _negated=True),
+                            ("ip_address__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="blocked_commenter_has_email_or_ip",
+                        violation_error_message="Give an email address or an IP address to block.",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('email', models.EmailField(blank=True, help_text='Never shown in public. Recognises a returning commenter; used for reply notices.', max_length=254, verbose_name='email')),
-                ('text', models.TextField(max_length=5000, verbose_name='comment')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('spam', 'Spam'), ('removed', 'Removed')], db_index=True, default='pending', max_length=10, verbose_name='status')),
-                ('moderation_reason', models.TextField(blank=True, help_text='What the automatic checks found when the comment arrived.', verbose_name='why it was held')),
-                ('is_staff_reply', models.BooleanField(default=False, help_text='Written by a staff member; marked as from the programme on the site.', verbose_name='from the programme')),
-                ('has_reply_notice', models.BooleanField(default=False, help_text='The commenter asked to be emailed when someone replies.', verbose_name='email on reply')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='browser')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('moderated_at', models.DateTimeField(blank=True, null=True, verbose_name='moderated at')),
-                ('moderators_notified_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('reply_notified_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('moderated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='moderated by')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='posts.comment', verbose_name='in reply to')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='posts.post', verbose_name='post')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='comments', to=settings.AUTH_USER_MODEL, verbose_name='staff author')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Never shown in public. Recognises a returning commenter; used for reply notices.",
+                        max_length=254,
+                        verbose_name="email",
+                    ),
+                ),
+                ("text", models.TextField(max_length=5000, verbose_name="comment")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("spam", "Spam"),
+                            ("removed", "Removed"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "moderation_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the automatic checks found when the comment arrived.",
+                        verbose_name="why it was held",
+                    ),
+                ),
+                (
+                    "is_staff_reply",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Written by a staff member; marked as from the programme on the site.",
+                        verbose_name="from the programme",
+                    ),
+                ),
+                (
+                    "has_reply_notice",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The commenter asked to be emailed when someone replies.",
+                        verbose_name="email on reply",
+                    ),
+                ),
+                (
+                    "ip_address",
+                    models.GenericIPAddressField(
+                        blank=True, null=True, verbose_name="IP address"
+                    ),
+                ),
+                (
+                    "user_agent",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="browser"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        verbose_name="created at",
+                    ),
+                ),
+                (
+                    "moderated_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="moderated at"
+                    ),
+                ),
+                (
+                    "moderators_notified_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "reply_notified_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "moderated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="moderated by",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="posts.comment",
+                        verbose_name="in reply to",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="posts.post",
+                        verbose_name="post",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="comments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="staff author",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'comment',
-                'verbose_name_plural': 'comments',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['post', 'status', 'created_at'], name='posts_comme_post_id_b89891_idx'), models.Index(fields=['email', 'status'], name='posts_comme_email_8e426e_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='comment_not_its_own_parent')],
+                "verbose_name": "comment",
+                "verbose_name_plural": "comments",
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["post", "status", "created_at"],
+                        name="posts_comme_post_id_b89891_idx",
+                    ),
+                    models.Index(
+                        fields=["email", "status"], name="posts_comme_email_8e426e_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("parent", models.F("id")), _negated=True),
+                        name="comment_not_its_own_parent",
+                    )
+                ],
             },
         ),
     ]

@@ -6,15 +6,16 @@ import django.contrib.postgres.search
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('posts', '0004_moderators_comment_permissions'),
+        ("posts", "0004_moderators_comment_permissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='search_vector',
-            field=django.contrib.postgres.search.SearchVectorField(blank=True, editable=False, null=True),
+            model_name="post",
+            name="search_vector",
+            field=django.contrib.postgres.search.SearchVectorField(
+                blank=True, editable=False, null=True
+            ),
         ),
     ]

@@ -18,20 +18,25 @@ def count_comments(apps, schema_editor):
         .annotate(count=models.Count("pk"))
         .values("count")
     )
-    Post.objects.update(comment_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0))
+    Post.objects.update(
+        comment_count=Coalesce(
+            models.Subquery(counts, output_field=models.IntegerField()), 0
+        )
+    )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('posts', '0005_post_search_vector'),
+        ("posts", "0005_post_search_vector"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='comment_count',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='comments'),
+            model_name="post",
+            name="comment_count",
+            field=models.PositiveIntegerField(
+                default=0, editable=False, verbose_name="comments"
+            ),
         ),
         migrations.RunPython(count_comments, migrations.RunPython.noop),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('unact', '0001_search_document'),
-        ('posts', '0006_post_comment_count'),
+        ("unact", "0001_search_document"),
+        ("posts", "0006_post_comment_count"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='post',
-            name='search_vector',
+            model_name="post",
+            name="search_vector",
         ),
     ]

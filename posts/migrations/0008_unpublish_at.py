@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('posts', '0007_remove_search_vector'),
+        ("posts", "0007_remove_search_vector"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='unpublish_at',
-            field=models.DateTimeField(blank=True, help_text='Optional. From this moment visitors no longer see it: pages, lists, feeds, the sitemap and search all leave it out. Blank: it stays published.', null=True, verbose_name='unpublish at'),
+            model_name="post",
+            name="unpublish_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Optional. From this moment visitors no longer see it: pages, lists, feeds, the sitemap and search all leave it out. Blank: it stays published.",
+                null=True,
+                verbose_name="unpublish at",
+            ),
         ),
     ]

@@ -13,7 +13,9 @@ def comment_count_text(count):
 
 
 @register.simple_tag
-def responsive_image(post, sizes="(max-width: 760px) 100vw, 720px", eager=False, css_class=""):
+def responsive_image(
+    post, sizes="(max-width: 760px) 100vw, 720px", eager=False, css_class=""
+):
     """The post's featured image as a <picture> with WebP and JPEG renditions."""
     return picture(post.image_renditions(), post.image_alt, sizes, eager, css_class)
 

@@ -6,15 +6,16 @@ import django.contrib.postgres.search
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publications', '0002_countries_and_editor_permissions'),
+        ("publications", "0002_countries_and_editor_permissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='publication',
-            name='search_vector',
-            field=django.contrib.postgres.search.SearchVectorField(blank=True, editable=False, null=True),
+            model_name="publication",
+            name="search_vector",
+            field=django.contrib.postgres.search.SearchVectorField(
+                blank=True, editable=False, null=True
+            ),
         ),
     ]

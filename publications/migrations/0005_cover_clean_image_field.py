@@ -7,15 +7,22 @@ import unact.images
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publications', '0004_search_triggers'),
+        ("publications", "0004_search_triggers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='publication',
-            name='cover',
-            field=unact.images.CleanImageField(blank=True, height_field='cover_height', help_text='Optional. Without one, the first page of the PDF is used.', max_length=255, upload_to=publications.models.upload_publication_cover, verbose_name='cover image', width_field='cover_width'),
+            model_name="publication",
+            name="cover",
+            field=unact.images.CleanImageField(
+                blank=True,
+                height_field="cover_height",
+                help_text="Optional. Without one, the first page of the PDF is used.",
+                max_length=255,
+                upload_to=publications.models.upload_publication_cover,
+                verbose_name="cover image",
+                width_field="cover_width",
+            ),
         ),
     ]

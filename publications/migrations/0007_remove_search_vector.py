@@ -4,15 +4,14 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('unact', '0001_search_document'),
-        ('publications', '0006_search_vector_inline'),
+        ("unact", "0001_search_document"),
+        ("publications", "0006_search_vector_inline"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='publication',
-            name='search_vector',
+            model_name="publication",
+            name="search_vector",
         ),
     ]

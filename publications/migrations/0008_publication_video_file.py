@@ -7,30 +7,57 @@ import publications.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('posts', '0006_post_comment_count'),
-        ('publications', '0007_remove_search_vector'),
-        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ("posts", "0006_post_comment_count"),
+        ("publications", "0007_remove_search_vector"),
+        (
+            "taggit",
+            "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx",
+        ),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='publication',
-            name='publication_has_file_or_url',
+            model_name="publication",
+            name="publication_has_file_or_url",
         ),
         migrations.AddField(
-            model_name='publication',
-            name='captions',
-            field=models.FileField(blank=True, help_text='Captions of the video file, as WebVTT (.vtt).', max_length=255, upload_to=publications.models.upload_publication_video, validators=[django.core.validators.FileExtensionValidator(['vtt'])], verbose_name='captions'),
+            model_name="publication",
+            name="captions",
+            field=models.FileField(
+                blank=True,
+                help_text="Captions of the video file, as WebVTT (.vtt).",
+                max_length=255,
+                upload_to=publications.models.upload_publication_video,
+                validators=[django.core.validators.FileExtensionValidator(["vtt"])],
+                verbose_name="captions",
+            ),
         ),
         migrations.AddField(
-            model_name='publication',
-            name='video',
-            field=models.FileField(blank=True, help_text='An MP4 or WebM film, played on the page from this site: no outside service is asked for anything.', max_length=255, upload_to=publications.models.upload_publication_video, validators=[django.core.validators.FileExtensionValidator(['mp4', 'webm'])], verbose_name='video file'),
+            model_name="publication",
+            name="video",
+            field=models.FileField(
+                blank=True,
+                help_text="An MP4 or WebM film, played on the page from this site: no outside service is asked for anything.",
+                max_length=255,
+                upload_to=publications.models.upload_publication_video,
+                validators=[
+                    django.core.validators.FileExtensionValidator(["mp4", "webm"])
+                ],
+                verbose_name="video file",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publication',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('document', ''), _negated=True), models.Q(('external_url', ''), _negated=True), models.Q(('video', ''), _negated=True), _connector='OR'), name='publication_has_file_or_url', violation_error_message='A publication needs a PDF file, a video file or an external URL.'),
+            model_name="publication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("document", ""), _negated=True),
+                    models.Q(("external_url", ""), _negated=True),
+                    models.Q(("video", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="publication_has_file_or_url",
+                violation_error_message="A publication needs a PDF file, a video file or an external URL.",
+            ),
         ),
     ]

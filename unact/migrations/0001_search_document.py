@@ -44,7 +44,6 @@ def postgresql_only(sql):
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -54,34 +53,77 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='SearchDocument',
+            name="SearchDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('post', 'Post'), ('publication', 'Publication'), ('edition', 'Edition')], max_length=12)),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('language', models.CharField(blank=True, max_length=10)),
-                ('url', models.CharField(max_length=300)),
-                ('title', models.CharField(max_length=300)),
-                ('summary', models.TextField(blank=True)),
-                ('body', models.TextField(blank=True, help_text='Plain text of the body, for excerpts.')),
-                ('category', models.SlugField(blank=True, max_length=100)),
-                ('category_name', models.CharField(blank=True, max_length=100)),
-                ('publication_kind', models.CharField(blank=True, max_length=20)),
-                ('published_at', models.DateTimeField()),
-                ('date', models.DateField(help_text='The local day of publication (shown, and the year facet).')),
-                ('year', models.PositiveSmallIntegerField()),
-                ('config', models.CharField(help_text='PostgreSQL text-search configuration.', max_length=20)),
-                ('title_words', models.TextField(blank=True)),
-                ('summary_words', models.TextField(blank=True)),
-                ('body_words', models.TextField(blank=True)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("post", "Post"),
+                            ("publication", "Publication"),
+                            ("edition", "Edition"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("language", models.CharField(blank=True, max_length=10)),
+                ("url", models.CharField(max_length=300)),
+                ("title", models.CharField(max_length=300)),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="Plain text of the body, for excerpts."
+                    ),
+                ),
+                ("category", models.SlugField(blank=True, max_length=100)),
+                ("category_name", models.CharField(blank=True, max_length=100)),
+                ("publication_kind", models.CharField(blank=True, max_length=20)),
+                ("published_at", models.DateTimeField()),
+                (
+                    "date",
+                    models.DateField(
+                        help_text="The local day of publication (shown, and the year facet)."
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField()),
+                (
+                    "config",
+                    models.CharField(
+                        help_text="PostgreSQL text-search configuration.", max_length=20
+                    ),
+                ),
+                ("title_words", models.TextField(blank=True)),
+                ("summary_words", models.TextField(blank=True)),
+                ("body_words", models.TextField(blank=True)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(
+                        editable=False, null=True
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_id'), name='search_document_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "object_id"), name="search_document_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(postgresql_only(OLD_SEARCH), migrations.RunPython.noop),
         migrations.RunPython(
-            postgresql_only(GIN_INDEX), postgresql_only("DROP INDEX IF EXISTS unact_searchdocument_vector_gin")
+            postgresql_only(GIN_INDEX),
+            postgresql_only("DROP INDEX IF EXISTS unact_searchdocument_vector_gin"),
         ),
     ]

@@ -12,7 +12,11 @@ def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     editors, _created = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(*Permission.objects.filter(content_type__app_label="redirects", codename__endswith="_redirect"))
+    editors.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="redirects", codename__endswith="_redirect"
+        )
+    )
 
 
 class Migration(migrations.Migration):

@@ -27,7 +27,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="searchdocument",
             name="unpublish_at",
-            field=models.DateTimeField(blank=True, help_text="Found until then; blank: always.", null=True),
+            field=models.DateTimeField(
+                blank=True, help_text="Found until then; blank: always.", null=True
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]

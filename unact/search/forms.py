@@ -24,7 +24,11 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(required=False, strip=False)
     type = forms.ChoiceField(
-        choices=[(TYPE_POST, _("Posts")), (TYPE_PUBLICATION, _("Publications")), (TYPE_EDITION, _("Newsletters"))],
+        choices=[
+            (TYPE_POST, _("Posts")),
+            (TYPE_PUBLICATION, _("Publications")),
+            (TYPE_EDITION, _("Newsletters")),
+        ],
         required=False,
     )
     category = forms.SlugField(max_length=100, required=False)
@@ -43,7 +47,12 @@ class SearchForm(forms.Form):
             for name, value in getattr(self, "cleaned_data", {}).items()
             if name in FILTER_NAMES and value not in (None, "")
         }
-        return query, was_cut, SearchFilters(**cleaned), getattr(self, "cleaned_data", {}).get("sort", "")
+        return (
+            query,
+            was_cut,
+            SearchFilters(**cleaned),
+            getattr(self, "cleaned_data", {}).get("sort", ""),
+        )
 
 
 def search_query_string(query, filters, sort="", **changes):
@@ -51,5 +60,7 @@ def search_query_string(query, filters, sort="", **changes):
     values = {name: getattr(filters, name) for name in FILTER_NAMES}
     values["sort"] = sort
     values.update(changes)
-    pairs = [("q", query)] + [(name, values[name]) for name in QUERY_NAMES if values[name] not in (None, "")]
+    pairs = [("q", query)] + [
+        (name, values[name]) for name in QUERY_NAMES if values[name] not in (None, "")
+    ]
     return urlencode(pairs)

@@ -24,7 +24,9 @@ def marked(pieces):
     """
     if not pieces:
         return format_html("{}", "")
-    template = "".join("<mark>{}</mark>" if is_match else "{}" for _text, is_match in pieces)
+    template = "".join(
+        "<mark>{}</mark>" if is_match else "{}" for _text, is_match in pieces
+    )
     return format_html(template, *[text for text, _is_match in pieces])
 
 
@@ -34,14 +36,27 @@ class Highlighter:
         self.stems = {rough_stem(word) for word in words if is_latin(word)}
         # Where an excerpt starts: a Latin word at a word start (its stem, as PostgreSQL
         # found other forms of it), another script anywhere (checked word by word in mark()).
-        starts = sorted({rough_stem(word) if is_latin(word) else word for word in words}, key=len, reverse=True)
-        self.pattern = re.compile("|".join(
-            (r"(?<!\w)" if is_latin(start) else "") + re.escape(start) for start in starts
-        )) if starts else None
+        starts = sorted(
+            {rough_stem(word) if is_latin(word) else word for word in words},
+            key=len,
+            reverse=True,
+        )
+        self.pattern = (
+            re.compile(
+                "|".join(
+                    (r"(?<!\w)" if is_latin(start) else "") + re.escape(start)
+                    for start in starts
+                )
+            )
+            if starts
+            else None
+        )
 
     def matches(self, word):
         folded = fold(word)
-        return folded in self.words or (is_latin(folded) and rough_stem(folded) in self.stems)
+        return folded in self.words or (
+            is_latin(folded) and rough_stem(folded) in self.stems
+        )
 
     def _pieces(self, text):
         """(text, marked) pieces: the words that match, and the text between them."""

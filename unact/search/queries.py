@@ -48,7 +48,8 @@ def clean_query(raw, max_length):
     text = "".join(
         " " if unicodedata.category(char) in {"Cc", "Zl", "Zp"} else char
         for char in text
-        if unicodedata.category(char) not in {"Cs", "Co", "Cn"} and char not in "\u200b\u2060\ufeff"
+        if unicodedata.category(char) not in {"Cs", "Co", "Cn"}
+        and char not in "\u200b\u2060\ufeff"
     )
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > max_length:
@@ -58,7 +59,10 @@ def clean_query(raw, max_length):
 
 def uses_operators(query):
     """Whether a query excludes a word (`-word`) or offers alternatives (`or`)."""
-    return any(word.lstrip('"(').startswith("-") or word.casefold() == "or" for word in query.split())
+    return any(
+        word.lstrip('"(').startswith("-") or word.casefold() == "or"
+        for word in query.split()
+    )
 
 
 @dataclass
@@ -114,10 +118,19 @@ def tsquery_text(parsed):
     """The query as tsquery text: every word a quoted lexeme, joined by & | ! <->."""
 
     def term(term):
-        text = "(" + (" <-> " if term.phrase else " & ").join(_lexeme(word) for word in term.words) + ")"
+        text = (
+            "("
+            + (" <-> " if term.phrase else " & ").join(
+                _lexeme(word) for word in term.words
+            )
+            + ")"
+        )
         return "!" + text if term.excluded else text
 
-    return " & ".join("(" + " | ".join(term(each) for each in clause) + ")" for clause in parsed.clauses)
+    return " & ".join(
+        "(" + " | ".join(term(each) for each in clause) + ")"
+        for clause in parsed.clauses
+    )
 
 
 def _postgresql_match(parsed):
@@ -128,18 +141,27 @@ def _postgresql_match(parsed):
     # and cheaper to build than two conditions).
     either = functools.reduce(
         operator.or_,
-        (SearchQuery(text, config=config, search_type="raw") for config in dict.fromkeys([settings.SEARCH_CONFIG, "simple"])),
+        (
+            SearchQuery(text, config=config, search_type="raw")
+            for config in dict.fromkeys([settings.SEARCH_CONFIG, "simple"])
+        ),
     )
     # Normalisation 1 divides by the log of the length, so long texts do not win by size.
     # Cover density ranks words close together higher; for a single word it would only
     # cost more (1 ms more for 1,200 matches).
-    return Q(search_vector=either), SearchRank(F("search_vector"), either, cover_density=len(parsed.words) > 1, normalization=1)
+    return Q(search_vector=either), SearchRank(
+        F("search_vector"), either, cover_density=len(parsed.words) > 1, normalization=1
+    )
 
 
 def _has(words):
     """SQLite: the words, in this order, as whole words of the title, summary or body."""
     needle = " " + " ".join(words) + " "
-    return Q(title_words__contains=needle) | Q(summary_words__contains=needle) | Q(body_words__contains=needle)
+    return (
+        Q(title_words__contains=needle)
+        | Q(summary_words__contains=needle)
+        | Q(body_words__contains=needle)
+    )
 
 
 def _sqlite_match(parsed):
@@ -147,7 +169,11 @@ def _sqlite_match(parsed):
     for clause in parsed.clauses:
         either = Q(pk__in=[])
         for term in clause:
-            condition = _has(term.words) if term.phrase else Q(*[_has([word]) for word in term.words])
+            condition = (
+                _has(term.words)
+                if term.phrase
+                else Q(*[_has([word]) for word in term.words])
+            )
             either |= ~condition if term.excluded else condition
         match &= either
     rank = sum(
@@ -163,14 +189,27 @@ def _sqlite_match(parsed):
         Value(0.0, output_field=FloatField()),
     )
     # Words typed together (or quoted) that stand together in the text rank higher.
-    for term in (term for clause in parsed.clauses for term in clause if len(term.words) > 1 and not term.excluded):
-        rank = rank + Case(When(_has(term.words), then=Value(0.5)), default=Value(0.0), output_field=FloatField())
+    for term in (
+        term
+        for clause in parsed.clauses
+        for term in clause
+        if len(term.words) > 1 and not term.excluded
+    ):
+        rank = rank + Case(
+            When(_has(term.words), then=Value(0.5)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
     return match, rank
 
 
 def matching(parsed):
     """(visible documents matching the query, their rank expression)."""
-    match, rank = _postgresql_match(parsed) if connection.vendor == "postgresql" else _sqlite_match(parsed)
+    match, rank = (
+        _postgresql_match(parsed)
+        if connection.vendor == "postgresql"
+        else _sqlite_match(parsed)
+    )
     return SearchDocument.objects.visible().filter(match), rank
 
 
@@ -193,7 +232,11 @@ def facet_counts(rows, filters):
             return True
         if kind == TYPE_POST:
             return bool(filters.category) and category == filters.category
-        return kind == TYPE_PUBLICATION and bool(filters.kind) and publication_kind == filters.kind
+        return (
+            kind == TYPE_PUBLICATION
+            and bool(filters.kind)
+            and publication_kind == filters.kind
+        )
 
     types = dict.fromkeys((TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION), 0)
     categories, kinds, years = {}, {}, {}
@@ -202,10 +245,19 @@ def facet_counts(rows, filters):
         if year_ok(year) and in_section:
             types[kind] += count
         if kind == TYPE_POST and category and year_ok(year):
-            categories.setdefault(category, {"value": category, "label": category_name, "count": 0})["count"] += count
+            categories.setdefault(
+                category, {"value": category, "label": category_name, "count": 0}
+            )["count"] += count
         if kind == TYPE_PUBLICATION and year_ok(year):
-            kinds.setdefault(publication_kind, {"value": publication_kind, "label": publication_kind, "count": 0})["count"] += count
-        if filters.includes(kind) and in_section and (not filters.type or filters.type == kind):
+            kinds.setdefault(
+                publication_kind,
+                {"value": publication_kind, "label": publication_kind, "count": 0},
+            )["count"] += count
+        if (
+            filters.includes(kind)
+            and in_section
+            and (not filters.type or filters.type == kind)
+        ):
             years[year] = years.get(year, 0) + count
     for option in kinds.values():
         option["label"] = str(KIND_LABELS.get(option["value"], option["value"]))
@@ -213,13 +265,18 @@ def facet_counts(rows, filters):
         "types": types,
         "categories": sorted(categories.values(), key=lambda option: option["label"]),
         "kinds": sorted(kinds.values(), key=lambda option: option["label"]),
-        "years": [{"value": year, "label": str(year), "count": count} for year, count in sorted(years.items(), reverse=True)],
+        "years": [
+            {"value": year, "label": str(year), "count": count}
+            for year, count in sorted(years.items(), reverse=True)
+        ],
     }
 
 
 def result_count(counts, filters):
     """The number of results under the filters: the type counts of the included types."""
-    return sum(count for kind, count in counts["types"].items() if filters.includes(kind))
+    return sum(
+        count for kind, count in counts["types"].items() if filters.includes(kind)
+    )
 
 
 # The page --------------------------------------------------------------------------
@@ -243,7 +300,17 @@ class SearchPage:
     facets: dict
 
 
-RESULT_COLUMNS = ("kind", "url", "title", "summary", "body", "category_name", "publication_kind", "published_at", "date")
+RESULT_COLUMNS = (
+    "kind",
+    "url",
+    "title",
+    "summary",
+    "body",
+    "category_name",
+    "publication_kind",
+    "published_at",
+    "date",
+)
 
 
 def search_page(query, filters, page_number, per_page, sort=SORT_RELEVANCE):
@@ -254,24 +321,56 @@ def search_page(query, filters, page_number, per_page, sort=SORT_RELEVANCE):
         page = Paginator([], per_page).get_page(page_number)
         return SearchPage(page=page, results=[], facets=facet_counts([], filters))
     documents, rank = matching(parsed)
-    rows = documents.values_list("kind", "category", "category_name", "publication_kind", "year").annotate(Count("pk")).order_by()
+    rows = (
+        documents.values_list(
+            "kind", "category", "category_name", "publication_kind", "year"
+        )
+        .annotate(Count("pk"))
+        .order_by()
+    )
     counts = facet_counts(rows, filters)
     condition = filters.condition()
     shown = documents.filter(condition) if condition else documents
-    order = ("-published_at", "-pk") if sort == SORT_DATE else (rank.desc(), "-published_at", "-pk")
+    order = (
+        ("-published_at", "-pk")
+        if sort == SORT_DATE
+        else (rank.desc(), "-published_at", "-pk")
+    )
     paginator = Paginator(shown.order_by(*order).values_list(*RESULT_COLUMNS), per_page)
     paginator.count = result_count(counts, filters)
     page = paginator.get_page(page_number)
     highlighter = Highlighter(parsed.words)
-    return SearchPage(page=page, results=[_result(row, highlighter) for row in page.object_list], facets=counts)
+    return SearchPage(
+        page=page,
+        results=[_result(row, highlighter) for row in page.object_list],
+        facets=counts,
+    )
 
 
 def _result(row, highlighter):
-    kind, url, title, summary, body, category_name, publication_kind, published_at, day = row
+    (
+        kind,
+        url,
+        title,
+        summary,
+        body,
+        category_name,
+        publication_kind,
+        published_at,
+        day,
+    ) = row
     if kind == TYPE_POST:
         label, when = category_name or _("Post"), published_at
     elif kind == TYPE_PUBLICATION:
         label, when = KIND_LABELS.get(publication_kind, publication_kind), day
     else:
         label, when = _("Newsletter"), day
-    return Result(kind, label, url, highlighter.mark(title), highlighter.snippet(summary, body), when, kind == TYPE_POST)
+    return Result(
+        kind,
+        label,
+        url,
+        highlighter.mark(title),
+        highlighter.snippet(summary, body),
+        when,
+        kind == TYPE_POST,
+    )

@@ -52,13 +52,19 @@ class Source:
 
     def queryset(self):
         if self.model is Post:
-            return Post.objects.not_expired().select_related("category").prefetch_related("tags")
+            return (
+                Post.objects.not_expired()
+                .select_related("category")
+                .prefetch_related("tags")
+            )
         if self.model is Publication:
             return Publication.objects.not_expired().prefetch_related("tags")
         return Campaign.objects.archived()
 
     def fields(self, item):
-        tags = [tag.name for tag in item.tags.all()] if self.model is not Campaign else []
+        tags = (
+            [tag.name for tag in item.tags.all()] if self.model is not Campaign else []
+        )
         if self.model is Post:
             published_at, language = item.publish_at, ""
             extra = {
@@ -69,15 +75,29 @@ class Source:
                 "category_name": item.category.name if item.category else "",
             }
         elif self.model is Publication:
-            published_at = timezone.make_aware(datetime.combine(item.publication_date, time.min))
+            published_at = timezone.make_aware(
+                datetime.combine(item.publication_date, time.min)
+            )
             language = item.language
-            extra = {"title": item.title, "summary": item.summary, "body": html_to_text(item.description),
-                     "publication_kind": item.kind}
+            extra = {
+                "title": item.title,
+                "summary": item.summary,
+                "body": html_to_text(item.description),
+                "publication_kind": item.kind,
+            }
         else:
             published_at, language = item.sent_at or item.created_at, ""
-            extra = {"title": item.subject, "summary": item.preheader, "body": html_to_text(item.body)}
-        extra = {name: unicodedata.normalize("NFC", value) if name in ("title", "summary", "body") else value
-                 for name, value in extra.items()}
+            extra = {
+                "title": item.subject,
+                "summary": item.preheader,
+                "body": html_to_text(item.body),
+            }
+        extra = {
+            name: unicodedata.normalize("NFC", value)
+            if name in ("title", "summary", "body")
+            else value
+            for name, value in extra.items()
+        }
         local_date = timezone.localdate(published_at)
         with override(None):
             url = item.get_absolute_url()
@@ -136,13 +156,23 @@ def search_documents_refresh(*, model, pks):
         ).delete()
         for item in items:
             fields = source.fields(item)
-            SearchDocument.objects.update_or_create(kind=fields.pop("kind"), object_id=fields.pop("object_id"), defaults=fields)
-        _write_vectors(SearchDocument.objects.filter(kind=source.kind, object_id__in=[item.pk for item in items]))
+            SearchDocument.objects.update_or_create(
+                kind=fields.pop("kind"),
+                object_id=fields.pop("object_id"),
+                defaults=fields,
+            )
+        _write_vectors(
+            SearchDocument.objects.filter(
+                kind=source.kind, object_id__in=[item.pk for item in items]
+            )
+        )
 
 
 def search_document_update(*, instance):
     """Write again (or remove) the document of one post, publication or newsletter edition."""
-    search_documents_refresh(model=type(instance)._meta.concrete_model, pks=[instance.pk])
+    search_documents_refresh(
+        model=type(instance)._meta.concrete_model, pks=[instance.pk]
+    )
 
 
 def search_index_rebuild(*, progress=None):
@@ -160,7 +190,9 @@ def search_index_rebuild(*, progress=None):
                 progress(source.kind, 0, total)
             last_pk = 0
             while batch := list(queryset.filter(pk__gt=last_pk)[:BATCH]):
-                SearchDocument.objects.bulk_create(SearchDocument(**source.fields(item)) for item in batch)
+                SearchDocument.objects.bulk_create(
+                    SearchDocument(**source.fields(item)) for item in batch
+                )
                 done, last_pk = done + len(batch), batch[-1].pk
                 if progress:
                     progress(source.kind, done, total)

@@ -33,7 +33,10 @@ def _category_saved(sender, instance, raw=False, **kwargs):
 
     from .services import search_documents_refresh
 
-    search_documents_refresh(model=Post, pks=Post.objects.filter(category=instance).values_list("pk", flat=True))
+    search_documents_refresh(
+        model=Post,
+        pks=Post.objects.filter(category=instance).values_list("pk", flat=True),
+    )
 
 
 def _tags_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -52,17 +55,28 @@ def _tag_saved(sender, instance, raw=False, created=False, **kwargs):
 
     for model in _searched_models():
         if model._meta.model_name != "campaign":
-            tagged = TaggedItem.objects.filter(tag=instance, content_type__app_label=model._meta.app_label,
-                                               content_type__model=model._meta.model_name)
-            search_documents_refresh(model=model, pks=tagged.values_list("object_id", flat=True))
+            tagged = TaggedItem.objects.filter(
+                tag=instance,
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+            )
+            search_documents_refresh(
+                model=model, pks=tagged.values_list("object_id", flat=True)
+            )
 
 
 def connect():
     from posts.models import Category
 
     for model in _searched_models():
-        post_save.connect(_item_changed, sender=model, dispatch_uid=f"search-save-{model._meta.label}")
-        post_delete.connect(_item_changed, sender=model, dispatch_uid=f"search-delete-{model._meta.label}")
+        post_save.connect(
+            _item_changed, sender=model, dispatch_uid=f"search-save-{model._meta.label}"
+        )
+        post_delete.connect(
+            _item_changed,
+            sender=model,
+            dispatch_uid=f"search-delete-{model._meta.label}",
+        )
     post_save.connect(_category_saved, sender=Category, dispatch_uid="search-category")
     m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="search-tags")
     post_save.connect(_tag_saved, sender=Tag, dispatch_uid="search-tag-rename")

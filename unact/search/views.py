@@ -25,9 +25,20 @@ INDEXABLE_QUERY_LENGTH = 64
 @require_safe
 def search(request):
     query, was_cut, filters, sort = SearchForm(request.GET).search()
-    context = {"query": query, "was_cut": was_cut, "filters": filters, "max_length": settings.SEARCH_MAX_QUERY_LENGTH}
+    context = {
+        "query": query,
+        "was_cut": was_cut,
+        "filters": filters,
+        "max_length": settings.SEARCH_MAX_QUERY_LENGTH,
+    }
     if query:
-        found = search_page(query, filters, request.GET.get("page"), settings.SEARCH_RESULTS_PER_PAGE, sort or SORT_RELEVANCE)
+        found = search_page(
+            query,
+            filters,
+            request.GET.get("page"),
+            settings.SEARCH_RESULTS_PER_PAGE,
+            sort or SORT_RELEVANCE,
+        )
         note_corrected_page(request, found.page)
         url = reverse("search:results")
         context.update(
@@ -36,11 +47,20 @@ def search(request):
             facets=_facet_links(query, filters, sort, found.facets, url),
             active_filters=_active_filters(query, filters, sort),
             sort_links=[
-                {"label": label, "href": f"{url}?{search_query_string(query, filters, value)}", "selected": sort == value}
-                for value, label in (("", _("Relevance")), (SORT_DATE, _("Newest first")))
+                {
+                    "label": label,
+                    "href": f"{url}?{search_query_string(query, filters, value)}",
+                    "selected": sort == value,
+                }
+                for value, label in (
+                    ("", _("Relevance")),
+                    (SORT_DATE, _("Newest first")),
+                )
             ],
             query_prefix=search_query_string(query, filters, sort),
-            clear_query=search_query_string(query, filters, sort, type=None, category=None, kind=None, year=None),
+            clear_query=search_query_string(
+                query, filters, sort, type=None, category=None, kind=None, year=None
+            ),
             indexable=indexable(query, was_cut, filters, found.page) and not sort,
         )
     return render(request, "search/search_results.html", context)
@@ -73,7 +93,13 @@ def _facet_links(query, filters, sort, counts, url):
         return {"label": label, "count": count, "selected": selected, "href": href}
 
     types = [
-        link(_("Posts"), counts["types"][TYPE_POST], filters.type == TYPE_POST, type=TYPE_POST, kind=None),
+        link(
+            _("Posts"),
+            counts["types"][TYPE_POST],
+            filters.type == TYPE_POST,
+            type=TYPE_POST,
+            kind=None,
+        ),
         link(
             _("Publications"),
             counts["types"][TYPE_PUBLICATION],
@@ -90,39 +116,78 @@ def _facet_links(query, filters, sort, counts, url):
             kind=None,
         ),
     ]
-    categories = [
-        link(option["label"], option["count"], filters.category == option["value"], category=option["value"], kind=None, type=None)
-        for option in counts["categories"]
-    ] if filters.includes_posts() else []
-    kinds = [
-        link(option["label"], option["count"], filters.kind == option["value"], kind=option["value"], category=None, type=None)
-        for option in counts["kinds"]
-    ] if filters.includes_publications() else []
+    categories = (
+        [
+            link(
+                option["label"],
+                option["count"],
+                filters.category == option["value"],
+                category=option["value"],
+                kind=None,
+                type=None,
+            )
+            for option in counts["categories"]
+        ]
+        if filters.includes_posts()
+        else []
+    )
+    kinds = (
+        [
+            link(
+                option["label"],
+                option["count"],
+                filters.kind == option["value"],
+                kind=option["value"],
+                category=None,
+                type=None,
+            )
+            for option in counts["kinds"]
+        ]
+        if filters.includes_publications()
+        else []
+    )
     years = [
-        link(option["label"], option["count"], filters.year == option["value"], year=option["value"])
+        link(
+            option["label"],
+            option["count"],
+            filters.year == option["value"],
+            year=option["value"],
+        )
         for option in counts["years"]
     ]
     groups = [
-        (_("Type"), [option for option in types if option["count"] or option["selected"]]),
+        (
+            _("Type"),
+            [option for option in types if option["count"] or option["selected"]],
+        ),
         (_("Category"), categories),
         (_("Kind of publication"), kinds),
         (_("Year"), years),
     ]
-    return [{"heading": heading, "options": options} for heading, options in groups if options]
+    return [
+        {"heading": heading, "options": options}
+        for heading, options in groups
+        if options
+    ]
 
 
 def _active_filters(query, filters, sort):
     """The filters in use, each with the link that removes it."""
     labels = {
-        "type": {TYPE_POST: _("Posts"), TYPE_PUBLICATION: _("Publications"), TYPE_EDITION: _("Newsletters")}.get(
-            filters.type, ""
-        ),
+        "type": {
+            TYPE_POST: _("Posts"),
+            TYPE_PUBLICATION: _("Publications"),
+            TYPE_EDITION: _("Newsletters"),
+        }.get(filters.type, ""),
         "category": filters.category,
         "kind": KIND_LABELS.get(filters.kind, ""),
         "year": str(filters.year or ""),
     }
     return [
-        {"label": label, "remove_query": search_query_string(query, filters, sort, **{name: None})}
+        {
+            "label": label,
+            "remove_query": search_query_string(query, filters, sort, **{name: None}),
+        }
         for name, label in labels.items()
         if getattr(filters, name)
     ]

@@ -34,7 +34,9 @@ def _iterator():
     """One word break iterator per thread: made once (it loads ICU's dictionaries), reused."""
     iterator = getattr(_local, "iterator", None)
     if iterator is None:
-        iterator = _local.iterator = icu.BreakIterator.createWordInstance(icu.Locale.getRoot())
+        iterator = _local.iterator = icu.BreakIterator.createWordInstance(
+            icu.Locale.getRoot()
+        )
     return iterator
 
 
@@ -53,12 +55,17 @@ def words_with_offsets(text):
     words, start = [], iterator.first()
     for end in iterator:
         if iterator.getRuleStatus() >= _WORD_STATUS:
-            begin, stop = (start, end) if position is None else (position[start], position[end])
+            begin, stop = (
+                (start, end) if position is None else (position[start], position[end])
+            )
             if stop - begin <= MAX_WORD_LENGTH:
                 word = text[begin:stop]
                 if mixed and _MIXED.search(word):
                     # ICU keeps "COMMITการ" (Latin letters run into Thai) as one word: split it by script.
-                    words.extend((begin + part.start(), part.group(0)) for part in _SCRIPT_RUN.finditer(word))
+                    words.extend(
+                        (begin + part.start(), part.group(0))
+                        for part in _SCRIPT_RUN.finditer(word)
+                    )
                 else:
                     words.append((begin, word))
         start = end
@@ -92,12 +99,32 @@ def _latin_fold_table():
     for ranges in ((0x00C0, 0x0250), (0x1E00, 0x1F00)):
         for code in range(*ranges):
             char = chr(code)
-            base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)).lower()
+            base = "".join(
+                c
+                for c in unicodedata.normalize("NFD", char)
+                if not unicodedata.combining(c)
+            ).lower()
             if len(base) == 1 and base != char:
                 table[code] = base
     # Letters that are not a base letter with a mark, but which readers type without it.
-    table.update({ord(k): v for k, v in {"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ø": "o", "Ø": "o",
-                                         "ł": "l", "Ł": "l", "ı": "i", "ħ": "h", "Ħ": "h"}.items()})
+    table.update(
+        {
+            ord(k): v
+            for k, v in {
+                "đ": "d",
+                "Đ": "d",
+                "ð": "d",
+                "Ð": "d",
+                "ø": "o",
+                "Ø": "o",
+                "ł": "l",
+                "Ł": "l",
+                "ı": "i",
+                "ħ": "h",
+                "Ħ": "h",
+            }.items()
+        }
+    )
     return table
 
 
@@ -119,22 +146,43 @@ def fold(word):
     if any(unicodedata.combining(char) for char in folded):
         # Marks typed separately (a lone combining accent after a Latin letter): drop those.
         folded = "".join(
-            char for index, char in enumerate(folded)
-            if not (unicodedata.combining(char) and index and folded[index - 1] < "\u0250")
+            char
+            for index, char in enumerate(folded)
+            if not (
+                unicodedata.combining(char) and index and folded[index - 1] < "\u0250"
+            )
         )
     return folded
 
 
 def fold_words(text):
     """The folded words of a text, in order."""
-    return [fold(word) for word in split_words(unicodedata.normalize("NFC", text or ""))]
+    return [
+        fold(word) for word in split_words(unicodedata.normalize("NFC", text or ""))
+    ]
 
 
 def is_latin(word):
     return word[:1] < "\u0250"
 
 
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ers", "er", "ies", "ied", "ed", "es", "s", "y", "e")
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ings",
+    "ing",
+    "ions",
+    "ion",
+    "ers",
+    "er",
+    "ies",
+    "ied",
+    "ed",
+    "es",
+    "s",
+    "y",
+    "e",
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -170,7 +218,13 @@ class ParsedQuery:
     @property
     def words(self):
         """The words a result may show highlighted (those not excluded)."""
-        return [word for clause in self.clauses for term in clause if not term.excluded for word in term.words]
+        return [
+            word
+            for clause in self.clauses
+            for term in clause
+            if not term.excluded
+            for word in term.words
+        ]
 
     def can_match(self):
         """A query matches something only with a word that is not excluded."""
@@ -201,7 +255,11 @@ def parse_query(query):
             continue
         budget -= len(words)
         term = Term(words=words, phrase=phrase and len(words) > 1, excluded=excluded)
-        if pending_or and not excluded and not any(other.excluded for other in parsed.clauses[-1]):
+        if (
+            pending_or
+            and not excluded
+            and not any(other.excluded for other in parsed.clauses[-1])
+        ):
             parsed.clauses[-1].append(term)
         else:
             parsed.clauses.append([term])

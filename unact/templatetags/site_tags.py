@@ -22,7 +22,9 @@ def _srcset(sources):
 
 
 @register.simple_tag
-def picture(renditions, alt="", sizes="100vw", eager=False, css_class="", default_index=1):
+def picture(
+    renditions, alt="", sizes="100vw", eager=False, css_class="", default_index=1
+):
     """A <picture>: WebP renditions first, the JPEG ones as fallback, with width and height.
 
     Images below the fold load lazily; the one that is likely the largest paint
@@ -41,8 +43,14 @@ def picture(renditions, alt="", sizes="100vw", eager=False, css_class="", defaul
 # page: built once per process (escaping them cost 70 µs a card).
 @lru_cache(maxsize=2048)
 def _picture(renditions, alt, sizes, eager, css_class, default_index):
-    default_url, width, height = renditions.jpeg[min(default_index, len(renditions.jpeg) - 1)]
-    webp = f'<source type="image/webp" srcset="{_srcset(renditions.webp)}" sizes="{sizes}">' if renditions.webp else ""
+    default_url, width, height = renditions.jpeg[
+        min(default_index, len(renditions.jpeg) - 1)
+    ]
+    webp = (
+        f'<source type="image/webp" srcset="{_srcset(renditions.webp)}" sizes="{sizes}">'
+        if renditions.webp
+        else ""
+    )
     loading = ' fetchpriority="high"' if eager else ' loading="lazy" decoding="async"'
     css = f' class="{css_class}"' if css_class else ""
     return mark_safe(  # nosec B308 B703: alt, sizes and class come escaped, URLs are escaped here
@@ -101,7 +109,12 @@ def timestamp(value, date_format="DATE_FORMAT"):
     """A date or time as <time>: machine-readable ISO 8601 and the localised text."""
     if value is None:
         return ""
-    return time_html(value, date_format, translation.get_language(), timezone.get_current_timezone_name())
+    return time_html(
+        value,
+        date_format,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+    )
 
 
 # A pure function of its arguments, and lists repeat the same dates request after
@@ -136,4 +149,6 @@ def field_widget(field):
         described_by.append(f"{field.auto_id}_error")
     if field.help_text:
         described_by.append(f"{field.auto_id}_helptext")
-    return field.as_widget(attrs={"aria-describedby": " ".join(described_by)} if described_by else None)
+    return field.as_widget(
+        attrs={"aria-describedby": " ".join(described_by)} if described_by else None
+    )

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Erase the client IP of newsletter consents older than NEWSLETTER_IP_RETENTION_DAYS."
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=None, help="Override the retention period.")
+        parser.add_argument(
+            "--days", type=int, default=None, help="Override the retention period."
+        )
 
     def handle(self, *args, days=None, **options):
         erased = subscriber_ips_purge(older_than_days=days)

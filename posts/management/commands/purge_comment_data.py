@@ -11,7 +11,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dry-run", action="store_true", help="Count what would change; change nothing.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Count what would change; change nothing.",
+        )
 
     def handle(self, *args, dry_run=False, **options):
         result = comment_data_purge(dry_run=dry_run)

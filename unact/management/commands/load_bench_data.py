@@ -37,11 +37,36 @@ BUSY_POST_SLUG = "bench-post-with-200-comments"
 BUSY_POST_COMMENTS = 200
 CATEGORIES = ["News", "Stories", "Research", "Events", "Statements", "Training"]
 TAGS = [
-    "Safe migration", "Labour exploitation", "Fishing", "Forced marriage", "Referral", "Hotline",
-    "COMMIT", "ASEAN", "Civil society", "Survivors", "Cambodia", "Thailand", "Myanmar", "Lao PDR",
-    "Viet Nam", "China", "Border", "Prosecution", "Prevention", "Research", "Youth", "Domestic work",
-    "Construction", "Agriculture", "Online recruitment", "Debt bondage", "Repatriation", "Shelter",
-    "Training", "Policy",
+    "Safe migration",
+    "Labour exploitation",
+    "Fishing",
+    "Forced marriage",
+    "Referral",
+    "Hotline",
+    "COMMIT",
+    "ASEAN",
+    "Civil society",
+    "Survivors",
+    "Cambodia",
+    "Thailand",
+    "Myanmar",
+    "Lao PDR",
+    "Viet Nam",
+    "China",
+    "Border",
+    "Prosecution",
+    "Prevention",
+    "Research",
+    "Youth",
+    "Domestic work",
+    "Construction",
+    "Agriculture",
+    "Online recruitment",
+    "Debt bondage",
+    "Repatriation",
+    "Shelter",
+    "Training",
+    "Policy",
 ]
 PARAGRAPHS = [
     "Governments and civil society across the Greater Mekong Sub-region strengthened the referral "
@@ -57,12 +82,21 @@ PARAGRAPHS = [
 # Every tenth publication (three in ten) is in Thai, Khmer or Vietnamese, as search
 # must split and fold those too: (language, title, text).
 OTHER_LANGUAGES = [
-    ("th", "รายงานการค้ามนุษย์และการย้ายถิ่นอย่างปลอดภัย",
-     "การค้ามนุษย์ในภูมิภาคลุ่มแม่น้ำโขงยังคงเป็นปัญหาร้ายแรง แรงงานข้ามชาติจำนวนมากถูกหลอกลวงให้ทำงานในเรือประมง"),
-    ("km", "របាយការណ៍ស្តីពីការជួញដូរមនុស្ស និងការធ្វើចំណាកស្រុកប្រកបដោយសុវត្ថិភាព",
-     "ការជួញដូរមនុស្សនៅតំបន់មេគង្គនៅតែជាបញ្ហាធ្ងន់ធ្ងរ។ ពលករចំណាកស្រុកជាច្រើនត្រូវបានបោកបញ្ឆោត។"),
-    ("vi", "Báo cáo về buôn bán người và di cư an toàn",
-     "Nạn buôn bán người ở tiểu vùng sông Mê Kông vẫn là vấn đề nghiêm trọng. Nhiều lao động di cư bị lừa gạt làm việc trên tàu cá."),
+    (
+        "th",
+        "รายงานการค้ามนุษย์และการย้ายถิ่นอย่างปลอดภัย",
+        "การค้ามนุษย์ในภูมิภาคลุ่มแม่น้ำโขงยังคงเป็นปัญหาร้ายแรง แรงงานข้ามชาติจำนวนมากถูกหลอกลวงให้ทำงานในเรือประมง",
+    ),
+    (
+        "km",
+        "របាយការណ៍ស្តីពីការជួញដូរមនុស្ស និងការធ្វើចំណាកស្រុកប្រកបដោយសុវត្ថិភាព",
+        "ការជួញដូរមនុស្សនៅតំបន់មេគង្គនៅតែជាបញ្ហាធ្ងន់ធ្ងរ។ ពលករចំណាកស្រុកជាច្រើនត្រូវបានបោកបញ្ឆោត។",
+    ),
+    (
+        "vi",
+        "Báo cáo về buôn bán người và di cư an toàn",
+        "Nạn buôn bán người ở tiểu vùng sông Mê Kông vẫn là vấn đề nghiêm trọng. Nhiều lao động di cư bị lừa gạt làm việc trên tàu cá.",
+    ),
 ]
 
 
@@ -98,21 +132,33 @@ class Command(BaseCommand):
             # would later, so every run measures the same tables.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
-        self.stdout.write(f"Benchmark data ready in {time.perf_counter() - started:.1f} s.")
+        self.stdout.write(
+            f"Benchmark data ready in {time.perf_counter() - started:.1f} s."
+        )
 
     # Posts --------------------------------------------------------------------------
 
     def load_posts(self):
-        existing = Post.objects.filter(slug__startswith=PREFIX, status=Post.Status.PUBLISHED)
+        existing = Post.objects.filter(
+            slug__startswith=PREFIX, status=Post.Status.PUBLISHED
+        )
         if existing.count() == POSTS and existing.filter(slug=BUSY_POST_SLUG).exists():
             self.stdout.write(f"Posts: {POSTS} already loaded.")
             return list(existing.order_by("pk"))
         Post.objects.filter(slug__startswith=PREFIX).delete()
         categories = [
-            Category.objects.get_or_create(slug=f"{PREFIX}{name.lower()}", defaults={"name": f"{name} (bench)"})[0]
+            Category.objects.get_or_create(
+                slug=f"{PREFIX}{name.lower()}", defaults={"name": f"{name} (bench)"}
+            )[0]
             for name in CATEGORIES
         ]
-        tags = [Tag.objects.get_or_create(slug=f"{PREFIX}{name.lower().replace(' ', '-')}", defaults={"name": f"{name} (bench)"})[0] for name in TAGS]
+        tags = [
+            Tag.objects.get_or_create(
+                slug=f"{PREFIX}{name.lower().replace(' ', '-')}",
+                defaults={"name": f"{name} (bench)"},
+            )[0]
+            for name in TAGS
+        ]
         now = timezone.now()
         # The first post is saved normally: its image is stored once and its renditions made.
         first = Post(
@@ -124,7 +170,9 @@ class Command(BaseCommand):
             publish_at=now - timedelta(hours=1),
             image_alt="A coloured panel with the UN-ACT name",
         )
-        first.featured_image.save("bench.jpg", ContentFile(make_cover_image("bench", "Benchmark")), save=False)
+        first.featured_image.save(
+            "bench.jpg", ContentFile(make_cover_image("bench", "Benchmark")), save=False
+        )
         first.save()
         rows = []
         for index in range(1, POSTS):
@@ -148,17 +196,25 @@ class Command(BaseCommand):
         content_type = ContentType.objects.get_for_model(Post)
         TaggedItem.objects.bulk_create(
             [
-                TaggedItem(content_type=content_type, object_id=post.pk, tag=tags[(post.pk * 7 + offset) % len(tags)])
+                TaggedItem(
+                    content_type=content_type,
+                    object_id=post.pk,
+                    tag=tags[(post.pk * 7 + offset) % len(tags)],
+                )
                 for post in posts
                 for offset in range(3)
             ],
             batch_size=2000,
         )
-        self.stdout.write(f"Posts: {len(posts)} loaded, {len(tags)} tags, one shared image.")
+        self.stdout.write(
+            f"Posts: {len(posts)} loaded, {len(tags)} tags, one shared image."
+        )
         return posts
 
     def load_comments(self, posts):
-        existing = Comment.objects.filter(post__slug__startswith=PREFIX, status=Comment.Status.APPROVED)
+        existing = Comment.objects.filter(
+            post__slug__startswith=PREFIX, status=Comment.Status.APPROVED
+        )
         if existing.count() == COMMENTS:
             self.stdout.write(f"Comments: {COMMENTS} already loaded.")
             return
@@ -182,12 +238,16 @@ class Command(BaseCommand):
             )
         Comment.objects.bulk_create(rows, batch_size=2000)
         Post.objects.filter(slug__startswith=PREFIX).refresh_comment_counts()
-        self.stdout.write(f"Comments: {COMMENTS} loaded ({BUSY_POST_COMMENTS} on /posts/{BUSY_POST_SLUG}/).")
+        self.stdout.write(
+            f"Comments: {COMMENTS} loaded ({BUSY_POST_COMMENTS} on /posts/{BUSY_POST_SLUG}/)."
+        )
 
     # Publications -------------------------------------------------------------------
 
     def load_publications(self, posts):
-        existing = Publication.objects.filter(slug__startswith=PREFIX, status=Publication.Status.PUBLISHED)
+        existing = Publication.objects.filter(
+            slug__startswith=PREFIX, status=Publication.Status.PUBLISHED
+        )
         if existing.count() == PUBLICATIONS:
             self.stdout.write(f"Publications: {PUBLICATIONS} already loaded.")
             return
@@ -195,9 +255,19 @@ class Command(BaseCommand):
         from publications.services import publication_save
 
         Publication.objects.filter(slug__startswith=PREFIX).delete()
-        kinds = [kind for kind, _label in Publication.Kind.choices if kind != Publication.Kind.VIDEO]
+        kinds = [
+            kind
+            for kind, _label in Publication.Kind.choices
+            if kind != Publication.Kind.VIDEO
+        ]
         countries = list(Country.objects.order_by("position"))
-        tags = [Tag.objects.get_or_create(slug=f"{PREFIX}pub-{name.lower().replace(' ', '-')}", defaults={"name": f"{name} (bench publications)"})[0] for name in TAGS[:12]]
+        tags = [
+            Tag.objects.get_or_create(
+                slug=f"{PREFIX}pub-{name.lower().replace(' ', '-')}",
+                defaults={"name": f"{name} (bench publications)"},
+            )[0]
+            for name in TAGS[:12]
+        ]
         # One small PDF, stored once; saving the first publication makes the cover from it.
         first = Publication(
             title="Bench publication 1: trafficking in the Mekong",
@@ -207,12 +277,22 @@ class Command(BaseCommand):
             publication_date=date(2016, 1, 1),
             description="<p>Research on trafficking and safe migration in the sub-region.</p>",
         )
-        pdf = make_pdf(first.title, "Report", first.publication_date, [("Summary", PARAGRAPHS[0])], pages=2)
+        pdf = make_pdf(
+            first.title,
+            "Report",
+            first.publication_date,
+            [("Summary", PARAGRAPHS[0])],
+            pages=2,
+        )
         first.document.save("bench.pdf", ContentFile(pdf), save=False)
         publication_save(publication=first)
         rows = []
         for index in range(1, PUBLICATIONS):
-            language, title, text = "en", f"Bench publication {index + 1}: trafficking and safe migration", PARAGRAPHS[index % len(PARAGRAPHS)]
+            language, title, text = (
+                "en",
+                f"Bench publication {index + 1}: trafficking and safe migration",
+                PARAGRAPHS[index % len(PARAGRAPHS)],
+            )
             if index % 10 in (3, 6, 9):
                 language, title, text = OTHER_LANGUAGES[index % 10 // 3 - 1]
             rows.append(
@@ -235,11 +315,16 @@ class Command(BaseCommand):
                 )
             )
         Publication.objects.bulk_create(rows, batch_size=500)
-        publications = list(Publication.objects.filter(slug__startswith=PREFIX).order_by("pk"))
+        publications = list(
+            Publication.objects.filter(slug__startswith=PREFIX).order_by("pk")
+        )
         through = Publication.countries.through
         through.objects.bulk_create(
             [
-                through(publication_id=publication.pk, country_id=countries[(publication.pk + offset) % len(countries)].pk)
+                through(
+                    publication_id=publication.pk,
+                    country_id=countries[(publication.pk + offset) % len(countries)].pk,
+                )
                 for publication in publications
                 for offset in (0, 3)
             ]
@@ -247,21 +332,34 @@ class Command(BaseCommand):
         content_type = ContentType.objects.get_for_model(Publication)
         TaggedItem.objects.bulk_create(
             [
-                TaggedItem(content_type=content_type, object_id=publication.pk, tag=tags[(publication.pk + offset) % len(tags)])
+                TaggedItem(
+                    content_type=content_type,
+                    object_id=publication.pk,
+                    tag=tags[(publication.pk + offset) % len(tags)],
+                )
                 for publication in publications
                 for offset in range(2)
             ]
         )
         related = Publication.related_posts.through
         related.objects.bulk_create(
-            [related(publication_id=publication.pk, post_id=posts[index % len(posts)].pk) for index, publication in enumerate(publications)]
+            [
+                related(
+                    publication_id=publication.pk, post_id=posts[index % len(posts)].pk
+                )
+                for index, publication in enumerate(publications)
+            ]
         )
-        self.stdout.write(f"Publications: {len(publications)} loaded, one shared PDF and cover.")
+        self.stdout.write(
+            f"Publications: {len(publications)} loaded, one shared PDF and cover."
+        )
 
     # Subscribers --------------------------------------------------------------------
 
     def load_subscribers(self):
-        existing = Subscriber.objects.filter(email__startswith=PREFIX, status=Subscriber.Status.SUBSCRIBED)
+        existing = Subscriber.objects.filter(
+            email__startswith=PREFIX, status=Subscriber.Status.SUBSCRIBED
+        )
         if existing.count() == SUBSCRIBERS:
             self.stdout.write(f"Subscribers: {SUBSCRIBERS} already loaded.")
             return

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-admin", action="store_true", help="Do not create the demo admin account."
+            "--no-admin",
+            action="store_true",
+            help="Do not create the demo admin account.",
         )
 
     def handle(self, *args, no_admin=False, **options):

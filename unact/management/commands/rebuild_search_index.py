@@ -14,14 +14,23 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        interactive = self.stdout.isatty() if hasattr(self.stdout, "isatty") else sys.stdout.isatty()
-        counts = search_index_rebuild(progress=self._progress_bar if interactive else None)
+        interactive = (
+            self.stdout.isatty()
+            if hasattr(self.stdout, "isatty")
+            else sys.stdout.isatty()
+        )
+        counts = search_index_rebuild(
+            progress=self._progress_bar if interactive else None
+        )
         for kind, count in counts.items():
             self.stdout.write(f"{kind}: {count} documents indexed.")
         self.stdout.write(self.style.SUCCESS("Search index rebuilt."))
 
     def _progress_bar(self, kind, done, total, width=40):
         filled = width * done // total if total else width
-        self.stdout.write(f"\r{kind:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
+        self.stdout.write(
+            f"\r{kind:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+            ending="",
+        )
         if done >= total:
             self.stdout.write("")

@@ -20,4 +20,6 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"No account named {username!r}.") from None
         count = two_factor_reset(user=user)
-        self.stdout.write(f"Removed {count} device(s) of {username}; they set up a new one at their next sign-in.")
+        self.stdout.write(
+            f"Removed {count} device(s) of {username}; they set up a new one at their next sign-in."
+        )
