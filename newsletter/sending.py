@@ -1,6 +1,6 @@
 """Sending a campaign in batches, exactly once per recipient as far as SMTP allows.
 
-The protocol (see the README's "Sending, reliably" for the guarantee in words):
+The protocol (docs/newsletter.md, "Sending", gives the guarantee in words):
 
 1. A batch task claims up to NEWSLETTER_BATCH_SIZE pending deliveries by writing a
    random claim token and a lease expiry on them, in one committed statement

@@ -57,7 +57,7 @@ def newsletter_page(request):
 
 
 # No CSRF token: the footer form on every page would otherwise give each reader a cookie
-# and cost every page a token (README "The CSRF token"). A POST from another site's page
+# and cost every page a token (docs/caching.md, "Public forms"). A POST from another site's page
 # is refused (is_cross_site); double opt-in and the rate limits do the rest.
 @csrf_exempt
 @require_POST

@@ -504,7 +504,7 @@ def test_a_cached_page_without_a_comment_form_holds_no_token_and_sets_no_cookie(
     page = visitor.get("/")
     assert page["X-Cache"] == "hit"
     assert "csrfmiddlewaretoken" not in page.content.decode() and not page.cookies
-    # The footer signup works without a token (README "The CSRF token").
+    # The footer signup works without a token (docs/caching.md, "Public forms").
     response = visitor.post(reverse("newsletter:signup"), {"email": "cached@example.org", "consent": "on"},
                             HTTP_SEC_FETCH_SITE="same-origin")  # fmt: skip
     assert response.status_code == 200

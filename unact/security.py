@@ -85,7 +85,7 @@ def is_cross_site(request):
     """True when the browser says this request was sent by a page of another site.
 
     A token-free defence against cross-site request forgery for the forms that
-    carry no CSRF token (the newsletter signup, README "The CSRF token"). Browsers
+    carry no CSRF token (the newsletter signup, docs/caching.md, "Public forms"). Browsers
     send Sec-Fetch-Site (Fetch Metadata) on every request, and Origin on every POST;
     either one of another site is refused. A request with neither header did not come
     from a current browser's cross-site form, and is allowed.
