@@ -15,6 +15,7 @@ from django.utils.html import escape, format_html, format_html_join, urlize
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
+from unact.i18n import content_lang_attr
 from unact.templatetags.site_tags import (
     field_widget,
     picture,
@@ -270,11 +271,11 @@ class Textarea(forms.Textarea):
 
 CARD = """<article class="card">{image}
   <div class="card-body">
-    <h2 class="card-title"><a href="{url}">{title}</a></h2>
+    <h2 class="card-title"{lang}><a href="{url}">{title}</a></h2>
     <p class="meta">
       {when}{category}{comments}
     </p>{warning}
-    <p class="teaser">{teaser}</p>
+    <p class="teaser"{lang}>{teaser}</p>
     <p><a class="read-more" href="{url}">{read_more}<span class="visually-hidden"> {about}</span></a></p>
   </div>
 </article>"""
@@ -326,6 +327,7 @@ def post_card(post, eager=False):
         teaser=teaser(post.summary),
         read_more=gettext("Read More"),
         about=_about(post.title),
+        lang=content_lang_attr(),
     )
 
 

@@ -597,3 +597,38 @@ def test_only_the_front_page_varies_by_the_browsers_languages(client, settings):
     assert (
         "Accept-Language" in client.get("/", HTTP_SEC_FETCH_SITE="same-origin")["Vary"]
     )
+
+
+def test_english_content_on_a_page_in_another_language_carries_its_own_lang(client):
+    """Content exists in English only: on a Thai page its titles, teasers and bodies are
+    marked lang="en", so a screen reader reads them in an English voice (issue 16); the
+    English pages carry no such mark."""
+    from .factories import PublicationFactory
+
+    post = PostFactory(title="Safe migration explained", summary="Know your rights.")
+    publication = PublicationFactory(title="Labour migration study")
+    post_url, publication_url = post.get_absolute_url(), publication.get_absolute_url()
+    english_title = re.compile(
+        r'<h2 class="card-title" lang="en"><a [^>]*>Safe migration explained'
+    )
+    thai_home = client.get("/th/").content.decode()
+    assert english_title.search(thai_home)
+    assert re.search(r'<p class="teaser" lang="en">\s*Know your rights', thai_home)
+    thai_post = client.get(f"/th{post_url}").content.decode()
+    assert '<h1 lang="en">Safe migration explained</h1>' in thai_post
+    assert '<div class="prose" lang="en">' in thai_post
+    thai_publications = client.get("/th/publications/").content.decode()
+    assert re.search(
+        r'<h2 class="card-title" lang="en"><a [^>]*>Labour migration study',
+        thai_publications,
+    )
+    thai_publication = client.get(f"/th{publication_url}").content.decode()
+    assert '<h1 lang="en">Labour migration study</h1>' in thai_publication
+    thai_search = client.get("/th/search/", {"q": "migration"}).content.decode()
+    assert '<h2 class="search-title" lang="en">' in thai_search
+    for english in (
+        client.get("/"),
+        client.get(post_url),
+        client.get("/publications/"),
+    ):
+        assert 'lang="en">' not in english.content.decode().split("<body", 1)[1]

@@ -31,6 +31,7 @@ from django.urls import (
 )
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import format_html
 from django.utils.translation.trans_real import (
     get_supported_language_variant,
     parse_accept_lang_header,
@@ -219,3 +220,12 @@ def _clear(setting, **kwargs):
 
 
 setting_changed.connect(_clear, dispatch_uid="unact-i18n")
+
+
+def content_lang_attr():
+    """` lang="en"` for content written in the site's language (every post, publication
+    and edition today) on a page in another language, so that screen readers and
+    browsers read it as what it is; nothing on a page in the content's own language."""
+    if translation.get_language() == settings.LANGUAGE_CODE:
+        return ""
+    return format_html(' lang="{}"', settings.LANGUAGE_CODE)

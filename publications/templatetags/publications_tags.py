@@ -10,6 +10,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
+from unact.i18n import content_lang_attr
 from unact.templatetags.site_tags import picture, timestamp
 
 from ..models import Publication
@@ -60,7 +61,9 @@ def publication_card(publication, eager=False):
         words = Truncator(publication.summary).words(30, truncate=" …")
         if isinstance(publication.summary, SafeData):
             words = mark_safe(words)  # nosec B308 B703: cut from text that was safe
-        teaser = format_html('\n    <p class="teaser">{}</p>', words)
+        teaser = format_html(
+            '\n    <p class="teaser"{}>{}</p>', content_lang_attr(), words
+        )
     return format_html(
         '<article class="pub-card">\n'
         '  <a class="pub-cover" href="{url}" tabindex="-1" aria-hidden="true">\n'
@@ -68,9 +71,10 @@ def publication_card(publication, eager=False):
         "  </a>\n"
         '  <div class="pub-card-body">\n'
         '    <p class="pub-kind">{kind}</p>\n'
-        '    <h2 class="card-title"><a href="{url}">{title}</a></h2>\n'
+        '    <h2 class="card-title"{lang}><a href="{url}">{title}</a></h2>\n'
         '    <p class="meta">{meta}</p>{teaser}\n'
         "  </div>\n"
         "</article>",
         url=url, cover=cover, kind=kind, title=publication.title, meta=meta, teaser=teaser,
+        lang=content_lang_attr(),
     )  # fmt: skip
