@@ -58,19 +58,26 @@ def _read_all(upload):
         upload.seek(position)
 
 
+def _refuse_over_the_limit(upload):
+    """ValidationError (file_too_large) for a PDF or film over the upload limit."""
+    limit = settings.PUBLICATIONS_MAX_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            _("This file is %(size)s; the limit is %(limit)s."),
+            code="file_too_large",
+            params={
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(limit),
+            },
+        )
+
+
 def pdf_inspect(*, upload):
     """Size and page count of a PDF; ValidationError (with a code) if it is not a readable PDF."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    limit = settings.PUBLICATIONS_MAX_UPLOAD_BYTES
-    size = upload.size
-    if size is not None and size > limit:
-        raise ValidationError(
-            _("This file is %(size)s; the limit is %(limit)s."),
-            code="file_too_large",
-            params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
-        )
+    _refuse_over_the_limit(upload)
     data = _read_all(upload)
     if not data.startswith(PDF_MAGIC):
         raise ValidationError(
@@ -159,16 +166,7 @@ def _head(upload, size=64):
 def video_check(*, upload):
     """Refuse (ValidationError with a code) a video file that is not MP4 or WebM by its
     content, or is over the upload limit."""
-    limit = settings.PUBLICATIONS_MAX_UPLOAD_BYTES
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError(
-            _("This file is %(size)s; the limit is %(limit)s."),
-            code="file_too_large",
-            params={
-                "size": filesizeformat(upload.size),
-                "limit": filesizeformat(limit),
-            },
-        )
+    _refuse_over_the_limit(upload)
     head = _head(upload)
     is_mp4 = head[4:8] == b"ftyp"
     is_webm = head.startswith(b"\x1a\x45\xdf\xa3")
