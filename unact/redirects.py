@@ -49,6 +49,15 @@ def redirects_follow_move(*, old_path, new_path):
     )
 
 
+def _bad_address():
+    return ValidationError(
+        _(
+            "Give a path on this site starting with “/”, or a full address starting with https://."
+        ),
+        code="bad_address",
+    )
+
+
 class RedirectForm(forms.ModelForm):
     """Staff's redirects: from a path on this site, to a path here or (ticked) another site."""
 
@@ -97,12 +106,7 @@ class RedirectForm(forms.ModelForm):
                 if urlsplit(new_path).scheme not in {"http", "https"}:
                     self.add_error(
                         "new_path",
-                        ValidationError(
-                            _(
-                                "Give a path on this site starting with “/”, or a full address starting with https://."
-                            ),
-                            code="bad_address",
-                        ),
+                        _bad_address(),
                     )
                     return cleaned
                 if not cleaned.get("is_external"):
@@ -120,12 +124,7 @@ class RedirectForm(forms.ModelForm):
             elif not path.startswith("/"):
                 self.add_error(
                     "new_path",
-                    ValidationError(
-                        _(
-                            "Give a path on this site starting with “/”, or a full address starting with https://."
-                        ),
-                        code="bad_address",
-                    ),
+                    _bad_address(),
                 )
                 return cleaned
             else:
