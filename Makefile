@@ -76,10 +76,12 @@ bench: install-test var
 	$(BIN)/python bench/page_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/send_bench.py | tee var/bench/send.txt
 
-# ruff's rules and line length are in pyproject.toml ([tool.ruff]).
+# ruff (rules and line length in pyproject.toml) and bandit, the same static check
+# as `make audit`, so a finding fails `make test` before CI.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -ll -c pyproject.toml -r unact posts publications newsletter scripts
 
 # Regenerate both lock files from pyproject.toml (newest versions allowed by it).
 lock: | $(BIN)/python

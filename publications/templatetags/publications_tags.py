@@ -60,7 +60,8 @@ def publication_card(publication, eager=False):
         # As {{ summary|truncatewords:30 }}, which keeps text marked safe as safe.
         words = Truncator(publication.summary).words(30, truncate=" …")
         if isinstance(publication.summary, SafeData):
-            words = mark_safe(words)  # nosec B308 B703: cut from text that was safe
+            # Cut from text that was safe.
+            words = mark_safe(words)  # nosec B308 B703
         teaser = format_html(
             '\n    <p class="teaser"{}>{}</p>', content_lang_attr(), words
         )

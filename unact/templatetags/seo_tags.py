@@ -14,9 +14,8 @@ def json_ld(data):
     """Structured data as a JSON-LD block, escaped so no text can close the script."""
     payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
     # <, > and & are escaped as JSON \u sequences above, so nothing can close the script.
-    return format_html(
-        '<script type="application/ld+json">{}</script>', mark_safe(payload)
-    )  # nosec B308 B703
+    payload = mark_safe(payload)  # nosec B308 B703
+    return format_html('<script type="application/ld+json">{}</script>', payload)
 
 
 @register.simple_tag(takes_context=True)

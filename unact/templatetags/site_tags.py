@@ -53,7 +53,8 @@ def _picture(renditions, alt, sizes, eager, css_class, default_index):
     )
     loading = ' fetchpriority="high"' if eager else ' loading="lazy" decoding="async"'
     css = f' class="{css_class}"' if css_class else ""
-    return mark_safe(  # nosec B308 B703: alt, sizes and class come escaped, URLs are escaped here
+    # alt, sizes and class come escaped, URLs are escaped here.
+    return mark_safe(  # nosec B308 B703
         f'<picture>{webp}<img src="{escape(default_url)}" srcset="{_srcset(renditions.jpeg)}" sizes="{sizes}"'
         f' width="{int(width)}" height="{int(height)}" alt="{alt}"{css}{loading}></picture>'
     )
@@ -126,7 +127,8 @@ def time_html(value, date_format, _language, _timezone_name):
         machine = value.isoformat(timespec="seconds")
     else:
         machine = value.isoformat()
-    return mark_safe(  # nosec B308 B703: ISO digits and a localised date, escaped
+    # ISO digits and a localised date, escaped.
+    return mark_safe(  # nosec B308 B703
         f'<time datetime="{machine}">{escape(formats.date_format(value, date_format))}</time>'
     )
 
