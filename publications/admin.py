@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from posts.models import Post
-from unact.publishing_admin import PublishingAdminMixin
+from unact.publishing_admin import EditionAdminMixin, PublishingAdminMixin
 from unact.revisions import RevisionAdmin
 
 from .forms import PublicationAdminForm
@@ -21,7 +21,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(PublishingAdminMixin, RevisionAdmin):
+class PublicationAdmin(EditionAdminMixin, PublishingAdminMixin, RevisionAdmin):
     form = PublicationAdminForm
     list_display = [
         "cover_thumbnail",
@@ -46,6 +46,7 @@ class PublicationAdmin(PublishingAdminMixin, RevisionAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "summary", "description"]}),
+        (_("Language editions"), {"fields": ["language", "editions_panel"]}),
         (
             _("File or link"),
             {
@@ -65,7 +66,6 @@ class PublicationAdmin(PublishingAdminMixin, RevisionAdmin):
                 "fields": [
                     ("publication_date", "unpublish_at"),
                     "countries",
-                    "language",
                     "tags",
                     "related_posts",
                 ]

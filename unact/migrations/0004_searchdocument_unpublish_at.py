@@ -1,18 +1,8 @@
-"""Search documents keep their item's unpublishing time, and the index is filled again.
-
-The fill runs the current indexing code (unact.search.services), not a frozen copy: the
-index is derived data, and `manage.py rebuild_search_index` writes it the same way. It
-needs every column that code reads, so it depends on each searched app's latest
-migration; a later migration that adds such a column moves the fill after it.
-"""
+"""Search documents keep their item's unpublishing time. The index is filled again
+by 0005 (the fill moved there: it runs the current indexing code, which reads the
+columns 0005 and the apps' edition migrations add)."""
 
 from django.db import migrations, models
-
-
-def fill(apps, schema_editor):
-    from unact.search.services import search_index_rebuild
-
-    search_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -31,5 +21,4 @@ class Migration(migrations.Migration):
                 blank=True, help_text="Found until then; blank: always.", null=True
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]

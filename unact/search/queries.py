@@ -24,10 +24,21 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from publications.models import Publication
+from unact.i18n import content_lang_attr
 from unact.models import SearchDocument
 
 from .highlight import Highlighter
@@ -203,14 +214,45 @@ def _sqlite_match(parsed):
     return match, rank
 
 
-def matching(parsed):
-    """(visible documents matching the query, their rank expression)."""
+def matching(parsed, language=None):
+    """(visible documents matching the query, their rank expression). With a page's
+    language, one edition of each post or publication: see one_edition_per_group."""
     match, rank = (
         _postgresql_match(parsed)
         if connection.vendor == "postgresql"
         else _sqlite_match(parsed)
     )
-    return SearchDocument.objects.visible().filter(match), rank
+    documents = SearchDocument.objects.visible().filter(match)
+    if language:
+        documents = documents.exclude(one_edition_per_group(match, language))
+    return documents, rank
+
+
+def one_edition_per_group(match, language):
+    """The Q of the matching documents left out on a page in `language`: where several
+    editions of a post or publication match, only the one in the page's language is
+    shown, else the English one, else the first. Editions in other languages than the
+    page's are still found when no such sibling matches: a query in one script finds
+    documents in another language that contain it."""
+    english = settings.LANGUAGE_CODE
+    siblings = (
+        SearchDocument.objects.visible()
+        .filter(match, kind=OuterRef("kind"), group=OuterRef("group"))
+        .exclude(pk=OuterRef("pk"))
+    )
+    elsewhere = ~Q(language__in=[language, english])
+    return (
+        (~Q(language=language) & Exists(siblings.filter(language=language)))
+        | (elsewhere & Exists(siblings.filter(language=english)))
+        | (
+            elsewhere
+            & Exists(
+                siblings.exclude(language__in=[language, english]).filter(
+                    pk__lt=OuterRef("pk")
+                )
+            )
+        )
+    )
 
 
 # Facets ----------------------------------------------------------------------------
@@ -291,6 +333,12 @@ class Result:
     snippet_html: str
     date: object
     has_time: bool
+    language: str = ""
+
+    @property
+    def lang_attr(self):
+        """` lang="xx"` when the result is in another language than the page."""
+        return content_lang_attr(self.language or settings.LANGUAGE_CODE)
 
 
 @dataclass
@@ -310,17 +358,21 @@ RESULT_COLUMNS = (
     "publication_kind",
     "published_at",
     "date",
+    "language",
 )
 
 
-def search_page(query, filters, page_number, per_page, sort=SORT_RELEVANCE):
+def search_page(
+    query, filters, page_number, per_page, sort=SORT_RELEVANCE, language=None
+):
     """The page of results, the paginator and the facet counts of a search: two queries
-    (none for a query without a word to find)."""
+    (none for a query without a word to find). language: the page's (one edition of
+    each post or publication, see one_edition_per_group)."""
     parsed = parse_query(query)
     if not parsed.can_match():
         page = Paginator([], per_page).get_page(page_number)
         return SearchPage(page=page, results=[], facets=facet_counts([], filters))
-    documents, rank = matching(parsed)
+    documents, rank = matching(parsed, language)
     rows = (
         documents.values_list(
             "kind", "category", "category_name", "publication_kind", "year"
@@ -358,6 +410,7 @@ def _result(row, highlighter):
         publication_kind,
         published_at,
         day,
+        language,
     ) = row
     if kind == TYPE_POST:
         label, when = category_name or _("Post"), published_at
@@ -373,4 +426,5 @@ def _result(row, highlighter):
         highlighter.snippet(summary, body),
         when,
         kind == TYPE_POST,
+        language,
     )

@@ -66,7 +66,7 @@ class Source:
             [tag.name for tag in item.tags.all()] if self.model is not Campaign else []
         )
         if self.model is Post:
-            published_at, language = item.publish_at, ""
+            published_at, language = item.publish_at, item.language
             extra = {
                 "title": item.title,
                 "summary": item.summary,
@@ -106,6 +106,7 @@ class Source:
             "kind": self.kind,
             "object_id": item.pk,
             "language": language,
+            "group": getattr(item, "translation_key", None),
             "url": url,
             "published_at": published_at,
             "unpublish_at": getattr(item, "unpublish_at", None),
