@@ -506,3 +506,23 @@ def test_a_cached_thai_list_is_never_served_for_english(client, group, settings)
     response = client.get("/posts/")
     assert response["X-Cache"] == "miss"
     assert THAI_TITLE not in response.content.decode()
+
+
+def test_a_thai_editions_slug_change_leaves_a_redirect_under_its_prefix(
+    client, group, editor
+):
+    from .admin_forms import change_form_data
+
+    thai = group["th"]
+    old_url = thai.get_absolute_url()
+    change = reverse("admin:posts_post_change", args=[thai.pk])
+    response = client.post(
+        change, change_form_data(client, change, slug="สายด่วน-กลางคืน")
+    )
+    assert response.status_code == 302
+    thai.refresh_from_db()
+    client.logout()
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == thai.get_absolute_url()
+    assert thai.get_absolute_url().startswith("/th/posts/")

@@ -535,6 +535,7 @@ def _post_form(**overrides):
         "slug": "helpline-opens-in-lao-pdr",
         "category": category.pk,
         "tags": "helpline, Lao PDR",
+        "language": "en",
         "summary": "",
         "body": "<p>The helpline answers day and night.</p>",
         "image_alt": "",
