@@ -351,12 +351,13 @@ COMMENTS = {
 # Thai and Khmer editions of two seed posts (docs/translation.md, "Editions"). Written
 # by the developers with machine assistance: drafts awaiting review by native speakers.
 # Links name the publication's edition in the same language. The images show English
-# text, so their alt text says so.
+# text, so their alt text says so. Slugs are short: in an address each Thai or Khmer
+# letter takes 9 characters (unact.editions.ENCODED_SLUG_LIMIT).
 EDITIONS = {
     "new-in-publications-the-un-act-brochure": {
         "th": {
             "title": "ใหม่ในหมวด ‘สิ่งพิมพ์’: แผ่นพับแนะนำ UN-ACT",
-            "slug": "ใหม่ในหมวดสิ่งพิมพ์-แผ่นพับแนะนำ-un-act",
+            "slug": "แผ่นพับ-un-act-ใหม่",
             "image_alt": "ภาพประกอบที่มีชื่อ UN-ACT และคำว่า “Publications”",
             "paragraphs": [
                 "UN-ACT ได้จัดทำแผ่นพับฉบับใหม่ ซึ่งสรุปพัฒนาการของโครงการ "
@@ -369,7 +370,7 @@ EDITIONS = {
         },
         "km": {
             "title": "ថ្មីក្នុង ‘ឯកសារបោះពុម្ព’៖ ខិត្តប័ណ្ណ UN-ACT",
-            "slug": "ថ្មីក្នុងឯកសារបោះពុម្ព-ខិត្តប័ណ្ណ-un-act",
+            "slug": "ខិត្តប័ណ្ណ-un-act-ថ្មី",
             "image_alt": "រូបភាពដែលមានឈ្មោះ UN-ACT និងពាក្យ “Publications”",
             "paragraphs": [
                 "UN-ACT បានបោះពុម្ពខិត្តប័ណ្ណថ្មីមួយ ដែលរៀបរាប់អំពីការវិវត្តរបស់គម្រោង "
@@ -384,7 +385,7 @@ EDITIONS = {
     "the-global-effort-against-trafficking-in-persons": {
         "th": {
             "title": "‘ความพยายามระดับโลกในการต่อต้านการค้ามนุษย์’: บล็อกล่าสุด",
-            "slug": "ความพยายามระดับโลกในการต่อต้านการค้ามนุษย์",
+            "slug": "ความพยายามระดับโลก",
             "image_alt": "ภาพประกอบที่มีชื่อ UN-ACT และคำว่า “Blog”",
             "paragraphs": [
                 "เราได้เผยแพร่บล็อกล่าสุด ‘ความพยายามระดับโลกในการต่อต้านการค้ามนุษย์’:",
@@ -397,7 +398,7 @@ EDITIONS = {
         },
         "km": {
             "title": "‘កិច្ចខិតខំប្រឹងប្រែងសកលប្រឆាំងការជួញដូរមនុស្ស’៖ ប្លុកថ្មីបំផុត",
-            "slug": "កិច្ចខិតខំប្រឹងប្រែងសកលប្រឆាំងការជួញដូរមនុស្ស",
+            "slug": "ប្លុកថ្មីបំផុត",
             "image_alt": "រូបភាពដែលមានឈ្មោះ UN-ACT និងពាក្យ “Blog”",
             "paragraphs": [
                 "យើងបានបោះពុម្ពផ្សាយប្លុកថ្មីបំផុត ‘កិច្ចខិតខំប្រឹងប្រែងសកលប្រឆាំងការជួញដូរមនុស្ស’៖",

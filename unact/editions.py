@@ -11,23 +11,24 @@ page ("Also in") and for the admin (older than the original, missing languages).
 import re
 import unicodedata
 import uuid
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_unicode_slug
 from django.db import models
-from django.urls import register_converter
+from django.urls import register_converter, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .i18n import public_languages
+from .i18n import content_lang_attr, public_languages
 from .urlcache import reverse_memo
 
 # Slugs: letters (L), marks (M) and digits (N) of any script, "-" and "_". Django's
 # slugify(allow_unicode=True) keeps only what str.isalnum() accepts, and that drops the
-# vowel signs and tone marks of Thai, Lao, Khmer and Burmese (category M): "ภาษาไทย"
-# would become "ภาษาไทย" without its marks, a different word. Its validator
+# vowel signs and tone marks of Thai, Lao, Khmer and Burmese (category M):
+# "ง่ายนิดเดียว" would become "งายนดเดยว", another word. Its validator
 # (validate_unicode_slug, \w) refuses them for the same reason.
 _SLUG_CATEGORIES = ("L", "M", "N")
 
@@ -36,13 +37,33 @@ def _is_slug_char(char):
     return char in "-_" or unicodedata.category(char)[0] in _SLUG_CATEGORIES
 
 
+# An address holds a slug percent-encoded: a Thai, Lao, Khmer or Burmese letter takes 9
+# characters there. The redirect left when a slug changes stores the old address in
+# contrib.redirects' 200-character path, and the longest address that can move is
+# /zh-hans/publications/<slug>/download/ (32 characters besides the slug).
+ENCODED_SLUG_LIMIT = 165
+
+
+def encoded_length(slug):
+    return len(quote(slug, safe=""))
+
+
+def fit_slug(slug, max_length=200):
+    """slug, cut to max_length characters and, when it is not ASCII, to what an address
+    can hold percent-encoded (ENCODED_SLUG_LIMIT)."""
+    slug = slug[:max_length].strip("-")
+    while not slug.isascii() and encoded_length(slug) > ENCODED_SLUG_LIMIT:
+        slug = slug[:-1].rstrip("-")
+    return slug
+
+
 def edition_slugify(text, max_length=200):
     """A slug of text in any script: NFC, lower case, letters, marks and digits kept,
-    every run of anything else a single hyphen."""
+    every run of anything else a single hyphen, cut to fit an address (fit_slug)."""
     text = unicodedata.normalize("NFC", str(text)).lower()
     slug = "".join(char if _is_slug_char(char) else " " for char in text)
     slug = re.sub(r"[\s_-]+", "-", slug).strip("-")
-    return slug[:max_length].strip("-")
+    return fit_slug(slug, max_length)
 
 
 def is_edition_slug(value):
@@ -180,8 +201,6 @@ class Edition(models.Model):
     @property
     def lang_attr(self):
         """` lang="xx"` for this edition's text on a page in another language."""
-        from .i18n import content_lang_attr
-
         return content_lang_attr(self.language)
 
     def wrong_prefix(self, language):
@@ -223,8 +242,6 @@ def edition_alternates(edition, editions):
     language, the group's edition a visitor of it reads there (its own, else the
     English one), or that language's front page when the group has neither (then the
     head names no alternate for it)."""
-    from django.urls import reverse
-
     current = translation.get_language()
     published = {
         other.language: other
@@ -271,7 +288,9 @@ def is_outdated(edition, original):
 
 def free_slug(model, base, exclude_pk=None):
     """base, or base-2, base-3...: a slug no other row of the model has."""
-    base = base[:190].strip("-") or "edition"
+    base = fit_slug(base, 190) or "edition"
+    while not base.isascii() and encoded_length(base) > ENCODED_SLUG_LIMIT - 3:
+        base = base[:-1].rstrip("-")  # room for "-99"
     taken = set(
         model._default_manager.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
@@ -284,7 +303,25 @@ def free_slug(model, base, exclude_pk=None):
 
 
 def edition_errors(edition):
-    """{field: error} when the group already has an edition in this language."""
+    """{field: error} when the group already has an edition in this language, or the
+    slug is too long for an address once percent-encoded."""
+    errors = {}
+    if (
+        edition.slug
+        and not edition.slug.isascii()
+        and encoded_length(edition.slug) > ENCODED_SLUG_LIMIT
+    ):
+        errors["slug"] = ValidationError(
+            _(
+                "In an address this slug takes %(length)d characters (each letter of "
+                "this script is written as 9); shorten it to at most %(limit)d."
+            ),
+            code="slug_too_long",
+            params={
+                "length": encoded_length(edition.slug),
+                "limit": ENCODED_SLUG_LIMIT,
+            },
+        )
     model = type(edition)
     taken = (
         model._default_manager.filter(
@@ -293,15 +330,13 @@ def edition_errors(edition):
         .exclude(pk=edition.pk)
         .exists()
     )
-    if not taken:
-        return {}
-    return {
-        "language": ValidationError(
+    if taken:
+        errors["language"] = ValidationError(
             _("This item already has an edition in %(language)s."),
             code="edition_exists",
             params={"language": language_name(edition.language)},
         )
-    }
+    return errors
 
 
 # What a translation starts from, beyond the fields a model copies as they are: the
