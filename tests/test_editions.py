@@ -543,3 +543,15 @@ def test_a_thai_editions_slug_change_leaves_a_redirect_under_its_prefix(
     assert response.status_code == 301
     assert response["Location"] == thai.get_absolute_url()
     assert thai.get_absolute_url().startswith("/th/posts/")
+
+
+def test_the_admin_saves_a_slug_with_thai_marks(client, editor):
+    from .factories import with_inline_management
+    from .test_posts import _post_form
+
+    url = reverse("admin:posts_post_add")
+    form = _post_form(title="ง่ายนิดเดียว", slug="ง่ายนิดเดียว", language="th")
+    response = client.post(url, with_inline_management(client, url, form))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get(slug="ง่ายนิดเดียว")
+    assert post.language == "th"

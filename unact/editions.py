@@ -96,11 +96,21 @@ class EditionSlugField(models.SlugField):
         ]
 
     def formfield(self, **kwargs):
-        # The form's SlugField would apply Django's \w validator, which refuses marks;
-        # the model's validator above checks the value when the form cleans the model.
-        return models.CharField.formfield(
-            self, **{"form_class": forms.CharField, **kwargs}
-        )
+        return super().formfield(**{"form_class": EditionSlugFormField, **kwargs})
+
+
+class EditionSlugFormField(forms.SlugField):
+    """The form's slug: Unicode (so the admin's prepopulated slug keeps the script,
+    static/js/admin_urlify.js), checked by validate_edition_slug rather than Django's
+    word-character pattern, which refuses marks."""
+
+    def __init__(self, **kwargs):
+        kwargs["allow_unicode"] = True
+        super().__init__(**kwargs)
+        self.validators[:] = [
+            validate_edition_slug if validator is validate_unicode_slug else validator
+            for validator in self.validators
+        ]
 
 
 class EditionSlugConverter:

@@ -143,6 +143,10 @@ class EditionAdminMixin:
     filter, the group's editions side by side on the change form with "Add
     translation" per missing language, and the "older than the original" mark."""
 
+    class Media:
+        # After Django's urlify.js: a slug typed from a Thai title keeps its marks.
+        js = ["js/admin_urlify.js"]
+
     def get_list_display(self, request):
         return [*super().get_list_display(request), "language_label"]
 
