@@ -27,14 +27,14 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     FloatField,
-    OuterRef,
     Q,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from publications.models import Publication
@@ -224,34 +224,37 @@ def matching(parsed, language=None):
     )
     documents = SearchDocument.objects.visible().filter(match)
     if language:
-        documents = documents.exclude(one_edition_per_group(match, language))
+        documents = SearchDocument.objects.filter(
+            pk__in=one_edition_per_group(documents, language)
+        )
     return documents, rank
 
 
-def one_edition_per_group(match, language):
-    """The Q of the matching documents left out on a page in `language`: where several
-    editions of a post or publication match, only the one in the page's language is
-    shown, else the English one, else the first. Editions in other languages than the
-    page's are still found when no such sibling matches: a query in one script finds
-    documents in another language that contain it."""
+def one_edition_per_group(documents, language):
+    """The ids of the matching documents shown on a page in `language`: where several
+    editions of a post or publication match, the one in the page's language, else the
+    English one, else the first. An edition in another language than the page's is
+    still found when no sibling matches: a query in one script finds documents in
+    another language that contain it. The match is evaluated once (a window over the
+    matches, numbered within each group), not again for each sibling."""
     english = settings.LANGUAGE_CODE
-    siblings = (
-        SearchDocument.objects.visible()
-        .filter(match, kind=OuterRef("kind"), group=OuterRef("group"))
-        .exclude(pk=OuterRef("pk"))
+    preference = Case(
+        When(language=language, then=Value(0)),
+        When(language=english, then=Value(1)),
+        default=Value(2),
     )
-    elsewhere = ~Q(language__in=[language, english])
+    # A document without a group (a newsletter edition) is a group of its own.
+    alone = Case(When(group__isnull=True, then=F("pk")), default=Value(0))
     return (
-        (~Q(language=language) & Exists(siblings.filter(language=language)))
-        | (elsewhere & Exists(siblings.filter(language=english)))
-        | (
-            elsewhere
-            & Exists(
-                siblings.exclude(language__in=[language, english]).filter(
-                    pk__lt=OuterRef("pk")
-                )
+        documents.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("group"), alone],
+                order_by=[preference.asc(), F("pk").asc()],
             )
         )
+        .filter(place=1)
+        .values("pk")
     )
 
 
