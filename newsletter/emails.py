@@ -14,6 +14,7 @@ import nh3
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
@@ -61,7 +62,7 @@ EMAIL_TAGS = ALLOWED_TAGS - {"iframe"}
 
 
 def without_iframes(body):
-    """Rich text fit for an email: each video becomes a link to its page; no iframe.
+    """Rich text fit for an email: each video becomes a linked picture; no iframe.
 
     Mail programs do not play iframes, and nothing inside one may reach a reader:
     the iframe goes with all its content, then nh3 drops whatever is left of one.
@@ -73,8 +74,15 @@ def without_iframes(body):
         if not embed:
             return ""
         title = unescape(attributes.get("title", "")) or _("Video")
+        watch = f"{_('Watch the video')}: {title}"
+        # A play picture from this site, not the video site's thumbnail: opening the
+        # email asks nothing of YouTube or Vimeo (docs/newsletter.md).
         return format_html(
-            '<a href="{}">{}: {}</a>', page_url(embed), _("Watch the video"), title
+            '<a href="{0}"><img src="{1}" alt="{2}" width="560" height="315"></a>'
+            '<a href="{0}">{2}</a>',
+            page_url(embed),
+            static("img/email-video.png"),
+            watch,
         )
 
     return nh3.clean(
