@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import override
 
-from newsletter.models import Campaign
+from newsletter.models import Campaign, CampaignEdition
 from posts.models import Post
 from publications.models import Publication
 from unact.models import SearchDocument
@@ -59,9 +59,18 @@ class Source:
             )
         if self.model is Publication:
             return Publication.objects.not_expired().prefetch_related("tags")
-        return Campaign.objects.archived()
+        return Campaign.objects.archived().prefetch_related("editions")
 
-    def fields(self, item):
+    def documents(self, item):
+        """The documents of one item: one, or for a campaign one per edition (its own,
+        English, then each edition in another language, with that language)."""
+        if self.model is not Campaign:
+            return [self.fields(item)]
+        return [self.fields(item)] + [
+            self.fields(item, edition=edition) for edition in item.editions.all()
+        ]
+
+    def fields(self, item, edition=None):
         tags = (
             [tag.name for tag in item.tags.all()] if self.model is not Campaign else []
         )
@@ -86,11 +95,14 @@ class Source:
                 "publication_kind": item.kind,
             }
         else:
-            published_at, language = item.sent_at or item.created_at, ""
+            # A campaign's own fields are its English edition (language "", as posts').
+            published_at = item.sent_at or item.created_at
+            language = edition.language if edition else ""
+            content = edition or item
             extra = {
-                "title": item.subject,
-                "summary": item.preheader,
-                "body": html_to_text(item.body),
+                "title": content.subject,
+                "summary": content.preheader,
+                "body": html_to_text(content.body),
             }
         extra = {
             name: unicodedata.normalize("NFC", value)
@@ -99,7 +111,8 @@ class Source:
             for name, value in extra.items()
         }
         local_date = timezone.localdate(published_at)
-        with override(None):
+        # The address in the document's language (English, unprefixed, by default).
+        with override(language or None):
             url = item.get_absolute_url()
         return {
             **extra,
@@ -155,12 +168,18 @@ def search_documents_refresh(*, model, pks):
             object_id__in=[item.pk for item in items]
         ).delete()
         for item in items:
-            fields = source.fields(item)
-            SearchDocument.objects.update_or_create(
-                kind=fields.pop("kind"),
-                object_id=fields.pop("object_id"),
-                defaults=fields,
-            )
+            documents = source.documents(item)
+            # An edition deleted since: its language's document goes.
+            SearchDocument.objects.filter(kind=source.kind, object_id=item.pk).exclude(
+                language__in=[fields["language"] for fields in documents]
+            ).delete()
+            for fields in documents:
+                SearchDocument.objects.update_or_create(
+                    kind=fields.pop("kind"),
+                    object_id=fields.pop("object_id"),
+                    language=fields.pop("language"),
+                    defaults=fields,
+                )
         _write_vectors(
             SearchDocument.objects.filter(
                 kind=source.kind, object_id__in=[item.pk for item in items]
@@ -169,7 +188,11 @@ def search_documents_refresh(*, model, pks):
 
 
 def search_document_update(*, instance):
-    """Write again (or remove) the document of one post, publication or newsletter edition."""
+    """Write again (or remove) the documents of one post, publication or campaign (a
+    campaign's edition in another language writes its campaign's)."""
+    if isinstance(instance, CampaignEdition):
+        search_documents_refresh(model=Campaign, pks=[instance.campaign_id])
+        return
     search_documents_refresh(
         model=type(instance)._meta.concrete_model, pks=[instance.pk]
     )
@@ -188,14 +211,17 @@ def search_index_rebuild(*, progress=None):
             total, done = queryset.count(), 0
             if progress:
                 progress(source.kind, 0, total)
-            last_pk = 0
+            last_pk, written = 0, 0
             while batch := list(queryset.filter(pk__gt=last_pk)[:BATCH]):
-                SearchDocument.objects.bulk_create(
-                    SearchDocument(**source.fields(item)) for item in batch
+                documents = SearchDocument.objects.bulk_create(
+                    SearchDocument(**fields)
+                    for item in batch
+                    for fields in source.documents(item)
                 )
                 done, last_pk = done + len(batch), batch[-1].pk
+                written += len(documents)
                 if progress:
                     progress(source.kind, done, total)
-            counts[source.kind] = done
+            counts[source.kind] = written
         _write_vectors(SearchDocument.objects.all())
     return counts
