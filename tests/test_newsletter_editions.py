@@ -440,6 +440,15 @@ def test_search_indexes_each_edition_with_its_language(client):
     results = client.get("/th/search/", {"q": "พรมแดน"}).content.decode()
     assert f'href="/th/newsletter/archive/{campaign.slug}/"' in results
     assert f'href="/newsletter/archive/{campaign.slug}/"' not in results
+    # In the page's language: no lang="en" on it (English results keep theirs).
+    assert '<h2 class="search-title"><a href="/th/newsletter/' in results
+    english = client.get("/search/", {"q": "พรมแดน"}).content.decode()
+    assert '<h2 class="search-title" lang="th"><a href="/th/newsletter/' in english
+    english = client.get("/th/search/", {"q": "referral"}).content.decode()
+    assert (
+        f'<h2 class="search-title" lang="en"><a href="/newsletter/archive/{campaign.slug}/"'
+        in english
+    )
 
     edition = campaign.editions.get()
     edition.subject = "จดหมายข่าวฉบับแก้ไข"
@@ -543,3 +552,28 @@ def test_admin_edits_editions_inline_tests_them_and_counts_the_send(client, mail
         },
     )
     assert CampaignEdition.objects.get().subject == THAI_SUBJECT
+
+
+# Demo content --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_april_2016_newsletter_has_a_thai_edition_once(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+    edition = CampaignEdition.objects.get()
+    assert edition.campaign.slug == "un-act-april-2016-newsletter"
+    assert edition.language == "th" and THAI.search(edition.subject)
+    page = client.get(f"/th/newsletter/archive/{edition.campaign.slug}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and f"<h1>{edition.subject}</h1>" in html
+    # Its links lead to the Thai pages, and each of them answers.
+    links = re.findall(r'href="(/th/(?:posts|publications)/[^"]+)"', edition.body)
+    assert len(links) == 2
+    for href in links:
+        assert client.get(href).status_code == 200, href
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+    assert CampaignEdition.objects.count() == 1
