@@ -552,6 +552,7 @@ class CampaignAdmin(RevisionAdmin):
             "title": _("Send “%(subject)s”?") % {"subject": campaign.subject},
             "campaign": campaign,
             "recipient_count": recipient_count,
+            "by_edition": services.campaign_recipients_by_edition(campaign),
             "change_url": change_url,
         }
         return render(request, "admin/newsletter/campaign/send_confirm.html", context)

@@ -244,6 +244,29 @@ def campaign_recipient_count(campaign):
     return Subscriber.objects.confirmed().count()
 
 
+def campaign_recipients_by_edition(campaign):
+    """How many confirmed subscribers each edition reaches, [{code, name, count}],
+    English first: a subscriber gets the edition in their language, else English."""
+    editions = set(campaign.editions.values_list("language", flat=True))
+    counts = {}
+    for row in (
+        Subscriber.objects.confirmed()
+        .values("language")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        language = email_language(row["language"])
+        language = language if language in editions else settings.LANGUAGE_CODE
+        counts[language] = counts.get(language, 0) + row["n"]
+    names = dict(settings.LANGUAGES)
+    order = [settings.LANGUAGE_CODE, *sorted(editions)]
+    return [
+        {"code": code, "name": names.get(code, code), "count": counts[code]}
+        for code in order
+        if counts.get(code)
+    ]
+
+
 def campaign_send(*, campaign):
     """Queue the campaign for every confirmed subscriber; False if it was not a draft."""
     now = timezone.now()

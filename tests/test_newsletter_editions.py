@@ -500,6 +500,15 @@ def test_admin_edits_editions_inline_tests_them_and_counts_the_send(client, mail
     assert response.status_code == 302, response.content.decode()[-3000:]
     edition = CampaignEdition.objects.get(campaign=campaign)
     assert edition.language == "th" and edition.body == f"<p>{THAI_TEXT}</p>"
+    # The campaign's revision holds its editions too (django-reversion follows inlines).
+    from reversion.models import Version
+
+    revision = Version.objects.get_for_object(campaign).first().revision
+    assert revision.version_set.filter(
+        content_type__model="campaignedition", object_id=str(edition.pk)
+    ).exists()
+    history = reverse("admin:newsletter_campaign_history", args=[campaign.pk])
+    assert client.get(history).status_code == 200
 
     # Two editions in one language are refused.
     page = client.get(change_url).content.decode()
@@ -528,7 +537,13 @@ def test_admin_edits_editions_inline_tests_them_and_counts_the_send(client, mail
     assert all(m.to == ["editor@example.org"] for m in mailoutbox)
     assert "2 emails, one per edition: English, ไทย." in page.content.decode()
 
-    # Sending: the progress counts every edition's messages; the editions are read-only.
+    # Sending: the confirmation page says how many get each edition; the progress
+    # counts every edition's messages; the editions are read-only.
+    confirm = client.get(reverse("admin:newsletter_campaign_send", args=[campaign.pk]))
+    assert (
+        'or the English one: <span lang="en">English</span> 2 · '
+        '<span lang="th">ไทย</span> 1</p>'
+    ) in confirm.content.decode()
     mailoutbox.clear()
     client.post(
         reverse("admin:newsletter_campaign_send", args=[campaign.pk]),
