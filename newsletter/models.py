@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -275,18 +275,13 @@ class CampaignEdition(models.Model):
         return f"{self.subject} ({self.language})"
 
     def get_absolute_url(self):
-        from django.utils import translation
-
+        """The campaign's archive page under this edition's language's prefix."""
         with translation.override(self.language):
             return self.campaign.get_absolute_url()
 
     @property
     def summary(self):
         return self.preheader or html_to_text(self.body)[:200]
-
-    @property
-    def sent_at(self):
-        return self.campaign.sent_at
 
 
 class Delivery(models.Model):

@@ -592,3 +592,21 @@ def test_demo_april_2016_newsletter_has_a_thai_edition_once(client):
         assert client.get(href).status_code == 200, href
     call_command("load_demo", "--no-admin", stdout=StringIO())
     assert CampaignEdition.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_publication_whose_language_changes_keeps_one_search_document():
+    """Documents are unique per item and language: the old language's one goes."""
+    from publications.models import Publication
+    from tests.factories import PublicationFactory
+    from unact.models import SearchDocument
+
+    publication = PublicationFactory(language="en")
+    Publication.objects.filter(pk=publication.pk).update(language="th")
+    publication.refresh_from_db()
+    publication.save()
+    assert list(
+        SearchDocument.objects.filter(kind="publication").values_list(
+            "language", flat=True
+        )
+    ) == ["th"]

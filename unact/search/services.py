@@ -13,6 +13,8 @@ unpublishing time so that search stops showing it then
 (SearchDocument.objects.visible()): nothing has to run at either moment.
 """
 
+import functools
+import operator
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -20,7 +22,7 @@ from datetime import datetime, time
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -164,22 +166,28 @@ def search_documents_refresh(*, model, pks):
     pks = list(pks)
     with transaction.atomic():
         items = list(source.queryset().filter(pk__in=pks))
-        SearchDocument.objects.filter(kind=source.kind, object_id__in=pks).exclude(
-            object_id__in=[item.pk for item in items]
-        ).delete()
-        for item in items:
-            documents = source.documents(item)
-            # An edition deleted since: its language's document goes.
-            SearchDocument.objects.filter(kind=source.kind, object_id=item.pk).exclude(
-                language__in=[fields["language"] for fields in documents]
-            ).delete()
-            for fields in documents:
-                SearchDocument.objects.update_or_create(
-                    kind=fields.pop("kind"),
-                    object_id=fields.pop("object_id"),
-                    language=fields.pop("language"),
-                    defaults=fields,
+        documents = [fields for item in items for fields in source.documents(item)]
+        # Whatever these rows no longer have goes, in one query: an item no longer
+        # published, a campaign's edition deleted, a publication's former language.
+        stale = SearchDocument.objects.filter(kind=source.kind, object_id__in=pks)
+        if documents:
+            stale = stale.exclude(
+                functools.reduce(
+                    operator.or_,
+                    (
+                        Q(object_id=fields["object_id"], language=fields["language"])
+                        for fields in documents
+                    ),
                 )
+            )
+        stale.delete()
+        for fields in documents:
+            SearchDocument.objects.update_or_create(
+                kind=fields.pop("kind"),
+                object_id=fields.pop("object_id"),
+                language=fields.pop("language"),
+                defaults=fields,
+            )
         _write_vectors(
             SearchDocument.objects.filter(
                 kind=source.kind, object_id__in=[item.pk for item in items]
