@@ -30,7 +30,7 @@ def result_titles(html):
     return [
         re.sub(r"<[^>]+>", "", title)
         for title in re.findall(
-            r'<h2 class="search-title"(?: lang="[^"]+")?><a [^>]*>(.*?)</a>', html
+            r'<h2 class="search-title"[^>]*><a [^>]*>(.*?)</a>', html
         )
     ]
 

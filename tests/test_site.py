@@ -284,6 +284,18 @@ def test_the_demo_account_never_signs_in_with_debug_off(client, settings):
     assert _demo_login(Client()).status_code == 302
 
 
+def test_load_demo_refuses_to_create_the_demo_account_with_debug_off(settings):
+    """A production server never gets admin/unact-demo, even if load_demo is run there."""
+    from django.core.management.base import CommandError
+
+    settings.DEBUG, settings.TESTING = False, False
+    with pytest.raises(CommandError, match="Refusing to create the demo admin"):
+        call_command("load_demo", stdout=io.StringIO())
+    assert not get_user_model().objects.filter(username=DEMO_USERNAME).exists()
+    call_command("load_demo", "--no-admin", stdout=io.StringIO())
+    assert not get_user_model().objects.filter(username=DEMO_USERNAME).exists()
+
+
 def test_a_demo_session_from_development_ends_with_debug_off(client, settings):
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())

@@ -65,8 +65,11 @@ class SearchDocument(models.Model):
 
     class Meta:
         constraints = [
+            # One document per item and language: a newsletter campaign has one per
+            # edition (its own English one, and one per edition in another language).
             models.UniqueConstraint(
-                fields=["kind", "object_id"], name="search_document_unique"
+                fields=["kind", "object_id", "language"],
+                name="search_document_unique_per_language",
             )
         ]
 

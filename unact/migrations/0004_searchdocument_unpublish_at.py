@@ -1,6 +1,11 @@
-"""Search documents keep their item's unpublishing time. The index is filled again
-by 0005 (the fill moved there: it runs the current indexing code, which reads the
-columns 0005 and the apps' edition migrations add)."""
+"""Search documents keep their item's unpublishing time.
+
+The index was filled again here by the current indexing code (unact.search.services),
+not a frozen copy: the index is derived data, and `manage.py rebuild_search_index`
+writes it the same way. It needs every column that code reads, so it depends on each
+searched app's latest migration; a later migration that adds such a column moves the
+fill after it, as 0005 did (the campaigns' editions).
+"""
 
 from django.db import migrations, models
 

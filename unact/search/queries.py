@@ -24,21 +24,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    FloatField,
-    Q,
-    Value,
-    When,
-    Window,
-)
+from django.db.models import Case, Count, F, FloatField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from publications.models import Publication
-from unact.i18n import content_lang_attr
 from unact.models import SearchDocument
 
 from .highlight import Highlighter
@@ -243,7 +235,8 @@ def one_edition_per_group(documents, language):
         When(language=english, then=Value(1)),
         default=Value(2),
     )
-    # A document without a group (a newsletter edition) is a group of its own.
+    # A document without a group (a newsletter campaign's edition) stands alone: search
+    # lists each matching campaign edition (docs/search.md).
     alone = Case(When(group__isnull=True, then=F("pk")), default=Value(0))
     return (
         documents.annotate(
@@ -336,12 +329,8 @@ class Result:
     snippet_html: str
     date: object
     has_time: bool
-    language: str = ""
-
-    @property
-    def lang_attr(self):
-        """` lang="xx"` when the result is in another language than the page."""
-        return content_lang_attr(self.language or settings.LANGUAGE_CODE)
+    # ` lang="…"` when the document is in another language than the page.
+    lang_attr: str = ""
 
 
 @dataclass
@@ -429,5 +418,13 @@ def _result(row, highlighter):
         highlighter.snippet(summary, body),
         when,
         kind == TYPE_POST,
-        language,
+        _lang_attr(language or settings.LANGUAGE_CODE),
     )
+
+
+def _lang_attr(language):
+    """` lang="th"` for a document in another language than the page (a Thai campaign
+    edition or publication on an English page, English content on a Thai page)."""
+    if language == translation.get_language():
+        return ""
+    return format_html(' lang="{}"', language)

@@ -1,5 +1,9 @@
 """Search documents know their item's translation group, and the index is filled again.
 
+The fill moves here from 0005 (as it moved there from 0004): the indexing code now reads
+the posts' and publications' editions (posts 0009, publications 0010) and writes the
+`group` column added here.
+
 The fill runs the current indexing code (unact.search.services), not a frozen copy: the
 index is derived data, and `manage.py rebuild_search_index` writes it the same way. It
 needs every column that code reads, so it depends on each searched app's latest
@@ -17,10 +21,10 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("unact", "0004_searchdocument_unpublish_at"),
+        ("unact", "0005_searchdocument_per_language"),
         ("posts", "0009_post_language_post_source_updated_at_and_more"),
         ("publications", "0010_publication_source_updated_at_and_more"),
-        ("newsletter", "0004_subscriber_language"),
+        ("newsletter", "0005_campaign_editions"),
     ]
 
     operations = [
