@@ -11,9 +11,9 @@ from django.utils.module_loading import module_has_submodule
 
 from unact.auth import DEMO_PASSWORD, DEMO_USERNAME
 
-# The staff groups (posts/permissions.py) the demo account belongs to, so it sees
-# every role's work and receives the moderators' notices.
-STAFF_GROUPS = ("Editors", "Moderators", "Newsletter managers")
+# The staff groups (posts/permissions.py, unact/review.py) the demo account belongs
+# to, so it sees every role's work and receives the moderators' and publishers' notices.
+STAFF_GROUPS = ("Editors", "Moderators", "Newsletter managers", "Publishers")
 
 
 class Command(BaseCommand):
