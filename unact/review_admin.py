@@ -73,6 +73,11 @@ class ReviewForm(forms.Form):
     review_actions = frozenset()
 
     @property
+    def changed_data(self):
+        # The comment is said in the history entry's own words, not as a changed field.
+        return [name for name in super().changed_data if name != "review_comment"]
+
+    @property
     def review_action(self):
         """The review button pressed, if any ("submit", "approve" or "send_back")."""
         for action, (name, _label) in REVIEW_BUTTONS.items():
@@ -228,7 +233,11 @@ class ReviewAdminMixin:
         if not event:
             return message
         # One history entry: the edit saved with the decision, then the decision.
-        edit = LogEntry(change_message=json.dumps(message)).get_change_message()
+        edit = (
+            LogEntry(change_message=json.dumps(message)).get_change_message()
+            if message
+            else ""
+        )
         return " ".join(part for part in (edit, str(event)) if part)
 
     def _review_response(self, request, item):
