@@ -197,7 +197,9 @@ def _admin_sections(html):
 @pytest.mark.parametrize(
     "group, expected",
     [
-        ("Editors", ["Posts", "Publications", "Redirects", "Tags"]),
+        ("Editors", ["Posts", "Publications", "Redirects", "Review", "Tags"]),
+        ("Publishers", ["Posts", "Publications", "Review", "Tags"]),
+        ("Contributors", ["Posts", "Publications", "Review", "Tags"]),
         ("Moderators", ["Posts"]),
         ("Newsletter managers", ["Newsletter"]),
     ],
@@ -250,6 +252,7 @@ def test_favicon_ico_leads_to_the_icon(client):
 
 def test_demo_admin_belongs_to_the_staff_groups_and_gets_moderator_notices():
     from posts.tasks import moderator_emails
+    from unact.review import publisher_emails
 
     call_command("load_demo", stdout=io.StringIO())
     admin = get_user_model().objects.get(username=DEMO_USERNAME)
@@ -257,8 +260,10 @@ def test_demo_admin_belongs_to_the_staff_groups_and_gets_moderator_notices():
         "Editors",
         "Moderators",
         "Newsletter managers",
+        "Publishers",
     }
     assert moderator_emails() == [admin.email]
+    assert publisher_emails() == [admin.email]
 
 
 def _demo_login(client):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 # App labels of the sections only administrators of the site itself use.
 TECHNICAL_APPS = {"auth", "axes", "django_tasks_database", "sites"}
 # Sections whose library names mean nothing to staff.
-SECTION_NAMES = {"taggit": _("Tags")}
+SECTION_NAMES = {"taggit": _("Tags"), "unact": _("Review")}
 
 
 class PortalAdminSite(admin.AdminSite):
