@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import permission_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from unact import pagecache
 from unact.pagination import paginate
 from unact.publicforms import public_form
 from unact.security import is_cross_site
@@ -349,8 +350,16 @@ def comment_context(request, post, form=None, reply_to=None):
             reply_to_url = page.url(
                 thread_ids.index(reply_to.pk) // per_page + 1, f"comment-{reply_to.pk}"
             )
+    # The threads' markup is the same for everyone while the content version stands (a
+    # comment approved, edited or removed replaces it), so {% cache %} keeps it; not for
+    # a visitor whose own waiting comments are on the page, nor with no version to key by.
+    version = None if own_pending else pagecache.content_version()
     return {
         "comments": comments,
+        "comment_threads_key": f"{post.pk}:{page.number}:{comments_open}:"
+        f"{translation.get_language()}:{version}"
+        if version
+        else None,
         "comment_count": post.comment_count,
         "comment_page": page,
         "comment_form": form,
