@@ -351,15 +351,20 @@ def comment_context(request, post, form=None, reply_to=None):
                 thread_ids.index(reply_to.pk) // per_page + 1, f"comment-{reply_to.pk}"
             )
     # The threads' markup is the same for everyone while the content version stands (a
-    # comment approved, edited or removed replaces it), so {% cache %} keeps it; not for
-    # a visitor whose own waiting comments are on the page, nor with no version to key by.
+    # comment approved, edited or removed replaces it), and so is a form with no reply,
+    # no errors and no token: {% cache %} keeps them. Not for a visitor whose own
+    # waiting comments are on the page, nor with no version to key by.
     version = None if own_pending else pagecache.content_version()
+    cache_key = (
+        f"{post.pk}:{page.number}:{comments_open}:{translation.get_language()}:{version}"
+        if version
+        else None
+    )
+    plain_form = form is not None and form.is_cacheable and reply_to is None
     return {
         "comments": comments,
-        "comment_threads_key": f"{post.pk}:{page.number}:{comments_open}:"
-        f"{translation.get_language()}:{version}"
-        if version
-        else None,
+        "comment_threads_key": cache_key,
+        "comment_form_key": cache_key if plain_form else None,
         "comment_count": post.comment_count,
         "comment_page": page,
         "comment_form": form,

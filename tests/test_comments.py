@@ -1295,6 +1295,43 @@ def test_comment_threads_are_written_once_until_a_change_visitors_can_see(
     assert "Edited words" not in Client().get(url).content.decode()
 
 
+def test_only_the_plain_comment_form_is_kept(client, monkeypatch):
+    """An anonymous visitor's empty form is the same for everyone and kept ({% cache %});
+    a reply form, a form with errors and a signed-in user's form are written each time."""
+    from posts import markup
+
+    written = []
+    form_field = markup.comment_form_field
+    monkeypatch.setattr(
+        markup,
+        "comment_form_field",
+        lambda field: written.append(field.name) or form_field(field),
+    )
+    post = PostFactory()
+    parent = CommentFactory(post=post, name="Dara")
+    url = post.get_absolute_url()
+    for _ in range(2):
+        html = client.get(url).content.decode()
+        assert "Leave a comment" in html and 'name="issued" value=""' in html
+    assert written.count("text") == 1
+    for _ in range(2):
+        assert (
+            "Reply to Dara"
+            in client.get(f"{url}?reply_to={parent.pk}").content.decode()
+        )
+    assert written.count("text") == 3
+    for _ in range(2):
+        html = post_comment(client, post, text="").content.decode()
+        assert 'class="field field-error"' in html
+    assert written.count("text") == 5
+    staff = Client()
+    staff.force_login(StaffFactory())
+    for _ in range(2):
+        html = staff.get(url).content.decode()
+        assert "csrfmiddlewaretoken" in html and 'name="issued" value=""' not in html
+    assert written.count("text") == 7
+
+
 # Comment pages ---------------------------------------------------------------------------
 
 
