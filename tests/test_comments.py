@@ -1246,6 +1246,10 @@ def test_detail_query_count_is_constant(client, django_assert_num_queries, comme
         response = client.get(post.get_absolute_url())
     if comments:
         assert "30 comments" in response.content.decode()
+    # Rendered again: the threads and the form come from {% cache %}, the threads unread.
+    with django_assert_num_queries(5):
+        again = client.get(post.get_absolute_url())
+    assert again.content == response.content
 
 
 def test_comment_threads_are_written_once_until_a_change_visitors_can_see(
