@@ -116,6 +116,17 @@ def lookup(key):
     return state, entry
 
 
+def content_version():
+    """The current content version, which any change visitors can see replaces: a key
+    part for what may be kept while the content stays the same ({% cache %} fragments).
+    None when the cache cannot be read."""
+    try:
+        state, _ = lookup(None)
+    except Exception:  # noqa: BLE001 - the cache being down must not break a page
+        return None
+    return state["version"]
+
+
 def _never_on_a_page(instance):
     """Whether this row is not one visitors see (PAGE_CACHE_VISIBLE_WHEN): adding or
     deleting it changes no page. A comment held for moderation or marked spam must not

@@ -22,7 +22,7 @@ from datetime import datetime, time
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField, Value
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -145,19 +145,24 @@ SOURCES = {
 }
 
 
-def document_vector():
-    """The weighted vector of a document: title A, summary B, body and tags C, each in the
-    document's own configuration (PostgreSQL)."""
+def document_vector(fields):
+    """The weighted vector of a document (PostgreSQL; None elsewhere): title A, summary B,
+    body and tags C, each in the document's own configuration. Built by PostgreSQL from
+    the words in the row's own INSERT or UPDATE: a second UPDATE would leave a dead
+    copy of every row, and a rebuilt table twice its size for searches to read."""
+    if connection.vendor != "postgresql":
+        return None
     return (
-        SearchVector("title_words", config=F("config"), weight="A")
-        + SearchVector("summary_words", config=F("config"), weight="B")
-        + SearchVector("body_words", config=F("config"), weight="C")
+        _vector(fields["title_words"], fields["config"], "A")
+        + _vector(fields["summary_words"], fields["config"], "B")
+        + _vector(fields["body_words"], fields["config"], "C")
     )
 
 
-def _write_vectors(documents):
-    if connection.vendor == "postgresql":
-        documents.update(search_vector=document_vector())
+def _vector(words, config, weight):
+    return SearchVector(
+        Value(words, output_field=TextField()), config=config, weight=weight
+    )
 
 
 def search_documents_refresh(*, model, pks):
@@ -186,13 +191,8 @@ def search_documents_refresh(*, model, pks):
                 kind=fields.pop("kind"),
                 object_id=fields.pop("object_id"),
                 language=fields.pop("language"),
-                defaults=fields,
+                defaults={**fields, "search_vector": document_vector(fields)},
             )
-        _write_vectors(
-            SearchDocument.objects.filter(
-                kind=source.kind, object_id__in=[item.pk for item in items]
-            )
-        )
 
 
 def search_document_update(*, instance):
@@ -222,7 +222,7 @@ def search_index_rebuild(*, progress=None):
             last_pk, written = 0, 0
             while batch := list(queryset.filter(pk__gt=last_pk)[:BATCH]):
                 documents = SearchDocument.objects.bulk_create(
-                    SearchDocument(**fields)
+                    SearchDocument(**fields, search_vector=document_vector(fields))
                     for item in batch
                     for fields in source.documents(item)
                 )
@@ -231,5 +231,4 @@ def search_index_rebuild(*, progress=None):
                 if progress:
                     progress(source.kind, done, total)
             counts[source.kind] = written
-        _write_vectors(SearchDocument.objects.all())
     return counts
