@@ -22,7 +22,7 @@ from datetime import datetime, time
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Q, TextField, Value
+from django.db.models import Q, TextField, Value
 from django.utils import timezone
 from django.utils.translation import override
 
