@@ -197,7 +197,7 @@ def _admin_sections(html):
 @pytest.mark.parametrize(
     "group, expected",
     [
-        ("Editors", ["Posts", "Publications", "Redirects", "Tags"]),
+        ("Editors", ["Pages and menus", "Posts", "Publications", "Redirects", "Tags"]),
         ("Moderators", ["Posts"]),
         ("Newsletter managers", ["Newsletter"]),
     ],

@@ -1,7 +1,7 @@
 """Keeping the search index (unact.models.SearchDocument) current.
 
 One function writes a document, `search_document_update`; signals (signals.py) call
-it when a post, publication or newsletter edition, a category or a tag is saved or
+it when a post, publication, newsletter edition or page, a category or a tag is saved or
 deleted, and the services that change rows with `queryset.update()` (publishing in
 bulk, a campaign marked sent) call `search_documents_refresh` themselves.
 `rebuild_search_index` (search_index_rebuild) writes every document again.
@@ -28,6 +28,7 @@ from newsletter.models import Campaign
 from posts.models import Post
 from publications.models import Publication
 from unact.models import SearchDocument
+from unact.pages.models import Page
 from unact.richtext import html_to_text
 
 from .words import fold_words
@@ -59,11 +60,15 @@ class Source:
             )
         if self.model is Publication:
             return Publication.objects.not_expired().prefetch_related("tags")
+        if self.model is Page:
+            return Page.objects.not_expired()
         return Campaign.objects.archived()
 
     def fields(self, item):
         tags = (
-            [tag.name for tag in item.tags.all()] if self.model is not Campaign else []
+            [tag.name for tag in item.tags.all()]
+            if self.model in (Post, Publication)
+            else []
         )
         if self.model is Post:
             published_at, language = item.publish_at, ""
@@ -84,6 +89,13 @@ class Source:
                 "summary": item.summary,
                 "body": html_to_text(item.description),
                 "publication_kind": item.kind,
+            }
+        elif self.model is Page:
+            published_at, language = item.publish_at, ""
+            extra = {
+                "title": item.title,
+                "summary": item.summary,
+                "body": html_to_text(item.body),
             }
         else:
             published_at, language = item.sent_at or item.created_at, ""
@@ -127,6 +139,7 @@ SOURCES = {
     Post: Source(SearchDocument.Kind.POST, Post),
     Publication: Source(SearchDocument.Kind.PUBLICATION, Publication),
     Campaign: Source(SearchDocument.Kind.EDITION, Campaign),
+    Page: Source(SearchDocument.Kind.PAGE, Page),
 }
 
 
