@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from unact.pages.models import Page
 from posts.models import BlockedCommenter, BlockedWord, Category, Comment, Post
+from unact.pages.models import Page
 
 
 def image_bytes(

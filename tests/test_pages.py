@@ -388,3 +388,27 @@ def test_unknown_addresses_are_a_plain_404(client):
     assert client.get("/no-such-page/").status_code == 404
     assert client.get("/a/b/c/d/").status_code == 404
     assert client.post("/no-such-page/").status_code == 405
+
+
+def test_the_demo_pages_are_loaded_once_and_keep_staff_notes_off_the_site(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+    call_command("load_demo", "--no-admin", stdout=StringIO())
+    assert Page.objects.filter(parent=None).count() == 5
+    where = Page.objects.get(path="where-we-work")
+    assert [page.title for page in where.children.order_by("menu_order")] == [
+        "Cambodia", "China", "Lao PDR", "Myanmar", "Thailand", "Viet Nam",
+    ]  # fmt: skip
+    for country in where.children.all():
+        assert country.editor_note.startswith("To be checked by staff")
+        html = client.get(country.get_absolute_url()).content.decode()
+        assert "To be checked" not in html and "Numbers to call" in html
+    home = client.get("/").content.decode()
+    assert 'href="/get-help/"' in main_menu(home) and 'href="/privacy/"' in footer(home)
+    assert 'class="front-intro' in home
+    privacy = client.get("/privacy/").content.decode()
+    assert "erased after 30 days" in privacy
+    assert 'href="/get-help/"' in client.get(reverse("safety")).content.decode()

@@ -16,6 +16,8 @@ def _may_preview(request):
 def page_detail(request, path):
     page = Page.objects.select_related("parent").filter(path=path).first()
     if page is None or not (page.is_published or _may_preview(request)):
+        # The language switcher of the 404 page then leads to the front pages.
+        request.no_page_here = True
         raise Http404(_("No page is published at this address."))
     context = {
         "page": page,
