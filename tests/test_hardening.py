@@ -818,7 +818,7 @@ EDITOR_MODELS = {
     ("taggit", "tag"),
     ("redirects", "redirect"),
 }
-EDITOR_APPS = {"publications"}  # every model of the publications app, when it lands
+EDITOR_APPS = {"publications", "pages"}  # every model of these apps
 
 
 def _group_models(name):
@@ -829,7 +829,7 @@ def _group_models(name):
     }
 
 
-def test_editors_reach_only_posts_tags_publications_and_redirects(client):
+def test_editors_reach_only_posts_tags_publications_pages_and_redirects(client):
     """Editors cannot see subscribers, comments, users or anything else outside their work."""
     models = _group_models("Editors")
     assert EDITOR_MODELS <= models

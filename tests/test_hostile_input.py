@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from .factories import PostFactory, StaffFactory
+from .factories import PageFactory, PostFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,9 @@ PUBLIC_GET_URLS = [
     ("search", "/search/?q=helpline"),
     ("search, no query", "/search/"),
     ("favicon", "/favicon.ico"),
+    ("page", "/where-we-work/"),
+    ("subpage", "/where-we-work/cambodia/"),
+    ("no such page", "/no-such-page/"),
 ]
 
 # (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
@@ -92,6 +95,8 @@ HOSTILE_VALUES = [
 @pytest.fixture
 def published(media_root):
     post = PostFactory(slug="helpline-opens", tags=["helpline"])
+    where = PageFactory(slug="where-we-work", in_main_menu=True)
+    PageFactory(slug="cambodia", parent=where)
     (media_root / "posts").mkdir(parents=True, exist_ok=True)
     (media_root / "posts" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
     return post

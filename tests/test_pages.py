@@ -347,12 +347,14 @@ def test_the_front_page_features_one_item_only(editor_client):
     assert "Feature one item" in response.content.decode()
     data = form_data(html, None, featured_page=str(page.pk))
     assert editor_client.post(url, data).status_code == 302
-    # One front page: the list opens it, and another cannot be added.
+    # One front page: the list and the add form open it.
     front = FrontPage.objects.get()
     assert editor_client.get(reverse("admin:pages_frontpage_changelist"))[
         "Location"
     ] == reverse("admin:pages_frontpage_change", args=[front.pk])
-    assert editor_client.get(url).status_code == 403
+    assert editor_client.get(url)["Location"] == reverse(
+        "admin:pages_frontpage_change", args=[front.pk]
+    )
 
 
 def test_the_safety_page_links_to_get_help_once_it_is_published(client):
@@ -412,3 +414,14 @@ def test_the_demo_pages_are_loaded_once_and_keep_staff_notes_off_the_site(client
     privacy = client.get("/privacy/").content.decode()
     assert "erased after 30 days" in privacy
     assert 'href="/get-help/"' in client.get(reverse("safety")).content.decode()
+
+
+def test_pages_are_served_from_the_page_cache_and_fresh_after_a_save(client, settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    page = PageFactory(title="Contact", slug="contact", body="<p>Write to us.</p>")
+    assert client.get("/contact/")["X-Cache"] == "miss"
+    assert client.get("/contact/")["X-Cache"] == "hit"
+    page.body = "<p>Call us.</p>"
+    page.save()
+    response = client.get("/contact/")
+    assert response["X-Cache"] == "miss" and "Call us." in response.content.decode()

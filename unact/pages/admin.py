@@ -92,15 +92,24 @@ class FrontPageAdmin(RevisionAdmin):
     autocomplete_fields = ["featured_page"]
     raw_id_fields = ["featured_post", "featured_publication"]
 
-    def has_add_permission(self, request):
-        # One front page: added once, then changed.
-        return super().has_add_permission(request) and not FrontPage.objects.exists()
-
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
+    # One front page: added once, then changed. The list and the add form open it
+    # once it exists (checked here, not in has_add_permission, which every admin
+    # page's navigation asks).
+    def _existing(self, request):
         front = FrontPage.objects.order_by("pk").first()
         if front is not None and self.has_view_or_change_permission(request, front):
             return redirect("admin:pages_frontpage_change", front.pk)
-        return super().changelist_view(request, extra_context)
+        return None
+
+    def changelist_view(self, request, extra_context=None):
+        return self._existing(request) or super().changelist_view(
+            request, extra_context
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self._existing(request) or super().add_view(
+            request, form_url, extra_context
+        )

@@ -166,6 +166,10 @@ def privacy_html():
         "<h2>Downloads and searches</h2>"
         "<p>A download adds one to a publication's count; nothing about who "
         "downloaded is kept. Searches are not stored.</p>"
+        "<h2>The web server</h2>"
+        "<p>Like any website, the server that hosts the portal may keep technical "
+        "access logs (the addresses requested, IP addresses). How long depends on the "
+        "hosting.</p>"
         "<h2>Limits against abuse</h2>"
         "<p>To limit spam, the number of comments and newsletter sign-ups from one "
         "address is counted for a short time (ten minutes for comments, an hour for "
@@ -173,6 +177,14 @@ def privacy_html():
         "forgotten.</p>"
     )
 
+
+PRIVACY_NOTE = (
+    "Written from the portal's code and settings when the demo was loaded: comment IP "
+    "addresses and browser names erased after COMMENTS_IP_RETENTION_DAYS (purge_comment_data, "
+    "daily), sign-up IP addresses after NEWSLETTER_IP_RETENTION_DAYS (newsletter_purge_ips), "
+    "sessions SESSION_COOKIE_AGE. Check it again after changing those settings, and add "
+    "the hosting's access-log retention before publishing."
+)
 
 PAGES = [
     # slug, title, menu label, main menu, footer, order, body
@@ -222,6 +234,7 @@ def load(stdout, author=None):
         pages[slug] = _page(
             slug, title=title, menu_label=label, in_main_menu=main,
             in_footer=footer, menu_order=order, body=body,
+            editor_note=PRIVACY_NOTE if slug == "privacy" else "",
         )  # fmt: skip
         created += not exists
     for order, (slug, name, text, numbers, note) in enumerate(COUNTRIES):
