@@ -10,7 +10,9 @@ pytestmark = [
 ]
 
 
-def test_a_page_opens_from_the_main_menu_on_a_360_px_phone(live_server, page):
+def test_a_page_opens_from_the_main_menu_on_a_360_px_phone(
+    live_server, page, screenshot
+):
     PageFactory(
         title="About UN-ACT", slug="about", menu_label="About", in_main_menu=True,
         body="<p>UN-ACT works in six countries of the Greater Mekong Sub-region.</p>",
@@ -27,6 +29,7 @@ def test_a_page_opens_from_the_main_menu_on_a_360_px_phone(live_server, page):
     page.wait_for_url("**/about/")
     assert page.get_by_role("heading", level=1).inner_text() == "About UN-ACT"
     assert "six countries" in page.locator("main").inner_text()
+    screenshot(page, "page-360")
     current = page.get_by_role("navigation", name="Main").locator(
         '[aria-current="page"]'
     )
