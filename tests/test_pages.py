@@ -411,6 +411,8 @@ def test_the_demo_pages_are_loaded_once_and_keep_staff_notes_off_the_site(client
     home = client.get("/").content.decode()
     assert 'href="/get-help/"' in main_menu(home) and 'href="/privacy/"' in footer(home)
     assert 'class="front-intro' in home
+    featured = re.search(r'<section class="featured".*?</section>', home, re.DOTALL)
+    assert "UN-ACT 2015 Annual Report" in featured.group(0)
     privacy = client.get("/privacy/").content.decode()
     assert "erased after 30 days" in privacy
     assert 'href="/get-help/"' in client.get(reverse("safety")).content.decode()

@@ -10,6 +10,8 @@ is published; a number we were not sure of is left out, and its note says so.
 from django.conf import settings
 from django.utils import timezone
 
+from publications.models import Publication
+
 from .models import FrontPage, Page
 
 CHECK = "To be checked by staff before publishing: call each number and confirm it with the country office. "
@@ -66,7 +68,7 @@ COUNTRIES = [
         "labour migration, victim identification and the referral of survivors.</p>",
         [
             (
-                "Prachabodi Center 1300 (Ministry of Social Development and Human Security)",
+                "Prachabodi Center, Ministry of Social Development and Human Security",
                 "1300",
             ),
             ("Police emergency", "191"),
@@ -246,5 +248,11 @@ def load(stdout, author=None):
         )  # fmt: skip
         created += not exists
     if not FrontPage.objects.exists():
-        FrontPage.objects.create(intro=INTRO, featured_page=pages["about"])
+        # The seed's lead item, the 2015 annual report (publications' demo), else About.
+        report = Publication.objects.filter(slug="un-act-2015-annual-report").first()
+        FrontPage.objects.create(
+            intro=INTRO,
+            featured_publication=report,
+            featured_page=None if report else pages["about"],
+        )
     stdout.write(f"Pages: {created} created, {Page.objects.count()} in all.")
