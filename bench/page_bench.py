@@ -39,6 +39,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,6 +60,11 @@ PAGES = [
     ("post with 200 comments", "/posts/bench-post-with-200-comments/"),
     ("publications, 2 filters", "/publications/?kind=research-report&country=thailand"),
     ("search", "/search/?q=trafficking"),
+    # The same kinds of page in other languages and scripts: the cache and the frame
+    # are per language, and search splits Thai and folds Vietnamese (issues 16, 17).
+    ("front page, Thai", "/th/"),
+    ("search, Thai words typed together", "/th/search/?q=" + quote("การค้ามนุษย์แรงงาน")),
+    ("search, Vietnamese without marks", "/vi/search/?q=buon+ban+nguoi"),
     ("feed", "/feed/"),
     ("newsletter signup", SIGNUP),
 ]

@@ -11,14 +11,14 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from unact.revisions import RevisionAdmin
 
 from . import services
 from .forms import CampaignTestForm, SubscriberImportForm
-from .models import Campaign, Delivery, Subscriber
+from .models import Campaign, CampaignEdition, Delivery, Subscriber
 
 EXPORT_COLUMNS = [
     "email", "name", "status", "language", "source", "consent_source", "consent_version",
@@ -207,12 +207,13 @@ class DeliveryAdmin(admin.ModelAdmin):
         "subscriber",
         "campaign",
         "status",
+        "language",
         "attempts",
         "sent_at",
         "error",
         "is_resent_after_crash",
     ]
-    list_filter = ["status", DeliveryFailedFilter, "campaign"]
+    list_filter = ["status", DeliveryFailedFilter, "language", "campaign"]
     list_select_related = ["subscriber", "campaign"]
     search_fields = ["subscriber__email", "error"]
     list_per_page = 100
@@ -222,6 +223,57 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class CampaignEditionInline(admin.StackedInline):
+    """The campaign's editions in other languages, below its own (English) fields.
+    Read-only, like the campaign, once sending starts."""
+
+    model = CampaignEdition
+    fields = ["language", "subject", "preheader", "body", "publication_url"]
+    extra = 0
+
+    def _is_draft(self, obj):
+        return obj is None or obj.status == Campaign.Status.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_draft(obj) and super().has_delete_permission(request, obj)
+
+    def get_fields(self, request, obj=None):
+        if not self._is_draft(obj):
+            # Shown as sent (rendered), like the campaign's own body.
+            return [
+                "language",
+                "subject",
+                "preheader",
+                "body_as_sent",
+                "publication_url",
+            ]
+        return self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if not self._is_draft(obj):
+            return self.get_fields(request, obj)
+        return []
+
+    @admin.display(description=gettext_lazy("Body"))
+    def body_as_sent(self, edition):
+        return body_as_sent(edition)
+
+
+def body_as_sent(item):
+    """A campaign's or an edition's body as the email showed it: sanitised rich text,
+    cleaned again without iframes, rendered."""
+    from .emails import without_iframes
+
+    body = mark_safe(without_iframes(item.body))  # nosec B703 B308
+    return format_html('<div class="campaign-body">{}</div>', body)
 
 
 @admin.register(Campaign)
@@ -240,6 +292,7 @@ class CampaignAdmin(RevisionAdmin):
     prepopulated_fields = {"slug": ["subject"]}
     actions = ["send_test", "send_to_subscribers"]
     change_form_template = "admin/newsletter/campaign/change_form.html"
+    inlines = [CampaignEditionInline]
     content_fields = ["subject", "slug", "preheader", "body", "publication_url"]
     sending_fields = [
         "status",
@@ -319,11 +372,7 @@ class CampaignAdmin(RevisionAdmin):
 
     @admin.display(description=gettext_lazy("Body"))
     def body_as_sent(self, campaign):
-        from .emails import without_iframes
-
-        # Sanitised rich text, cleaned again without iframes: what the email showed.
-        body = mark_safe(without_iframes(campaign.body))  # nosec B703 B308
-        return format_html('<div class="campaign-body">{}</div>', body)
+        return body_as_sent(campaign)
 
     @admin.display(description=gettext_lazy("Status"), ordering="status")
     def sending_state(self, campaign):
@@ -389,7 +438,7 @@ class CampaignAdmin(RevisionAdmin):
 
     def _send_test(self, request, campaign, email):
         try:
-            services.campaign_send_test(campaign=campaign, email=email)
+            languages = services.campaign_send_test(campaign=campaign, email=email)
         except Exception as error:  # noqa: BLE001 - show the mail server's problem to staff
             self.message_user(
                 request,
@@ -398,13 +447,26 @@ class CampaignAdmin(RevisionAdmin):
                 messages.ERROR,
             )
         else:
+            names = ", ".join(name for _code, name in languages)
             self.message_user(
                 request,
-                _("Test of “%(subject)s” sent to %(email)s.")
-                % {"subject": campaign.subject, "email": email},
+                ngettext(
+                    "Test of “%(subject)s” sent to %(email)s: %(count)d email, in %(languages)s.",
+                    "Test of “%(subject)s” sent to %(email)s: %(count)d emails, one per edition: %(languages)s.",
+                    len(languages),
+                )
+                % {
+                    "subject": campaign.subject,
+                    "email": email,
+                    "count": len(languages),
+                    "languages": names,
+                },
             )
             self.log_change(
-                request, campaign, _("Test sent to %(email)s.") % {"email": email}
+                request,
+                campaign,
+                _("Test sent to %(email)s (%(languages)s).")
+                % {"email": email, "languages": names},
             )
 
     @admin.action(description=gettext_lazy("Send a test to me"), permissions=["change"])
@@ -490,6 +552,7 @@ class CampaignAdmin(RevisionAdmin):
             "title": _("Send “%(subject)s”?") % {"subject": campaign.subject},
             "campaign": campaign,
             "recipient_count": recipient_count,
+            "by_edition": services.campaign_recipients_by_edition(campaign),
             "change_url": change_url,
         }
         return render(request, "admin/newsletter/campaign/send_confirm.html", context)

@@ -8,9 +8,9 @@ each sent to the few demo subscribers (fictitious example.org addresses).
 from datetime import datetime
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from .models import Campaign, Delivery, Subscriber
+from .models import Campaign, CampaignEdition, Delivery, Subscriber
 
 OLD_DEMO_SLUG = "un-act-newsletter-demo-edition"
 DEMO_SUBSCRIBERS = [
@@ -82,6 +82,33 @@ is also in our publications, as a PDF.</p>
     ]
 
 
+def thai_editions():
+    """The Thai edition of the April 2016 newsletter, by campaign slug: a careful draft
+    translation awaiting review by a native speaker (docs/newsletter.md). Its links
+    lead to the Thai pages (English where a publication has no Thai edition)."""
+    with translation.override("th"):
+        brochure = _publication("un-act-brochure")
+        newsletter_pdf = _publication("un-act-april-2016-newsletter")
+    return {
+        "un-act-april-2016-newsletter": {
+            "subject": "จดหมายข่าว UN-ACT ฉบับเดือนเมษายน 2016",
+            "preheader": "โบรชัวร์ฉบับใหม่ของ UN-ACT และข่าวจากอนุภูมิภาคลุ่มแม่น้ำโขง",
+            "body": f"""
+<p>ข้อมูลล่าสุดทั้งหมดเกี่ยวกับการค้ามนุษย์ในอนุภูมิภาคลุ่มแม่น้ำโขง</p>
+<h2>ใหม่ในหมวดสิ่งพิมพ์: โบรชัวร์ของ UN-ACT</h2>
+<p>UN-ACT ได้จัดทำโบรชัวร์ฉบับใหม่ ซึ่งสรุปพัฒนาการของโครงการ และแสดงบทบาทของ UN-ACT
+ในฐานะ "ผู้ประสานงาน" และ "ผู้ริเริ่มสิ่งใหม่" ณ จุดเชื่อมโยงเชิงยุทธศาสตร์ระหว่างธรรมาภิบาล
+นโยบาย การวิจัย และการดำเนินงานโดยตรง ในความพยายามต่อต้านการค้ามนุษย์ของภูมิภาคเอเชียตะวันออกเฉียงใต้</p>
+<p><a href="{brochure}">อ่านโบรชัวร์</a></p>
+<h2>ฉบับเต็ม</h2>
+<p><a href="{newsletter_pdf}">จดหมายข่าวฉบับเดือนเมษายน 2016</a>
+มีให้อ่านในรูปแบบ PDF ในหมวดสิ่งพิมพ์ของเราด้วย</p>
+<p>นี่คือจดหมายข่าว UN-ACT ฉบับอีเมล ซึ่งจัดการได้ง่ายขึ้นและมีรูปแบบที่อ่านง่ายขึ้น
+ส่งต่อให้เพื่อนร่วมงานได้ และเขาสามารถสมัครรับจดหมายข่าวได้ที่เว็บไซต์ของเรา</p>""",
+        },
+    }
+
+
 def load(stdout, author=None):
     Campaign.objects.filter(slug=OLD_DEMO_SLUG).delete()
     now = timezone.now()
@@ -122,6 +149,7 @@ def load(stdout, author=None):
                         campaign=campaign,
                         subscriber=subscriber,
                         status=Delivery.Status.SENT,
+                        language="en",
                         attempts=1,
                         next_attempt_at=sent_at,
                         sent_at=sent_at,
@@ -137,3 +165,13 @@ def load(stdout, author=None):
         stdout.write(
             f"Newsletter: {campaign} {'created' if created else 'already there'}."
         )
+        thai = thai_editions().get(campaign.slug)
+        if thai:
+            # Also added to a demo database loaded before editions existed.
+            _edition, created = CampaignEdition.objects.get_or_create(
+                campaign=campaign,
+                language="th",
+                defaults={**thai, "body": thai["body"].strip()},
+            )
+            if created:
+                stdout.write(f"Newsletter: Thai edition of {campaign} created.")

@@ -14,6 +14,7 @@ import nh3
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import format_html
@@ -61,7 +62,7 @@ EMAIL_TAGS = ALLOWED_TAGS - {"iframe"}
 
 
 def without_iframes(body):
-    """Rich text fit for an email: each video becomes a link to its page; no iframe.
+    """Rich text fit for an email: each video becomes a linked picture; no iframe.
 
     Mail programs do not play iframes, and nothing inside one may reach a reader:
     the iframe goes with all its content, then nh3 drops whatever is left of one.
@@ -73,8 +74,15 @@ def without_iframes(body):
         if not embed:
             return ""
         title = unescape(attributes.get("title", "")) or _("Video")
+        watch = f"{_('Watch the video')}: {title}"
+        # A play picture from this site, not the video site's thumbnail: opening the
+        # email asks nothing of YouTube or Vimeo (docs/newsletter.md).
         return format_html(
-            '<a href="{}">{}: {}</a>', page_url(embed), _("Watch the video"), title
+            '<a href="{0}"><img src="{1}" alt="{2}" width="560" height="315"></a>'
+            '<a href="{0}">{2}</a>',
+            page_url(embed),
+            static("img/email-video.png"),
+            watch,
         )
 
     return nh3.clean(
@@ -157,21 +165,21 @@ def confirmation_email(subscriber):
 
 class CampaignFrame:
     """A campaign rendered in one language's frame (header and footer strings, links
-    under that language's addresses), with markers for each recipient's own links.
-    The campaign's subject and body are the same in every frame: campaigns have no
-    editions per language yet."""
+    under that language's addresses) around the edition that language's readers get
+    (theirs, or the campaign's own English one), with markers for each recipient's
+    own links."""
 
-    def __init__(self, campaign, language):
+    def __init__(self, campaign, language, edition):
         with translation.override(language):
-            body = without_iframes(campaign.body)
+            body = without_iframes(edition.body)
             context = {
-                "campaign": campaign,
+                "campaign": edition,
                 "body_html": email_html(body),
                 "body_text": html_to_text_blocks(body),
                 "browser_url": absolute_url(campaign.get_absolute_url()),
                 "unsubscribe_url": UNSUBSCRIBE_MARKER,
                 "language_url": LANGUAGE_MARKER,
-                "content_language": settings.LANGUAGE_CODE,
+                "content_language": edition.language,
                 "SITE_NAME": settings.SITE_NAME,
                 "SITE_URL": settings.SITE_URL,
             }
@@ -189,6 +197,9 @@ class CampaignFrame:
             self.unsubscribe_link = token_url("newsletter:unsubscribe", TOKEN_MARKER)
             self.language_link = token_url("newsletter:language", TOKEN_MARKER)
         self.language = language
+        self.subject = edition.subject
+        # What the Delivery records: the language of the edition sent.
+        self.edition_language = edition.language
         self.template = None  # the wire form with markers, built on first use
 
 
@@ -200,11 +211,22 @@ class CampaignEmail:
         self.domain = site_domain()
         self.list_id = f"{settings.SITE_NAME} newsletter <newsletter.{self.domain}>"
         self._frames = {}
+        self._editions = None
+
+    def editions(self):
+        """The campaign's editions in other languages, read once: [CampaignEdition]."""
+        if self._editions is None:
+            self._editions = list(self.campaign.editions.all())
+        return self._editions
 
     def frame(self, language=None):
         language = email_language(language or settings.LANGUAGE_CODE)
         if language not in self._frames:
-            self._frames[language] = CampaignFrame(self.campaign, language)
+            self._frames[language] = CampaignFrame(
+                self.campaign,
+                language,
+                self.campaign.edition(language, self.editions()),
+            )
         return self._frames[language]
 
     def message_id(self, delivery_id):
@@ -299,7 +321,7 @@ class CampaignEmail:
         if message_id:
             headers["Message-ID"] = message_id
         message = EmailMultiAlternatives(
-            subject=subject_prefix + self.campaign.subject,
+            subject=subject_prefix + frame.subject,
             body=frame.text.replace(UNSUBSCRIBE_MARKER, link).replace(
                 LANGUAGE_MARKER, change_language
             ),

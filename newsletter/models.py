@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -202,12 +202,86 @@ class Campaign(models.Model):
     def summary(self):
         return self.preheader or html_to_text(self.body)[:200]
 
+    @property
+    def language(self):
+        """The campaign's own fields are its edition in the site's language (English)."""
+        return settings.LANGUAGE_CODE
+
+    def edition(self, language, editions=None):
+        """The edition a reader of `language` gets: the one in their language, else
+        the campaign's own (English). `editions` are the campaign's editions when the
+        caller has them already (prefetched), else they are read."""
+        if language != settings.LANGUAGE_CODE:
+            if editions is None:
+                editions = self.editions.filter(language=language)
+            for edition in editions:
+                if edition.language == language:
+                    return edition
+        return self
+
     def _unique_slug(self):
         base = slugify(self.subject)[:180] or "newsletter"
         slug, number = base, 2
         while Campaign.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             slug, number = f"{base}-{number}", number + 1
         return slug
+
+
+def edition_languages():
+    """The languages an edition may be written in: every language but the site's own,
+    which is the campaign's own fields."""
+    return [
+        (code, name)
+        for code, name in settings.LANGUAGES
+        if code != settings.LANGUAGE_CODE
+    ]
+
+
+class CampaignEdition(models.Model):
+    """A campaign in another language than English: its own subject, preheader, body and
+    PDF link. A campaign is sent once; each subscriber receives the edition in their
+    language, or the campaign's own (English) where there is none (docs/newsletter.md)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="editions"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=edition_languages)
+    subject = models.CharField(_("subject"), max_length=200)
+    preheader = models.CharField(
+        _("preheader"),
+        max_length=200,
+        blank=True,
+        help_text=_("The short line mail programs show after the subject."),
+    )
+    body = SanitizedRichTextField(_("body"))
+    publication_url = models.URLField(
+        _("PDF edition"),
+        blank=True,
+        help_text=_("Optional link to the PDF edition in this language."),
+    )
+
+    class Meta:
+        ordering = ["campaign", "language"]
+        verbose_name = _("edition in another language")
+        verbose_name_plural = _("editions in other languages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "language"],
+                name="newsletter_campaign_edition_once_per_language",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} ({self.language})"
+
+    def get_absolute_url(self):
+        """The campaign's archive page under this edition's language's prefix."""
+        with translation.override(self.language):
+            return self.campaign.get_absolute_url()
+
+    @property
+    def summary(self):
+        return self.preheader or html_to_text(self.body)[:200]
 
 
 class Delivery(models.Model):
@@ -232,6 +306,12 @@ class Delivery(models.Model):
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     error = models.TextField(_("last error"), blank=True)
+    language = models.CharField(
+        _("language sent"),
+        max_length=10,
+        blank=True,
+        help_text=_("The language of the edition this subscriber was sent."),
+    )
     is_resent_after_crash = models.BooleanField(
         _("resent after a crash"),
         default=False,

@@ -9,9 +9,10 @@ The protocol (docs/newsletter.md, "Sending", gives the guarantee in words):
    its successor task, so a queued task always exists while work remains.
 2. It sends the claimed rows in primary-key order over one connection of the email
    backend and marks each row sent in its own commit right after the backend
-   accepted it. Django's SMTP backend gets each message's bytes, built from a
+   accepted it, with the language of the edition sent. Django's SMTP backend gets each message's bytes, built from a
    per-batch template (one per language of
-   the batch's recipients); any other backend (console, file, locmem, a provider's
+   the batch's recipients, each around the edition in that language or the
+   campaign's own English one); any other backend (console, file, locmem, a provider's
    API) gets an EmailMessage through send_messages(), as Django sends mail.
    SIGTERM/SIGINT are deferred while a message is between "handed to SMTP" and
    "marked sent", then the batch stops cleanly and releases its remaining rows.
@@ -235,8 +236,15 @@ class BatchSender:
             cursor.execute(
                 # The table name is the model's own, never input; the values are parameters.
                 f"UPDATE {Delivery._meta.db_table} SET status = %s, sent_at = %s, error = '', "  # nosec B608
-                "claimed_by = '', claimed_until = NULL WHERE id = %s AND claimed_by = %s",
-                [Delivery.Status.SENT, timezone.now(), delivery.pk, self.token],
+                "language = %s, claimed_by = '', claimed_until = NULL "
+                "WHERE id = %s AND claimed_by = %s",
+                [
+                    Delivery.Status.SENT,
+                    timezone.now(),
+                    delivery.language,
+                    delivery.pk,
+                    self.token,
+                ],
             )
 
     def open(self):
@@ -248,8 +256,10 @@ class BatchSender:
         )
 
     def send(self, delivery):
-        """Hand one message to the backend; raises if it was not accepted."""
+        """Hand one message to the backend; raises if it was not accepted. The
+        delivery's `language` becomes the edition's, which mark_sent() records."""
         email, language = delivery.subscriber.email, delivery.subscriber.language
+        delivery.language = self.email.frame(language).edition_language
         if self.smtp is not None:
             message = self.email.message_bytes(
                 email=email,

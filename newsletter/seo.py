@@ -5,8 +5,10 @@ from django.conf import settings
 from unact.seo import absolute
 
 
-def campaign_structured_data(campaign):
-    """An edition of the newsletter: a PublicationIssue of the periodical."""
+def campaign_structured_data(campaign, edition=None):
+    """An edition of the newsletter: a PublicationIssue of the periodical, in the
+    language of the edition shown (the campaign's own English one by default)."""
+    edition = edition or campaign
     url = absolute(campaign.get_absolute_url())
     organization = {
         "@type": "Organization",
@@ -16,8 +18,9 @@ def campaign_structured_data(campaign):
     data = {
         "@context": "https://schema.org",
         "@type": "PublicationIssue",
-        "name": campaign.subject,
-        "description": campaign.summary,
+        "name": edition.subject,
+        "description": edition.summary,
+        "inLanguage": edition.language,
         "url": url,
         "mainEntityOfPage": url,
         "dateModified": campaign.updated_at.isoformat(),

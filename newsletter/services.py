@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -213,15 +214,57 @@ def subscriber_ips_purge(*, older_than_days=None):
 
 
 def campaign_send_test(*, campaign, email):
-    """Send the campaign to one address (a staff member), marked as a test."""
-    message = CampaignEmail(campaign).message(
-        email=email, subscriber_id=0, subject_prefix=_("[Test] ")
+    """Send every edition of the campaign to one address (a staff member), each marked
+    as a test: the English one, then one per edition in another language, each in its
+    language's frame, over one connection. Returns the languages sent, [(code, name)]."""
+    content = CampaignEmail(campaign)
+    names = dict(settings.LANGUAGES)
+    # An edition in a language the public site is not in is sent to nobody (its
+    # subscribers get English), so it gets no test either.
+    languages = list(
+        dict.fromkeys(
+            [settings.LANGUAGE_CODE]
+            + [email_language(edition.language) for edition in content.editions()]
+        )
     )
-    message.send()
+    messages = [
+        content.message(
+            email=email,
+            subscriber_id=0,
+            subject_prefix=_("[Test] "),
+            language=language,
+        )
+        for language in languages
+    ]
+    get_connection(fail_silently=False).send_messages(messages)
+    return [(language, names.get(language, language)) for language in languages]
 
 
 def campaign_recipient_count(campaign):
     return Subscriber.objects.confirmed().count()
+
+
+def campaign_recipients_by_edition(campaign):
+    """How many confirmed subscribers each edition reaches, [{code, name, count}],
+    English first: a subscriber gets the edition in their language, else English."""
+    editions = set(campaign.editions.values_list("language", flat=True))
+    counts = {}
+    for row in (
+        Subscriber.objects.confirmed()
+        .values("language")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        language = email_language(row["language"])
+        language = language if language in editions else settings.LANGUAGE_CODE
+        counts[language] = counts.get(language, 0) + row["n"]
+    names = dict(settings.LANGUAGES)
+    order = [settings.LANGUAGE_CODE, *sorted(editions)]
+    return [
+        {"code": code, "name": names.get(code, code), "count": counts[code]}
+        for code in order
+        if counts.get(code)
+    ]
 
 
 def campaign_send(*, campaign):
@@ -267,6 +310,26 @@ def campaign_progress(campaign):
     )
     done = counts["sent"] + counts["failed"] + counts["cancelled"]
     counts["percent"] = round(100 * done / counts["total"]) if counts["total"] else 0
+    # Messages sent per edition language (each delivery records the one it was sent).
+    names = dict(settings.LANGUAGES)
+    counts["sent_by_language"] = (
+        [
+            {
+                "code": row["language"],
+                "name": names.get(row["language"], row["language"]),
+                "sent": row["n"],
+            }
+            for row in Delivery.objects.filter(
+                campaign=campaign, status=Delivery.Status.SENT
+            )
+            .values("language")
+            .annotate(n=Count("pk"))
+            .order_by("language")
+            if row["language"]
+        ]
+        if counts["sent"]
+        else []
+    )
     return counts
 
 

@@ -16,13 +16,14 @@ from django.views.decorators.http import (
 )
 
 from publications.models import Publication
+from unact.i18n import content_lang_attr
 from unact.pagination import paginate
 from unact.redirects import local_path
 from unact.security import is_cross_site
 
 from . import services
 from .forms import LanguageForm, SignupForm
-from .models import Campaign, Subscriber
+from .models import Campaign, CampaignEdition, Subscriber
 from .seo import campaign_structured_data
 from .tokens import InvalidToken, read_language_token, read_unsubscribe_token
 
@@ -41,11 +42,30 @@ def _source(request):
     return "page" if request.POST.get("source") == "page" else "footer"
 
 
+def _in_page_language(campaigns):
+    """The campaigns with the edition this page's readers get: `campaign.shown` is
+    the edition in the page's language where there is one, else the campaign itself
+    (English), and `campaign.shown_lang` the `lang` attribute it then needs. One query
+    for all the editions (none on English pages)."""
+    language = translation.get_language()
+    campaigns = list(campaigns)
+    editions = {}
+    if language != settings.LANGUAGE_CODE and campaigns:
+        for edition in CampaignEdition.objects.filter(
+            campaign__in=[campaign.pk for campaign in campaigns], language=language
+        ).only("campaign_id", "language", "subject", "preheader", "body"):
+            editions[edition.campaign_id] = edition
+    for campaign in campaigns:
+        campaign.shown = editions.get(campaign.pk, campaign)
+        campaign.shown_lang = "" if campaign.pk in editions else content_lang_attr()
+    return campaigns
+
+
 @require_safe
 def newsletter_page(request):
-    latest = Campaign.objects.archived().only(
-        "subject", "slug", "preheader", "sent_at"
-    )[:3]
+    latest = _in_page_language(
+        Campaign.objects.archived().only("subject", "slug", "preheader", "sent_at")[:3]
+    )
     form = SignupForm(
         initial={"source": Subscriber.Source.PAGE}, prefix_id="page-signup"
     )
@@ -200,7 +220,7 @@ def archive_list(request):
     return render(
         request,
         "newsletter/campaign_list.html",
-        {"page_obj": page, "campaigns": page.object_list},
+        {"page_obj": page, "campaigns": _in_page_language(page.object_list)},
     )
 
 
@@ -229,6 +249,20 @@ def _visible_link(url):
     return url
 
 
+def _other_editions(campaign, editions, shown):
+    """The campaign's editions other than the one shown, [{code, name, url}], each
+    under its language's address (where the public site is in that language)."""
+    names = dict(settings.LANGUAGES)
+    others = []
+    for item in [campaign, *editions]:
+        if item is shown or item.language not in settings.PUBLIC_LANGUAGES:
+            continue
+        with translation.override(item.language):
+            url = campaign.get_absolute_url()
+        others.append({"code": item.language, "name": names[item.language], "url": url})
+    return others
+
+
 @require_safe
 def archive_detail(request, slug):
     may_preview = request.user.is_authenticated and request.user.has_perm(
@@ -237,16 +271,23 @@ def archive_detail(request, slug):
     campaigns = Campaign.objects.all() if may_preview else Campaign.objects.archived()
     campaign = get_object_or_404(campaigns, slug=slug)
     is_preview = campaign.status != Campaign.Status.SENT
+    # The edition in the page's language, else the campaign's own (English), marked
+    # lang="en"; the others are named with their addresses.
+    editions = list(campaign.editions.all())
+    edition = campaign.edition(translation.get_language(), editions)
     response = render(
         request,
         "newsletter/campaign_detail.html",
         {
             "campaign": campaign,
-            "pdf_edition_url": campaign.publication_url
+            "edition": edition,
+            "edition_lang": "" if edition is not campaign else content_lang_attr(),
+            "other_editions": _other_editions(campaign, editions, edition),
+            "pdf_edition_url": edition.publication_url
             if is_preview
-            else _visible_link(campaign.publication_url),
+            else _visible_link(edition.publication_url),
             "is_preview": is_preview,
-            "structured_data": campaign_structured_data(campaign),
+            "structured_data": campaign_structured_data(campaign, edition),
         },
     )
     if is_preview:

@@ -976,7 +976,7 @@ def test_a_reloaded_comment_address_leads_back_to_the_form(client):
         ("post", "/posts/{slug}/"),
     ],
 )
-def test_no_address_answers_an_empty_405(client, method, url):
+def test_a_405_is_a_readable_page_with_the_way_back(client, method, url):
     """A method an address does not take gets a page a visitor can read, with the way back."""
     post = PostFactory()
     response = getattr(client, method)(url.format(slug=post.slug))

@@ -810,13 +810,15 @@ def test_admin_url_is_configurable(settings):
         clear_url_caches()
 
 
-# Editors also keep the redirects from old addresses (docs/editors.md).
+# Editors also keep the redirects from old addresses, and see and decide what waits for
+# review (docs/editors.md).
 EDITOR_MODELS = {
     ("posts", "post"),
     ("posts", "category"),
     ("posts", "image"),
     ("taggit", "tag"),
     ("redirects", "redirect"),
+    ("unact", "reviewrequest"),
 }
 EDITOR_APPS = {"publications", "pages"}  # every model of these apps
 
@@ -826,6 +828,20 @@ def _group_models(name):
     return {
         (p.content_type.app_label, p.content_type.model)
         for p in group.permissions.select_related("content_type")
+    }
+
+
+@pytest.mark.parametrize("group", ["Contributors", "Publishers"])
+def test_review_roles_reach_only_posts_publications_and_their_review(group):
+    """Contributors and publishers see no comments, subscribers, users or redirects."""
+    assert _group_models(group) == {
+        ("posts", "post"),
+        ("posts", "category"),
+        ("posts", "image"),
+        ("taggit", "tag"),
+        ("publications", "publication"),
+        ("publications", "country"),
+        ("unact", "reviewrequest"),
     }
 
 

@@ -97,5 +97,5 @@ def test_campaign_sends_appear_in_its_history(staff_client, mailoutbox):
     )
     assert response.status_code == 302
     html = history(staff_client, campaign)
-    assert "Test sent to dara@example.org." in html
+    assert "Test sent to dara@example.org (English)." in html
     assert "Sending started to 3 confirmed subscribers." in html

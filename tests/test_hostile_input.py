@@ -15,8 +15,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from .factories import PageFactory, PostFactory, StaffFactory
+from .factories import (
+    CampaignFactory,
+    PageFactory,
+    PostFactory,
+    PublicationFactory,
+    StaffFactory,
+    pdf_upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +46,20 @@ PUBLIC_GET_URLS = [
     ("search", "/search/?q=helpline"),
     ("search, no query", "/search/"),
     ("favicon", "/favicon.ico"),
+    ("comment ticket", "/posts/{slug}/comment/ticket/"),
+    ("publications", "/publications/?kind=research-report&country=thailand"),
+    ("publication", "/publications/{publication}/"),
+    ("publication download", "/publications/{publication}/download/"),
+    ("publications feed", "/publications/feed/"),
+    ("newsletter", "/newsletter/"),
+    ("newsletter archive", "/newsletter/archive/"),
+    ("newsletter edition", "/newsletter/archive/{campaign}/"),
+    ("confirm, made-up token", "/newsletter/confirm/not-a-token/"),
+    ("unsubscribe, made-up token", "/newsletter/unsubscribe/not-a-token/"),
+    ("language, made-up token", "/newsletter/language/not-a-token/"),
+    ("front page, Thai", "/th/"),
+    ("post, Khmer", "/km/posts/{slug}/"),
+    ("search, Burmese", "/my/search/?q=helpline"),
     ("page", "/where-we-work/"),
     ("subpage", "/where-we-work/cambodia/"),
     ("no such page", "/no-such-page/"),
@@ -46,6 +68,24 @@ PUBLIC_GET_URLS = [
 # (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
 PUBLIC_FORMS = [
     ("admin login", "/admin/login/", ["username", "password"], "auth.User"),
+    (
+        "comment",
+        "/posts/{slug}/comment/",
+        ["name", "email", "text", "parent", "issued"],
+        "posts.Comment",
+    ),
+    (
+        "newsletter signup",
+        "/newsletter/subscribe/",
+        ["email", "name", "consent", "source"],
+        "newsletter.Subscriber",
+    ),
+    (
+        "newsletter signup, Thai page",
+        "/th/newsletter/subscribe/",
+        ["email", "name", "consent", "source"],
+        "newsletter.Subscriber",
+    ),
 ]
 
 HOSTILE_QUERIES = [
@@ -99,6 +139,10 @@ def published(media_root):
     PageFactory(slug="cambodia", parent=where)
     (media_root / "posts").mkdir(parents=True, exist_ok=True)
     (media_root / "posts" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
+    PublicationFactory(slug="mekong-migration-report", document=pdf_upload(pages=1))
+    CampaignFactory(
+        slug="april-2016", status="sent", sent_at=timezone.now(), recipient_count=3
+    )
     return post
 
 
@@ -113,7 +157,11 @@ def readable(response):
 
 
 def _url(template, post):
-    return template.format(slug=post.slug)
+    return template.format(
+        slug=post.slug,
+        publication="mekong-migration-report",
+        campaign="april-2016",
+    )
 
 
 @pytest.mark.parametrize(
@@ -196,6 +244,7 @@ def _model(label):
 def test_hostile_form_values_are_refused_and_store_nothing(
     published, name, url, fields, model, value
 ):
+    url = _url(url, published)
     get_user_model().objects.create_user(
         "known", "known@example.org", "a long passphrase 42"
     )
@@ -214,6 +263,7 @@ def test_hostile_form_values_are_refused_and_store_nothing(
     "name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS]
 )
 def test_forms_get_invalid_utf8_bodies(published, name, url, fields, model):
+    url = _url(url, published)
     before = _model(model).objects.count()
     body = "&".join(f"{field}=%ff%fe%c3%28%00" for field in fields).encode()
     response = Client().generic(
@@ -237,6 +287,7 @@ def test_forms_get_invalid_utf8_bodies(published, name, url, fields, model):
 def test_forms_refuse_a_body_above_the_upload_limit(
     published, name, url, fields, model
 ):
+    url = _url(url, published)
     before = _model(model).objects.count()
     response = Client().post(url, {fields[0]: "a" * (6 * 1024 * 1024)})
     assert (
@@ -335,6 +386,7 @@ def test_staff_upload_more_than_the_public_limit_in_the_admin(client, settings):
     "name, url, fields, model", PUBLIC_FORMS, ids=[form[0] for form in PUBLIC_FORMS]
 )
 def test_forms_refuse_multipart_garbage(published, name, url, fields, model):
+    url = _url(url, published)
     before = _model(model).objects.count()
     response = Client().generic(
         "POST", url, b"--b\r\nContent-Disposition: form-data; name=\"\x00\"\r\n\r\n\xff\xfe\r\n--b",
@@ -535,3 +587,14 @@ def test_a_longest_adversarial_comment_is_taken(client, published, text):
         response = client.post(f"/posts/{published.slug}/comment/", data)
     assert response.status_code == 302
     assert Comment.objects.filter(post=published).count() == 1
+
+
+@pytest.mark.parametrize(
+    "name, url", PUBLIC_GET_URLS, ids=[name for name, _ in PUBLIC_GET_URLS]
+)
+def test_every_listed_address_is_a_real_page(client, published, name, url):
+    """The hostile tests above mean something only if each address exists: no 404 here."""
+    response = client.get(_url(url, published))
+    # A made-up link token gets the readable "this link does not work" page (400).
+    expected = (400,) if "made-up token" in name else (200, 301, 302)
+    assert response.status_code in expected, (name, response.status_code)

@@ -1250,7 +1250,9 @@ def test_csv_export_neutralises_formulas(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_campaign_email_has_no_iframe_and_nothing_from_inside_one(smtp_server):
+def test_campaign_email_has_no_iframe_and_nothing_from_inside_one(
+    smtp_server, settings
+):
     """A video becomes a link to its page; what hid inside the iframe is gone."""
     body = (
         "<p>Watch this.</p>"
@@ -1271,6 +1273,16 @@ def test_campaign_email_has_no_iframe_and_nothing_from_inside_one(smtp_server):
         )
         assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ" in part
     assert "Watch the video: COMMIT 10 years" in html
+    # A linked thumbnail from this site (never the video site's: opening the email
+    # asks nothing of YouTube), then the same link as text.
+    picture = re.search(
+        r'<a [^>]*href="([^"]+)"><img [^>]*src="([^"]+)"\s+alt="([^"]+)"', html
+    )
+    assert picture, html
+    assert picture.group(1) == "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
+    assert picture.group(2).startswith(settings.SITE_URL + "/static/img/email-video")
+    assert picture.group(3) == "Watch the video: COMMIT 10 years"
+    assert "ytimg" not in html and "youtube-nocookie" not in html
 
 
 # Pages: message pages, HEAD -------------------------------------------------------------

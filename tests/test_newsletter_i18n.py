@@ -2,8 +2,9 @@
 
 A subscriber's language is the one of the page they signed up on; the confirmation
 email, the campaign frame and every link in them follow it, and the footer of every
-email leads to a page where they change it. Campaign editions per language are not
-built yet: the subject and body are the campaign's own in every frame.
+email leads to a page where they change it. These campaigns have no edition in
+another language, so the subject and body are the campaign's own (English) in every
+frame; tests/test_newsletter_editions.py sends campaigns with a Thai edition.
 """
 
 import re
@@ -185,7 +186,9 @@ def test_mixed_thai_english_list_each_gets_exactly_one_email_in_their_language(
         message = entry["message"]
         body, html = text_part(message), html_part(message)
         subscriber = Subscriber.objects.get(email=entry["to"][0])
-        assert message["Subject"] == "Mekong news"  # the campaign's own (no editions)
+        assert (
+            message["Subject"] == "Mekong news"
+        )  # the campaign's own (it has no Thai edition)
         assert "Referral works." in body
         # Tokens carry the second they were signed: compare the address around them and
         # what they say.

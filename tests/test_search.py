@@ -30,7 +30,9 @@ def search(client, **params):
 def result_titles(html):
     return [
         re.sub(r"<[^>]+>", "", title)
-        for title in re.findall(r'<h2 class="search-title"><a [^>]*>(.*?)</a>', html)
+        for title in re.findall(
+            r'<h2 class="search-title"[^>]*><a [^>]*>(.*?)</a>', html
+        )
     ]
 
 

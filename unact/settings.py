@@ -611,6 +611,7 @@ PAGE_CACHE_SHARED_MAX_AGE = env_int("PAGE_CACHE_SHARED_MAX_AGE", 60)
 PAGE_CACHE_MODELS = {
     "posts.post", "posts.category", "posts.comment", "taggit.tag", "taggit.taggeditem",
     "publications.publication", "publications.country", "newsletter.campaign",
+    "newsletter.campaignedition",
     "pages.page", "pages.frontpage",
 }  # fmt: skip
 # Models whose published items appear or disappear on their own, and the fields whose

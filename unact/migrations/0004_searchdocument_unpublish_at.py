@@ -1,18 +1,13 @@
-"""Search documents keep their item's unpublishing time, and the index is filled again.
+"""Search documents keep their item's unpublishing time.
 
-The fill runs the current indexing code (unact.search.services), not a frozen copy: the
-index is derived data, and `manage.py rebuild_search_index` writes it the same way. It
-needs every column that code reads, so it depends on each searched app's latest
-migration; a later migration that adds such a column moves the fill after it.
+The index was filled again here by the current indexing code (unact.search.services),
+not a frozen copy: the index is derived data, and `manage.py rebuild_search_index`
+writes it the same way. It needs every column that code reads, so it depends on each
+searched app's latest migration; a later migration that adds such a column moves the
+fill after it, as 0005 did (the campaigns' editions).
 """
 
 from django.db import migrations, models
-
-
-def fill(apps, schema_editor):
-    from unact.search.services import search_index_rebuild
-
-    search_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -31,5 +26,4 @@ class Migration(migrations.Migration):
                 blank=True, help_text="Found until then; blank: always.", null=True
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]

@@ -25,6 +25,8 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Count, F, FloatField, Q, Value, When
+from django.utils import translation
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from publications.models import Publication
@@ -292,6 +294,8 @@ class Result:
     snippet_html: str
     date: object
     has_time: bool
+    # ` lang="…"` when the document is in another language than the page.
+    lang_attr: str = ""
 
 
 @dataclass
@@ -311,6 +315,7 @@ RESULT_COLUMNS = (
     "publication_kind",
     "published_at",
     "date",
+    "language",
 )
 
 
@@ -359,6 +364,7 @@ def _result(row, highlighter):
         publication_kind,
         published_at,
         day,
+        language,
     ) = row
     if kind == TYPE_POST:
         label, when = category_name or _("Post"), published_at
@@ -376,4 +382,13 @@ def _result(row, highlighter):
         highlighter.snippet(summary, body),
         when,
         kind == TYPE_POST,
+        _lang_attr(language or settings.LANGUAGE_CODE),
     )
+
+
+def _lang_attr(language):
+    """` lang="th"` for a document in another language than the page (a Thai campaign
+    edition or publication on an English page, English content on a Thai page)."""
+    if language == translation.get_language():
+        return ""
+    return format_html(' lang="{}"', language)

@@ -13,6 +13,8 @@ unpublishing time so that search stops showing it then
 (SearchDocument.objects.visible()): nothing has to run at either moment.
 """
 
+import functools
+import operator
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -20,11 +22,11 @@ from datetime import datetime, time
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import override
 
-from newsletter.models import Campaign
+from newsletter.models import Campaign, CampaignEdition
 from posts.models import Post
 from publications.models import Publication
 from unact.models import SearchDocument
@@ -62,9 +64,18 @@ class Source:
             return Publication.objects.not_expired().prefetch_related("tags")
         if self.model is Page:
             return Page.objects.not_expired()
-        return Campaign.objects.archived()
+        return Campaign.objects.archived().prefetch_related("editions")
 
-    def fields(self, item):
+    def documents(self, item):
+        """The documents of one item: one, or for a campaign one per edition (its own,
+        English, then each edition in another language, with that language)."""
+        if self.model is not Campaign:
+            return [self.fields(item)]
+        return [self.fields(item)] + [
+            self.fields(item, edition=edition) for edition in item.editions.all()
+        ]
+
+    def fields(self, item, edition=None):
         tags = (
             [tag.name for tag in item.tags.all()]
             if self.model in (Post, Publication)
@@ -98,11 +109,14 @@ class Source:
                 "body": html_to_text(item.body),
             }
         else:
-            published_at, language = item.sent_at or item.created_at, ""
+            # A campaign's own fields are its English edition (language "", as posts').
+            published_at = item.sent_at or item.created_at
+            language = edition.language if edition else ""
+            content = edition or item
             extra = {
-                "title": item.subject,
-                "summary": item.preheader,
-                "body": html_to_text(item.body),
+                "title": content.subject,
+                "summary": content.preheader,
+                "body": html_to_text(content.body),
             }
         extra = {
             name: unicodedata.normalize("NFC", value)
@@ -111,7 +125,8 @@ class Source:
             for name, value in extra.items()
         }
         local_date = timezone.localdate(published_at)
-        with override(None):
+        # The address in the document's language (English, unprefixed, by default).
+        with override(language or None):
             url = item.get_absolute_url()
         return {
             **extra,
@@ -164,14 +179,26 @@ def search_documents_refresh(*, model, pks):
     pks = list(pks)
     with transaction.atomic():
         items = list(source.queryset().filter(pk__in=pks))
-        SearchDocument.objects.filter(kind=source.kind, object_id__in=pks).exclude(
-            object_id__in=[item.pk for item in items]
-        ).delete()
-        for item in items:
-            fields = source.fields(item)
+        documents = [fields for item in items for fields in source.documents(item)]
+        # Whatever these rows no longer have goes, in one query: an item no longer
+        # published, a campaign's edition deleted, a publication's former language.
+        stale = SearchDocument.objects.filter(kind=source.kind, object_id__in=pks)
+        if documents:
+            stale = stale.exclude(
+                functools.reduce(
+                    operator.or_,
+                    (
+                        Q(object_id=fields["object_id"], language=fields["language"])
+                        for fields in documents
+                    ),
+                )
+            )
+        stale.delete()
+        for fields in documents:
             SearchDocument.objects.update_or_create(
                 kind=fields.pop("kind"),
                 object_id=fields.pop("object_id"),
+                language=fields.pop("language"),
                 defaults=fields,
             )
         _write_vectors(
@@ -182,7 +209,11 @@ def search_documents_refresh(*, model, pks):
 
 
 def search_document_update(*, instance):
-    """Write again (or remove) the document of one post, publication or newsletter edition."""
+    """Write again (or remove) the documents of one post, publication or campaign (a
+    campaign's edition in another language writes its campaign's)."""
+    if isinstance(instance, CampaignEdition):
+        search_documents_refresh(model=Campaign, pks=[instance.campaign_id])
+        return
     search_documents_refresh(
         model=type(instance)._meta.concrete_model, pks=[instance.pk]
     )
@@ -201,14 +232,17 @@ def search_index_rebuild(*, progress=None):
             total, done = queryset.count(), 0
             if progress:
                 progress(source.kind, 0, total)
-            last_pk = 0
+            last_pk, written = 0, 0
             while batch := list(queryset.filter(pk__gt=last_pk)[:BATCH]):
-                SearchDocument.objects.bulk_create(
-                    SearchDocument(**source.fields(item)) for item in batch
+                documents = SearchDocument.objects.bulk_create(
+                    SearchDocument(**fields)
+                    for item in batch
+                    for fields in source.documents(item)
                 )
                 done, last_pk = done + len(batch), batch[-1].pk
+                written += len(documents)
                 if progress:
                     progress(source.kind, done, total)
-            counts[source.kind] = done
+            counts[source.kind] = written
         _write_vectors(SearchDocument.objects.all())
     return counts

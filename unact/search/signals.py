@@ -1,6 +1,7 @@
 """Signals that keep the search index current (connected by unact.apps.UnactConfig.ready).
 
-Saves and deletes of posts, publications and newsletter editions, a renamed
+Saves and deletes of posts, publications and newsletter campaigns (and of a
+campaign's editions in other languages), a renamed
 category, tags added to or removed from an item, and a renamed tag each write the
 documents concerned again through unact.search.services. Writes that send no
 signal (`queryset.update()`, `bulk_create`) call `search_documents_refresh` in the
@@ -77,6 +78,15 @@ def connect():
             sender=model,
             dispatch_uid=f"search-delete-{model._meta.label}",
         )
+    # A campaign's edition in another language is part of its campaign's documents.
+    from newsletter.models import CampaignEdition
+
+    post_save.connect(
+        _item_changed, sender=CampaignEdition, dispatch_uid="search-save-edition"
+    )
+    post_delete.connect(
+        _item_changed, sender=CampaignEdition, dispatch_uid="search-delete-edition"
+    )
     post_save.connect(_category_saved, sender=Category, dispatch_uid="search-category")
     m2m_changed.connect(_tags_changed, sender=TaggedItem, dispatch_uid="search-tags")
     post_save.connect(_tag_saved, sender=Tag, dispatch_uid="search-tag-rename")

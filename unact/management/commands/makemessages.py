@@ -20,6 +20,8 @@ IGNORED = [
     "unact/adminsite.py",
     "unact/publishing_admin.py",
     "unact/redirects.py",
+    "unact/review_admin.py",
+    "unact/review_tasks.py",
     "unact/revisions.py",
     "unact/twofactor.py",
     "*/management/*",
