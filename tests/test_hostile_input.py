@@ -62,7 +62,6 @@ PUBLIC_GET_URLS = [
     ("search, Burmese", "/my/search/?q=helpline"),
     ("page", "/where-we-work/"),
     ("subpage", "/where-we-work/cambodia/"),
-    ("no such page", "/no-such-page/"),
 ]
 
 # (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
