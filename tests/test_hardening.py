@@ -820,7 +820,7 @@ EDITOR_MODELS = {
     ("redirects", "redirect"),
     ("unact", "reviewrequest"),
 }
-EDITOR_APPS = {"publications"}  # every model of the publications app, when it lands
+EDITOR_APPS = {"publications", "pages"}  # every model of these apps
 
 
 def _group_models(name):
@@ -845,7 +845,7 @@ def test_review_roles_reach_only_posts_publications_and_their_review(group):
     }
 
 
-def test_editors_reach_only_posts_tags_publications_and_redirects(client):
+def test_editors_reach_only_posts_tags_publications_pages_and_redirects(client):
     """Editors cannot see subscribers, comments, users or anything else outside their work."""
     models = _group_models("Editors")
     assert EDITOR_MODELS <= models

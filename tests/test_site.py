@@ -197,7 +197,10 @@ def _admin_sections(html):
 @pytest.mark.parametrize(
     "group, expected",
     [
-        ("Editors", ["Posts", "Publications", "Redirects", "Review", "Tags"]),
+        (
+            "Editors",
+            ["Pages and menus", "Posts", "Publications", "Redirects", "Review", "Tags"],
+        ),
         ("Publishers", ["Posts", "Publications", "Review", "Tags"]),
         ("Contributors", ["Posts", "Publications", "Review", "Tags"]),
         ("Moderators", ["Posts"]),

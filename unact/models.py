@@ -23,7 +23,7 @@ class SearchDocumentQuerySet(models.QuerySet):
 
 
 class SearchDocument(models.Model):
-    """One published post, publication or newsletter edition as search sees it.
+    """One published post, publication, newsletter edition or page as search sees it.
 
     Written by unact.search.services.search_document_update (called from signals and
     from the services that change rows with update()), never edited by hand. The
@@ -35,6 +35,7 @@ class SearchDocument(models.Model):
         POST = "post"
         PUBLICATION = "publication"
         EDITION = "edition"
+        PAGE = "page"
 
     kind = models.CharField(max_length=12, choices=Kind)
     object_id = models.PositiveBigIntegerField()

@@ -94,6 +94,14 @@ def content_changed(*, in_migration=False):
         cache.set(VERSION_KEY, state, timeout=None)
     except Exception:  # the cache being down must never break an editor's save
         pass
+    # The menus and the front page's featured item follow the content (built now, so
+    # that no page request has to query for them).
+    from unact.pages.frame import site_frame_forget, site_frame_refresh
+
+    if in_migration:
+        site_frame_forget()
+    else:
+        site_frame_refresh()
     return state
 
 

@@ -1,7 +1,7 @@
 """Keeping the search index (unact.models.SearchDocument) current.
 
 One function writes a document, `search_document_update`; signals (signals.py) call
-it when a post, publication or newsletter edition, a category or a tag is saved or
+it when a post, publication, newsletter edition or page, a category or a tag is saved or
 deleted, and the services that change rows with `queryset.update()` (publishing in
 bulk, a campaign marked sent) call `search_documents_refresh` themselves.
 `rebuild_search_index` (search_index_rebuild) writes every document again.
@@ -30,6 +30,7 @@ from newsletter.models import Campaign, CampaignEdition
 from posts.models import Post
 from publications.models import Publication
 from unact.models import SearchDocument
+from unact.pages.models import Page
 from unact.richtext import html_to_text
 
 from .words import fold_words
@@ -61,6 +62,8 @@ class Source:
             )
         if self.model is Publication:
             return Publication.objects.not_expired().prefetch_related("tags")
+        if self.model is Page:
+            return Page.objects.not_expired()
         return Campaign.objects.archived().prefetch_related("editions")
 
     def documents(self, item):
@@ -74,7 +77,9 @@ class Source:
 
     def fields(self, item, edition=None):
         tags = (
-            [tag.name for tag in item.tags.all()] if self.model is not Campaign else []
+            [tag.name for tag in item.tags.all()]
+            if self.model in (Post, Publication)
+            else []
         )
         if self.model is Post:
             published_at, language = item.publish_at, ""
@@ -95,6 +100,13 @@ class Source:
                 "summary": item.summary,
                 "body": html_to_text(item.description),
                 "publication_kind": item.kind,
+            }
+        elif self.model is Page:
+            published_at, language = item.publish_at, ""
+            extra = {
+                "title": item.title,
+                "summary": item.summary,
+                "body": html_to_text(item.body),
             }
         else:
             # A campaign's own fields are its English edition (language "", as posts').
@@ -142,6 +154,7 @@ SOURCES = {
     Post: Source(SearchDocument.Kind.POST, Post),
     Publication: Source(SearchDocument.Kind.PUBLICATION, Publication),
     Campaign: Source(SearchDocument.Kind.EDITION, Campaign),
+    Page: Source(SearchDocument.Kind.PAGE, Page),
 }
 
 
