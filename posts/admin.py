@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from unact.publishing_admin import EditionAdminMixin, PublishingAdminMixin
+from unact.review_admin import ReviewAdminMixin
 from unact.revisions import RevisionAdmin
 
 from . import services
@@ -33,7 +34,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(EditionAdminMixin, PublishingAdminMixin, RevisionAdmin):
+class PostAdmin(
+    EditionAdminMixin, ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin
+):
     list_display = ["title", "category", "status_label", "publish_at", "author"]
     list_filter = ["status", "category", "allow_comments", "publish_at"]
     list_select_related = ["category", "author"]

@@ -1,6 +1,7 @@
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from taggit.models import Tag
 
@@ -15,13 +16,14 @@ from django.http import (
     HttpResponsePermanentRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from unact import pagecache
 from unact.editions import edition_alternates, other_editions
 from unact.pagination import paginate
 from unact.publicforms import public_form
@@ -221,13 +223,26 @@ def _positive_int(value):
     return number if number > 0 else None
 
 
-@dataclass(frozen=True)
 class CommentPage:
-    """One page of a post's comment threads, oldest first; page 1 is the post's own address."""
+    """One page of a post's comment threads, oldest first; page 1 is the post's own address.
 
-    number: int
-    num_pages: int
-    post_url: str
+    The threads are read when first used (number, comments, ...): a page whose threads
+    and form come from {% cache %} reads none.
+    """
+
+    def __init__(self, post, own_pending, requested_page, per_page):
+        self.post_url = post.get_absolute_url()
+        self._arguments = (post, own_pending, requested_page, per_page)
+
+    @cached_property
+    def _threads(self):
+        return _comment_threads(*self._arguments)
+
+    thread_ids = property(lambda self: self._threads[0])
+    number = property(lambda self: self._threads[1])
+    num_pages = property(lambda self: self._threads[2])
+    comments = property(lambda self: self._threads[3])
+    rows = property(lambda self: self._threads[4])
 
     def url(self, number, fragment="comments"):
         return comments_page_url(self.post_url, number, fragment)
@@ -325,12 +340,7 @@ def comment_context(request, post, form=None, reply_to=None):
     own_pending = _own_pending(request)
     per_page = comments_per_page()
     requested = _positive_int(request.GET.get(COMMENT_PAGE_PARAM)) or 1
-    thread_ids, number, num_pages, comments, rows = _comment_threads(
-        post, own_pending, requested, per_page
-    )
-    page = CommentPage(
-        number=number, num_pages=num_pages, post_url=post.get_absolute_url()
-    )
+    page = CommentPage(post, own_pending, requested, per_page)
 
     comments_open = services.comments_are_open(post)
     if form is None and comments_open:
@@ -338,10 +348,11 @@ def comment_context(request, post, form=None, reply_to=None):
             reply_to.pk if reply_to else _positive_int(request.GET.get("reply_to"))
         )
         reply_to = None
-        if reply_to_pk in thread_ids:  # visible: on this page or another
-            reply_to = next((c for c in comments if c.pk == reply_to_pk), None)
+        # Visible: on this page or another.
+        if reply_to_pk is not None and reply_to_pk in page.thread_ids:
+            reply_to = next((c for c in page.comments if c.pk == reply_to_pk), None)
             if reply_to is None:
-                row = next((row for row in rows if row[0] == reply_to_pk), None)
+                row = next((row for row in page.rows if row[0] == reply_to_pk), None)
                 reply_to = (
                     ShownComment(*row)
                     if row
@@ -364,12 +375,33 @@ def comment_context(request, post, form=None, reply_to=None):
     reply_to_url = None
     if reply_to is not None:
         reply_to_url = f"#comment-{reply_to.pk}"
-        if reply_to.pk in thread_ids and not any(c.pk == reply_to.pk for c in comments):
+        thread_ids = page.thread_ids
+        if reply_to.pk in thread_ids and not any(
+            c.pk == reply_to.pk for c in page.comments
+        ):
             reply_to_url = page.url(
                 thread_ids.index(reply_to.pk) // per_page + 1, f"comment-{reply_to.pk}"
             )
+    # The threads' markup is the same for everyone while the content version stands (a
+    # comment approved, edited or removed replaces it), and so is a form with no reply,
+    # no errors and no token: {% cache %} keeps them, keyed by the page asked for, and
+    # the threads are then not read at all. Not for a visitor whose own waiting comments
+    # are on the page, nor with no version to key by.
+    version = None if own_pending else pagecache.content_version()
+    cache_key = (
+        f"{post.pk}:{requested}:{comments_open}:{translation.get_language()}:{version}"
+        if version
+        else None
+    )
+    plain_form = form is not None and form.is_cacheable and reply_to is None
     return {
-        "comments": comments,
+        # Without waiting comments of the visitor's own, a post has visible threads when
+        # it has visible comments (replies show only under approved comments).
+        "has_comments": bool(page.comments)
+        if cache_key is None
+        else post.comment_count > 0,
+        "comment_threads_key": cache_key,
+        "comment_form_key": cache_key if plain_form else None,
         "comment_count": post.comment_count,
         "comment_page": page,
         "comment_form": form,

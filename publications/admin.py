@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from posts.models import Post
 from unact.publishing_admin import EditionAdminMixin, PublishingAdminMixin
+from unact.review_admin import ReviewAdminMixin
 from unact.revisions import RevisionAdmin
 
 from .forms import PublicationAdminForm
@@ -21,7 +22,9 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(EditionAdminMixin, PublishingAdminMixin, RevisionAdmin):
+class PublicationAdmin(
+    EditionAdminMixin, ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin
+):
     form = PublicationAdminForm
     list_display = [
         "cover_thumbnail",

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from posts.models import BlockedCommenter, BlockedWord, Category, Comment, Post
+from unact.pages.models import Page
 
 
 def image_bytes(
@@ -207,3 +208,25 @@ class CampaignFactory(DjangoModelFactory):
     subject = factory.Sequence(lambda n: f"Newsletter edition {n}")
     preheader = "News from the Greater Mekong Sub-region"
     body = '<p>Cross-border referral improved. <a href="/posts/">Read more</a></p>'
+
+
+class PageFactory(DjangoModelFactory):
+    class Meta:
+        model = Page
+
+    title = factory.Sequence(lambda n: f"Page number {n}")
+    slug = factory.Sequence(lambda n: f"page-number-{n}")
+    body = "<p>UN-ACT works with governments and civil society in six countries.</p>"
+    status = Page.Status.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+
+    class Params:
+        draft = factory.Trait(status=Page.Status.DRAFT)
+        scheduled = factory.Trait(
+            publish_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+        )
+        expired = factory.Trait(
+            unpublish_at=factory.LazyFunction(
+                lambda: timezone.now() - timedelta(minutes=1)
+            )
+        )

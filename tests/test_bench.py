@@ -89,3 +89,13 @@ def test_comment_text_is_the_same_with_or_without_the_fast_path(text):
         ' rel="nofollow">', ' rel="nofollow ugc noopener">'
     ).replace("\n", "<br>")
     assert comment_text(text) == expected
+
+
+def test_templates_are_compiled_once_per_process():
+    """Django's cached template loader is on (settings leave `loaders` unset): a template
+    is read and compiled once, not on every render."""
+    from django.template import engines
+
+    engine = engines["django"].engine
+    assert not engine.debug
+    assert engine.loaders[0][0] == "django.template.loaders.cached.Loader"

@@ -64,3 +64,50 @@ def test_a_thai_title_gives_a_slug_with_its_marks(live_server, page, settings):
     page.locator("#id_title").press("End")
     slug = page.locator("#id_slug").input_value()
     assert slug == edition_slugify(title) == "สายด่วน-ง่ายดี"
+
+
+def _sign_in(page, url, username):
+    page.goto(url)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_contributor_submits_and_publisher_approves(live_server, browser, page):
+    """A contributor writes a post and submits it; it stays off the site until a
+    publisher, led there by the admin's index, approves and publishes it."""
+    from posts.models import Post
+    from unact.review import CONTRIBUTORS, PUBLISHERS
+
+    StaffFactory(username="dara", first_name="Dara", groups=[CONTRIBUTORS])
+    StaffFactory(username="mali", email="mali@un-act.example", groups=[PUBLISHERS])
+    _sign_in(page, live_server.url + reverse("admin:posts_post_add"), "dara")
+    page.wait_for_selector("#id_title")
+    # Only "Draft" is offered to a contributor.
+    assert page.locator("#id_status option").all_inner_texts() == ["Draft"]
+    page.locator("#id_title").press_sequentially("Night shelter opens in Mae Sot")
+    page.frame_locator("iframe.cke_wysiwyg_frame").locator("body").click()
+    page.keyboard.type("The shelter takes in anyone who needs a bed tonight.")
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_selector(".messagelist .success")
+    assert "Waiting for review since" in page.content()
+    post = Post.objects.get(slug="night-shelter-opens-in-mae-sot")
+    assert post.status == Post.Status.DRAFT
+    visitor = browser.new_page()
+    response = visitor.goto(live_server.url + post.get_absolute_url())
+    assert response.status == 404
+
+    publisher = browser.new_context().new_page()
+    _sign_in(publisher, live_server.url + reverse("admin:index"), "mali")
+    publisher.get_by_role("link", name="1 item waits for your review").click()
+    publisher.get_by_role("link", name="Night shelter opens in Mae Sot").click()
+    publisher.wait_for_selector("input[name=_review_approve]")
+    assert "submitted by Dara" in publisher.locator(".field-review_state").inner_text()
+    publisher.get_by_role("button", name="Approve and publish").click()
+    publisher.wait_for_selector(".messagelist .success")
+    assert "is approved and published" in publisher.content()
+    response = visitor.goto(live_server.url + post.get_absolute_url())
+    assert response.status == 200
+    assert "anyone who needs a bed tonight" in visitor.locator(".prose").inner_text()
+    publisher.context.close()
+    visitor.close()

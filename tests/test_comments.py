@@ -1246,6 +1246,94 @@ def test_detail_query_count_is_constant(client, django_assert_num_queries, comme
         response = client.get(post.get_absolute_url())
     if comments:
         assert "30 comments" in response.content.decode()
+    # Rendered again: the threads and the form come from {% cache %}, the threads unread.
+    with django_assert_num_queries(5):
+        again = client.get(post.get_absolute_url())
+    assert again.content == response.content
+
+
+def test_comment_threads_are_written_once_until_a_change_visitors_can_see(
+    client, moderator, monkeypatch
+):
+    """The threads' markup is kept ({% cache %}) while the content stays the same, for
+    each language and comment page; a comment edited, approved or removed is shown at
+    once; a visitor's own waiting comment is on their page only."""
+    from posts import markup, services
+
+    written = []
+    comment_list = markup.comment_list
+    monkeypatch.setattr(
+        markup, "comment_list", lambda *args: written.append(1) or comment_list(*args)
+    )
+    post = PostFactory()
+    comment = CommentFactory(post=post, text="First words")
+    url = post.get_absolute_url()
+    assert "First words" in client.get(url).content.decode()
+    assert "First words" in Client().get(url).content.decode()
+    assert len(written) == 1
+    assert "First words" in client.get("/th" + url).content.decode()
+    assert len(written) == 2, "each language has its own copy"
+
+    comment.text = "Edited words"
+    comment.save()
+    html = client.get(url).content.decode()
+    assert "Edited words" in html and "First words" not in html
+
+    visitor = Client()
+    assert post_comment(visitor, post, text="Waiting words").status_code == 302
+    waiting = Comment.objects.get(text="Waiting words")
+    assert "Waiting words" in visitor.get(url).content.decode()
+    assert "Waiting words" not in client.get(url).content.decode()
+    services.comments_moderate(
+        comments=Comment.objects.filter(pk=waiting.pk),
+        status=Comment.Status.SPAM,
+        moderator=moderator,
+    )
+    assert "Waiting words" not in visitor.get(url).content.decode()
+
+    services.comments_moderate(
+        comments=Comment.objects.filter(pk=comment.pk),
+        status=Comment.Status.PENDING,
+        moderator=moderator,
+    )
+    assert "Edited words" not in Client().get(url).content.decode()
+
+
+def test_only_the_plain_comment_form_is_kept(client, monkeypatch):
+    """An anonymous visitor's empty form is the same for everyone and kept ({% cache %});
+    a reply form, a form with errors and a signed-in user's form are written each time."""
+    from posts import markup
+
+    written = []
+    form_field = markup.comment_form_field
+    monkeypatch.setattr(
+        markup,
+        "comment_form_field",
+        lambda field: written.append(field.name) or form_field(field),
+    )
+    post = PostFactory()
+    parent = CommentFactory(post=post, name="Dara")
+    url = post.get_absolute_url()
+    for _ in range(2):
+        html = client.get(url).content.decode()
+        assert "Leave a comment" in html and 'name="issued" value=""' in html
+    assert written.count("text") == 1
+    for _ in range(2):
+        assert (
+            "Reply to Dara"
+            in client.get(f"{url}?reply_to={parent.pk}").content.decode()
+        )
+    assert written.count("text") == 3
+    for _ in range(2):
+        html = post_comment(client, post, text="").content.decode()
+        assert 'class="field field-error"' in html
+    assert written.count("text") == 5
+    staff = Client()
+    staff.force_login(StaffFactory())
+    for _ in range(2):
+        html = staff.get(url).content.decode()
+        assert "csrfmiddlewaretoken" in html and 'name="issued" value=""' not in html
+    assert written.count("text") == 7
 
 
 # Comment pages ---------------------------------------------------------------------------

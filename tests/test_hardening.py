@@ -810,15 +810,17 @@ def test_admin_url_is_configurable(settings):
         clear_url_caches()
 
 
-# Editors also keep the redirects from old addresses (docs/editors.md).
+# Editors also keep the redirects from old addresses, and see and decide what waits for
+# review (docs/editors.md).
 EDITOR_MODELS = {
     ("posts", "post"),
     ("posts", "category"),
     ("posts", "image"),
     ("taggit", "tag"),
     ("redirects", "redirect"),
+    ("unact", "reviewrequest"),
 }
-EDITOR_APPS = {"publications"}  # every model of the publications app, when it lands
+EDITOR_APPS = {"publications", "pages"}  # every model of these apps
 
 
 def _group_models(name):
@@ -829,7 +831,21 @@ def _group_models(name):
     }
 
 
-def test_editors_reach_only_posts_tags_publications_and_redirects(client):
+@pytest.mark.parametrize("group", ["Contributors", "Publishers"])
+def test_review_roles_reach_only_posts_publications_and_their_review(group):
+    """Contributors and publishers see no comments, subscribers, users or redirects."""
+    assert _group_models(group) == {
+        ("posts", "post"),
+        ("posts", "category"),
+        ("posts", "image"),
+        ("taggit", "tag"),
+        ("publications", "publication"),
+        ("publications", "country"),
+        ("unact", "reviewrequest"),
+    }
+
+
+def test_editors_reach_only_posts_tags_publications_pages_and_redirects(client):
     """Editors cannot see subscribers, comments, users or anything else outside their work."""
     models = _group_models("Editors")
     assert EDITOR_MODELS <= models

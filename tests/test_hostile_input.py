@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from .factories import (
     CampaignFactory,
+    PageFactory,
     PostFactory,
     PublicationFactory,
     StaffFactory,
@@ -59,6 +60,8 @@ PUBLIC_GET_URLS = [
     ("front page, Thai", "/th/"),
     ("post, Khmer", "/km/posts/{slug}/"),
     ("search, Burmese", "/my/search/?q=helpline"),
+    ("page", "/where-we-work/"),
+    ("subpage", "/where-we-work/cambodia/"),
 ]
 
 # (name, url, fields a visitor fills in, "app_label.Model" that must stay unchanged).
@@ -131,6 +134,8 @@ HOSTILE_VALUES = [
 @pytest.fixture
 def published(media_root):
     post = PostFactory(slug="helpline-opens", tags=["helpline"])
+    where = PageFactory(slug="where-we-work", in_main_menu=True)
+    PageFactory(slug="cambodia", parent=where)
     (media_root / "posts").mkdir(parents=True, exist_ok=True)
     (media_root / "posts" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really")
     PublicationFactory(slug="mekong-migration-report", document=pdf_upload(pages=1))

@@ -436,11 +436,13 @@ def test_every_cacheable_model_is_listed():
     from django.conf import settings
 
     for label in ("posts.post", "posts.category", "posts.comment", "taggit.tag", "taggit.taggeditem",
-                  "publications.publication", "publications.country", "newsletter.campaign"):  # fmt: skip
+                  "publications.publication", "publications.country", "newsletter.campaign",
+                  "pages.page", "pages.frontpage"):  # fmt: skip
         assert label in settings.PAGE_CACHE_MODELS
     assert settings.PAGE_CACHE_SCHEDULED == {
         "posts.Post": ("publish_at", "unpublish_at"),
         "publications.Publication": ("publication_date", "unpublish_at"),
+        "pages.Page": ("publish_at", "unpublish_at"),
     }
 
 

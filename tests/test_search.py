@@ -6,9 +6,11 @@ import pytest
 
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from publications.models import Publication
+from unact.pages.frame import site_frame_refresh
 
 from .factories import CategoryFactory, PostFactory, PublicationFactory
 
@@ -422,6 +424,8 @@ def test_results_link_to_the_items_and_show_their_type_and_date(client):
 
 
 def test_empty_query_runs_no_query(client, django_assert_num_queries):
+    # The menus are built once after the cache was emptied (unact/pages/frame.py).
+    site_frame_refresh()
     with django_assert_num_queries(0):
         client.get("/search/", {"q": ""})
 
@@ -540,6 +544,39 @@ def test_rebuild_search_index_draws_a_progress_bar_on_a_terminal():
         "\rpost         [########################################] 3/3"
         in output.getvalue()
     )
+
+
+@postgresql_only
+def test_a_document_and_its_vector_are_written_in_one_statement():
+    """Each document row is written once, its vector built in the same INSERT or UPDATE:
+    a second UPDATE per row left a dead copy of each, and a rebuilt index table twice
+    its size for every search to read."""
+    from django.test.utils import CaptureQueriesContext
+
+    def writes(queries):
+        return [
+            query["sql"]
+            for query in queries
+            if query["sql"].startswith(("INSERT", "UPDATE"))
+            and '"unact_searchdocument"' in query["sql"].split("(")[0]
+        ]
+
+    with CaptureQueriesContext(connection) as created:
+        post = PostFactory(title="Hotline report")
+    with CaptureQueriesContext(connection) as edited:
+        post.title = "Hotline report, revised"
+        post.save()
+    with CaptureQueriesContext(connection) as rebuilt:
+        call_command("rebuild_search_index", stdout=StringIO())
+    for queries, statement in [
+        (created, "INSERT"),
+        (edited, "UPDATE"),
+        (rebuilt, "INSERT"),
+    ]:
+        (sql,) = writes(queries)
+        assert sql.startswith(statement) and "to_tsvector" in sql
+    html = search(Client(), q="revised")
+    assert result_titles(html) == ["Hotline report, revised"]
 
 
 @postgresql_only

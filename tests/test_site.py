@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from unact.auth import DEMO_PASSWORD, DEMO_USERNAME
+from unact.auth import DEMO_PASSWORD, DEMO_ROLE_ACCOUNTS, DEMO_USERNAME, DEMO_USERNAMES
 
 from .factories import CategoryFactory, PostFactory, StaffFactory
 
@@ -197,7 +197,12 @@ def _admin_sections(html):
 @pytest.mark.parametrize(
     "group, expected",
     [
-        ("Editors", ["Posts", "Publications", "Redirects", "Tags"]),
+        (
+            "Editors",
+            ["Pages and menus", "Posts", "Publications", "Redirects", "Review", "Tags"],
+        ),
+        ("Publishers", ["Posts", "Publications", "Review", "Tags"]),
+        ("Contributors", ["Posts", "Publications", "Review", "Tags"]),
         ("Moderators", ["Posts"]),
         ("Newsletter managers", ["Newsletter"]),
     ],
@@ -250,6 +255,7 @@ def test_favicon_ico_leads_to_the_icon(client):
 
 def test_demo_admin_belongs_to_the_staff_groups_and_gets_moderator_notices():
     from posts.tasks import moderator_emails
+    from unact.review import publisher_emails
 
     call_command("load_demo", stdout=io.StringIO())
     admin = get_user_model().objects.get(username=DEMO_USERNAME)
@@ -257,31 +263,45 @@ def test_demo_admin_belongs_to_the_staff_groups_and_gets_moderator_notices():
         "Editors",
         "Moderators",
         "Newsletter managers",
+        "Publishers",
     }
     assert moderator_emails() == [admin.email]
+    assert publisher_emails() == [admin.email, "publisher@example.org"]
 
 
-def _demo_login(client):
+def test_demo_role_accounts_try_each_review_role():
+    """`make run` has a contributor and a publisher to try the review with."""
+    call_command("load_demo", stdout=io.StringIO())
+    for username, group in DEMO_ROLE_ACCOUNTS.items():
+        user = get_user_model().objects.get(username=username)
+        assert user.is_staff and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [group]
+    call_command("load_demo", stdout=io.StringIO())  # again: nothing new
+    assert get_user_model().objects.filter(username__in=DEMO_USERNAMES).count() == 3
+
+
+def _demo_login(client, username=DEMO_USERNAME):
     return client.post(
         reverse("admin:login"),
         {
-            "username": DEMO_USERNAME,
+            "username": username,
             "password": DEMO_PASSWORD,
             "next": reverse("admin:index"),
         },
     )
 
 
-def test_the_demo_account_never_signs_in_with_debug_off(client, settings):
+@pytest.mark.parametrize("username", sorted(DEMO_USERNAMES))
+def test_the_demo_account_never_signs_in_with_debug_off(client, settings, username):
     """`make run` then `make serve` on the same database: the demo password opens nothing."""
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
     settings.DEBUG = False
-    response = _demo_login(client)
+    response = _demo_login(client, username)
     assert response.status_code == 200 and "_auth_user_id" not in client.session
     assert client.get(reverse("admin:index")).status_code == 302
     settings.DEBUG = True
-    assert _demo_login(Client()).status_code == 302
+    assert _demo_login(Client(), username).status_code == 302
 
 
 def test_load_demo_refuses_to_create_the_demo_account_with_debug_off(settings):
@@ -291,15 +311,18 @@ def test_load_demo_refuses_to_create_the_demo_account_with_debug_off(settings):
     settings.DEBUG, settings.TESTING = False, False
     with pytest.raises(CommandError, match="Refusing to create the demo admin"):
         call_command("load_demo", stdout=io.StringIO())
-    assert not get_user_model().objects.filter(username=DEMO_USERNAME).exists()
+    assert not get_user_model().objects.filter(username__in=DEMO_USERNAMES).exists()
     call_command("load_demo", "--no-admin", stdout=io.StringIO())
-    assert not get_user_model().objects.filter(username=DEMO_USERNAME).exists()
+    assert not get_user_model().objects.filter(username__in=DEMO_USERNAMES).exists()
 
 
-def test_a_demo_session_from_development_ends_with_debug_off(client, settings):
+@pytest.mark.parametrize("username", sorted(DEMO_USERNAMES))
+def test_a_demo_session_from_development_ends_with_debug_off(
+    client, settings, username
+):
     settings.DEBUG = True
     call_command("load_demo", stdout=io.StringIO())
-    assert _demo_login(client).status_code == 302
+    assert _demo_login(client, username).status_code == 302
     assert client.get(reverse("admin:index")).status_code == 200
     settings.DEBUG = False
     response = client.get(reverse("admin:index"))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .redirects import RedirectForm
+from .review_admin import ReviewRequestAdmin  # noqa: F401 (registers it)
 from .twofactor import two_factor_reset
 
 # contrib.redirects' own admin asks staff to pick a site and checks nothing.

@@ -1,6 +1,7 @@
 """The admin site, its index grouped by role.
 
-Editors, moderators and newsletter managers see the content they work on; the
+Editors, publishers, contributors, moderators and newsletter managers see the content
+they work on (publishers and editors first what waits for review); the
 technical sections (accounts, log-in records of django-axes, background task
 results) are listed apart, after the content, and only to superusers.
 """
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 # App labels of the sections only administrators of the site itself use.
 TECHNICAL_APPS = {"auth", "axes", "django_tasks_database", "sites"}
 # Sections whose library names mean nothing to staff.
-SECTION_NAMES = {"taggit": _("Tags")}
+SECTION_NAMES = {"taggit": _("Tags"), "unact": _("Review")}
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -78,7 +79,14 @@ class PortalAdminSite(admin.AdminSite):
         )
 
     def index(self, request, extra_context=None):
+        from unact.models import ReviewRequest
+        from unact.review import may_publish
+
         response = super().index(request, extra_context)
+        if may_publish(request.user):
+            response.context_data["reviews_waiting"] = (
+                ReviewRequest.objects.pending().count()
+            )
         app_list = response.context_data["app_list"]
         response.context_data["app_list"] = [
             app for app in app_list if app["app_label"] not in TECHNICAL_APPS

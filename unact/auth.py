@@ -1,7 +1,8 @@
 """The demo account, and the log-in backend that keeps it out of production.
 
 `make run` creates the account DEMO_USERNAME / DEMO_PASSWORD (manage.py load_demo)
-in the local database; `make serve` or a copied database may run the same rows
+in the local database, and one account per review role (DEMO_ROLE_ACCOUNTS) with the
+same password; `make serve` or a copied database may run the same rows
 with DEBUG off. The backend refuses the demo password whenever DEBUG is off, and
 drops a session of the demo account while its password is still the demo one, so the
 published password opens nothing on a production server.
@@ -14,6 +15,9 @@ from django.contrib.auth import backends
 from django.contrib.auth.hashers import check_password
 
 DEMO_USERNAME = "admin"
+# Accounts to try review before publishing under `make run`: {username: group}.
+DEMO_ROLE_ACCOUNTS = {"contributor": "Contributors", "publisher": "Publishers"}
+DEMO_USERNAMES = frozenset({DEMO_USERNAME, *DEMO_ROLE_ACCOUNTS})
 DEMO_PASSWORD = "unact-demo"
 
 
@@ -38,7 +42,7 @@ class ModelBackend(backends.ModelBackend):
         if (
             user is not None
             and not settings.DEBUG
-            and user.get_username() == DEMO_USERNAME
+            and user.get_username() in DEMO_USERNAMES
             and is_demo_password(user.password)
         ):
             return None  # a session opened under `make run` ends here

@@ -169,7 +169,9 @@ def language_alternates(request):
     if len(languages) < 2 or request is None:
         return []
     return _alternates(
-        request.path_info,
+        # A path the pages' catch-all took but no page has (unact.pages.views) is
+        # not found, as an address no pattern matches.
+        "/" if getattr(request, "no_page_here", False) else request.path_info,
         translation.get_language(),
         languages,
         get_urlconf(),

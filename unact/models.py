@@ -1,8 +1,13 @@
-"""The project's own models: the site search index (unact/search/)."""
+"""The project's own models: the site search index (unact/search/) and the requests for
+review before publishing (unact/review.py)."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchDocumentQuerySet(models.QuerySet):
@@ -18,7 +23,7 @@ class SearchDocumentQuerySet(models.QuerySet):
 
 
 class SearchDocument(models.Model):
-    """One published post, publication or newsletter edition as search sees it.
+    """One published post, publication, newsletter edition or page as search sees it.
 
     Written by unact.search.services.search_document_update (called from signals and
     from the services that change rows with update()), never edited by hand. The
@@ -30,6 +35,7 @@ class SearchDocument(models.Model):
         POST = "post"
         PUBLICATION = "publication"
         EDITION = "edition"
+        PAGE = "page"
 
     kind = models.CharField(max_length=12, choices=Kind)
     object_id = models.PositiveBigIntegerField()
@@ -78,3 +84,76 @@ class SearchDocument(models.Model):
 
     def get_absolute_url(self):
         return self.url
+
+
+class ReviewRequestQuerySet(models.QuerySet):
+    def pending(self):
+        """Requests no publisher has decided yet: what waits for review."""
+        return self.filter(state=ReviewRequest.State.PENDING)
+
+    def for_item(self, item):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(item), object_id=item.pk
+        )
+
+
+class ReviewRequest(models.Model):
+    """A contributor's request that a publisher approve an item (a post, a publication).
+
+    One pending request per item; submitting again after a send-back opens a new one,
+    so the decided ones stay as the item's review history. The item stays a draft until
+    a publisher approves it (unact/review.py).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        SENT_BACK = "sent_back", _("Sent back")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    state = models.CharField(
+        _("state"), max_length=10, choices=State, default=State.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("reviewer's comment"), blank=True)
+    # When the background worker emailed the publishers, and the author about the
+    # decision: claimed before sending, so two workers never send one notice twice.
+    publishers_notified_at = models.DateTimeField(null=True, blank=True)
+    author_notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review request")
+        verbose_name_plural = _("review requests")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [("publish_content", _("Can approve and publish"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                condition=models.Q(state="pending"),
+                name="review_request_one_pending_per_item",
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.get_state_display()}: {self.content_type.model} {self.object_id}"

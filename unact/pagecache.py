@@ -94,6 +94,14 @@ def content_changed(*, in_migration=False):
         cache.set(VERSION_KEY, state, timeout=None)
     except Exception:  # the cache being down must never break an editor's save
         pass
+    # The menus and the front page's featured item follow the content (built now, so
+    # that no page request has to query for them).
+    from unact.pages.frame import site_frame_forget, site_frame_refresh
+
+    if in_migration:
+        site_frame_forget()
+    else:
+        site_frame_refresh()
     return state
 
 
@@ -114,6 +122,17 @@ def lookup(key):
     if entry is not None and entry.get("version") != state["version"]:
         entry = None
     return state, entry
+
+
+def content_version():
+    """The current content version, which any change visitors can see replaces: a key
+    part for what may be kept while the content stays the same ({% cache %} fragments).
+    None when the cache cannot be read."""
+    try:
+        state, _ = lookup(None)
+    except Exception:  # noqa: BLE001 - the cache being down must not break a page
+        return None
+    return state["version"]
 
 
 def _never_on_a_page(instance):

@@ -1,5 +1,7 @@
-"""The admin's publish and unpublish actions, for every Publishable model, and the
-language editions of posts and publications (EditionAdminMixin)."""
+"""The admin's publish and unpublish actions, for every Publishable model, and who may
+use them: only staff who may publish (unact.review.may_publish) publish, unpublish, set
+the status to published, or change an item that is live; and the language editions of
+posts and publications (EditionAdminMixin)."""
 
 import reversion
 
@@ -27,6 +29,7 @@ from unact.editions import (
 )
 from unact.publishing import Publishable, publishables_set_status
 from unact.redirects import redirects_follow_move
+from unact.review import is_live, may_publish, reviews_close_published
 
 
 class PublishingAdminMixin:
@@ -36,12 +39,38 @@ class PublishingAdminMixin:
 
     actions = ["publish", "unpublish"]
 
+    def has_publish_permission(self, request):
+        """The publish and unpublish actions: for those who may publish (one rule)."""
+        return may_publish(request.user) and self.has_change_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        # Without the right to publish, a live item is seen, not changed.
+        if obj is not None and is_live(obj) and not may_publish(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and is_live(obj) and not may_publish(request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not may_publish(request.user):
+            # Offered "Draft" only: a form posted with "published" is refused as an
+            # invalid choice, whatever the page showed.
+            kwargs["choices"] = [
+                (Publishable.Status.DRAFT, Publishable.Status.DRAFT.label)
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def item_addresses(self, item):
         """The paths where visitors reach the item (links to them live on elsewhere)."""
         return [item.get_absolute_url()]
 
     def save_form(self, request, form, change):
         item = super().save_form(request, form, change)
+        if is_live(item) and not may_publish(request.user):
+            raise PermissionDenied
         if change:
             # Read before the save: the addresses visitors know if the item is live now.
             live = self.model.objects.published().filter(pk=item.pk).first()
@@ -78,6 +107,9 @@ class PublishingAdminMixin:
             # The same history entry as a save of the status in the change form.
             field = self.model._meta.get_field("status")
             self._keep_revisions(request, changed, status)
+            if status == Publishable.Status.PUBLISHED:
+                # Publishing an item that waited for review approves its request.
+                reviews_close_published(items=changed, user=request.user)
             LogEntry.objects.log_actions(
                 user_id=request.user.pk,
                 queryset=changed,
@@ -107,7 +139,7 @@ class PublishingAdminMixin:
 
     @admin.action(
         description=_("Publish selected %(verbose_name_plural)s"),
-        permissions=["change"],
+        permissions=["publish"],
     )
     def publish(self, request, queryset):
         count = self._set_status(request, queryset, Publishable.Status.PUBLISHED)
@@ -122,7 +154,7 @@ class PublishingAdminMixin:
 
     @admin.action(
         description=_("Unpublish selected %(verbose_name_plural)s (back to draft)"),
-        permissions=["change"],
+        permissions=["publish"],
     )
     def unpublish(self, request, queryset):
         count = self._set_status(request, queryset, Publishable.Status.DRAFT)

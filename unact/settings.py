@@ -143,6 +143,8 @@ INSTALLED_APPS = [
     "posts",
     "publications",
     "newsletter",
+    # Editable pages, the menus and the front page's introduction (unact/pages/).
+    "unact.pages",
     "csp",
     "axes",
 ]
@@ -610,6 +612,7 @@ PAGE_CACHE_MODELS = {
     "posts.post", "posts.category", "posts.comment", "taggit.tag", "taggit.taggeditem",
     "publications.publication", "publications.country", "newsletter.campaign",
     "newsletter.campaignedition",
+    "pages.page", "pages.frontpage",
 }  # fmt: skip
 # Models whose published items appear or disappear on their own, and the fields whose
 # future values are those moments: the publication time (a publication dated in the
@@ -618,6 +621,7 @@ PAGE_CACHE_MODELS = {
 PAGE_CACHE_SCHEDULED = {
     "posts.Post": ("publish_at", "unpublish_at"),
     "publications.Publication": ("publication_date", "unpublish_at"),
+    "pages.Page": ("publish_at", "unpublish_at"),
 }
 # Rows of these models are on a page only with these values: adding or deleting one
 # without them (a comment held for moderation, or spam) leaves cached pages alone.

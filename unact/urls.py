@@ -9,6 +9,8 @@ from posts import views as post_views
 from posts.feeds import LatestPostsAtomFeed, LatestPostsFeed
 from posts.sitemaps import CategorySitemap, PostSitemap, StaticSitemap
 from publications.sitemaps import PublicationListSitemap, PublicationSitemap
+from unact.pages import views as page_views
+from unact.pages.sitemaps import PageSitemap
 
 from . import views
 from .i18n import public_patterns
@@ -25,6 +27,7 @@ sitemaps.update(
 sitemaps.update(
     {"newsletter": NewsletterPagesSitemap, "newsletter-archive": CampaignSitemap}
 )
+sitemaps["pages"] = PageSitemap
 
 # The public site, in each language: English without a prefix (every address it always
 # had), the others under /th/, /km/... (unact/i18n.py, docs/translation.md).
@@ -64,5 +67,16 @@ if settings.SERVE_MEDIA:
 if settings.BENCH_CEILING_VIEW:
     # The benchmark's ceiling (bench/page_bench.py); production never sets it.
     urlpatterns += [path("bench/ceiling/", views.bench_ceiling, name="bench-ceiling")]
+
+# Editable pages (unact/pages/), in each language: /about/, /th/where-we-work/cambodia/.
+# Last, so every address above wins; a page may not take their first segments
+# (unact.pages.models.reserved_slugs).
+urlpatterns += public_patterns(
+    re_path(
+        r"^(?P<path>[-a-zA-Z0-9_]+(?:/[-a-zA-Z0-9_]+){0,2})/$",
+        page_views.page_detail,
+        name="page",
+    ),
+)
 
 handler500 = "unact.views.server_error"

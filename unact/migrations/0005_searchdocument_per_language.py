@@ -1,6 +1,6 @@
 """One search document per item and language (a newsletter campaign has one per
-edition). The index is filled again by 0006 (the fill moved there: it runs the current
-indexing code, which reads the columns 0006 and the edition migrations add).
+edition). The index is filled again by 0008 (the fill moved there: it runs the current
+indexing code, which reads the columns 0008 and the edition migrations add).
 """
 
 from django.db import migrations, models

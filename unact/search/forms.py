@@ -9,6 +9,7 @@ from publications.models import Publication
 from .queries import (
     SORT_DATE,
     TYPE_EDITION,
+    TYPE_PAGE,
     TYPE_POST,
     TYPE_PUBLICATION,
     SearchFilters,
@@ -28,6 +29,7 @@ class SearchForm(forms.Form):
             (TYPE_POST, _("Posts")),
             (TYPE_PUBLICATION, _("Publications")),
             (TYPE_EDITION, _("Newsletters")),
+            (TYPE_PAGE, _("Pages")),
         ],
         required=False,
     )

@@ -1,4 +1,4 @@
-"""Searching the index (unact.models.SearchDocument): posts, publications and newsletter editions.
+"""Searching the index (unact.models.SearchDocument): posts, publications, newsletter editions and pages.
 
 A query is split into words and folded exactly as indexed text was (words.py), then:
 
@@ -36,10 +36,11 @@ from unact.models import SearchDocument
 from .highlight import Highlighter
 from .words import parse_query
 
-TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION = (
+TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION, TYPE_PAGE = (
     SearchDocument.Kind.POST.value,
     SearchDocument.Kind.PUBLICATION.value,
     SearchDocument.Kind.EDITION.value,
+    SearchDocument.Kind.PAGE.value,
 )
 SORT_RELEVANCE, SORT_DATE = "relevance", "date"
 KIND_LABELS = dict(Publication.Kind.choices)
@@ -98,7 +99,7 @@ class SearchFilters:
         if not (self.type or self.category or self.kind or self.year):
             return Q()
         shown = Q(pk__in=[])
-        for kind in (TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION):
+        for kind in (TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION, TYPE_PAGE):
             if not self.includes(kind):
                 continue
             condition = Q(kind=kind)
@@ -276,7 +277,7 @@ def facet_counts(rows, filters):
             and publication_kind == filters.kind
         )
 
-    types = dict.fromkeys((TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION), 0)
+    types = dict.fromkeys((TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION, TYPE_PAGE), 0)
     categories, kinds, years = {}, {}, {}
     for kind, category, category_name, publication_kind, year, count in rows:
         in_section = section_ok(kind, category, publication_kind)
@@ -408,6 +409,8 @@ def _result(row, highlighter):
         label, when = category_name or _("Post"), published_at
     elif kind == TYPE_PUBLICATION:
         label, when = KIND_LABELS.get(publication_kind, publication_kind), day
+    elif kind == TYPE_PAGE:
+        label, when = _("Page"), day
     else:
         label, when = _("Newsletter"), day
     return Result(

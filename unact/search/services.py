@@ -1,7 +1,7 @@
 """Keeping the search index (unact.models.SearchDocument) current.
 
 One function writes a document, `search_document_update`; signals (signals.py) call
-it when a post, publication or newsletter edition, a category or a tag is saved or
+it when a post, publication, newsletter edition or page, a category or a tag is saved or
 deleted, and the services that change rows with `queryset.update()` (publishing in
 bulk, a campaign marked sent) call `search_documents_refresh` themselves.
 `rebuild_search_index` (search_index_rebuild) writes every document again.
@@ -22,7 +22,7 @@ from datetime import datetime, time
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q, TextField, Value
 from django.utils import timezone
 from django.utils.translation import override
 
@@ -30,6 +30,7 @@ from newsletter.models import Campaign, CampaignEdition
 from posts.models import Post
 from publications.models import Publication
 from unact.models import SearchDocument
+from unact.pages.models import Page
 from unact.richtext import html_to_text
 
 from .words import fold_words
@@ -61,6 +62,8 @@ class Source:
             )
         if self.model is Publication:
             return Publication.objects.not_expired().prefetch_related("tags")
+        if self.model is Page:
+            return Page.objects.not_expired()
         return Campaign.objects.archived().prefetch_related("editions")
 
     def documents(self, item):
@@ -74,7 +77,9 @@ class Source:
 
     def fields(self, item, edition=None):
         tags = (
-            [tag.name for tag in item.tags.all()] if self.model is not Campaign else []
+            [tag.name for tag in item.tags.all()]
+            if self.model in (Post, Publication)
+            else []
         )
         if self.model is Post:
             published_at, language = item.publish_at, item.language
@@ -95,6 +100,13 @@ class Source:
                 "summary": item.summary,
                 "body": html_to_text(item.description),
                 "publication_kind": item.kind,
+            }
+        elif self.model is Page:
+            published_at, language = item.publish_at, ""
+            extra = {
+                "title": item.title,
+                "summary": item.summary,
+                "body": html_to_text(item.body),
             }
         else:
             # A campaign's own fields are its English edition (language "", as posts').
@@ -143,22 +155,28 @@ SOURCES = {
     Post: Source(SearchDocument.Kind.POST, Post),
     Publication: Source(SearchDocument.Kind.PUBLICATION, Publication),
     Campaign: Source(SearchDocument.Kind.EDITION, Campaign),
+    Page: Source(SearchDocument.Kind.PAGE, Page),
 }
 
 
-def document_vector():
-    """The weighted vector of a document: title A, summary B, body and tags C, each in the
-    document's own configuration (PostgreSQL)."""
+def document_vector(fields):
+    """The weighted vector of a document (PostgreSQL; None elsewhere): title A, summary B,
+    body and tags C, each in the document's own configuration. Built by PostgreSQL from
+    the words in the row's own INSERT or UPDATE: a second UPDATE would leave a dead
+    copy of every row, and a rebuilt table twice its size for searches to read."""
+    if connection.vendor != "postgresql":
+        return None
     return (
-        SearchVector("title_words", config=F("config"), weight="A")
-        + SearchVector("summary_words", config=F("config"), weight="B")
-        + SearchVector("body_words", config=F("config"), weight="C")
+        _vector(fields["title_words"], fields["config"], "A")
+        + _vector(fields["summary_words"], fields["config"], "B")
+        + _vector(fields["body_words"], fields["config"], "C")
     )
 
 
-def _write_vectors(documents):
-    if connection.vendor == "postgresql":
-        documents.update(search_vector=document_vector())
+def _vector(words, config, weight):
+    return SearchVector(
+        Value(words, output_field=TextField()), config=config, weight=weight
+    )
 
 
 def search_documents_refresh(*, model, pks):
@@ -187,13 +205,8 @@ def search_documents_refresh(*, model, pks):
                 kind=fields.pop("kind"),
                 object_id=fields.pop("object_id"),
                 language=fields.pop("language"),
-                defaults=fields,
+                defaults={**fields, "search_vector": document_vector(fields)},
             )
-        _write_vectors(
-            SearchDocument.objects.filter(
-                kind=source.kind, object_id__in=[item.pk for item in items]
-            )
-        )
 
 
 def search_document_update(*, instance):
@@ -223,7 +236,7 @@ def search_index_rebuild(*, progress=None):
             last_pk, written = 0, 0
             while batch := list(queryset.filter(pk__gt=last_pk)[:BATCH]):
                 documents = SearchDocument.objects.bulk_create(
-                    SearchDocument(**fields)
+                    SearchDocument(**fields, search_vector=document_vector(fields))
                     for item in batch
                     for fields in source.documents(item)
                 )
@@ -232,5 +245,4 @@ def search_index_rebuild(*, progress=None):
                 if progress:
                     progress(source.kind, done, total)
             counts[source.kind] = written
-        _write_vectors(SearchDocument.objects.all())
     return counts

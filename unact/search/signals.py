@@ -55,7 +55,7 @@ def _tag_saved(sender, instance, raw=False, created=False, **kwargs):
     from .services import search_documents_refresh
 
     for model in _searched_models():
-        if model._meta.model_name != "campaign":
+        if hasattr(model, "tags"):
             tagged = TaggedItem.objects.filter(
                 tag=instance,
                 content_type__app_label=model._meta.app_label,

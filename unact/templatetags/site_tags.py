@@ -97,6 +97,8 @@ def nav_section(context):
     match = request.resolver_match
     if match is not None and match.app_name == "publications":
         return "publications"
+    if match is not None and match.view_name == "page":
+        return f"page:{match.kwargs['path']}"
     for section, url in (
         ("home", reverse_memo("home")),
         ("news", reverse_memo("posts:category", "news")),

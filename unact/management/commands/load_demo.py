@@ -9,11 +9,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.module_loading import module_has_submodule
 
-from unact.auth import DEMO_PASSWORD, DEMO_USERNAME
+from unact.auth import DEMO_PASSWORD, DEMO_ROLE_ACCOUNTS, DEMO_USERNAME
 
-# The staff groups (posts/permissions.py) the demo account belongs to, so it sees
-# every role's work and receives the moderators' notices.
-STAFF_GROUPS = ("Editors", "Moderators", "Newsletter managers")
+# The staff groups (posts/permissions.py, unact/review.py) the demo account belongs
+# to, so it sees every role's work and receives the moderators' and publishers' notices.
+STAFF_GROUPS = ("Editors", "Moderators", "Newsletter managers", "Publishers")
 
 
 class Command(BaseCommand):
@@ -35,6 +35,7 @@ class Command(BaseCommand):
                     "Use --no-admin, and createsuperuser for a real account."
                 )
             admin = self.ensure_admin()
+            self.ensure_role_accounts()
         with transaction.atomic():
             # Each app's demo module (<app>/demo.py), in INSTALLED_APPS order: posts
             # before the publications that link to them.
@@ -47,6 +48,13 @@ class Command(BaseCommand):
                     f"password “{DEMO_PASSWORD}” (local demo only)."
                 )
             )
+            self.stdout.write(
+                "To try review before publishing, sign in as "
+                + " or ".join(
+                    f"“{name}” ({group})" for name, group in DEMO_ROLE_ACCOUNTS.items()
+                )
+                + " with the same password."
+            )
 
     def ensure_admin(self):
         User = get_user_model()
@@ -57,6 +65,20 @@ class Command(BaseCommand):
             )
         user.groups.add(*Group.objects.filter(name__in=STAFF_GROUPS))
         return user
+
+    def ensure_role_accounts(self):
+        """A staff account in each review role's group (unact/review.py), not superusers."""
+        User = get_user_model()
+        for username, group in DEMO_ROLE_ACCOUNTS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username,
+                    email=f"{username}@example.org",
+                    password=DEMO_PASSWORD,
+                    is_staff=True,
+                )
+            user.groups.add(Group.objects.get(name=group))
 
 
 def demo_modules():

@@ -21,6 +21,8 @@ IGNORED = [
     "unact/editions.py",
     "unact/publishing_admin.py",
     "unact/redirects.py",
+    "unact/review_admin.py",
+    "unact/review_tasks.py",
     "unact/revisions.py",
     "unact/twofactor.py",
     "*/management/*",

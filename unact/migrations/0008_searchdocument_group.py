@@ -21,7 +21,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("unact", "0005_searchdocument_per_language"),
+        ("unact", "0007_alter_searchdocument_kind"),
         ("posts", "0009_post_language_post_source_updated_at_and_more"),
         ("publications", "0010_publication_source_updated_at_and_more"),
         ("newsletter", "0005_campaign_editions"),
