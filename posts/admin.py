@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from unact.publishing_admin import PublishingAdminMixin
+from unact.publishing_admin import EditionAdminMixin, PublishingAdminMixin
 from unact.review_admin import ReviewAdminMixin
 from unact.revisions import RevisionAdmin
 
@@ -34,7 +34,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin):
+class PostAdmin(
+    EditionAdminMixin, ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin
+):
     list_display = ["title", "category", "status_label", "publish_at", "author"]
     list_filter = ["status", "category", "allow_comments", "publish_at"]
     list_select_related = ["category", "author"]
@@ -47,6 +49,7 @@ class PostAdmin(ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "category", "tags", "summary", "body"]}),
+        (_("Language editions"), {"fields": ["language", "editions_panel"]}),
         (
             _("Media"),
             {

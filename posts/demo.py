@@ -5,13 +5,14 @@ from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape, format_html
 from django.utils.text import slugify
 
 from unact.demo_images import make_cover_image
+from unact.editions import edition_translate
 
-from .demo_content import CATEGORIES, COMMENTS, POSTS
+from .demo_content import CATEGORIES, COMMENTS, EDITIONS, POSTS
 from .models import Category, Comment, Post
 
 _NUMBERED = re.compile(r"^(\d+)\)\s*(.*)$", re.S)
@@ -92,7 +93,34 @@ def load(stdout, author=None):
         post.tags.set(item["tags"])
         created += 1
     stdout.write(f"Posts: {created} created, {len(POSTS) - created} already there.")
+    load_editions(stdout)
     load_comments(stdout, author)
+
+
+def load_editions(stdout):
+    """The Thai and Khmer editions of two seed posts (demo_content.EDITIONS), made as
+    an editor makes them ("Add translation"), translated and published; once each."""
+    added = 0
+    for slug, editions in EDITIONS.items():
+        original = Post.objects.filter(slug=slug, language="en").first()
+        if original is None:
+            continue
+        for language, item in editions.items():
+            if Post.objects.filter(
+                translation_key=original.translation_key, language=language
+            ).exists():
+                continue
+            edition = edition_translate(source=original, language=language)
+            edition.title, edition.slug = item["title"], item["slug"]
+            edition.image_alt = item["image_alt"]
+            with translation.override(language):  # links under the edition's prefix
+                edition.body = paragraphs_to_html(item["paragraphs"])
+            edition.summary = ""  # taken from the translated body
+            edition.status = Post.Status.PUBLISHED
+            edition.publish_at = original.publish_at
+            edition.save()
+            added += 1
+    stdout.write(f"Post editions: {added} added.")
 
 
 def load_comments(stdout, author=None):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from unact.feeds import BufferedFeed
@@ -17,7 +18,9 @@ class LatestPostsFeed(BufferedFeed):
     )
 
     def items(self):
-        return attach_tag_names(list(Post.objects.published().for_cards()[:20]))
+        return attach_tag_names(
+            list(Post.objects.published().for_language(get_language()).for_cards()[:20])
+        )
 
     def item_title(self, item):
         return item.title

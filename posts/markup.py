@@ -328,7 +328,7 @@ def post_card(post, eager=False):
         teaser=teaser(post.summary),
         read_more=gettext("Read More"),
         about=_about(post.title),
-        lang=content_lang_attr(),
+        lang=content_lang_attr(post.language),
     )
 
 

@@ -8,6 +8,12 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unact.editions import (
+    Edition,
+    EditionQuerySet,
+    EditionSlugField,
+    edition_errors,
+)
 from unact.images import RENDITION_WIDTHS, CleanImageField, rendition_spec, renditions
 from unact.publishing import Publishable, PublishableQuerySet
 from unact.richtext import SanitizedRichTextField, summarize
@@ -54,7 +60,7 @@ def post_tags(post):
     )  # fmt: skip
 
 
-class PostQuerySet(PublishableQuerySet):
+class PostQuerySet(EditionQuerySet, PublishableQuerySet):
     def for_cards(self):
         """What a card shows (post_card.html): every column but the body and the search
         vector, and the category, newest first."""
@@ -77,9 +83,11 @@ class PostQuerySet(PublishableQuerySet):
         )
 
 
-class Post(Publishable):
+class Post(Edition, Publishable):
+    detail_view = "posts:detail"
+
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    slug = EditionSlugField(_("slug"), max_length=200, unique=True)
     category = models.ForeignKey(
         Category,
         verbose_name=_("category"),
@@ -170,7 +178,14 @@ class Post(Publishable):
                 condition=models.Q(featured_image="") | ~models.Q(image_alt=""),
                 name="post_image_has_alt_text",
                 violation_error_message=_("An image needs alt text."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"],
+                name="post_one_edition_per_language",
+                violation_error_message=_(
+                    "This post already has an edition in this language."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -181,11 +196,8 @@ class Post(Publishable):
             self.summary = summarize(self.body)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return reverse_memo("posts:detail", self.slug)
-
     def clean(self):
-        errors = self.publishing_errors()
+        errors = {**self.publishing_errors(), **edition_errors(self)}
         if self.featured_image and not self.image_alt.strip():
             errors["image_alt"] = _("Describe the image: alt text is required.")
         if self.video_url and not embed_url(self.video_url):

@@ -1,19 +1,14 @@
 from django.db.models import Max
 from django.urls import reverse
 
-from unact.seo import Sitemap
+from unact.seo import EditionSitemap, Sitemap
 
 from .models import Category, Post
 
 
-class PostSitemap(Sitemap):
+class PostSitemap(EditionSitemap):
     changefreq = "monthly"
-
-    def items(self):
-        return Post.objects.published().only("slug", "updated_at")
-
-    def lastmod(self, item):
-        return item.updated_at
+    model = Post
 
 
 class CategorySitemap(Sitemap):

@@ -12,7 +12,7 @@ urlpatterns = [
     # combining vowel signs and tone marks, so such a slug reads oddly (the page shows
     # the tag's name) and taggit numbers a clash.
     re_path(r"^tag/(?P<slug>[-\w]+)/$", views.tag_detail, name="tag"),
-    path("<slug:slug>/", views.post_detail, name="detail"),
-    path("<slug:slug>/comment/", views.comment_create, name="comment"),
-    path("<slug:slug>/comment/ticket/", views.comment_ticket, name="comment-ticket"),
+    path("<eslug:slug>/", views.post_detail, name="detail"),
+    path("<eslug:slug>/comment/", views.comment_create, name="comment"),
+    path("<eslug:slug>/comment/ticket/", views.comment_ticket, name="comment-ticket"),
 ]

@@ -9,15 +9,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from unact import pagecache
+from unact.editions import edition_alternates, other_editions
 from unact.pagination import paginate
 from unact.publicforms import public_form
 from unact.security import is_cross_site
@@ -40,6 +47,12 @@ from .models import (
 from .seo import post_structured_data
 
 
+def published_posts():
+    """The published posts a page in the active language lists (its editions, and
+    English where a post has none in it)."""
+    return Post.objects.published().for_language(get_language())
+
+
 def post_list_page(request, posts, template, *, empty_message=None, **context):
     """A page of cards of these published posts, newest first; with empty_message, no
     posts at all is a 404. Two queries: the count and the page."""
@@ -55,7 +68,7 @@ def post_list_page(request, posts, template, *, empty_message=None, **context):
 def home(request):
     return post_list_page(
         request,
-        Post.objects.published(),
+        published_posts(),
         "posts/home.html",
         organization=organization_data(),
     )
@@ -65,7 +78,7 @@ def home(request):
 def post_list(request):
     return post_list_page(
         request,
-        Post.objects.published(),
+        published_posts(),
         "posts/post_list.html",
         heading=_("All posts"),
     )
@@ -76,7 +89,7 @@ def category_detail(request, slug):
     category = get_object_or_404(Category, slug=slug)
     return post_list_page(
         request,
-        Post.objects.published().filter(category=category),
+        published_posts().filter(category=category),
         "posts/post_list.html",
         heading=category.name,
         description=category.description,
@@ -91,7 +104,7 @@ def tag_detail(request, slug):
         raise Http404(_("No posts are tagged with this."))
     return post_list_page(
         request,
-        Post.objects.published().filter(tags=tag),
+        published_posts().filter(tags=tag),
         "posts/post_list.html",
         # A tag used only by drafts must not reveal that it exists.
         empty_message=_("No posts are tagged with this."),
@@ -106,7 +119,7 @@ def year_archive(request, year):
     end = timezone.make_aware(datetime(int(year) + 1, 1, 1))
     return post_list_page(
         request,
-        Post.objects.published().filter(publish_at__gte=start, publish_at__lt=end),
+        published_posts().filter(publish_at__gte=start, publish_at__lt=end),
         "posts/post_list.html",
         empty_message=_("No posts from %(year)s.") % {"year": year},
         heading=_("Posts from %(year)s") % {"year": year},
@@ -123,7 +136,7 @@ def _neighbours(post):
     """The published posts just before and just after this one (title and slug), or None."""
     if not post.is_published:
         return None, None
-    published = Post.objects.published().only("title", "slug")
+    published = published_posts().only("title", "slug", "language")
     older = (
         published.filter(publish_at__lt=post.publish_at)
         .order_by("-publish_at", "-id")
@@ -139,9 +152,13 @@ def _neighbours(post):
 
 @require_safe
 def post_detail(request, slug):
-    post = Post.objects.select_related("category").filter(slug=slug).first()
+    # The post and the other editions of its group, in one query.
+    editions = list(Post.objects.select_related("category").group(slug))
+    post = next((edition for edition in editions if edition.slug == slug), None)
     if post is None or not (post.is_published or _may_preview(request)):
         raise Http404(_("No post is published at this address."))
+    if post.wrong_prefix(get_language()):
+        return HttpResponsePermanentRedirect(post.get_absolute_url())
     tags = post_tags(post)
     sources = post.image_sources()
     share_image = sources[-1] if sources else None
@@ -154,6 +171,8 @@ def post_detail(request, slug):
         "previous_post": previous_post,
         "next_post": next_post,
         "is_preview": not post.is_published,
+        "other_editions": other_editions(post, editions),
+        "edition_alternates": edition_alternates(post, editions),
         **comment_context(request, post),
     }
     response = render(request, "posts/post_detail.html", context)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from posts.models import Post
-from unact.publishing_admin import PublishingAdminMixin
+from unact.publishing_admin import EditionAdminMixin, PublishingAdminMixin
 from unact.review_admin import ReviewAdminMixin
 from unact.revisions import RevisionAdmin
 
@@ -22,7 +22,9 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin):
+class PublicationAdmin(
+    EditionAdminMixin, ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin
+):
     form = PublicationAdminForm
     list_display = [
         "cover_thumbnail",
@@ -47,6 +49,7 @@ class PublicationAdmin(ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "summary", "description"]}),
+        (_("Language editions"), {"fields": ["language", "editions_panel"]}),
         (
             _("File or link"),
             {
@@ -66,7 +69,6 @@ class PublicationAdmin(ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin):
                 "fields": [
                     ("publication_date", "unpublish_at"),
                     "countries",
-                    "language",
                     "tags",
                     "related_posts",
                 ]

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 
 from posts.models import Post
 from unact.demo_images import PALETTES, make_cover_image
+from unact.editions import edition_translate
 
 from .models import Country, Publication
 from .services import publication_save
@@ -371,3 +372,101 @@ def load(stdout, author=None):
     stdout.write(
         f"Publications: {created} created, {len(PUBLICATIONS) - created} already there."
     )
+    load_editions(stdout)
+
+
+# Thai and Khmer editions of the UN-ACT Brochure, written by the developers with
+# machine assistance: drafts awaiting review by native speakers. The seed has no
+# translated PDF, so each edition shares the English edition's file.
+EDITIONS = {
+    "un-act-brochure": {
+        "th": {
+            "title": "แผ่นพับแนะนำ UN-ACT",
+            "slug": "แผ่นพับแนะนำ-un-act",
+            "summary": (
+                "พัฒนาการของโครงการ และบทบาทของ UN-ACT ในฐานะผู้ประสานงานและผู้ริเริ่มนวัตกรรม "
+                "ณ จุดบรรจบของการอภิบาล นโยบาย การวิจัย และการดำเนินงานโดยตรง "
+                "เพื่อต่อต้านการค้ามนุษย์ในเอเชียตะวันออกเฉียงใต้"
+            ),
+            "sections": [
+                (
+                    "เราคือใคร",
+                    "UN-ACT หรือโครงการความร่วมมือแห่งสหประชาชาติเพื่อต่อต้านการค้ามนุษย์ "
+                    "สานต่องานของ UNIAP และทำหน้าที่เป็นสำนักเลขาธิการของกระบวนการ COMMIT",
+                ),
+                (
+                    "ผู้ประสานงานและผู้ริเริ่มนวัตกรรม",
+                    "UN-ACT วางบทบาทของตนเป็นผู้ประสานงานและผู้ริเริ่มนวัตกรรม "
+                    "ณ จุดบรรจบเชิงยุทธศาสตร์ของการอภิบาล นโยบาย การวิจัย "
+                    "และการดำเนินงานโดยตรง ในความพยายามต่อต้านการค้ามนุษย์ของเอเชียตะวันออกเฉียงใต้",
+                ),
+                (
+                    "พื้นที่ที่เราทำงาน",
+                    "กัมพูชา จีน สปป.ลาว เมียนมา ไทย และเวียดนาม "
+                    "รวมทั้งงานระดับภูมิภาคผ่านกระบวนการ COMMIT และอาเซียน",
+                ),
+            ],
+        },
+        "km": {
+            "title": "ខិត្តប័ណ្ណ UN-ACT",
+            "slug": "ខិត្តប័ណ្ណ-un-act",
+            "summary": (
+                "ការវិវត្តរបស់គម្រោង និងតួនាទីរបស់ UN-ACT ជាអ្នកសម្របសម្រួល និងអ្នកច្នៃប្រឌិត "
+                "នៅចំណុចប្រសព្វនៃអភិបាលកិច្ច គោលនយោបាយ ការស្រាវជ្រាវ និងអន្តរាគមន៍ផ្ទាល់ "
+                "ប្រឆាំងការជួញដូរមនុស្សនៅអាស៊ីអាគ្នេយ៍។"
+            ),
+            "sections": [
+                (
+                    "យើងជានរណា",
+                    "UN-ACT ដែលជាសកម្មភាពរបស់អង្គការសហប្រជាជាតិ "
+                    "សម្រាប់កិច្ចសហប្រតិបត្តិការប្រឆាំងការជួញដូរមនុស្ស បន្តការងាររបស់ UNIAP "
+                    "និងបម្រើជាលេខាធិការដ្ឋាននៃដំណើរការ COMMIT។",
+                ),
+                (
+                    "អ្នកសម្របសម្រួល និងអ្នកច្នៃប្រឌិត",
+                    "UN-ACT កំណត់តួនាទីខ្លួនជាអ្នកសម្របសម្រួល និងអ្នកច្នៃប្រឌិត "
+                    "នៅចំណុចប្រសព្វជាយុទ្ធសាស្ត្រនៃអភិបាលកិច្ច គោលនយោបាយ ការស្រាវជ្រាវ "
+                    "និងអន្តរាគមន៍ផ្ទាល់ ក្នុងកិច្ចខិតខំប្រឹងប្រែងប្រឆាំងការជួញដូរមនុស្សនៅអាស៊ីអាគ្នេយ៍។",
+                ),
+                (
+                    "តំបន់ដែលយើងធ្វើការ",
+                    "កម្ពុជា ចិន សាធារណរដ្ឋប្រជាធិបតេយ្យប្រជាមានិតឡាវ មីយ៉ាន់ម៉ា ថៃ "
+                    "និងវៀតណាម ព្រមទាំងការងារថ្នាក់តំបន់តាមរយៈដំណើរការ COMMIT និងអាស៊ាន។",
+                ),
+            ],
+        },
+    },
+}
+
+
+def load_editions(stdout):
+    """The brochure's Thai and Khmer editions, made as an editor makes them ("Add
+    translation": the PDF and cover shared), translated and published; once each.
+    Each is linked to the announcing post's edition in its language."""
+    added = 0
+    for slug, editions in EDITIONS.items():
+        original = Publication.objects.filter(slug=slug, language="en").first()
+        if original is None:
+            continue
+        posts = list(original.related_posts.all())
+        for language, item in editions.items():
+            if Publication.objects.filter(
+                translation_key=original.translation_key, language=language
+            ).exists():
+                continue
+            edition = edition_translate(source=original, language=language)
+            edition.title, edition.slug = item["title"], item["slug"]
+            edition.summary = item["summary"]
+            edition.description = "".join(
+                f"<h2>{heading}</h2><p>{text}</p>" for heading, text in item["sections"]
+            )
+            edition.status = Publication.Status.PUBLISHED
+            edition.save()
+            edition.related_posts.set(
+                Post.objects.filter(
+                    translation_key__in=[post.translation_key for post in posts],
+                    language=language,
+                )
+            )
+            added += 1
+    stdout.write(f"Publication editions: {added} added.")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from unact.feeds import BufferedFeed
@@ -20,7 +21,9 @@ class LatestPublicationsFeed(BufferedFeed):
 
     def items(self):
         return attach_tag_names(
-            Publication.objects.published().defer("description")[:20]
+            Publication.objects.published()
+            .for_language(get_language())
+            .defer("description")[:20]
         )
 
     def item_title(self, item):

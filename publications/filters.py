@@ -16,6 +16,7 @@ from django import forms
 from django.core.cache import cache
 from django.db.models import CharField, Count, IntegerField, Q, Value
 from django.db.models.functions import ExtractYear
+from django.utils.translation import get_language
 
 from unact import pagecache
 
@@ -80,7 +81,11 @@ class FilteredPublications:
     def matching(self, but=None):
         """The published publications under every active filter except `but`."""
         conditions = [q for name, q in self.conditions.items() if name != but]
-        return Publication.objects.published().filter(*conditions)
+        return (
+            Publication.objects.published()
+            .for_language(get_language())
+            .filter(*conditions)
+        )
 
     def page_queryset(self):
         """The matches with the fields their cards show, newest first."""
@@ -101,7 +106,8 @@ class FilteredPublications:
         values all exist are stored, so made-up values cannot fill the cache.
         """
         key = (
-            "publications:facets:"
+            # Each language lists its own editions, so counts are kept per language.
+            f"publications:facets:{get_language()}:"
             + hashlib.sha256(filter_query(self.filters).encode()).hexdigest()
         )
         try:
@@ -195,6 +201,7 @@ def _values_exist(filters, rows):
 CARD_FIELDS = (
     "id", "title", "slug", "kind", "summary", "publication_date", "cover", "cover_width",
     "cover_height", "document", "file_size", "page_count", "external_url", "video",
+    "language", "translation_key",
 )  # fmt: skip
 
 

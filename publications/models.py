@@ -9,11 +9,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unact.editions import (
+    Edition,
+    EditionQuerySet,
+    EditionSlugField,
+    edition_errors,
+)
 from unact.images import CleanImageField, rendition_spec, renditions
-from unact.publishing import Publishable
+from unact.publishing import Publishable, PublishableQuerySet
 from unact.richtext import SanitizedRichTextField, summarize
 from unact.uploads import random_upload_name
-from unact.urlcache import reverse_memo
 from unact.video import embed_url
 
 # Slugs that name a page of the library itself, so no publication may take them.
@@ -51,9 +56,14 @@ class Country(models.Model):
         return self.name
 
 
-class Publication(Publishable):
+class PublicationQuerySet(EditionQuerySet, PublishableQuerySet):
+    pass
+
+
+class Publication(Edition, Publishable):
     # Visitors see a publication from its day of publication.
     publish_field = "publication_date"
+    detail_view = "publications:detail"
 
     class Kind(models.TextChoices):
         ANNUAL_REPORT = "annual-report", _("Annual report")
@@ -74,7 +84,7 @@ class Publication(Publishable):
         VIETNAMESE = "vi", _("Vietnamese")
 
     title = models.CharField(_("title"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    slug = EditionSlugField(_("slug"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
     summary = models.TextField(
         _("summary"),
@@ -153,7 +163,11 @@ class Publication(Publishable):
         Country, verbose_name=_("countries"), related_name="publications", blank=True
     )
     language = models.CharField(
-        _("language"), max_length=10, choices=Language, default=Language.ENGLISH
+        _("language"),
+        max_length=10,
+        choices=Language,
+        default=Language.ENGLISH,
+        help_text=_("The language this edition is written in."),
     )
     tags = TaggableManager(_("tags"), blank=True)
     related_posts = models.ManyToManyField(
@@ -174,6 +188,8 @@ class Publication(Publishable):
     cover_320_webp = rendition_spec("cover", 320, "WEBP")
     cover_640_webp = rendition_spec("cover", 640, "WEBP")
 
+    objects = PublicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-publication_date", "-id"]
         verbose_name = _("publication")
@@ -188,7 +204,14 @@ class Publication(Publishable):
                 violation_error_message=_(
                     "A publication needs a PDF file, a video file or an external URL."
                 ),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["translation_key", "language"],
+                name="publication_one_edition_per_language",
+                violation_error_message=_(
+                    "This publication already has an edition in this language."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -199,11 +222,8 @@ class Publication(Publishable):
             self.summary = summarize(self.description)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return reverse_memo("publications:detail", self.slug)
-
     def clean(self):
-        errors = self.publishing_errors()
+        errors = {**self.publishing_errors(), **edition_errors(self)}
         if self.slug in RESERVED_SLUGS:
             errors["slug"] = _(
                 "“%(slug)s” names a page of the library; choose another slug."

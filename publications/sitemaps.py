@@ -1,19 +1,14 @@
 from django.db.models import Max
 from django.urls import reverse
 
-from unact.seo import Sitemap
+from unact.seo import EditionSitemap, Sitemap
 
 from .models import Publication
 
 
-class PublicationSitemap(Sitemap):
+class PublicationSitemap(EditionSitemap):
     changefreq = "monthly"
-
-    def items(self):
-        return Publication.objects.published().only("slug", "updated_at")
-
-    def lastmod(self, item):
-        return item.updated_at
+    model = Publication
 
 
 class PublicationListSitemap(Sitemap):

@@ -8,6 +8,6 @@ app_name = "publications"
 urlpatterns = [
     path("", views.publication_list, name="list"),
     path("feed/", LatestPublicationsFeed(), name="feed"),
-    path("<slug:slug>/", views.publication_detail, name="detail"),
-    path("<slug:slug>/download/", views.publication_download, name="download"),
+    path("<eslug:slug>/", views.publication_detail, name="detail"),
+    path("<eslug:slug>/download/", views.publication_download, name="download"),
 ]

@@ -1,10 +1,17 @@
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from unact.editions import edition_alternates, other_editions
 from unact.pagination import paginate
 
 from .filters import FilteredPublications, PublicationFilterForm, filter_query
@@ -62,9 +69,13 @@ def _visible_publications(request):
 @require_safe
 def publication_detail(request, slug):
     queryset, _can_preview = _visible_publications(request)
-    publication = get_object_or_404(
-        queryset.prefetch_related("countries", "tags"), slug=slug
-    )
+    # The publication and the other editions of its group, in one query.
+    editions = list(queryset.group(slug).prefetch_related("countries", "tags"))
+    publication = next((item for item in editions if item.slug == slug), None)
+    if publication is None:
+        raise Http404(_("No publication is published at this address."))
+    if publication.wrong_prefix(get_language()):
+        return HttpResponsePermanentRedirect(publication.get_absolute_url())
     countries = list(publication.countries.all())
     tags = list(publication.tags.all())
     covers = publication.cover_sources()
@@ -81,6 +92,8 @@ def publication_detail(request, slug):
             publication.related_posts.published().select_related("category")
         ),
         "is_preview": not publication.is_published,
+        "other_editions": other_editions(publication, editions),
+        "edition_alternates": edition_alternates(publication, editions),
     }
     response = render(request, "publications/publication_detail.html", context)
     if context["is_preview"]:

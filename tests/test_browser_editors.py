@@ -45,6 +45,27 @@ def test_editor_signs_in_with_password_then_code(live_server, page, settings):
     assert "Two-factor sign-in is on" in page.content()
 
 
+def test_a_thai_title_gives_a_slug_with_its_marks(live_server, page, settings):
+    """The admin's slug, made as the title is typed, keeps Thai vowel signs and tone
+    marks (Django's own drops them). tests/test_editions.py saves such a slug."""
+    from unact.editions import edition_slugify
+
+    settings.ADMIN_REQUIRE_2FA = False
+    StaffFactory(username="editor", groups=[EDITORS])
+    page.goto(live_server.url + reverse("admin:login"))
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+    page.goto(live_server.url + reverse("admin:posts_post_add"))
+    title = "สายด่วน ง่ายดี"
+    page.locator("#id_title").press_sequentially(title)
+    # Letters no key produces arrive without keyup events; a last key runs the update.
+    page.locator("#id_title").press("End")
+    slug = page.locator("#id_slug").input_value()
+    assert slug == edition_slugify(title) == "สายด่วน-ง่ายดี"
+
+
 def _sign_in(page, url, username):
     page.goto(url)
     page.get_by_label("Username").fill(username)

@@ -906,6 +906,7 @@ def test_admin_changes_are_recorded_and_shown_as_history(client):
         "slug": post.slug,
         "category": post.category_id,
         "tags": "",
+        "language": "en",
         "summary": "",
         "body": "<p>Open all night.</p>",
         "content_warning": "",

@@ -62,6 +62,34 @@ def test_the_switcher_leads_to_the_same_post_in_thai(live_server, page, settings
     assert page.locator("html").get_attribute("lang") == "en"
 
 
+def test_the_switcher_leads_to_a_posts_thai_edition(live_server, page, settings):
+    """A post with a Thai edition: the switcher's ไทย opens the edition (its own Thai
+    title, slug and text), whose "Also in" leads back to the English post."""
+    from unact.editions import edition_slugify
+
+    settings.PUBLIC_LANGUAGES = ["en", "km", "th"]
+    title, text = POSTS["th"]
+    english = PostFactory(slug="legal-aid", title="Migrant workers get legal aid")
+    thai = PostFactory(
+        title=title,
+        slug=edition_slugify(title),
+        body=f"<p>{text}</p>",
+        language="th",
+        translation_key=english.translation_key,
+    )
+    page.goto(live_server.url + "/posts/legal-aid/")
+    page.locator('nav.languages a[hreflang="th"]').click()
+    page.wait_for_url(live_server.url + thai.get_absolute_url())
+    assert page.locator("html").get_attribute("lang") == "th"
+    heading = page.locator("h1")
+    assert heading.inner_text() == title and heading.get_attribute("lang") is None
+    assert text in page.locator(".prose").inner_text()
+    assert page.locator('nav.languages a[aria-current="true"]').inner_text() == "ไทย"
+    page.locator('.other-editions a[hreflang="en"]').click()
+    page.wait_for_url(live_server.url + "/posts/legal-aid/")
+    assert page.locator("h1").inner_text() == "Migrant workers get legal aid"
+
+
 @pytest.mark.parametrize("code", ["km", "lo", "my", "zh-hans"])
 def test_front_page_and_post_wrap_at_360px(
     live_server, browser, settings, screenshot, code

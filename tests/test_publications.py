@@ -1045,7 +1045,7 @@ def test_demo_loads_six_real_publications_once(tmp_path):
 
     call_command("load_demo", "--no-admin", stdout=StringIO())
     call_command("load_demo", "--no-admin", stdout=StringIO())
-    assert Publication.objects.published().count() == 6
+    assert Publication.objects.published().filter(language="en").count() == 6
     for publication in Publication.objects.exclude(kind="video"):
         reader = PdfReader(publication.document.path)
         assert len(reader.pages) == publication.page_count >= 2
@@ -1059,6 +1059,16 @@ def test_demo_loads_six_real_publications_once(tmp_path):
         video.video and video.captions and not video.external_url and not video.document
     )
     assert video.related_posts.get().slug == "commit-10-years-and-som-imm-video"
+    # The brochure in Thai and Khmer: editions of its group that share its PDF (the
+    # seed has no translated one), each linked to the announcing post's edition.
+    brochure = Publication.objects.get(slug="un-act-brochure")
+    editions = Publication.objects.filter(
+        translation_key=brochure.translation_key
+    ).exclude(pk=brochure.pk)
+    assert sorted(edition.language for edition in editions) == ["km", "th"]
+    for edition in editions:
+        assert edition.is_published and edition.document.name == brochure.document.name
+        assert edition.related_posts.get().language == edition.language
 
 
 UNFINISHED = (

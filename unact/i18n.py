@@ -199,7 +199,13 @@ def _alternates(path, current, languages, urlconf, _script_prefix):
                     kwargs=match.kwargs,
                 )
         alternates.append(
-            {"code": code, "name": name, "path": url, "is_current": code == current}
+            {
+                "code": code,
+                "name": name,
+                "path": url,
+                "is_current": code == current,
+                "in_head": True,
+            }
         )
     if len({alternate["path"] for alternate in alternates}) < len(alternates):
         return []  # a page outside the languages' addresses (it has no other language)
@@ -224,10 +230,12 @@ def _clear(setting, **kwargs):
 setting_changed.connect(_clear, dispatch_uid="unact-i18n")
 
 
-def content_lang_attr():
-    """` lang="en"` for content written in the site's language (every post, publication
-    and edition today) on a page in another language, so that screen readers and
-    browsers read it as what it is; nothing on a page in the content's own language."""
-    if translation.get_language() == settings.LANGUAGE_CODE:
+def content_lang_attr(language=None):
+    """` lang="xx"` for content written in `language` (the site's language when left
+    out: content that has no edition in the page's language) on a page in another
+    language, so that screen readers and browsers read it as what it is; nothing on a
+    page in the content's own language."""
+    language = language or settings.LANGUAGE_CODE
+    if translation.get_language() == language:
         return ""
-    return format_html(' lang="{}"', settings.LANGUAGE_CODE)
+    return format_html(' lang="{}"', language)

@@ -40,6 +40,8 @@ class SearchDocument(models.Model):
     kind = models.CharField(max_length=12, choices=Kind)
     object_id = models.PositiveBigIntegerField()
     language = models.CharField(max_length=10, blank=True)
+    # The item's translation group (unact/editions.py); blank for newsletter editions.
+    group = models.UUIDField(null=True, blank=True)
     url = models.CharField(max_length=300)
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)

@@ -1,18 +1,32 @@
 """The admin's publish and unpublish actions, for every Publishable model, and who may
 use them: only staff who may publish (unact.review.may_publish) publish, unpublish, set
-the status to published, or change an item that is live."""
+the status to published, or change an item that is live; and the language editions of
+posts and publications (EditionAdminMixin)."""
 
 import reversion
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from unact.editions import (
+    edition_translate,
+    group_editions,
+    is_outdated,
+    language_name,
+    original_of,
+)
 from unact.publishing import Publishable, publishables_set_status
 from unact.redirects import redirects_follow_move
 from unact.review import is_live, may_publish, reviews_close_published
@@ -154,3 +168,173 @@ class PublishingAdminMixin:
             % {"count": count, "name": self._name(count)},
             messages.SUCCESS,
         )
+
+
+class EditionAdminMixin:
+    """Language editions in a ModelAdmin (unact/editions.py): a language column and
+    filter, the group's editions side by side on the change form with "Add
+    translation" per missing language, and the "older than the original" mark."""
+
+    class Media:
+        # After Django's urlify.js: a slug typed from a Thai title keeps its marks.
+        js = ["js/admin_urlify.js"]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "language_label"]
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        return filters if "language" in filters else [*filters, "language"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "editions_panel"]
+
+    @admin.display(description=_("language"), ordering="language")
+    def language_label(self, item):
+        return language_name(item.language)
+
+    def get_urls(self):
+        meta = self.model._meta
+        return [
+            path(
+                "<path:object_id>/translate/<str:language>/",
+                self.admin_site.admin_view(self.translate_view),
+                name=f"{meta.app_label}_{meta.model_name}_translate",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("editions"))
+    def editions_panel(self, item):
+        if item is None or item.pk is None:
+            return _("Save this first; then translations can be added here.")
+        meta = self.model._meta
+        editions = group_editions(item)
+        original = original_of(editions)
+        rows = []
+        for edition in editions:
+            marks = []
+            if edition.pk == original.pk:
+                marks.append(_("original"))
+            elif is_outdated(edition, original):
+                marks.append(_("older than the original"))
+            if edition.pk == item.pk:
+                marks.append(_("this edition"))
+            rows.append(
+                (
+                    language_name(edition.language),
+                    reverse(
+                        f"admin:{meta.app_label}_{meta.model_name}_change",
+                        args=[edition.pk],
+                    ),
+                    edition.title,
+                    self.status_label(edition),
+                    date_format(
+                        timezone.localtime(edition.updated_at), "SHORT_DATETIME_FORMAT"
+                    ),
+                    ", ".join(str(mark) for mark in marks),
+                )
+            )
+        table = format_html(
+            '<table class="editions"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th><th></th></tr></thead><tbody>{}</tbody></table>",
+            _("Language"),
+            _("Title"),
+            _("Status"),
+            _("Updated"),
+            format_html_join(
+                "",
+                '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+                "<td><strong>{}</strong></td></tr>",
+                rows,
+            ),
+        )
+        present = {edition.language for edition in editions}
+        missing = [
+            (
+                reverse(
+                    f"admin:{meta.app_label}_{meta.model_name}_translate",
+                    args=[item.pk, code],
+                ),
+                name,
+            )
+            for code, name in settings.LANGUAGES
+            if code not in present
+        ]
+        if not missing:
+            return table
+        return format_html(
+            "{}<p>{} {}</p>",
+            table,
+            _("Add translation:"),
+            format_html_join(" · ", '<a class="addlink" href="{}">{}</a>', missing),
+        )
+
+    def translate_view(self, request, object_id, language):
+        """GET: what will be created; POST: a draft edition in `language` prefilled
+        from this one, then its change form."""
+        source = self.get_object(request, object_id)
+        if source is None:
+            raise Http404
+        if not (
+            self.has_add_permission(request)
+            and self.has_change_permission(request, source)
+        ):
+            raise PermissionDenied
+        if language not in dict(settings.LANGUAGES):
+            raise Http404
+        existing = self.model._default_manager.filter(
+            translation_key=source.translation_key, language=language
+        ).first()
+        meta = self.model._meta
+        if existing is not None:
+            return redirect(
+                f"admin:{meta.app_label}_{meta.model_name}_change", existing.pk
+            )
+        if request.method == "POST":
+            edition = edition_translate(source=source, language=language)
+            self.log_addition(
+                request,
+                edition,
+                [{"added": {}}],
+            )
+            if reversion.is_registered(self.model):
+                with reversion.create_revision():
+                    reversion.set_user(request.user)
+                    reversion.set_comment(
+                        str(
+                            _("Translation added from “%(title)s”.") % {"title": source}
+                        )
+                    )
+                    reversion.add_to_revision(edition)
+            self.message_user(
+                request,
+                _(
+                    "A draft in %(language)s was made from “%(title)s”. Translate its "
+                    "title, slug, summary, text and alt text, then publish it."
+                )
+                % {"language": language_name(language), "title": source},
+                messages.SUCCESS,
+            )
+            return redirect(
+                f"admin:{meta.app_label}_{meta.model_name}_change", edition.pk
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": meta,
+            "source": source,
+            "language_name": language_name(language),
+            "title": _("Add translation"),
+        }
+        return TemplateResponse(request, "admin/edition_translate.html", context)
+
+    def save_form(self, request, form, change):
+        # An edition saved from the original's current version is no longer older.
+        item = super().save_form(request, form, change)
+        editions = list(
+            self.model._default_manager.filter(translation_key=item.translation_key)
+        )
+        original = original_of(editions)
+        if original is not None and original.pk != item.pk:
+            item.source_updated_at = original.updated_at
+        return item

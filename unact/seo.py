@@ -75,3 +75,54 @@ class Sitemap(sitemaps.Sitemap):
 
     def get_domain(self, site=None):
         return urlsplit(settings.SITE_URL).netloc
+
+
+class EditionSitemap(Sitemap):
+    """The pages of a model with language editions (unact/editions.py): in each
+    language, the group's edition in it or else its English edition, as lists show
+    them; each page's alternates are the addresses of the group's real editions."""
+
+    model = None
+
+    def items(self):
+        return (
+            self.model.objects.published()
+            .only("slug", "updated_at", "language", "translation_key")
+            .order_by("pk")
+        )
+
+    def _items(self):
+        groups = {}
+        for edition in self.items():
+            groups.setdefault(edition.translation_key, {})[edition.language] = edition
+        self._groups = groups
+        english = settings.LANGUAGE_CODE
+        return [
+            (editions.get(code) or editions[english], code)
+            for code in self._languages()
+            for editions in groups.values()
+            if code in editions or english in editions
+        ]
+
+    def lastmod(self, item):
+        return item.updated_at
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        if not self.alternates:
+            return urls
+        english = settings.LANGUAGE_CODE
+        for url in urls:
+            editions = self._groups[url["item"][0].translation_key]
+            alternates = []
+            for code in self._languages():
+                shown = editions.get(code) or editions.get(english)
+                if shown is not None:
+                    location = absolute(shown.url_in(code))
+                    alternates.append({"location": location, "lang_code": code})
+                    if code == english:
+                        alternates.append(
+                            {"location": location, "lang_code": "x-default"}
+                        )
+            url["alternates"] = alternates
+        return urls

@@ -63,7 +63,9 @@ def publication_card(publication, eager=False):
             # Cut from text that was safe.
             words = mark_safe(words)  # nosec B308 B703
         teaser = format_html(
-            '\n    <p class="teaser"{}>{}</p>', content_lang_attr(), words
+            '\n    <p class="teaser"{}>{}</p>',
+            content_lang_attr(publication.language),
+            words,
         )
     return format_html(
         '<article class="pub-card">\n'
@@ -77,5 +79,5 @@ def publication_card(publication, eager=False):
         "  </div>\n"
         "</article>",
         url=url, cover=cover, kind=kind, title=publication.title, meta=meta, teaser=teaser,
-        lang=content_lang_attr(),
+        lang=content_lang_attr(publication.language),
     )  # fmt: skip

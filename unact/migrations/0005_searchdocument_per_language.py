@@ -1,17 +1,9 @@
 """One search document per item and language (a newsletter campaign has one per
-edition), and the index filled again.
-
-The fill moves here from 0004 (see its docstring): the indexing code now reads the
-campaigns' editions (newsletter 0005), so it runs after that migration.
+edition). The index is filled again by 0008 (the fill moved there: it runs the current
+indexing code, which reads the columns 0008 and the edition migrations add).
 """
 
 from django.db import migrations, models
-
-
-def fill(apps, schema_editor):
-    from unact.search.services import search_index_rebuild
-
-    search_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -32,5 +24,4 @@ class Migration(migrations.Migration):
                 name="search_document_unique_per_language",
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]

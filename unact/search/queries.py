@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Q, Value, When
+from django.db.models import Case, Count, F, FloatField, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -206,14 +207,49 @@ def _sqlite_match(parsed):
     return match, rank
 
 
-def matching(parsed):
-    """(visible documents matching the query, their rank expression)."""
+def matching(parsed, language=None):
+    """(visible documents matching the query, their rank expression). With a page's
+    language, one edition of each post or publication: see one_edition_per_group."""
     match, rank = (
         _postgresql_match(parsed)
         if connection.vendor == "postgresql"
         else _sqlite_match(parsed)
     )
-    return SearchDocument.objects.visible().filter(match), rank
+    documents = SearchDocument.objects.visible().filter(match)
+    if language:
+        documents = SearchDocument.objects.filter(
+            pk__in=one_edition_per_group(documents, language)
+        )
+    return documents, rank
+
+
+def one_edition_per_group(documents, language):
+    """The ids of the matching documents shown on a page in `language`: where several
+    editions of a post or publication match, the one in the page's language, else the
+    English one, else the first. An edition in another language than the page's is
+    still found when no sibling matches: a query in one script finds documents in
+    another language that contain it. The match is evaluated once (a window over the
+    matches, numbered within each group), not again for each sibling."""
+    english = settings.LANGUAGE_CODE
+    preference = Case(
+        When(language=language, then=Value(0)),
+        When(language=english, then=Value(1)),
+        default=Value(2),
+    )
+    # A document without a group (a newsletter campaign's edition) stands alone: search
+    # lists each matching campaign edition (docs/search.md).
+    alone = Case(When(group__isnull=True, then=F("pk")), default=Value(0))
+    return (
+        documents.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("group"), alone],
+                order_by=[preference.asc(), F("pk").asc()],
+            )
+        )
+        .filter(place=1)
+        .values("pk")
+    )
 
 
 # Facets ----------------------------------------------------------------------------
@@ -319,14 +355,17 @@ RESULT_COLUMNS = (
 )
 
 
-def search_page(query, filters, page_number, per_page, sort=SORT_RELEVANCE):
+def search_page(
+    query, filters, page_number, per_page, sort=SORT_RELEVANCE, language=None
+):
     """The page of results, the paginator and the facet counts of a search: two queries
-    (none for a query without a word to find)."""
+    (none for a query without a word to find). language: the page's (one edition of
+    each post or publication, see one_edition_per_group)."""
     parsed = parse_query(query)
     if not parsed.can_match():
         page = Paginator([], per_page).get_page(page_number)
         return SearchPage(page=page, results=[], facets=facet_counts([], filters))
-    documents, rank = matching(parsed)
+    documents, rank = matching(parsed, language)
     rows = (
         documents.values_list(
             "kind", "category", "category_name", "publication_kind", "year"

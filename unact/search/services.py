@@ -82,7 +82,7 @@ class Source:
             else []
         )
         if self.model is Post:
-            published_at, language = item.publish_at, ""
+            published_at, language = item.publish_at, item.language
             extra = {
                 "title": item.title,
                 "summary": item.summary,
@@ -133,6 +133,7 @@ class Source:
             "kind": self.kind,
             "object_id": item.pk,
             "language": language,
+            "group": getattr(item, "translation_key", None),
             "url": url,
             "published_at": published_at,
             "unpublish_at": getattr(item, "unpublish_at", None),

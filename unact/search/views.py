@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -39,6 +40,7 @@ def search(request):
             request.GET.get("page"),
             settings.SEARCH_RESULTS_PER_PAGE,
             sort or SORT_RELEVANCE,
+            language=get_language(),
         )
         note_corrected_page(request, found.page)
         url = reverse("search:results")

@@ -80,7 +80,10 @@ def link(viewname, *args):
 @register.simple_tag(takes_context=True)
 def language_alternates(context):
     """This page in each public language, for the switcher and the hreflang links
-    ([] when the site is in English alone; see unact/i18n.py)."""
+    ([] when the site is in English alone; see unact/i18n.py). A post's or a
+    publication's page gives its editions' own addresses (edition_alternates)."""
+    if "edition_alternates" in context:
+        return context["edition_alternates"]
     return i18n.language_alternates(context.get("request"))
 
 

@@ -1,0 +1,37 @@
+"""Search documents know their item's translation group, and the index is filled again.
+
+The fill moves here from 0005 (as it moved there from 0004): the indexing code now reads
+the posts' and publications' editions (posts 0009, publications 0010) and writes the
+`group` column added here.
+
+The fill runs the current indexing code (unact.search.services), not a frozen copy: the
+index is derived data, and `manage.py rebuild_search_index` writes it the same way. It
+needs every column that code reads, so it depends on each searched app's latest
+migration; a later migration that adds such a column moves the fill after it.
+"""
+
+from django.db import migrations, models
+
+
+def fill(apps, schema_editor):
+    from unact.search.services import search_index_rebuild
+
+    search_index_rebuild()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("unact", "0007_alter_searchdocument_kind"),
+        ("posts", "0009_post_language_post_source_updated_at_and_more"),
+        ("publications", "0010_publication_source_updated_at_and_more"),
+        ("newsletter", "0005_campaign_editions"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="searchdocument",
+            name="group",
+            field=models.UUIDField(blank=True, null=True),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+    ]
