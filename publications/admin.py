@@ -126,13 +126,28 @@ class PublicationAdmin(
         if not publication.document:
             return "—"
         return format_html(
-            '<a href="{}">{}</a> — {}, {}',
+            '<a href="{}">{}</a> — {}, {}; {}',
             publication.document.url,
             publication.document.name.rsplit("/", 1)[-1],
             filesizeformat(publication.file_size or 0),
             ngettext("%d page", "%d pages", publication.page_count or 0)
             % (publication.page_count or 0),
+            self._searchable_text(publication),
         )
+
+    def _searchable_text(self, publication):
+        # Editors learn whether search can find the PDF's words: a scanned PDF has none.
+        if publication.document_text:
+            return _("its text is searchable (%(count)s characters)") % {
+                "count": f"{len(publication.document_text):,}"
+            }
+        return _(
+            "no text found in it (scanned pages?): search finds it by its title, summary and description only"
+        )
+
+    def get_queryset(self, request):
+        # The PDF's text can be long; the list and the form never show it whole.
+        return super().get_queryset(request).defer("document_text")
 
 
 class RelatedPublicationInline(admin.TabularInline):

@@ -23,7 +23,7 @@ class LatestPublicationsFeed(BufferedFeed):
         return attach_tag_names(
             Publication.objects.published()
             .for_language(get_language())
-            .defer("description")[:20]
+            .defer("description", "document_text")[:20]
         )
 
     def item_title(self, item):

@@ -110,6 +110,14 @@ class Publication(Edition, Publishable):
     page_count = models.PositiveIntegerField(
         _("pages"), null=True, blank=True, editable=False
     )
+    document_text = models.TextField(
+        _("text of the PDF"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Read from the PDF when it is uploaded, so search finds its words."
+        ),
+    )
     external_url = models.URLField(
         _("external URL"),
         blank=True,

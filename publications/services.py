@@ -197,6 +197,39 @@ def captions_check(*, upload):
         )
 
 
+# Search needs the words, not every page of a 500-page annex: the first 200,000
+# characters of a PDF's text are kept (a 60-page report holds about 150,000).
+PDF_TEXT_LIMIT = 200_000
+
+
+def pdf_text(*, data):
+    """The text of a PDF's pages (from its text layer, in reading order as pdfium gives
+    it), spaces and line ends made single, cut at PDF_TEXT_LIMIT characters; "" for a
+    PDF of scanned pages without text, or one pdfium cannot read."""
+    import pypdfium2 as pdfium
+
+    parts, length = [], 0
+    try:
+        document = pdfium.PdfDocument(data)
+        try:
+            for page in document:
+                textpage = page.get_textpage()
+                text = " ".join(textpage.get_text_range().split())
+                textpage.close()
+                page.close()
+                if text:
+                    parts.append(text)
+                    length += len(text) + 1
+                if length >= PDF_TEXT_LIMIT:
+                    break
+        finally:
+            document.close()
+    except Exception as error:  # noqa: BLE001 - pdfium raises its own errors for damaged pages.
+        logger.warning("Could not read the text of a PDF: %r", error)
+        return ""
+    return "\n".join(parts)[:PDF_TEXT_LIMIT]
+
+
 def pdf_render_cover(*, data):
     """A JPEG of the PDF's first page, or None when pdfium cannot render it."""
     import pypdfium2 as pdfium
@@ -296,12 +329,15 @@ def publication_save(*, publication):
     if document_is_new:
         info = pdf_inspect(upload=publication.document.file)
         publication.file_size, publication.page_count = info.size, info.page_count
-        stripped = pdf_strip_metadata(data=_read_all(publication.document.file))
+        data = _read_all(publication.document.file)
+        stripped = pdf_strip_metadata(data=data)
         if stripped is not None:  # else kept as uploaded (logged): pdf_inspect read it
             publication.document = ContentFile(stripped, name=publication.document.name)
             publication.file_size = len(stripped)
+        publication.document_text = pdf_text(data=stripped or data)
     elif not publication.document:
         publication.file_size = publication.page_count = None
+        publication.document_text = ""
 
     if cover_is_new:
         publication.has_generated_cover = False

@@ -62,8 +62,8 @@ def _visible_publications(request):
     if request.user.is_authenticated and request.user.has_perm(
         "publications.change_publication"
     ):
-        return Publication.objects.all(), True
-    return Publication.objects.published(), False
+        return Publication.objects.defer("document_text"), True
+    return Publication.objects.published().defer("document_text"), False
 
 
 @require_safe

@@ -130,6 +130,41 @@ def pdf_bytes(pages=3, title="Test report"):
     return make_pdf(title, "Report", date(2016, 1, 1), sections, pages=pages)
 
 
+def pdf_with_text(*lines):
+    """A one-page PDF with a text layer (Helvetica, Latin-1 text), as word processors
+    write them: what pdf_text reads. (pdf_bytes draws its pages as pictures.)"""
+    shown = b" 0 -16 Td ".join(
+        b"("
+        + line.replace("\\", "\\\\")
+        .replace("(", "\\(")
+        .replace(")", "\\)")
+        .encode("latin-1")
+        + b") Tj"
+        for line in lines
+    )
+    content = b"BT /F1 12 Tf 72 720 Td " + shown + b" ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def pdf_upload(name="report.pdf", **kwargs):
     return SimpleUploadedFile(name, pdf_bytes(**kwargs), content_type="application/pdf")
 

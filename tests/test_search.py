@@ -645,6 +645,27 @@ def test_vietnamese_is_found_without_diacritics_and_in_any_case(client):
     )  # shown as written
 
 
+def test_vietnamese_words_that_fold_to_english_stop_words_still_count(client):
+    """Folded, "nợ" (debt) is "no", "bè" is "be", "mẹ" (mother) is "me": English stop
+    words. A Vietnamese edition is matched word for word, so they still count (found
+    by comparing searches before and after the rework: "nợ" found nothing, and "bạn bè"
+    (friends) found every text with "bán", sell)."""
+    PostFactory(title="Bạn bè giúp nhau tìm việc làm", language="vi")
+    PostFactory(title="Nợ môi giới đè nặng người lao động", language="vi")
+    PostFactory(title="Phòng chống buôn bán người ở vùng biên giới", language="vi")
+    PostFactory(title="Mẹ và con trở về nhà", language="vi")
+    assert result_titles(search(client, q="nợ")) == [
+        "Nợ môi giới đè nặng người lao động"
+    ]
+    assert result_titles(search(client, q="no")) == [
+        "Nợ môi giới đè nặng người lao động"
+    ]
+    assert result_titles(search(client, q="bạn bè")) == [
+        "Bạn bè giúp nhau tìm việc làm"
+    ]
+    assert result_titles(search(client, q="mẹ")) == ["Mẹ và con trở về nhà"]
+
+
 def test_mixed_thai_and_english_queries(client):
     PostFactory(title="แผนปฏิบัติการ COMMIT ต่อต้านการค้ามนุษย์")
     PostFactory(title="COMMIT meeting in Bangkok")
@@ -753,8 +774,9 @@ def test_results_come_before_the_filters_in_the_page(client):
 def test_each_query_matches_the_vector_once_and_adds_no_condition_without_filters(
     client,
 ):
-    """The query in both configurations is one tsquery (`english || simple`), so each row
-    is matched once; without filters no type condition is built or evaluated."""
+    """Each row is matched once, by the query built with its own configuration (English
+    rows stemmed, the others word for word: the row's config decides which `@@` runs);
+    without filters no type condition is built or evaluated."""
     from django.test.utils import CaptureQueriesContext
 
     PostFactory(title="Referral of survivors")
@@ -762,7 +784,9 @@ def test_each_query_matches_the_vector_once_and_adds_no_condition_without_filter
     with CaptureQueriesContext(connection) as queries:
         html = search(client, q="referral")
     assert sorted(result_titles(html)) == ["Referral guide", "Referral of survivors"]
-    assert [query["sql"].count("@@") for query in queries.captured_queries] == [1, 1]
+    assert [query["sql"].count("@@") for query in queries.captured_queries] == [2, 2]
+    for query in queries.captured_queries:
+        assert query["sql"].count(""""config" = 'english'""") == 2
     assert '"unact_searchdocument"."kind" =' not in queries.captured_queries[1]["sql"]
     with CaptureQueriesContext(connection) as queries:
         assert result_titles(search(client, q="referral", type="post")) == [

@@ -1,8 +1,7 @@
-"""Search documents know their item's translation group, and the index is filled again.
+"""Search documents know their item's translation group.
 
-The fill moves here from 0005 (as it moved there from 0004): the indexing code now reads
-the posts' and publications' editions (posts 0009, publications 0010) and writes the
-`group` column added here.
+The index's fill moved on to 0009 (it was here, and before that in 0005 and 0004): the
+indexing code now also reads the publications' PDF text (publications 0011).
 
 The fill runs the current indexing code (unact.search.services), not a frozen copy: the
 index is derived data, and `manage.py rebuild_search_index` writes it the same way. It
@@ -11,12 +10,6 @@ migration; a later migration that adds such a column moves the fill after it.
 """
 
 from django.db import migrations, models
-
-
-def fill(apps, schema_editor):
-    from unact.search.services import search_index_rebuild
-
-    search_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -33,5 +26,4 @@ class Migration(migrations.Migration):
             name="group",
             field=models.UUIDField(blank=True, null=True),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]

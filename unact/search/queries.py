@@ -15,8 +15,6 @@ the filters is the result count) and the page of results. Excerpts and highlight
 made in Python from the stored plain text of the page's results (highlight.py).
 """
 
-import functools
-import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -141,19 +139,21 @@ def _postgresql_match(parsed):
     from django.contrib.postgres.search import SearchQuery, SearchRank
 
     text = tsquery_text(parsed)
-    # One tsquery, `english || simple`: a document matches either form (one @@ a row,
-    # and cheaper to build than two conditions).
-    either = functools.reduce(
-        operator.or_,
-        (
-            SearchQuery(text, config=config, search_type="raw")
-            for config in dict.fromkeys([settings.SEARCH_CONFIG, "simple"])
-        ),
+    stemmed = SearchQuery(text, config=settings.SEARCH_CONFIG, search_type="raw")
+    plain = SearchQuery(text, config="simple", search_type="raw")
+    # Each document is matched by the query made with its own configuration: English
+    # ones stemmed, the others word for word. One query `english || simple` for all
+    # let English stop words fall out of other languages' queries: Vietnamese "bạn bè"
+    # (friends), folded to "ban be", became 'ban' alone ("be" is an English stop word)
+    # and found every text with "bán" (sell).
+    match = Q(config=settings.SEARCH_CONFIG, search_vector=stemmed) | (
+        ~Q(config=settings.SEARCH_CONFIG) & Q(search_vector=plain)
     )
+    either = stemmed | plain
     # Normalisation 1 divides by the log of the length, so long texts do not win by size.
     # Cover density ranks words close together higher; for a single word it would only
     # cost more (1 ms more for 1,200 matches).
-    return Q(search_vector=either), SearchRank(
+    return match, SearchRank(
         F("search_vector"), either, cover_density=len(parsed.words) > 1, normalization=1
     )
 

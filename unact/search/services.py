@@ -98,7 +98,8 @@ class Source:
             extra = {
                 "title": item.title,
                 "summary": item.summary,
-                "body": html_to_text(item.description),
+                # The description, then the PDF's own text (read on upload).
+                "body": html_to_text(item.description) + "\n" + item.document_text,
                 "publication_kind": item.kind,
             }
         elif self.model is Page:

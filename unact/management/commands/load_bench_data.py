@@ -308,6 +308,7 @@ class Command(BaseCommand):
                     document=first.document.name,
                     file_size=first.file_size,
                     page_count=first.page_count,
+                    document_text=first.document_text,
                     cover=first.cover.name,
                     cover_width=first.cover_width,
                     cover_height=first.cover_height,
