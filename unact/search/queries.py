@@ -217,19 +217,19 @@ def matching(parsed, language=None):
     )
     documents = SearchDocument.objects.visible().filter(match)
     if language:
-        documents = one_edition_per_group(documents, language)
+        documents = SearchDocument.objects.filter(
+            pk__in=one_edition_per_group(documents, language)
+        )
     return documents, rank
 
 
 def one_edition_per_group(documents, language):
-    """The matching documents shown on a page in `language`: where several
+    """The ids of the matching documents shown on a page in `language`: where several
     editions of a post or publication match, the one in the page's language, else the
     English one, else the first. An edition in another language than the page's is
     still found when no sibling matches: a query in one script finds documents in
     another language that contain it. The match is evaluated once (a window over the
-    matches, numbered within each group), not again for each sibling; the facet counts
-    and the page read the numbered rows themselves (Django puts the window in a
-    subquery), not the table again by id, which cost a third of the search."""
+    matches, numbered within each group), not again for each sibling."""
     english = settings.LANGUAGE_CODE
     preference = Case(
         When(language=language, then=Value(0)),
@@ -239,13 +239,17 @@ def one_edition_per_group(documents, language):
     # A document without a group (a newsletter campaign's edition) stands alone: search
     # lists each matching campaign edition (docs/search.md).
     alone = Case(When(group__isnull=True, then=F("pk")), default=Value(0))
-    return documents.annotate(
-        place=Window(
-            RowNumber(),
-            partition_by=[F("group"), alone],
-            order_by=[preference.asc(), F("pk").asc()],
+    return (
+        documents.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("group"), alone],
+                order_by=[preference.asc(), F("pk").asc()],
+            )
         )
-    ).filter(place=1)
+        .filter(place=1)
+        .values("pk")
+    )
 
 
 # Facets ----------------------------------------------------------------------------
