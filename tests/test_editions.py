@@ -227,6 +227,51 @@ def test_search_finds_an_edition_in_another_script_when_no_sibling_matches(
     assert re.search(r'class="search-title" lang="th"><a href="/th/posts/', english)
 
 
+def test_search_shows_one_edition_per_group_in_every_case(client, group, languages):
+    """The edition chosen where several match: the page's language, else English,
+    else the first; the result count counts the editions shown, not every match."""
+    languages.PUBLIC_LANGUAGES = ["en", "th", "km", "lo"]
+    group["km"].status = Post.Status.PUBLISHED
+    group["km"].body = "<p>Ferrywordalpha ជំនួយ</p>"
+    group["km"].save()
+    # A second group whose English edition does not match: Thai and Khmer do.
+    english = PostFactory(title="Border crossing", body="<p>Nothing here.</p>")
+    for language, title in (("th", "ด่านชายแดน"), ("km", "ច្រកព្រំដែន")):
+        PostFactory(
+            title=title,
+            slug=edition_slugify(title),
+            body="<p>Ferrywordbeta</p>",
+            language=language,
+            translation_key=english.translation_key,
+        )
+    search_index_rebuild()
+
+    def shown(url):
+        html = _html(client, url)
+        return set(re.findall(r'class="search-title"[^>]*><a [^>]*>([^<]+)<', html))
+
+    # English page: the English edition of the first group, the alone post.
+    assert shown("/search/?q=Ferrywordalpha") == {
+        "Helpline opens at night",
+        "Only in English",
+    }
+    # Khmer page: the Khmer edition wins over English and Thai.
+    assert shown("/km/search/?q=Ferrywordalpha") == {KHMER_TITLE, "Only in English"}
+    # Lao page (no Lao edition): English wins over Thai and Khmer.
+    assert shown("/lo/search/?q=Ferrywordalpha") == {
+        "Helpline opens at night",
+        "Only in English",
+    }
+    # The English edition does not match: on the Lao page one of Thai and Khmer is
+    # shown (the first made), on the Thai and Khmer pages their own.
+    assert shown("/lo/search/?q=Ferrywordbeta") == {"ด่านชายแดน"}
+    assert shown("/th/search/?q=Ferrywordbeta") == {"ด่านชายแดน"}
+    assert shown("/km/search/?q=Ferrywordbeta") == {"ច្រកព្រំដែន"}
+    english_page = _html(client, "/search/?q=Ferrywordbeta")
+    assert ">1 result</p>" in english_page and "ด่านชายแดน" in english_page
+    assert ">2 results</p>" in _html(client, "/search/?q=Ferrywordalpha")
+
+
 def test_drafts_of_an_edition_never_leak(client, group):
     search_index_rebuild()
     khmer = group["km"]

@@ -40,8 +40,9 @@ class SearchDocument(models.Model):
     kind = models.CharField(max_length=12, choices=Kind)
     object_id = models.PositiveBigIntegerField()
     language = models.CharField(max_length=10, blank=True)
-    # The item's translation group (unact/editions.py); blank for newsletter editions.
-    group = models.UUIDField(null=True, blank=True)
+    # The item's translation group (unact/editions.py); blank for newsletter editions
+    # and pages. Indexed: search looks up a matching document's siblings by it.
+    group = models.UUIDField(null=True, blank=True, db_index=True)
     url = models.CharField(max_length=300)
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)

@@ -22,8 +22,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Q, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -209,7 +218,7 @@ def _sqlite_match(parsed):
 
 def matching(parsed, language=None):
     """(visible documents matching the query, their rank expression). With a page's
-    language, one edition of each post or publication: see one_edition_per_group."""
+    language, one edition of each post or publication: see one_edition_shown."""
     match, rank = (
         _postgresql_match(parsed)
         if connection.vendor == "postgresql"
@@ -217,38 +226,35 @@ def matching(parsed, language=None):
     )
     documents = SearchDocument.objects.visible().filter(match)
     if language:
-        documents = SearchDocument.objects.filter(
-            pk__in=one_edition_per_group(documents, language)
-        )
+        documents = documents.filter(one_edition_shown(match, language))
     return documents, rank
 
 
-def one_edition_per_group(documents, language):
-    """The ids of the matching documents shown on a page in `language`: where several
-    editions of a post or publication match, the one in the page's language, else the
-    English one, else the first. An edition in another language than the page's is
-    still found when no sibling matches: a query in one script finds documents in
-    another language that contain it. The match is evaluated once (a window over the
-    matches, numbered within each group), not again for each sibling."""
+def one_edition_shown(match, language):
+    """The condition on a matching document to be shown on a page in `language`: where
+    several editions of a post or publication match, the one in the page's language,
+    else the English one, else the one with the lowest id. An edition in another
+    language than the page's is still found when no sibling matches: a query in one
+    script finds documents in another language that contain it.
+
+    A row condition, not a window over the matches: the facet counts and the page
+    read the matches once, grouped and ranked directly. The test for a better
+    sibling runs only for rows that can lose one (an English edition on another
+    language's page, an edition in a third language), and finds the siblings by the
+    group's index (a few rows; most documents have none)."""
     english = settings.LANGUAGE_CODE
-    preference = Case(
-        When(language=language, then=Value(0)),
-        When(language=english, then=Value(1)),
-        default=Value(2),
+    siblings = (
+        SearchDocument.objects.visible()
+        .filter(match, group=OuterRef("group"))
+        .exclude(pk=OuterRef("pk"))
     )
-    # A document without a group (a newsletter campaign's edition) stands alone: search
-    # lists each matching campaign edition (docs/search.md).
-    alone = Case(When(group__isnull=True, then=F("pk")), default=Value(0))
-    return (
-        documents.annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("group"), alone],
-                order_by=[preference.asc(), F("pk").asc()],
-            )
-        )
-        .filter(place=1)
-        .values("pk")
+    # A document without a group (a newsletter campaign's edition, a page) stands
+    # alone: search lists each matching campaign edition (docs/search.md).
+    shown = Q(group__isnull=True) | Q(language=language)
+    if language != english:
+        shown |= Q(language=english) & ~Exists(siblings.filter(language=language))
+    return shown | ~Exists(
+        siblings.filter(Q(language__in={language, english}) | Q(pk__lt=OuterRef("pk")))
     )
 
 
@@ -360,7 +366,7 @@ def search_page(
 ):
     """The page of results, the paginator and the facet counts of a search: two queries
     (none for a query without a word to find). language: the page's (one edition of
-    each post or publication, see one_edition_per_group)."""
+    each post or publication, see one_edition_shown)."""
     parsed = parse_query(query)
     if not parsed.can_match():
         page = Paginator([], per_page).get_page(page_number)
