@@ -73,6 +73,16 @@ def language_from_accept_header(header):
     return None
 
 
+def path_in_language(path, language):
+    """An English (unprefixed) address of the public site as a visitor of `language`
+    opens it: under that language's prefix, so the page around English content stays
+    in the visitor's language (as lists link English editions on a Thai page)."""
+    if language == settings.LANGUAGE_CODE or language not in settings.PUBLIC_LANGUAGES:
+        return path
+    script_prefix = get_script_prefix()
+    return f"{script_prefix}{language}/{path.removeprefix(script_prefix)}"
+
+
 class PublicLanguagePrefix(LocalePrefixPattern):
     """i18n_patterns' prefix, empty for English and for a language that is not public:
     staff who use the admin in Khmer before the site is in Khmer still get (and send

@@ -38,6 +38,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from publications.models import Publication
+from unact.i18n import path_in_language
 from unact.models import SearchDocument
 
 from .highlight import Highlighter
@@ -419,6 +420,11 @@ def _result(row, highlighter):
         label, when = _("Page"), day
     else:
         label, when = _("Newsletter"), day
+    if kind != TYPE_EDITION and language in ("", settings.LANGUAGE_CODE):
+        # Stored unprefixed: on a Thai page an English post, publication or page opens
+        # under /th/, in English with the page around it in Thai. Not a campaign's
+        # English edition: its archive page under /th/ shows the Thai edition.
+        url = path_in_language(url, translation.get_language())
     return Result(
         kind,
         label,
