@@ -6,12 +6,12 @@ and emails → models.
 """
 
 import logging
-from datetime import timedelta
 
 from django_tasks import task, task_backends
 
 from django.conf import settings
-from django.utils import timezone
+
+from unact.retry import retry_later
 
 from . import sending
 from .emails import confirmation_email
@@ -41,27 +41,29 @@ def send_confirmation(subscriber_id, attempt=1):
             attempt,
             exc_info=True,
         )
-        confirmation_retry_later(subscriber_id, attempt=attempt + 1)
+        confirmation_retry_later(subscriber_id, attempt=attempt)
         return False
     return True
 
 
 def confirmation_retry_later(subscriber_id, *, attempt):
-    """Queue try number `attempt` of a confirmation email (the mail server may be down)."""
-    if attempt > settings.NEWSLETTER_CONFIRMATION_RETRIES + 1:
+    """Queue the try after try `attempt` of a confirmation email (the mail server may be
+    down), unless NEWSLETTER_CONFIRMATION_RETRIES tries were queued already."""
+    if retry_later(
+        send_confirmation,
+        subscriber_id,
+        attempt=attempt,
+        retries=settings.NEWSLETTER_CONFIRMATION_RETRIES,
+        delay_seconds=settings.NEWSLETTER_CONFIRMATION_RETRY_SECONDS,
+    ):
+        return True
+    if attempt > settings.NEWSLETTER_CONFIRMATION_RETRIES:
         logger.error(
             "Confirmation email to subscriber %s failed %s times; giving up",
             subscriber_id,
-            attempt - 1,
+            attempt,
         )
-        return False
-    if not _supports_defer():
-        # The immediate backend would retry at once, inside the same call.
-        return False
-    delay = settings.NEWSLETTER_CONFIRMATION_RETRY_SECONDS * (attempt - 1)
-    run_after = timezone.now() + timedelta(seconds=delay)
-    send_confirmation.using(run_after=run_after).enqueue(subscriber_id, attempt=attempt)
-    return True
+    return False
 
 
 @task()

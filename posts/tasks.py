@@ -6,7 +6,6 @@ stored before any of this runs, so a broken mail server never loses one.
 """
 
 import logging
-from datetime import timedelta
 
 from django_tasks import task
 
@@ -17,6 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from unact.retry import retry_later
 
 from .models import Comment
 from .permissions import MODERATORS
@@ -38,17 +39,13 @@ def _release(comment_id, field):
 
 
 def _retry_later(task_function, comment_id, attempt):
-    """Queue another try when the backend can run work later; otherwise the failure stands."""
-    if attempt > settings.COMMENTS_EMAIL_RETRIES:
-        return False
-    backend = task_function.get_backend()
-    if not backend.supports_defer:
-        return False
-    run_after = timezone.now() + timedelta(
-        seconds=settings.COMMENTS_EMAIL_RETRY_SECONDS * attempt
+    return retry_later(
+        task_function,
+        comment_id,
+        attempt=attempt,
+        retries=settings.COMMENTS_EMAIL_RETRIES,
+        delay_seconds=settings.COMMENTS_EMAIL_RETRY_SECONDS,
     )
-    task_function.using(run_after=run_after).enqueue(comment_id, attempt=attempt + 1)
-    return True
 
 
 def moderator_emails():

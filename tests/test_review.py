@@ -464,3 +464,70 @@ def test_deleting_an_item_withdraws_its_request(
     )
     assert response.status_code == 302
     assert not ReviewRequest.objects.exists()
+
+
+def test_a_review_email_that_fails_is_tried_again_until_the_mail_server_answers(
+    contributor_client,
+    publisher,
+    smtp_server,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    """The mail server is down when a contributor submits: the submission stands, the
+    worker's try fails and queues another (later), which is sent once the server is back."""
+    from django.utils import timezone
+
+    from .conftest import free_port
+
+    real_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()
+    add_url = reverse("admin:posts_post_add")
+    data = change_form_data(
+        contributor_client,
+        add_url,
+        title="Night ferry schedule",
+        slug="night-ferry-schedule",
+        category=str(CategoryFactory().pk),
+        summary="The ferry runs at night.",
+        body="<p>The ferry runs at night.</p>",
+        _review_submit="Submit for review",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert contributor_client.post(add_url, data).status_code == 302
+    run_worker()
+    review = ReviewRequest.objects.get()
+    assert review.state == ReviewRequest.State.PENDING
+    assert review.publishers_notified_at is None
+    failed, retry = DBTaskResult.objects.order_by("enqueued_at")
+    assert failed.status == "FAILED"
+    assert retry.status == "READY" and retry.run_after > timezone.now()
+    assert retry.args_kwargs == {"args": [review.pk], "kwargs": {"attempt": 2}}
+
+    settings.EMAIL_PORT = real_port
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+    run_worker()
+    assert len(smtp_server.messages) == 1
+    assert "Waiting for review: Night ferry schedule" in str(
+        smtp_server.messages[0]["message"]["Subject"]
+    )
+    review.refresh_from_db()
+    assert review.publishers_notified_at is not None
+
+
+def test_review_emails_stop_retrying_after_the_configured_tries(
+    publisher, settings, caplog
+):
+    from unact.review_tasks import notify_publishers
+
+    from .conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.REVIEW_EMAIL_RETRIES = 2
+    review = ReviewRequest.objects.create(
+        item=PostFactory(status=Post.Status.DRAFT), submitted_by=publisher
+    )
+    with pytest.raises(OSError):
+        notify_publishers.call(review.pk, attempt=3)
+    assert not DBTaskResult.objects.exists(), "no fourth try is queued"
+    assert "failed (attempt 3)." in caplog.text

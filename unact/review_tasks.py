@@ -1,7 +1,8 @@
 """Background work of review before publishing, run by `manage.py db_worker` (django-tasks).
 
 Each notice is claimed on its request row before it is sent, so two workers never send
-it twice; a failed send releases the claim (the task result records the failure).
+it twice; a failed send releases the claim and is tried again later (REVIEW_EMAIL_RETRIES
+times, REVIEW_EMAIL_RETRY_SECONDS times the number of tries apart: unact/retry.py).
 """
 
 import logging
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from unact.models import ReviewRequest
+from unact.retry import retry_later
 from unact.review import publisher_emails
 
 logger = logging.getLogger(__name__)
@@ -30,12 +32,25 @@ def _claim(review_id, field, **conditions):
     )
 
 
-def _send(review_id, field, message):
+def _send(task_function, review_id, attempt, field, message):
     try:
         message.send()
     except Exception:
         ReviewRequest.objects.filter(pk=review_id).update(**{field: None})
-        logger.exception("Review notice %s for request %s failed.", field, review_id)
+        retried = retry_later(
+            task_function,
+            review_id,
+            attempt=attempt,
+            retries=settings.REVIEW_EMAIL_RETRIES,
+            delay_seconds=settings.REVIEW_EMAIL_RETRY_SECONDS,
+        )
+        logger.exception(
+            "Review notice %s for request %s failed (attempt %s)%s.",
+            field,
+            review_id,
+            attempt,
+            "; will retry" if retried else "",
+        )
         raise
 
 
@@ -61,7 +76,7 @@ def _person(user):
 
 
 @task()
-def notify_publishers(review_id):
+def notify_publishers(review_id, attempt=1):
     """Email the Publishers group once about an item submitted for review."""
     recipients = publisher_emails()
     if not recipients:
@@ -83,12 +98,12 @@ def notify_publishers(review_id):
         body=render_to_string("admin/review/email_submitted.txt", context),
         to=recipients,
     )
-    _send(review_id, "publishers_notified_at", message)
+    _send(notify_publishers, review_id, attempt, "publishers_notified_at", message)
     return f"sent to {len(recipients)}"
 
 
 @task()
-def notify_author(review_id):
+def notify_author(review_id, attempt=1):
     """Email the author of a request once that it was approved or sent back."""
     review = (
         ReviewRequest.objects.select_related("submitted_by", "reviewer")
@@ -114,5 +129,5 @@ def notify_author(review_id):
         body=render_to_string("admin/review/email_decided.txt", context),
         to=[author.email],
     )
-    _send(review_id, "author_notified_at", message)
+    _send(notify_author, review_id, attempt, "author_notified_at", message)
     return "sent"

@@ -661,6 +661,9 @@ COMMENTS_IP_RETENTION_DAYS = env_int("COMMENTS_IP_RETENTION_DAYS", 30)
 # Failed notification emails are tried again this many times, this far apart.
 COMMENTS_EMAIL_RETRIES = env_int("COMMENTS_EMAIL_RETRIES", 3)
 COMMENTS_EMAIL_RETRY_SECONDS = env_int("COMMENTS_EMAIL_RETRY_SECONDS", 300)
+# The same for the emails of review before publishing (unact/review_tasks.py).
+REVIEW_EMAIL_RETRIES = env_int("REVIEW_EMAIL_RETRIES", 3)
+REVIEW_EMAIL_RETRY_SECONDS = env_int("REVIEW_EMAIL_RETRY_SECONDS", 300)
 
 # ---------------------------------------------------------------------------
 # Publications (publications app)
