@@ -138,7 +138,8 @@ def _neighbours(post):
     """The published posts just before and just after this one (title and slug), or None."""
     if not post.is_published:
         return None, None
-    published = published_posts().only("title", "slug", "language")
+    # Not the post itself: a preview of its draft of changes may move its time.
+    published = published_posts().exclude(pk=post.pk).only("title", "slug", "language")
     older = (
         published.filter(publish_at__lt=post.publish_at)
         .order_by("-publish_at", "-id")

@@ -467,3 +467,25 @@ def test_reviewing_an_old_revision_shows_the_revision_not_the_draft(
     url = reverse("admin:posts_post_revision", args=[live_post.pk, version.pk])
     html = editor_client.get(url).content.decode()
     assert 'value="Kingfishers"' not in html
+
+
+def test_a_draft_with_changed_related_publications_is_refused_nothing_lost(
+    editor_client, live_post
+):
+    """Related publications are rows of the other side: saved only when published."""
+    publication = PublicationFactory(title="Border crossings report")
+    data = change_form_data(
+        editor_client, change_url(live_post), title="Kingfishers over the river"
+    )
+    prefix = next(
+        name[: -len("-TOTAL_FORMS")] for name in data if name.endswith("-TOTAL_FORMS")
+    )
+    data[f"{prefix}-0-publication"] = str(publication.pk)
+    data["_save_draft"] = "1"
+    response = editor_client.post(change_url(live_post), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "A draft of changes keeps this page&#x27;s own fields only" in html
+    assert 'value="Kingfishers over the river"' in html
+    assert not ChangeDraft.objects.exists()
+    assert not publication.related_posts.exists()
