@@ -489,3 +489,22 @@ def test_a_draft_with_changed_related_publications_is_refused_nothing_lost(
     assert 'value="Kingfishers over the river"' in html
     assert not ChangeDraft.objects.exists()
     assert not publication.related_posts.exists()
+
+
+def test_previews_and_draft_pages_of_nothing_answer_without_an_error(
+    editor_client, live_post
+):
+    """No draft, no such item, absurd numbers: a 404 or a way back, never a 500."""
+    for url in (
+        "/posts/preview/99999999999999999999999/",
+        "/publications/preview/99999999999999999999999/",
+        "/posts/preview/424242/",
+    ):
+        assert editor_client.get(url).status_code == 404, url
+    assert editor_client.get(preview_url(live_post)).status_code == 302
+    for name in ("compare", "discard"):
+        response = editor_client.get(draft_url(live_post, name), follow=True)
+        assert response.status_code == 200
+        assert "has no draft of changes" in response.content.decode()
+    missing = "/admin/posts/post/424242/draft/compare/"
+    assert editor_client.get(missing).status_code == 404

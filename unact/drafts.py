@@ -21,6 +21,7 @@ publications.views (`*_changes_preview`).
 """
 
 import json
+import logging
 import os
 from types import SimpleNamespace
 
@@ -29,14 +30,18 @@ from taggit.utils import edit_string_for_tags
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.core.serializers.base import DeserializationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unact.models import ChangeDraft
 from unact.revisions import revisions_compare
+
+logger = logging.getLogger(__name__)
 
 
 def draft_of(item):
@@ -155,11 +160,20 @@ def draft_apply(*, item, draft):
         serialized = json.dumps(
             [{"model": model._meta.label_lower, "pk": item.pk, "fields": fields}]
         )
-        drafted = next(
-            serializers.deserialize("json", serialized, ignorenonexistent=True)
-        ).object
+        try:
+            drafted = next(
+                serializers.deserialize("json", serialized, ignorenonexistent=True)
+            ).object
+        except DeserializationError:
+            # Values the model can no longer read (its fields changed since): the
+            # live values stand, and the comparison shows nothing for them.
+            logger.warning("Draft %s could not be read; live values shown.", draft.pk)
+            fields, drafted = {}, None
         for name in fields:
-            field = model._meta.get_field(name)
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue  # removed from the model since the draft was saved
             value = getattr(drafted, field.attname)
             if field.many_to_one and value is not None:
                 if not field.related_model._default_manager.filter(pk=value).exists():
