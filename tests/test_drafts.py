@@ -508,3 +508,32 @@ def test_previews_and_draft_pages_of_nothing_answer_without_an_error(
         assert "has no draft of changes" in response.content.decode()
     missing = "/admin/posts/post/424242/draft/compare/"
     assert editor_client.get(missing).status_code == 404
+
+
+def test_a_form_opened_before_the_draft_was_saved_leaves_the_draft_waiting(
+    editor_client, live_post, django_capture_on_commit_callbacks
+):
+    """Someone publishing from a page opened earlier publishes what they typed; the
+    draft saved meanwhile (and its files) keeps waiting, with the "changed" warning."""
+    stale = change_form_data(editor_client, change_url(live_post), summary="Earlier")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_form(
+            editor_client,
+            live_post,
+            "_save_draft",
+            files={"featured_image": image_upload("river.jpg")},
+            image_alt="A river at dusk",
+            title="Kingfishers over the river",
+        )
+    draft_name = ChangeDraft.objects.get().data["files"]["featured_image"]
+    stale["_save"] = "1"
+    response = editor_client.post(change_url(live_post), stale)
+    assert response.status_code == 302
+    live_post.refresh_from_db()
+    assert live_post.summary == "Earlier"
+    assert live_post.title == "Lanterns on the river"
+    assert not live_post.featured_image
+    assert ChangeDraft.objects.exists() and default_storage.exists(draft_name)
+    assert "Published the draft" not in history(live_post)[-1][1]
+    html = editor_client.get(change_url(live_post)).content.decode()
+    assert "The live version changed after this draft was started" in html

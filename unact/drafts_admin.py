@@ -42,6 +42,12 @@ from unact.editions import is_public
 from unact.review import is_live, may_publish
 
 SAVE_DRAFT = "_save_draft"
+# A hidden field of a form opened on a draft: which draft, as last saved.
+DRAFT_LOADED = "_draft_loaded"
+
+
+def draft_stamp(draft):
+    return f"{draft.pk}:{draft.updated_at.isoformat()}"
 
 
 def _person(user):
@@ -102,12 +108,24 @@ class DraftAdminMixin:
 
     def _draft(self, request, item):
         """The item's draft (looked up once per request), or None where drafts are not
-        loaded (a revision being reviewed and restored)."""
+        loaded (a revision being reviewed and restored).
+
+        A posted form applies the draft only if it was opened on that very draft
+        (DRAFT_LOADED): a form opened before someone saved a draft neither publishes
+        that draft's files nor removes it.
+        """
         if item is None or item.pk is None or getattr(request, "_drafts_off", False):
             return None
         cache = request.__dict__.setdefault("_change_drafts", {})
         if item.pk not in cache:
-            cache[item.pk] = draft_of(item)
+            draft = draft_of(item)
+            if (
+                draft is not None
+                and request.method == "POST"
+                and request.POST.get(DRAFT_LOADED) != draft_stamp(draft)
+            ):
+                draft = None
+            cache[item.pk] = draft
         return cache[item.pk]
 
     def may_save_draft(self, request, item):
@@ -262,6 +280,7 @@ class DraftAdminMixin:
         draft = self._draft(request, obj)
         if draft is not None:
             context["change_draft"] = {
+                "stamp": draft_stamp(draft),
                 "who": _person(draft.updated_by),
                 "when": date_format(
                     timezone.localtime(draft.updated_at), "DATETIME_FORMAT"
