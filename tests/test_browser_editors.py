@@ -145,11 +145,13 @@ def test_editor_keeps_a_draft_of_a_live_post_previews_it_on_a_phone_then_publish
     page.get_by_role("button", name="Save draft of changes").click()
     page.wait_for_selector(".messagelist .success")
     notice = page.locator(".draft-of-changes").inner_text()
+    screenshot(page, "draft-of-changes-admin")
     assert "A draft of changes by Sok" in notice and "is waiting" in notice
     assert (
         page.locator("#id_title").input_value()
         == "Boats and buses leave Chiang Saen at dawn"
     )
+    assert page.locator("#id_summary").input_value() == ""
 
     visitor = browser.new_context().new_page()
     visitor.goto(live_server.url + post.get_absolute_url())

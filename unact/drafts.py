@@ -150,9 +150,10 @@ def draft_save(*, item, form, user):
     return draft
 
 
-def draft_apply(*, item, draft):
+def draft_apply(*, item, draft, derived=True):
     """Set the draft's values on the item in memory (never saved): the item as it will
-    be once the draft is published. Returns (m2m {name: [pk]}, tag names or None)."""
+    be once the draft is published (with `derived`, what its save fills in too).
+    Returns (m2m {name: [pk]}, tag names or None)."""
     model = type(item)
     data = draft.data
     fields = data.get("fields", {})
@@ -183,8 +184,8 @@ def draft_apply(*, item, draft):
             setattr(item, field.attname, value)
     for name, stored in data.get("files", {}).items():
         setattr(item, name, stored or None)
-    if hasattr(item, "fill_derived_fields"):
-        item.fill_derived_fields()  # what its save() would fill in
+    if derived and hasattr(item, "fill_derived_fields"):
+        item.fill_derived_fields()
     return data.get("m2m", {}), data.get("tags")
 
 
@@ -193,7 +194,8 @@ def draft_initial(*, item, draft, form_fields):
     memory): the editor continues where the draft left off."""
     from django.forms.models import model_to_dict
 
-    m2m, tags = draft_apply(item=item, draft=draft)
+    # A summary left blank stays blank in the form: it follows the text until saved.
+    m2m, tags = draft_apply(item=item, draft=draft, derived=False)
     model = type(item)
     names = [name for name in form_fields if name not in m2m and name != "tags"]
     initial = {
