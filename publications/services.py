@@ -295,15 +295,16 @@ def _delete_files(names):
     changes names (unact/drafts.py: publishing it still needs them).
 
     names: {field: [stored name, ...]}."""
+    from unact.drafts import file_in_drafts
     from unact.revisions import file_in_revisions
 
     for field, field_names in names.items():
         storage = Publication._meta.get_field(field).storage
         for name in filter(None, field_names):
-            if not Publication.objects.filter(
-                **{field: name}
-            ).exists() and not file_in_revisions(
-                model=Publication, field_name=field, name=name
+            if not (
+                Publication.objects.filter(**{field: name}).exists()
+                or file_in_revisions(model=Publication, field_name=field, name=name)
+                or file_in_drafts(model=Publication, name=name)
             ):
                 storage.delete(name)
                 if field == "cover":

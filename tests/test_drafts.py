@@ -537,3 +537,21 @@ def test_a_form_opened_before_the_draft_was_saved_leaves_the_draft_waiting(
     assert "Published the draft" not in history(live_post)[-1][1]
     html = editor_client.get(change_url(live_post)).content.decode()
     assert "The live version changed after this draft was started" in html
+
+
+def test_a_file_a_draft_names_is_not_deleted_when_the_live_one_is_replaced(
+    editor_client, django_capture_on_commit_callbacks
+):
+    """The clean-up of replaced publication files spares a file a draft still names."""
+    from publications.services import publication_save
+
+    publication = PublicationFactory(document=pdf_upload("first.pdf"))
+    first = publication.document.name
+    post_form(editor_client, publication, "_save_draft", summary="Kept with the PDF")
+    assert ChangeDraft.objects.get().data["files"]["document"] == first
+    assert not Version.objects.get_for_object(publication).exists()
+    publication.document = pdf_upload("second.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        publication_save(publication=publication)
+    assert publication.document.name != first
+    assert default_storage.exists(first)
