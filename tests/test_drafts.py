@@ -555,3 +555,40 @@ def test_a_file_a_draft_names_is_not_deleted_when_the_live_one_is_replaced(
         publication_save(publication=publication)
     assert publication.document.name != first
     assert default_storage.exists(first)
+
+
+def test_publishing_a_draft_that_moves_the_post_leaves_a_redirect(
+    editor_client, live_post
+):
+    old_address = live_post.get_absolute_url()
+    post_form(editor_client, live_post, "_save_draft", slug="kingfishers")
+    assert Client().get(old_address).status_code == 200
+    post_form(editor_client, live_post, "_save")
+    live_post.refresh_from_db()
+    assert live_post.slug == "kingfishers"
+    response = Client().get(old_address)
+    assert response.status_code == 301
+    assert response["Location"].endswith(live_post.get_absolute_url())
+
+
+@pytest.mark.parametrize("state", ["scheduled", "expired"])
+def test_scheduled_and_expired_items_take_drafts_of_changes_too(editor_client, state):
+    now = timezone.now()
+    if state == "scheduled":
+        item = PublicationFactory(scheduled=True, title="Coming report")
+    else:
+        item = PostFactory(
+            title="Coming report",
+            publish_at=now - timedelta(days=3),
+            unpublish_at=now - timedelta(days=1),
+        )
+    html = editor_client.get(change_url(item)).content.decode()
+    assert 'name="_save_draft"' in html
+    response = post_form(editor_client, item, "_save_draft", title="Renamed report")
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.title == "Coming report"
+    compare = editor_client.get(draft_url(item, "compare")).content.decode()
+    assert "<del>Coming report</del> → <ins>Renamed report</ins>" in compare
+    preview = editor_client.get(preview_url(item)).content.decode()
+    assert "Renamed report" in preview and "Preview of unpublished changes" in preview
