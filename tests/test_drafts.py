@@ -592,3 +592,18 @@ def test_scheduled_and_expired_items_take_drafts_of_changes_too(editor_client, s
     assert "<del>Coming report</del> → <ins>Renamed report</ins>" in compare
     preview = editor_client.get(preview_url(item)).content.decode()
     assert "Renamed report" in preview and "Preview of unpublished changes" in preview
+
+
+def test_a_contributor_sees_the_live_values_not_the_draft(
+    client, editor_client, live_post
+):
+    """Contributors see live items read-only: the live version, without the draft."""
+    post_form(
+        editor_client, live_post, "_save_draft", title="Kingfishers over the river"
+    )
+    client.force_login(StaffFactory(username="dara", groups=[CONTRIBUTORS]))
+    html = client.get(change_url(live_post)).content.decode()
+    assert "Lanterns on the river" in html
+    assert "Kingfishers" not in html and "is waiting" not in html
+    # Contributors may preview drafts of posts (they may edit drafts).
+    assert client.get(preview_url(live_post)).status_code == 200

@@ -108,7 +108,7 @@ class DraftAdminMixin:
 
     def _draft(self, request, item):
         """The item's draft (looked up once per request), or None where drafts are not
-        loaded (a revision being reviewed and restored).
+        loaded (a revision being reviewed and restored, an item seen read-only).
 
         A posted form applies the draft only if it was opened on that very draft
         (DRAFT_LOADED): a form opened before someone saved a draft neither publishes
@@ -116,6 +116,8 @@ class DraftAdminMixin:
         """
         if item is None or item.pk is None or getattr(request, "_drafts_off", False):
             return None
+        if not self.has_change_permission(request, item):
+            return None  # a live item seen read-only shows the live values
         cache = request.__dict__.setdefault("_change_drafts", {})
         if item.pk not in cache:
             draft = draft_of(item)
