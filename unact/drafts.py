@@ -62,7 +62,7 @@ def _form_model_fields(model, form):
     for name in form.fields:
         try:
             field = model._meta.get_field(name)
-        except Exception:  # noqa: BLE001 - a form-only field (the review comment)
+        except FieldDoesNotExist:  # a form-only field (the review comment)
             continue
         if field.many_to_many and not field.serialize:
             tags = field  # django-taggit's manager, kept as names
