@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from unact.drafts_admin import DraftAdminMixin
 from unact.publishing_admin import EditionAdminMixin, PublishingAdminMixin
 from unact.review_admin import ReviewAdminMixin
 from unact.revisions import RevisionAdmin
@@ -35,7 +36,11 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Post)
 class PostAdmin(
-    EditionAdminMixin, ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin
+    DraftAdminMixin,
+    EditionAdminMixin,
+    ReviewAdminMixin,
+    PublishingAdminMixin,
+    RevisionAdmin,
 ):
     list_display = ["title", "category", "status_label", "publish_at", "author"]
     list_filter = ["status", "category", "allow_comments", "publish_at"]

@@ -12,6 +12,7 @@ urlpatterns = [
     # combining vowel signs and tone marks, so such a slug reads oddly (the page shows
     # the tag's name) and taggit numbers a clash.
     re_path(r"^tag/(?P<slug>[-\w]+)/$", views.tag_detail, name="tag"),
+    path("preview/<int:pk>/", views.post_changes_preview, name="changes-preview"),
     path("<eslug:slug>/", views.post_detail, name="detail"),
     path("<eslug:slug>/comment/", views.comment_create, name="comment"),
     path("<eslug:slug>/comment/ticket/", views.comment_ticket, name="comment-ticket"),

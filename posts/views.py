@@ -24,11 +24,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from unact import pagecache
+from unact.drafts import draft_apply, draft_of
 from unact.editions import edition_alternates, other_editions
 from unact.pagination import paginate
 from unact.publicforms import public_form
 from unact.security import is_cross_site
 from unact.seo import organization_data
+from unact.tagging import tags_named
 
 from . import services
 from .forms import CommentForm, comment_form_token
@@ -136,7 +138,8 @@ def _neighbours(post):
     """The published posts just before and just after this one (title and slug), or None."""
     if not post.is_published:
         return None, None
-    published = published_posts().only("title", "slug", "language")
+    # Not the post itself: a preview of its draft of changes may move its time.
+    published = published_posts().exclude(pk=post.pk).only("title", "slug", "language")
     older = (
         published.filter(publish_at__lt=post.publish_at)
         .order_by("-publish_at", "-id")
@@ -159,7 +162,10 @@ def post_detail(request, slug):
         raise Http404(_("No post is published at this address."))
     if post.wrong_prefix(get_language()):
         return HttpResponsePermanentRedirect(post.get_absolute_url())
-    tags = post_tags(post)
+    return _post_page(request, post, editions, tags=post_tags(post))
+
+
+def _post_page(request, post, editions, *, tags, changes_preview=False):
     sources = post.image_sources()
     share_image = sources[-1] if sources else None
     previous_post, next_post = _neighbours(post)
@@ -170,7 +176,8 @@ def post_detail(request, slug):
         "structured_data": post_structured_data(post, tags, share_image),
         "previous_post": previous_post,
         "next_post": next_post,
-        "is_preview": not post.is_published,
+        "is_preview": changes_preview or not post.is_published,
+        "is_changes_preview": changes_preview,
         "other_editions": other_editions(post, editions),
         "edition_alternates": edition_alternates(post, editions),
         **comment_context(request, post),
@@ -180,6 +187,26 @@ def post_detail(request, slug):
         # Staff previews of drafts must never sit in any cache.
         add_never_cache_headers(response)
     return response
+
+
+@require_safe
+def post_changes_preview(request, pk):
+    """The post's page with its draft of changes applied (unact/drafts.py), as it will
+    look once published: for staff who may edit posts, never cached."""
+    if not _may_preview(request):
+        raise Http404(_("No post is published at this address."))
+    post = get_object_or_404(Post.objects.select_related("category"), pk=pk)
+    draft = draft_of(post)
+    if draft is None:
+        messages.info(
+            request, _("This post has no draft of changes: here is the live version.")
+        )
+        return redirect(post)
+    editions = list(Post.objects.select_related("category").group(post.slug))
+    _m2m, tag_names = draft_apply(item=post, draft=draft)
+    editions = [post if edition.pk == post.pk else edition for edition in editions]
+    tags = post_tags(post) if tag_names is None else tags_named(tag_names)
+    return _post_page(request, post, editions, tags=tags, changes_preview=True)
 
 
 @permission_required("posts.view_image")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from posts.models import Post
+from unact.drafts_admin import DraftAdminMixin
 from unact.publishing_admin import EditionAdminMixin, PublishingAdminMixin
 from unact.review_admin import ReviewAdminMixin
 from unact.revisions import RevisionAdmin
@@ -23,7 +24,11 @@ class CountryAdmin(admin.ModelAdmin):
 
 @admin.register(Publication)
 class PublicationAdmin(
-    EditionAdminMixin, ReviewAdminMixin, PublishingAdminMixin, RevisionAdmin
+    DraftAdminMixin,
+    EditionAdminMixin,
+    ReviewAdminMixin,
+    PublishingAdminMixin,
+    RevisionAdmin,
 ):
     form = PublicationAdminForm
     list_display = [

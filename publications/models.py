@@ -226,9 +226,14 @@ class Publication(Edition, Publishable):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.fill_derived_fields()
+        super().save(*args, **kwargs)
+
+    def fill_derived_fields(self):
+        """What a save fills in (a preview of a draft of changes shows it too): a blank
+        summary is taken from the description."""
         if not self.summary.strip():
             self.summary = summarize(self.description)
-        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {**self.publishing_errors(), **edition_errors(self)}

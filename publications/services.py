@@ -291,18 +291,20 @@ def _delete_cover_renditions(storage, cover_name):
 
 def _delete_files(names):
     """Delete stored files (and the renditions of covers) that no row uses any more, and
-    no revision refers to (a restored revision finds its files).
+    no revision refers to (a restored revision finds its files), and no draft of
+    changes names (unact/drafts.py: publishing it still needs them).
 
     names: {field: [stored name, ...]}."""
+    from unact.drafts import file_in_drafts
     from unact.revisions import file_in_revisions
 
     for field, field_names in names.items():
         storage = Publication._meta.get_field(field).storage
         for name in filter(None, field_names):
-            if not Publication.objects.filter(
-                **{field: name}
-            ).exists() and not file_in_revisions(
-                model=Publication, field_name=field, name=name
+            if not (
+                Publication.objects.filter(**{field: name}).exists()
+                or file_in_revisions(model=Publication, field_name=field, name=name)
+                or file_in_drafts(model=Publication, name=name)
             ):
                 storage.delete(name)
                 if field == "cover":
@@ -374,12 +376,16 @@ def publication_save(*, publication):
 
 
 def publication_delete(*, publication):
-    """Delete a publication with its files (PDF, video, captions, cover and renditions)
-    and its revisions: a deleted publication leaves no file behind (some hold personal data)."""
+    """Delete a publication with its files (PDF, video, captions, cover and renditions),
+    its revisions and its draft of changes: a deleted publication leaves no file behind
+    (some hold personal data)."""
     from reversion.models import Version
+
+    from unact.drafts import drafts_delete
 
     names = {field: [name] for field, name in _current_names(publication).items()}
     with transaction.atomic():
+        drafts_delete(model=Publication, pks=[publication.pk])
         versions = Version.objects.get_for_object(publication)
         for version in versions:
             for field in names:

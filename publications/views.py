@@ -1,21 +1,25 @@
 from django.conf import settings
+from django.contrib import messages
 from django.http import (
     FileResponse,
     Http404,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from posts.models import Post
+from unact.drafts import draft_apply, draft_of
 from unact.editions import edition_alternates, other_editions
 from unact.pagination import paginate
+from unact.tagging import tags_named
 
 from .filters import FilteredPublications, PublicationFilterForm, filter_query
-from .models import Publication
+from .models import Country, Publication
 from .seo import publication_structured_data
 from .services import publication_count_download
 
@@ -76,8 +80,26 @@ def publication_detail(request, slug):
         raise Http404(_("No publication is published at this address."))
     if publication.wrong_prefix(get_language()):
         return HttpResponsePermanentRedirect(publication.get_absolute_url())
-    countries = list(publication.countries.all())
-    tags = list(publication.tags.all())
+    return _publication_page(
+        request,
+        publication,
+        editions,
+        countries=list(publication.countries.all()),
+        tags=list(publication.tags.all()),
+        related_posts=publication.related_posts.published(),
+    )
+
+
+def _publication_page(
+    request,
+    publication,
+    editions,
+    *,
+    countries,
+    tags,
+    related_posts,
+    changes_preview=False,
+):
     covers = publication.cover_sources()
     share_image = covers[-1] if covers else None
     context = {
@@ -88,10 +110,9 @@ def publication_detail(request, slug):
         "structured_data": publication_structured_data(
             publication, tags, countries, share_image
         ),
-        "related_posts": list(
-            publication.related_posts.published().select_related("category")
-        ),
-        "is_preview": not publication.is_published,
+        "related_posts": list(related_posts.select_related("category")),
+        "is_preview": changes_preview or not publication.is_published,
+        "is_changes_preview": changes_preview,
         "other_editions": other_editions(publication, editions),
         "edition_alternates": edition_alternates(publication, editions),
     }
@@ -100,6 +121,49 @@ def publication_detail(request, slug):
         # Staff previews of drafts must never sit in any cache.
         add_never_cache_headers(response)
     return response
+
+
+@require_safe
+def publication_changes_preview(request, pk):
+    """The publication's page with its draft of changes applied (unact/drafts.py), as
+    it will look once published: for staff who may edit publications, never cached."""
+    queryset, can_preview = _visible_publications(request)
+    if not can_preview:
+        raise Http404(_("No publication is published at this address."))
+    publication = get_object_or_404(queryset, pk=pk)
+    draft = draft_of(publication)
+    if draft is None:
+        messages.info(
+            request,
+            _("This publication has no draft of changes: here is the live version."),
+        )
+        return redirect(publication)
+    editions = list(queryset.group(publication.slug))
+    m2m, tag_names = draft_apply(item=publication, draft=draft)
+    editions = [
+        publication if edition.pk == publication.pk else edition for edition in editions
+    ]
+    countries = (
+        list(Country.objects.filter(pk__in=m2m["countries"]))
+        if "countries" in m2m
+        else list(publication.countries.all())
+    )
+    related_posts = (
+        Post.objects.published().filter(pk__in=m2m["related_posts"])
+        if "related_posts" in m2m
+        else publication.related_posts.published()
+    )
+    return _publication_page(
+        request,
+        publication,
+        editions,
+        countries=countries,
+        tags=list(publication.tags.all())
+        if tag_names is None
+        else tags_named(tag_names),
+        related_posts=related_posts,
+        changes_preview=True,
+    )
 
 
 def _is_new_download(request):

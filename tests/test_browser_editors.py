@@ -111,3 +111,85 @@ def test_contributor_submits_and_publisher_approves(live_server, browser, page):
     assert "anyone who needs a bed tonight" in visitor.locator(".prose").inner_text()
     publisher.context.close()
     visitor.close()
+
+
+def test_editor_keeps_a_draft_of_a_live_post_previews_it_on_a_phone_then_publishes(
+    live_server, browser, page, screenshot
+):
+    """An editor rewrites a live post as a draft: visitors still read the live text;
+    the preview at 360 px shows the new one, marked as unpublished; publishing it puts
+    it before visitors."""
+    from posts.models import Post
+
+    from .factories import CommentFactory, PostFactory
+
+    StaffFactory(username="sok", first_name="Sok", groups=[EDITORS])
+    post = PostFactory(
+        title="Boats leave Chiang Saen at dawn",
+        slug="boats-leave-chiang-saen",
+        summary="",
+        body="<p>The ferry crossing is the old route.</p>",
+    )
+    CommentFactory(post=post, text="We took this boat last year.")
+    _sign_in(
+        page,
+        live_server.url + reverse("admin:posts_post_change", args=[post.pk]),
+        "sok",
+    )
+    page.wait_for_selector("#id_title")
+    page.locator("#id_title").fill("Boats and buses leave Chiang Saen at dawn")
+    page.locator("#id_summary").fill("")
+    page.frame_locator("iframe.cke_wysiwyg_frame").locator("body").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("The bridge now carries most travellers across the river.")
+    page.get_by_role("button", name="Save draft of changes").click()
+    page.wait_for_selector(".messagelist .success")
+    notice = page.locator(".draft-of-changes").inner_text()
+    screenshot(page, "draft-of-changes-admin")
+    assert "A draft of changes by Sok" in notice and "is waiting" in notice
+    assert (
+        page.locator("#id_title").input_value()
+        == "Boats and buses leave Chiang Saen at dawn"
+    )
+    assert page.locator("#id_summary").input_value() == ""
+
+    visitor = browser.new_context().new_page()
+    visitor.goto(live_server.url + post.get_absolute_url())
+    assert (
+        "The ferry crossing is the old route." in visitor.locator(".prose").inner_text()
+    )
+    assert visitor.locator("h1").inner_text() == "Boats leave Chiang Saen at dawn"
+
+    preview_href = page.get_by_role("link", name="Preview draft").get_attribute("href")
+    phone = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        storage_state=page.context.storage_state(),
+    ).new_page()
+    phone.goto(live_server.url + preview_href)
+    assert (
+        "Preview of unpublished changes" in phone.locator(".draft-banner").inner_text()
+    )
+    assert (
+        phone.locator("h1").inner_text() == "Boats and buses leave Chiang Saen at dawn"
+    )
+    assert "bridge now carries most travellers" in phone.locator(".prose").inner_text()
+    assert "We took this boat last year." in phone.content()
+    # The live version is the same post, not a neighbour.
+    assert phone.locator("nav.prev-next").count() == 0
+    # Nothing wider than the phone's screen.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone, "draft-of-changes-preview-360")
+
+    page.get_by_role("button", name="Publish changes").first.click()
+    page.wait_for_selector(".messagelist .success")
+    visitor.goto(live_server.url + post.get_absolute_url())
+    assert (
+        visitor.locator("h1").inner_text()
+        == "Boats and buses leave Chiang Saen at dawn"
+    )
+    assert (
+        "bridge now carries most travellers" in visitor.locator(".prose").inner_text()
+    )
+    assert Post.objects.get(pk=post.pk).title.startswith("Boats and buses")
+    phone.context.close()
+    visitor.context.close()

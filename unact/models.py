@@ -158,3 +158,59 @@ class ReviewRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_state_display()}: {self.content_type.model} {self.object_id}"
+
+
+class ChangeDraftQuerySet(models.QuerySet):
+    def for_item(self, item):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(item), object_id=item.pk
+        )
+
+
+class ChangeDraft(models.Model):
+    """Changes to a live post or publication, kept beside it until a publisher publishes
+    or discards them (unact/drafts.py). The live row is untouched meanwhile.
+
+    `data` holds the change form's values: {"fields": the model fields as Django's JSON
+    serializer writes them, "m2m": {name: [pk, ...]}, "tags": [name, ...] or null,
+    "files": {name: stored file name}, "uploads": [stored names this draft uploaded]}.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    data = models.JSONField(default=dict)
+    # The live row's updated_at when the draft was started: a later one means someone
+    # changed the live version since.
+    base_updated_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    updated_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    objects = ChangeDraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("draft of changes")
+        verbose_name_plural = _("drafts of changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                name="change_draft_one_per_item",
+            )
+        ]
+
+    def __str__(self):
+        return f"Draft of changes: {self.content_type.model} {self.object_id}"

@@ -3,8 +3,9 @@
 Each page is stored with the content version it was rendered under. Any change visitors
 can see (a save or delete of a model listed in PAGE_CACHE_MODELS, except rows that were
 never on a page, such as a comment held for moderation; any successful POST in the
-admin, including bulk actions that bypass save()) replaces the version, so the next
-request on every app server renders afresh. A scheduled item turns the version over when
+admin, including bulk actions that bypass save(), but a draft of changes saved or
+discarded) replaces the version, so the next request on every app server renders
+afresh. A scheduled item turns the version over when
 its time comes, and so does an item when its unpublishing time comes.
 
 The version lives in the shared cache (Redis when REDIS_URL is set), so all app servers
@@ -265,6 +266,8 @@ class PageCacheMiddleware:
                 request.method == "POST"
                 and response.status_code < 400
                 and request.path.startswith(self._admin_prefix())
+                # A draft of changes saved or discarded (unact/drafts_admin.py).
+                and not getattr(request, "page_content_unchanged", False)
             ):
                 content_changed()
             if settings.PAGE_CACHE_SECONDS:

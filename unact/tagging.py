@@ -1,8 +1,9 @@
 """Tags (django-taggit) read in bulk, for every app's lists and feeds."""
 
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.text import slugify
 
 
 def attach_tag_names(objects):
@@ -27,3 +28,16 @@ def attach_tag_names(objects):
     for obj in objects:
         obj.tag_names = names[obj.pk]
     return objects
+
+
+def tags_named(names):
+    """Tags by name, ordered by name, for a preview: the stored ones, and unsaved ones
+    (with the slug they would get) for names no item uses yet."""
+    stored = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
+    return sorted(
+        (
+            stored.get(name) or Tag(name=name, slug=slugify(name, allow_unicode=True))
+            for name in set(names)
+        ),
+        key=lambda tag: tag.name,
+    )

@@ -18,6 +18,8 @@ IGNORED = [
     "static/*",
     "*/admin.py",
     "unact/adminsite.py",
+    "unact/drafts.py",
+    "unact/drafts_admin.py",
     "unact/editions.py",
     "unact/publishing_admin.py",
     "unact/redirects.py",
