@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("unact", "0009_fill_search_index"),
+        ("unact", "0010_searchdocument_group_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
