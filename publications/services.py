@@ -377,15 +377,12 @@ def publication_save(*, publication):
 
 def publication_delete(*, publication):
     """Delete a publication with its files (PDF, video, captions, cover and renditions),
-    its revisions and its draft of changes: a deleted publication leaves no file behind
-    (some hold personal data)."""
+    its revisions and (through post_delete, unact/drafts.py) its draft of changes: a
+    deleted publication leaves no file behind (some hold personal data)."""
     from reversion.models import Version
-
-    from unact.drafts import drafts_delete
 
     names = {field: [name] for field, name in _current_names(publication).items()}
     with transaction.atomic():
-        drafts_delete(model=Publication, pks=[publication.pk])
         versions = Version.objects.get_for_object(publication)
         for version in versions:
             for field in names:

@@ -308,6 +308,16 @@ def test_deleting_a_post_deletes_its_draft(editor_client, live_post):
     assert editor_client.get(preview_url(live_post)).status_code == 404
 
 
+def test_a_post_deleted_outside_the_admin_takes_its_draft_along(
+    editor_client, live_post
+):
+    """A bulk delete, the shell or a service: the draft never outlives its item."""
+    post_form(editor_client, live_post, "_save_draft", title="Kingfishers")
+    assert ChangeDraft.objects.count() == 1
+    Post.objects.filter(pk=live_post.pk).delete()
+    assert not ChangeDraft.objects.exists()
+
+
 def test_contributors_see_no_draft_button_and_cannot_post_one(client, live_post):
     client.force_login(StaffFactory(username="dara", groups=[CONTRIBUTORS]))
     html = client.get(change_url(live_post)).content.decode()

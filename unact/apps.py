@@ -10,7 +10,19 @@ class UnactConfig(AppConfig):
 
         signals.connect()
 
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_delete, post_migrate
+
+        from posts.models import Post
+        from publications.models import Publication
+
+        from .drafts import item_deleted
+
+        for model in (Post, Publication):
+            post_delete.connect(
+                item_deleted,
+                sender=model,
+                dispatch_uid=f"unact-drafts-{model.__name__}",
+            )
 
         from .redirects import site_follow_settings
 

@@ -243,6 +243,12 @@ def drafts_delete(*, model, pks):
         draft_remove(draft=draft)
 
 
+def item_deleted(sender, instance, **kwargs):
+    """post_delete of posts and publications (connected in unact/apps.py): an item's
+    draft goes with it however it is deleted (the admin, a service, the shell)."""
+    drafts_delete(model=sender, pks=[instance.pk])
+
+
 def file_in_drafts(*, model, name):
     """Whether a draft of an item of the model names this stored file."""
     candidates = ChangeDraft.objects.filter(

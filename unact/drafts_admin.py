@@ -36,7 +36,6 @@ from unact.drafts import (
     draft_of,
     draft_remove,
     draft_save,
-    drafts_delete,
 )
 from unact.editions import is_public
 from unact.review import is_live, may_publish
@@ -254,10 +253,6 @@ class DraftAdminMixin:
         if not event:
             return message
         return _joined(message, event)
-
-    def log_deletions(self, request, queryset):
-        drafts_delete(model=self.model, pks=[item.pk for item in queryset])
-        return super().log_deletions(request, queryset)
 
     # The page --------------------------------------------------------------------
 
