@@ -69,6 +69,10 @@ class PostFactory(DjangoModelFactory):
     body = "<p>Referral mechanisms across the Greater Mekong Sub-region improved.</p>"
     status = Post.Status.PUBLISHED
     publish_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    author = None
+    # A post's author made it, unless a test says otherwise (contributors change only
+    # the drafts they created).
+    created_by = factory.SelfAttribute("author")
 
     @factory.post_generation
     def tags(self, create, names):

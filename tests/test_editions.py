@@ -470,6 +470,7 @@ def test_add_translation_makes_a_prefilled_draft_and_opens_it(client, group, edi
     assert response["Location"] == reverse("admin:posts_post_change", args=[edition.pk])
     assert edition.translation_key == english.translation_key
     assert edition.status == Post.Status.DRAFT
+    assert edition.created_by == editor  # the translator's draft
     assert (edition.title, edition.body, edition.summary, edition.category_id) == (
         english.title,
         english.body,

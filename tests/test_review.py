@@ -3,6 +3,7 @@ publishers approve or send back, editors keep full rights; nothing submitted is 
 visitors before it is approved."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -13,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from posts.models import Post
 from posts.permissions import EDITORS
@@ -290,10 +292,12 @@ def test_send_back_needs_a_comment_and_the_author_can_submit_again(
 
 
 def test_a_contributor_cannot_publish_by_any_path(
-    contributor_client, publisher, django_capture_on_commit_callbacks
+    contributor, contributor_client, publisher, django_capture_on_commit_callbacks
 ):
     """A crafted status, the publish action and a crafted approval are all refused."""
-    post = PostFactory(title="Draft about hotlines", status=Post.Status.DRAFT)
+    post = PostFactory(
+        title="Draft about hotlines", status=Post.Status.DRAFT, author=contributor
+    )
     url = change_url(post)
     data = change_form_data(contributor_client, url, status="published")
     response = contributor_client.post(url, data)
@@ -326,6 +330,42 @@ def test_a_contributor_cannot_publish_by_any_path(
     assert ReviewRequest.objects.get().state == ReviewRequest.State.PENDING
 
 
+def test_a_contributor_changes_only_the_drafts_they_created(
+    contributor, contributor_client, django_capture_on_commit_callbacks
+):
+    """As a WordPress contributor: another's draft is read-only (its save, delete and
+    submission refused); a new post is theirs, and so is a translation they make."""
+    colleague = StaffFactory(username="sopheap", groups=[CONTRIBUTORS])
+    theirs = PostFactory(
+        title="Their draft", status=Post.Status.DRAFT, author=colleague
+    )
+    page = contributor_client.get(change_url(theirs)).content.decode()
+    assert 'name="_save"' not in page and 'name="_review_submit"' not in page
+    data = change_form_data(
+        client_for(colleague), change_url(theirs), title="Changed by someone else"
+    )
+    assert contributor_client.post(change_url(theirs), data).status_code == 403
+    delete = reverse("admin:posts_post_delete", args=[theirs.pk])
+    assert contributor_client.post(delete, {"post": "yes"}).status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.title == "Their draft" and not ReviewRequest.objects.exists()
+
+    add_url = reverse("admin:posts_post_add")
+    data = change_form_data(
+        contributor_client,
+        add_url,
+        title="My own draft",
+        slug="my-own-draft",
+        category=str(CategoryFactory().pk),
+        summary="Mine.",
+        body="<p>Mine.</p>",
+    )
+    assert contributor_client.post(add_url, data).status_code == 302
+    mine = Post.objects.get(slug="my-own-draft")
+    assert mine.created_by == contributor
+    assert 'name="_save"' in contributor_client.get(change_url(mine)).content.decode()
+
+
 def test_a_contributor_views_but_cannot_change_a_live_post(contributor_client):
     """Published and scheduled posts are read-only to contributors; a POST is refused."""
     post = PostFactory(title="Live hotline numbers")
@@ -344,11 +384,13 @@ def test_a_contributor_views_but_cannot_change_a_live_post(contributor_client):
 
 
 def test_a_contributor_submits_a_publication_too(
-    contributor_client, django_capture_on_commit_callbacks
+    contributor, contributor_client, django_capture_on_commit_callbacks
 ):
     """Publications go through the same review; with no publisher's address the
     contributor is told to tell one."""
-    publication = PublicationFactory(title="Border survey", status="draft")
+    publication = PublicationFactory(
+        title="Border survey", status="draft", created_by=contributor
+    )
     response = press(
         contributor_client,
         publication,
@@ -366,14 +408,18 @@ def test_a_contributor_submits_a_publication_too(
 
 
 def test_an_editor_publishes_directly_which_approves_what_waited(
-    contributor_client, django_capture_on_commit_callbacks
+    contributor, contributor_client, django_capture_on_commit_callbacks
 ):
     """Editors keep full rights: publishing with the status field or the publish action
     approves a waiting request in their name."""
     editor = StaffFactory(username="editor", groups=[EDITORS])
     editor_client = client_for(editor)
-    first = PostFactory(title="First draft", status=Post.Status.DRAFT)
-    second = PostFactory(title="Second draft", status=Post.Status.DRAFT)
+    first = PostFactory(
+        title="First draft", status=Post.Status.DRAFT, author=contributor
+    )
+    second = PostFactory(
+        title="Second draft", status=Post.Status.DRAFT, author=contributor
+    )
     for post in (first, second):
         press(
             contributor_client,
@@ -409,12 +455,15 @@ def test_the_waiting_list_shows_each_role_its_part(
 ):
     """Publishers see every pending request; contributors only their own, and no
     "Waiting for review" block on the index."""
-    mine = PostFactory(title="My draft", status=Post.Status.DRAFT)
+    mine = PostFactory(title="My draft", status=Post.Status.DRAFT, author=contributor)
     press(
         contributor_client, mine, "_review_submit", django_capture_on_commit_callbacks
     )
-    other = client_for(StaffFactory(username="sopheap", groups=[CONTRIBUTORS]))
-    theirs = PublicationFactory(title="Their publication", status="draft")
+    sopheap = StaffFactory(username="sopheap", groups=[CONTRIBUTORS])
+    other = client_for(sopheap)
+    theirs = PublicationFactory(
+        title="Their publication", status="draft", created_by=sopheap
+    )
     press(other, theirs, "_review_submit", django_capture_on_commit_callbacks)
 
     queue = publisher_client.get(QUEUE).content.decode()
@@ -475,7 +524,6 @@ def test_a_review_email_that_fails_is_tried_again_until_the_mail_server_answers(
 ):
     """The mail server is down when a contributor submits: the submission stands, the
     worker's try fails and queues another (later), which is sent once the server is back."""
-    from django.utils import timezone
 
     from .conftest import free_port
 
@@ -531,3 +579,33 @@ def test_review_emails_stop_retrying_after_the_configured_tries(
         notify_publishers.call(review.pk, attempt=3)
     assert not DBTaskResult.objects.exists(), "no fourth try is queued"
     assert "failed (attempt 3)." in caplog.text
+
+
+def test_the_migration_names_the_creator_of_earlier_items_from_the_admin_log(
+    contributor, publisher
+):
+    """Items added before `created_by` existed get the user the admin's log names as
+    having added them; an item the log does not name gets none."""
+    from django.apps import apps
+    from django.contrib.admin.models import ADDITION
+
+    from unact.publishing import created_by_from_admin_log
+
+    logged, unlogged = PostFactory(), PostFactory()
+    post_type = ContentType.objects.get_for_model(Post)
+    for user in (contributor, publisher):  # the earliest addition wins
+        LogEntry.objects.create(
+            user=user,
+            content_type=post_type,
+            object_id=str(logged.pk),
+            object_repr=str(logged),
+            action_flag=ADDITION,
+        )
+    LogEntry.objects.filter(user=publisher).update(
+        action_time=LogEntry.objects.get(user=contributor).action_time
+        + timedelta(seconds=1)
+    )
+    created_by_from_admin_log("posts", "post")(apps, None)
+    logged.refresh_from_db()
+    unlogged.refresh_from_db()
+    assert logged.created_by == contributor and unlogged.created_by is None

@@ -354,10 +354,10 @@ def edition_errors(edition):
 _FRESH = {"comment_count": 0, "download_count": 0}
 
 
-def edition_translate(*, source, language):
+def edition_translate(*, source, language, user=None):
     """A draft edition of source's group in `language`, prefilled from source (every
     field, its tags and other many-to-many links, its files shared until replaced),
-    with a slug no other row has; returns it saved."""
+    with a slug no other row has, created by `user` (the translator); returns it saved."""
     from django.db import transaction
 
     from .publishing import Publishable
@@ -377,6 +377,7 @@ def edition_translate(*, source, language):
     copy.language = language
     copy.status = Publishable.Status.DRAFT
     copy.unpublish_at = None
+    copy.created_by = user
     copy.slug = free_slug(model, f"{source.slug}-{language}")
     copy.source_updated_at = original.updated_at if original else None
     for name, value in _FRESH.items():

@@ -10,6 +10,7 @@ published at a moment (`publish_at`, a DateTimeField), a publication on a day
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -73,6 +74,17 @@ class Publishable(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who added it in the admin (or made it as a translation): a contributor changes
+    # only the drafts they created (unact/publishing_admin.py).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = PublishableQuerySet.as_manager()
 
@@ -184,3 +196,34 @@ def publishables_set_status(*, queryset, status):
 
         search_documents_refresh(model=model, pks=[item.pk for item in changing])
     return changing
+
+
+def created_by_from_admin_log(app_label, model_name):
+    """A migration's RunPython function that fills `created_by` of the rows added before
+    it existed, from the admin's log (who added each row); rows the log does not name
+    keep none (only those who may publish change them)."""
+
+    def fill(apps, schema_editor):
+        LogEntry = apps.get_model("admin", "LogEntry")
+        model = apps.get_model(app_label, model_name)
+        adders = {}
+        for object_id, user_id in (
+            LogEntry.objects.filter(
+                content_type__app_label=app_label,
+                content_type__model=model_name,
+                action_flag=1,  # ADDITION
+            )
+            .order_by("-action_time")
+            .values_list("object_id", "user_id")
+        ):
+            adders[object_id] = user_id  # the earliest addition wins
+        by_user = {}
+        for pk in model.objects.filter(created_by__isnull=True).values_list(
+            "pk", flat=True
+        ):
+            if str(pk) in adders:
+                by_user.setdefault(adders[str(pk)], []).append(pk)
+        for user_id, pks in by_user.items():
+            model.objects.filter(pk__in=pks).update(created_by_id=user_id)
+
+    return fill

@@ -43,14 +43,21 @@ class PublishingAdminMixin:
         """The publish and unpublish actions: for those who may publish (one rule)."""
         return may_publish(request.user) and self.has_change_permission(request)
 
+    def _seen_not_changed(self, request, obj):
+        """Without the right to publish (a contributor), a live item and someone else's
+        draft are seen, not changed or deleted: as WordPress's contributors, who edit
+        only their own posts until they are published."""
+        if obj is None or may_publish(request.user):
+            return False
+        return is_live(obj) or obj.created_by_id != request.user.pk
+
     def has_change_permission(self, request, obj=None):
-        # Without the right to publish, a live item is seen, not changed.
-        if obj is not None and is_live(obj) and not may_publish(request.user):
+        if self._seen_not_changed(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and is_live(obj) and not may_publish(request.user):
+        if self._seen_not_changed(request, obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -71,6 +78,8 @@ class PublishingAdminMixin:
         item = super().save_form(request, form, change)
         if is_live(item) and not may_publish(request.user):
             raise PermissionDenied
+        if not change and item.created_by_id is None:
+            item.created_by = request.user
         if change:
             # Read before the save: the addresses visitors know if the item is live now.
             live = self.model.objects.published().filter(pk=item.pk).first()
@@ -292,7 +301,9 @@ class EditionAdminMixin:
                 f"admin:{meta.app_label}_{meta.model_name}_change", existing.pk
             )
         if request.method == "POST":
-            edition = edition_translate(source=source, language=language)
+            edition = edition_translate(
+                source=source, language=language, user=request.user
+            )
             self.log_addition(
                 request,
                 edition,
