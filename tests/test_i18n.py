@@ -7,6 +7,7 @@ import struct
 from datetime import UTC, datetime
 from gettext import GNUTranslations
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -171,6 +172,16 @@ def test_unknown_prefix_is_a_404_in_the_visitors_language(client, thai_and_khmer
 def test_english_under_en_redirects_to_its_address(client, thai_and_khmer):
     response = client.get("/en/posts/?page=2")
     assert response.status_code == 302 and response["Location"] == "/posts/?page=2"
+
+
+@pytest.mark.parametrize("path", ["/en//evil.example/", "/en/%2Fevil.example/"])
+def test_english_under_en_never_redirects_to_another_site(client, path):
+    """/en//evil.example/ stays on this site: "//evil.example/" would be another host."""
+    response = client.get(path)
+    location = response["Location"]
+    assert response.status_code == 302 and location.startswith("/")
+    assert not location.startswith("//")
+    assert urlsplit(location).netloc == ""
 
 
 def test_shared_addresses_answer_whatever_the_language(
