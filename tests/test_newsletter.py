@@ -175,6 +175,35 @@ def test_signups_per_ip_are_rate_limited(client, mailoutbox, settings):
 
 
 @pytest.mark.django_db
+def test_signup_limits_count_each_visitor_behind_the_proxy(client, settings):
+    """Behind TRUSTED_PROXY_COUNT proxies, one visitor's signups do not lock out the
+    others who reach the app through the same proxy, and each consent records the
+    visitor's address; a forged or malformed X-Forwarded-For changes nothing."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = 2
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def signup_from(email, forwarded_for):
+        return client.post(
+            reverse("newsletter:signup"),
+            {"email": email, "consent": "on"},
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+            **proxy,
+        )
+
+    assert signup_from("one@example.org", "203.0.113.7").status_code == 200
+    assert signup_from("two@example.org", "203.0.113.7").status_code == 200
+    assert signup_from("three@example.org", "203.0.113.7").status_code == 429
+    assert signup_from("four@example.org", "198.51.100.4").status_code == 200
+    assert Subscriber.objects.get(email="four@example.org").ip_address == (
+        "198.51.100.4"
+    )
+    # Not an address: the proxy's own is recorded, never an error.
+    assert signup_from("five@example.org", "not-an-ip").status_code == 200
+    assert Subscriber.objects.get(email="five@example.org").ip_address == "10.0.0.2"
+
+
+@pytest.mark.django_db
 def test_expired_and_tampered_confirmation_links_show_a_clear_page(client, settings):
     subscriber = SubscriberFactory(status="pending")
     token = confirmation_token(subscriber)
