@@ -859,6 +859,15 @@ def test_exactly_5000_characters_is_accepted(client):
     assert post_comment(client, post, text="x" * 5000).status_code == 302
 
 
+def test_a_name_on_several_lines_is_kept_on_one(client):
+    """A name is one line wherever it is shown (pages, moderators' emails): line breaks
+    and tabs typed or forged into it become single spaces."""
+    post = PostFactory()
+    response = post_comment(client, post, name="Mai\r\nBcc: x@evil.example\t ")
+    assert response.status_code == 302
+    assert Comment.objects.get().name == "Mai Bcc: x@evil.example"
+
+
 @pytest.mark.parametrize(
     "post_kwargs",
     [{"draft": True}, {"scheduled": True}],

@@ -157,6 +157,19 @@ def test_confirmation_emails_per_address_are_limited(client, mailoutbox, setting
 
 
 @pytest.mark.django_db
+def test_a_name_cannot_add_lines_to_the_confirmation_email(client, mailoutbox):
+    """The name greets the subscriber in the confirmation email: line breaks typed or
+    forged into it become spaces, so it cannot start lines of its own there."""
+    response = signup(client, "dara@example.org", name="Dara\r\nBcc: x@evil.example")
+    assert response.status_code == 200
+    assert Subscriber.objects.get().name == "Dara Bcc: x@evil.example"
+    run_worker()
+    (message,) = mailoutbox
+    assert "\nBcc:" not in message.body and "Bcc" not in message.extra_headers
+    assert not message.bcc
+
+
+@pytest.mark.django_db
 def test_signups_per_ip_are_rate_limited(client, mailoutbox, settings):
     settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = 2
     assert signup(client, "one@example.org").status_code == 200
