@@ -156,7 +156,7 @@ def test_confirmation_emails_per_address_are_limited(client, mailoutbox, setting
     assert len(mailoutbox) == 3
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker sends the confirmation
 def test_a_name_cannot_add_lines_to_the_confirmation_email(client, mailoutbox):
     """The name greets the subscriber in the confirmation email: line breaks typed or
     forged into it become spaces, so it cannot start lines of its own there."""
