@@ -56,6 +56,23 @@ def code_for(device, offset=0):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
 
 
+def test_the_editors_image_browser_needs_the_second_factor_too():
+    """The image library's browser (CKEditor's popup, under the admin's address but not
+    one of its views) opens only as the admin does: a password alone leads to the
+    two-factor setup, and nobody signed in to the admin's sign-in page (not Django's
+    default /accounts/login/, a 404 here)."""
+    StaffFactory(username="editor", groups=[EDITORS])
+    browser_url = reverse("image-browser") + "?CKEditorFuncNum=1"
+    anonymous = Client().get(browser_url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("admin:login") + "?next=")
+    client = Client()
+    sign_in(client, "editor")
+    response = client.get(browser_url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:two_factor")
+    assert "Choose an image to insert." not in response.content.decode()
+
+
 def test_staff_without_a_device_set_one_up_before_the_admin_opens():
     StaffFactory(username="editor", groups=[EDITORS])
     client = Client()
