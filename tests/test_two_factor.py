@@ -19,7 +19,7 @@ from django.utils import timezone
 from posts.permissions import EDITORS
 from unact.twofactor import recovery_codes_renew
 
-from .factories import StaffFactory
+from .factories import CampaignFactory, PageFactory, PostFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
@@ -54,6 +54,34 @@ def enrolled(username="editor"):
 
 def code_for(device, offset=0):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
+
+
+def test_drafts_are_previewed_only_by_a_session_signed_in_with_the_second_factor():
+    """Staff preview drafts on the public site; with the second factor required, a
+    session signed in with a password alone (no device set up yet) is a visitor there:
+    the drafts answer 404, as they do to anyone. Signed in with a code, they open."""
+    StaffFactory(username="newcomer", is_superuser=True)
+    user, device, _codes = enrolled("editor")
+    post = PostFactory(draft=True, title="Embargoed: annual report", slug="embargoed")
+    page = PageFactory(draft=True, title="Draft: helplines", slug="helplines")
+    campaign = CampaignFactory(subject="Draft: June edition", slug="june")
+    drafts = [
+        post.get_absolute_url(),
+        page.get_absolute_url(),
+        reverse("newsletter:archive_detail", args=[campaign.slug]),
+    ]
+    password_only = Client()
+    assert sign_in(password_only, "newcomer").status_code == 302
+    for url in drafts:
+        response = password_only.get(url)
+        assert response.status_code == 404, url
+        assert "Draft" not in response.content.decode() and "Embargoed" not in (
+            response.content.decode()
+        )
+    with_code = Client()
+    assert sign_in(with_code, "editor", code_for(device)).status_code == 302
+    for url in drafts[:2]:  # an editor's drafts (campaigns are the newsletter's)
+        assert with_code.get(url).status_code == 200, url
 
 
 def test_the_editors_image_browser_needs_the_second_factor_too():

@@ -175,6 +175,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): signed in with a second factor (unact/twofactor.py).
     "django_otp.middleware.OTPMiddleware",
+    # Outside the admin, a session without its required second factor is a visitor.
+    "unact.twofactor.SecondFactorOnThePublicSiteMiddleware",
     # Before any view or CSRF check reads a request body (unact/publicforms.py).
     "unact.publicforms.PublicPostLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
