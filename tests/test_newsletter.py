@@ -1215,6 +1215,17 @@ def test_tasks_do_not_import_services():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("email", ["dara@", "dara@.", "@example.org"])
+def test_an_address_cut_short_gets_the_plain_example(client, email):
+    """An address missing its domain is just incomplete: the answer shows what an
+    address looks like, not a rule about localhost and IP addresses."""
+    html = signup(client, email).content.decode()
+    assert "Enter an email address like name@example.org." in html
+    assert "not localhost or an IP address" not in html
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("email", "message"),
     [
