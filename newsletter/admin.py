@@ -305,6 +305,8 @@ class CampaignAdmin(RevisionAdmin):
 
     class Media:
         css = {"all": ["css/admin-campaign.css"]}
+        # Keeps unsaved changes from being lost by "Send a test" and "Send to all…".
+        js = ["js/admin_campaign.js"]
 
     def get_fieldsets(self, request, obj=None):
         content = self.content_fields

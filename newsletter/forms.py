@@ -56,6 +56,11 @@ class SignupForm(forms.Form):
     def clean_email(self):
         return normalize_email(self.cleaned_data["email"])
 
+    def clean_name(self):
+        # One line: it greets the subscriber in every email, where a line break would
+        # let it write lines of its own.
+        return " ".join(self.cleaned_data["name"].split())
+
     def clean_source(self):
         return self.cleaned_data.get("source") or Subscriber.Source.FOOTER
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import (
 )
 
 from publications.models import Publication
+from unact import security
 from unact.i18n import content_lang_attr
 from unact.pagination import paginate
 from unact.redirects import local_path
@@ -31,7 +32,9 @@ SIGNUP_FRAGMENT = "includes/newsletter_signup.html"
 
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+    """The visitor's address, through the trusted proxies (TRUSTED_PROXY_COUNT), as the
+    comments' limit and the log-in lock-out read it; None when there is none."""
+    return security.client_ip(request) or None
 
 
 def is_fetch(request):

@@ -94,7 +94,8 @@ class CommentForm(forms.Form):
         return comment_form_token(self.post.pk)
 
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
+        # One line wherever it is shown, the moderators' emails too.
+        name = " ".join(self.cleaned_data["name"].split())
         if not name:
             raise forms.ValidationError(
                 self.fields["name"].error_messages["required"], code="required"

@@ -283,7 +283,7 @@ CARD = """<article class="card">{image}
 CARD_IMAGE = (
     '\n  <a class="card-image" href="{}" tabindex="-1" aria-hidden="true">{}</a>'
 )
-CARD_CATEGORY = '\n       · <a href="{}">{}</a>'
+CARD_CATEGORY = '\n       · <a href="{}"{}>{}</a>'
 CARD_COMMENTS = '\n       · <a href="{}#comments">{}</a>'
 CARD_WARNING = '\n    <p class="content-warning"><strong>{}</strong> {}</p>'
 
@@ -308,27 +308,38 @@ def post_card(post, eager=False):
         )
         image = format_html(CARD_IMAGE, url, renditions)
     category = post.category
+    lang = content_lang_attr(post.language)
     return format_html(
         CARD,
         image=image,
         url=url,
         title=post.title,
         when=timestamp(post.publish_at),
-        category=format_html(CARD_CATEGORY, category.get_absolute_url(), category.name)
+        # A category has one name, written in the site's language.
+        category=format_html(
+            CARD_CATEGORY,
+            category.get_absolute_url(),
+            content_lang_attr(),
+            category.name,
+        )
         if category
         else "",
         comments=format_html(CARD_COMMENTS, url, comment_count_text(post.comment_count))
         if post.comment_count
         else "",
         warning=format_html(
-            CARD_WARNING, gettext("Content warning:"), post.content_warning
+            CARD_WARNING,
+            gettext("Content warning:"),
+            format_html("<span{}>{}</span>", lang, post.content_warning)
+            if lang
+            else post.content_warning,
         )
         if post.content_warning
         else "",
         teaser=teaser(post.summary),
         read_more=gettext("Read More"),
         about=_about(post.title),
-        lang=content_lang_attr(post.language),
+        lang=lang,
     )
 
 

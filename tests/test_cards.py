@@ -248,3 +248,26 @@ def test_cards_and_templates_find_the_same_translations(settings, tmp_path):
             'Lire la suite<span class="visually-hidden"> à propos de « Fish &amp; rice »'
             in html
         )
+
+
+def test_english_words_on_a_thai_card_are_marked_english():
+    """On a Thai page, an English post's content warning and any post's category name
+    (categories have one name, in the site's language) are marked lang="en", as its
+    title and teaser are, so that a screen reader reads them in English."""
+    english = full_post()
+    thai = full_post(
+        category=english.category,
+        language="th",
+        title="การย้ายถิ่นอย่างปลอดภัย",
+        content_warning="กล่าวถึงการใช้แรงงานบังคับ",
+    )
+    with translation.override("th"):
+        english_card, thai_card = post_card(english), post_card(thai)
+    assert '<a href="/th/posts/category/field-notes/" lang="en">Field notes</a>' in (
+        english_card
+    )
+    assert '<span lang="en">Describes forced labour</span></p>' in english_card
+    assert '<a href="/th/posts/category/field-notes/" lang="en">Field notes</a>' in (
+        thai_card
+    )
+    assert "</strong> กล่าวถึงการใช้แรงงานบังคับ</p>" in thai_card

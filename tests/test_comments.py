@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from posts.forms import comment_form_token
 from posts.models import BlockedCommenter, BlockedWord, Comment, Post
@@ -859,6 +860,15 @@ def test_exactly_5000_characters_is_accepted(client):
     assert post_comment(client, post, text="x" * 5000).status_code == 302
 
 
+def test_a_name_on_several_lines_is_kept_on_one(client):
+    """A name is one line wherever it is shown (pages, moderators' emails): line breaks
+    and tabs typed or forged into it become single spaces."""
+    post = PostFactory()
+    response = post_comment(client, post, name="Mai\r\nBcc: x@evil.example\t ")
+    assert response.status_code == 302
+    assert Comment.objects.get().name == "Mai Bcc: x@evil.example"
+
+
 @pytest.mark.parametrize(
     "post_kwargs",
     [{"draft": True}, {"scheduled": True}],
@@ -983,6 +993,41 @@ def test_a_405_is_a_readable_page_with_the_way_back(client, method, url):
     assert response.status_code == 405 and response.headers["Allow"]
     html = response.content.decode()
     assert "Nothing to show at this address" in html and 'href="/"' in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/posts/", "/th/posts/", "/posts/{slug}/", "/safety/", "/publications/"],
+)
+def test_a_post_to_a_page_is_a_readable_405_from_a_real_browser_too(url):
+    """A browser's POST carries no CSRF token for these pages (nor do they take one):
+    the answer is the readable 405, not the page about a missing security cookie."""
+    post = PostFactory()
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(url.format(slug=post.slug), {"q": "x"})
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+    html = response.content.decode()
+    with translation.override(response["Content-Language"]):
+        assert gettext("Nothing to show at this address") in html
+    assert gettext("security cookie") not in html and "security cookie" not in html
+
+
+def test_a_form_that_takes_posts_still_needs_its_token():
+    """Where the address does take the POST (the confirmation page's button), a missing
+    token is still refused, with the page that says what to do."""
+    from newsletter.tokens import confirmation_token
+
+    from .factories import SubscriberFactory
+
+    subscriber = SubscriberFactory(status="pending", confirmed_at=None)
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("newsletter:confirm", args=[confirmation_token(subscriber)])
+    response = client.post(url)
+    assert (
+        response.status_code == 403 and "security cookie" in response.content.decode()
+    )
+    subscriber.refresh_from_db()
+    assert subscriber.status == "pending"
 
 
 @pytest.mark.parametrize(

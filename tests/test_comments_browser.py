@@ -264,3 +264,42 @@ def test_moderation_queue_fits_its_box_and_moderates_in_one_click_without_javasc
     spam.refresh_from_db()
     assert (held.status, spam.status) == (Comment.Status.APPROVED, Comment.Status.SPAM)
     context.close()
+
+
+def test_approve_and_spam_are_on_screen_beside_the_admin_navigation(
+    browser, live_server, screenshot
+):
+    """With JavaScript on (the admin's navigation open beside the list, the filters on
+    the other side) on a 1280 px screen, the whole queue fits the list's box: Approve and
+    Spam are visible without scrolling the table sideways, and work in one click."""
+    StaffFactory(
+        username="moderator", email="moderator@un-act.example", groups=[MODERATORS]
+    )
+    post = PostFactory(
+        title="Recruitment agencies in Mae Sot: a guide for families who ask us"
+    )
+    held = CommentFactory(post=post, name="Noy", text=" ".join(["My cousin paid an agency a large fee"] * 4),
+                          status=Comment.Status.PENDING,
+                          moderation_reason="Seems to contain personal data: a phone number")  # fmt: skip
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    admin = context.new_page()
+    admin.goto(live_server.url + "/admin/login/")
+    admin.get_by_label("Username").fill("moderator")
+    admin.get_by_label("Password").fill("correct horse battery")
+    admin.get_by_role("button", name="Log in").click()
+    admin.goto(live_server.url + "/admin/posts/comment/?status__exact=pending")
+    expect(admin.locator("#nav-sidebar")).to_be_visible()
+    results = admin.locator("#changelist .results").bounding_box()
+    table = admin.locator("#result_list").bounding_box()
+    assert table["x"] + table["width"] <= results["x"] + results["width"] + 1
+    for button in ("moderate-approve", "moderate-spam"):
+        box = admin.locator(f"button.{button}").bounding_box()
+        assert box["x"] + box["width"] <= results["x"] + results["width"]
+    screenshot(admin, "comments-8-moderation-queue-beside-navigation")
+    admin.locator(
+        f'button.moderate-approve[formaction*="/{held.pk}/moderate/"]'
+    ).click()
+    expect(admin.get_by_text("The comment by Noy is approved.")).to_be_visible()
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+    context.close()

@@ -174,6 +174,29 @@ def test_cookies_are_secure_httponly_and_samesite(client):
     assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
 
 
+@pytest.mark.parametrize(
+    "next_address", ["//evil.example/", "https://evil.example/admin/", ""]
+)
+def test_sign_in_with_a_foreign_or_missing_next_opens_the_admin(
+    client, settings, next_address
+):
+    """A sign-in whose `next` leads off the site (or is missing) opens the admin's index:
+    never the other site, and never Django's default /accounts/profile/ (a 404 here)."""
+    settings.ADMIN_REQUIRE_2FA = False
+    user = UserFactory(is_staff=True)
+    response = client.post(
+        reverse("admin:login"),
+        {
+            "username": user.username,
+            "password": "correct horse battery",
+            "next": next_address,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    assert client.get(response["Location"]).status_code == 200
+
+
 # --- Production start -------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ import struct
 from datetime import UTC, datetime
 from gettext import GNUTranslations
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -171,6 +172,16 @@ def test_unknown_prefix_is_a_404_in_the_visitors_language(client, thai_and_khmer
 def test_english_under_en_redirects_to_its_address(client, thai_and_khmer):
     response = client.get("/en/posts/?page=2")
     assert response.status_code == 302 and response["Location"] == "/posts/?page=2"
+
+
+@pytest.mark.parametrize("path", ["/en//evil.example/", "/en/%2Fevil.example/"])
+def test_english_under_en_never_redirects_to_another_site(client, path):
+    """/en//evil.example/ stays on this site: "//evil.example/" would be another host."""
+    response = client.get(path)
+    location = response["Location"]
+    assert response.status_code == 302 and location.startswith("/")
+    assert not location.startswith("//")
+    assert urlsplit(location).netloc == ""
 
 
 def test_shared_addresses_answer_whatever_the_language(
@@ -401,6 +412,9 @@ def read_po(path):
 # vowel sign E (U+1031) and the medials before their consonant, where Unicode never
 # starts a syllable with them, and uses code points that Burmese in Unicode does not.
 ZAWGYI = r"(?:^|[^\u1000-\u109f])[\u1031\u103b\u103c]|[\u1060-\u1097]"
+# Words a language writes as English does (the check below would take them for
+# entries left untranslated).
+SAME_AS_ENGLISH = {"vi": {"Blog", "Video", "email"}}
 
 
 def catalogue_problems(code):
@@ -437,6 +451,12 @@ def catalogue_problems(code):
                 )
         elif compiled._catalog.get(key) != entry["msgstr"][0]:
             problems.append(f"not compiled (run compilemessages): {entry['msgid']!r}")
+        if (
+            entry["msgstr"][0] == entry["msgid"]
+            and re.search(r"[a-z]{3}", entry["msgid"])
+            and entry["msgid"] not in SAME_AS_ENGLISH.get(code, ())
+        ):
+            problems.append(f"left in English: {entry['msgid']!r}")
         if code == "my" and any(
             zawgyi.search(text) for text in entry["msgstr"].values()
         ):
@@ -469,7 +489,9 @@ def test_the_catalogue_check_finds_untranslated_and_fuzzy_entries(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         'msgid "Home"\nmsgstr "หน้าแรก"\n\n'
         '#, fuzzy\nmsgid "News"\nmsgstr "ข่าว"\n\n'
-        'msgid "Blog"\nmsgstr ""\n',
+        'msgid "Blog"\nmsgstr ""\n\n'
+        'msgid "RSS feed"\nmsgstr "RSS feed"\n\n'
+        'msgid "UN-ACT"\nmsgstr "UN-ACT"\n',
         encoding="utf-8",
     )
     (folder / "django.mo").write_bytes(
@@ -478,6 +500,10 @@ def test_the_catalogue_check_finds_untranslated_and_fuzzy_entries(
     monkeypatch.setattr("tests.test_i18n.LOCALE", tmp_path)
     problems = catalogue_problems("th")
     assert "fuzzy: 'News'" in problems and "untranslated: 'Blog'" in problems
+    # English copied into the translation shows English on the Thai site; a name
+    # written the same in every language does not.
+    assert "left in English: 'RSS feed'" in problems
+    assert "left in English: 'UN-ACT'" not in problems
 
 
 def test_the_catalogue_check_finds_burmese_typed_in_zawgyi(tmp_path, monkeypatch):

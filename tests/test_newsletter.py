@@ -156,6 +156,19 @@ def test_confirmation_emails_per_address_are_limited(client, mailoutbox, setting
     assert len(mailoutbox) == 3
 
 
+@pytest.mark.django_db(transaction=True)  # the worker sends the confirmation
+def test_a_name_cannot_add_lines_to_the_confirmation_email(client, mailoutbox):
+    """The name greets the subscriber in the confirmation email: line breaks typed or
+    forged into it become spaces, so it cannot start lines of its own there."""
+    response = signup(client, "dara@example.org", name="Dara\r\nBcc: x@evil.example")
+    assert response.status_code == 200
+    assert Subscriber.objects.get().name == "Dara Bcc: x@evil.example"
+    run_worker()
+    (message,) = mailoutbox
+    assert "\nBcc:" not in message.body and "Bcc" not in message.extra_headers
+    assert not message.bcc
+
+
 @pytest.mark.django_db
 def test_signups_per_ip_are_rate_limited(client, mailoutbox, settings):
     settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = 2
@@ -172,6 +185,35 @@ def test_signups_per_ip_are_rate_limited(client, mailoutbox, settings):
         REMOTE_ADDR="10.0.0.9",
     )
     assert other_ip.status_code == 200
+
+
+@pytest.mark.django_db
+def test_signup_limits_count_each_visitor_behind_the_proxy(client, settings):
+    """Behind TRUSTED_PROXY_COUNT proxies, one visitor's signups do not lock out the
+    others who reach the app through the same proxy, and each consent records the
+    visitor's address; a forged or malformed X-Forwarded-For changes nothing."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.NEWSLETTER_SIGNUPS_PER_IP_PER_HOUR = 2
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def signup_from(email, forwarded_for):
+        return client.post(
+            reverse("newsletter:signup"),
+            {"email": email, "consent": "on"},
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+            **proxy,
+        )
+
+    assert signup_from("one@example.org", "203.0.113.7").status_code == 200
+    assert signup_from("two@example.org", "203.0.113.7").status_code == 200
+    assert signup_from("three@example.org", "203.0.113.7").status_code == 429
+    assert signup_from("four@example.org", "198.51.100.4").status_code == 200
+    assert Subscriber.objects.get(email="four@example.org").ip_address == (
+        "198.51.100.4"
+    )
+    # Not an address: the proxy's own is recorded, never an error.
+    assert signup_from("five@example.org", "not-an-ip").status_code == 200
+    assert Subscriber.objects.get(email="five@example.org").ip_address == "10.0.0.2"
 
 
 @pytest.mark.django_db
@@ -1170,6 +1212,17 @@ def test_tasks_do_not_import_services():
 
 
 # One address rule -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["dara@", "dara@.", "@example.org"])
+def test_an_address_cut_short_gets_the_plain_example(client, email):
+    """An address missing its domain is just incomplete: the answer shows what an
+    address looks like, not a rule about localhost and IP addresses."""
+    html = signup(client, email).content.decode()
+    assert "Enter an email address like name@example.org." in html
+    assert "not localhost or an IP address" not in html
+    assert not Subscriber.objects.exists()
 
 
 @pytest.mark.django_db

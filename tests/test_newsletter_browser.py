@@ -4,9 +4,12 @@ import re
 
 import pytest
 
-from newsletter.models import Subscriber
+from django.urls import reverse
 
-from .factories import PostFactory
+from newsletter.models import Subscriber
+from posts.permissions import NEWSLETTER_MANAGERS
+
+from .factories import CampaignFactory, PostFactory, StaffFactory
 from .test_newsletter import run_worker
 
 pytestmark = [
@@ -14,6 +17,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
+EDITOR_READY = "() => window.CKEDITOR && CKEDITOR.instances.id_body?.status === 'ready'"
 LINK = re.compile(r"https?://[^\s<>\"]+/newsletter/confirm/[^\s<>\"/]+/")
 
 
@@ -99,3 +103,51 @@ def test_a_form_on_another_site_cannot_sign_a_visitor_up(live_server, page):
             page.get_by_role("button", name="Win a prize").click()
         assert "sent from another web site" in page.content()
         assert not Subscriber.objects.exists()
+
+
+def test_unsaved_changes_to_a_campaign_are_not_lost_by_sending_a_test(
+    live_server, page, mailoutbox, settings, screenshot
+):
+    """ "Send a test" and "Send to all…" use the saved campaign and leave the page: with
+    changes not saved yet (a field, or the body in its editor), they stop and say to
+    save first, and the changes stay on the page. Once saved, the test goes out."""
+    settings.ADMIN_REQUIRE_2FA = False
+    StaffFactory(
+        username="manager", email="manager@example.org", groups=[NEWSLETTER_MANAGERS]
+    )
+    campaign = CampaignFactory(subject="June edition", body="<p>Hello readers.</p>")
+    page.goto(live_server.url + reverse("admin:login"))
+    page.get_by_label("Username").fill("manager")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    change_url = reverse("admin:newsletter_campaign_change", args=[campaign.pk])
+    page.goto(live_server.url + change_url)
+    page.wait_for_function(EDITOR_READY)
+
+    page.locator("#id_subject").fill("June edition: the helplines")
+    page.get_by_role("button", name="Send a test").click()
+    alert = page.locator("#campaign-sending [role=alert]")
+    assert "not saved" in alert.inner_text()
+    assert page.url == live_server.url + change_url
+    assert page.locator("#id_subject").input_value() == "June edition: the helplines"
+    screenshot(page, "newsletter-campaign-unsaved-changes")
+    page.get_by_role("link", name="Send to all confirmed subscribers…").click()
+    assert page.url == live_server.url + change_url
+    assert not mailoutbox
+
+    # The body alone, changed in its editor, counts too.
+    page.goto(live_server.url + change_url)
+    page.wait_for_function(EDITOR_READY)
+    page.evaluate(
+        "() => CKEDITOR.instances.id_body.setData('<p>Hello, new readers.</p>')"
+    )
+    page.get_by_role("button", name="Send a test").click()
+    assert "not saved" in page.locator("#campaign-sending [role=alert]").inner_text()
+    assert not mailoutbox
+
+    # Saved, the test goes out with what was saved.
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.get_by_role("button", name="Send a test").click()
+    page.get_by_text("Test of “June edition” sent to manager@example.org").wait_for()
+    (message,) = mailoutbox
+    assert "Hello, new readers." in message.body

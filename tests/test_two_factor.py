@@ -19,7 +19,7 @@ from django.utils import timezone
 from posts.permissions import EDITORS
 from unact.twofactor import recovery_codes_renew
 
-from .factories import StaffFactory
+from .factories import CampaignFactory, PageFactory, PostFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery"
@@ -54,6 +54,51 @@ def enrolled(username="editor"):
 
 def code_for(device, offset=0):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):06d}"
+
+
+def test_drafts_are_previewed_only_by_a_session_signed_in_with_the_second_factor():
+    """Staff preview drafts on the public site; with the second factor required, a
+    session signed in with a password alone (no device set up yet) is a visitor there:
+    the drafts answer 404, as they do to anyone. Signed in with a code, they open."""
+    StaffFactory(username="newcomer", is_superuser=True)
+    user, device, _codes = enrolled("editor")
+    post = PostFactory(draft=True, title="Embargoed: annual report", slug="embargoed")
+    page = PageFactory(draft=True, title="Draft: helplines", slug="helplines")
+    campaign = CampaignFactory(subject="Draft: June edition", slug="june")
+    drafts = [
+        post.get_absolute_url(),
+        page.get_absolute_url(),
+        reverse("newsletter:archive_detail", args=[campaign.slug]),
+    ]
+    password_only = Client()
+    assert sign_in(password_only, "newcomer").status_code == 302
+    for url in drafts:
+        response = password_only.get(url)
+        assert response.status_code == 404, url
+        assert "Draft" not in response.content.decode() and "Embargoed" not in (
+            response.content.decode()
+        )
+    with_code = Client()
+    assert sign_in(with_code, "editor", code_for(device)).status_code == 302
+    for url in drafts[:2]:  # an editor's drafts (campaigns are the newsletter's)
+        assert with_code.get(url).status_code == 200, url
+
+
+def test_the_editors_image_browser_needs_the_second_factor_too():
+    """The image library's browser (CKEditor's popup, under the admin's address but not
+    one of its views) opens only as the admin does: a password alone leads to the
+    two-factor setup, and nobody signed in to the admin's sign-in page (not Django's
+    default /accounts/login/, a 404 here)."""
+    StaffFactory(username="editor", groups=[EDITORS])
+    browser_url = reverse("image-browser") + "?CKEditorFuncNum=1"
+    anonymous = Client().get(browser_url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("admin:login") + "?next=")
+    client = Client()
+    sign_in(client, "editor")
+    response = client.get(browser_url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:two_factor")
+    assert "Choose an image to insert." not in response.content.decode()
 
 
 def test_staff_without_a_device_set_one_up_before_the_admin_opens():

@@ -32,6 +32,7 @@ from django.urls import (
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
+from django.utils.http import escape_leading_slashes
 from django.utils.translation.trans_real import (
     get_supported_language_variant,
     parse_accept_lang_header,
@@ -142,8 +143,9 @@ class LanguageMiddleware(LocaleMiddleware):
             "GET",
             "HEAD",
         ):
-            # /en/posts/ is the English page's address without its prefix.
-            target = path[len(settings.LANGUAGE_CODE) + 1 :]
+            # /en/posts/ is the English page's address without its prefix. Leading
+            # slashes escaped: /en//evil.example/ must not lead to //evil.example/.
+            target = escape_leading_slashes(path[len(settings.LANGUAGE_CODE) + 1 :])
             query = request.META.get("QUERY_STRING", "")
             return HttpResponseRedirect(
                 request.META.get("SCRIPT_NAME", "")

@@ -4,6 +4,7 @@ Nothing here knows about a particular app, so comments, publications and the
 newsletter get the same headers and media policy without code of their own.
 """
 
+import ipaddress
 import mimetypes
 import os
 import posixpath
@@ -105,15 +106,24 @@ def is_cross_site(request):
     return origin != own and origin not in settings.CSRF_TRUSTED_ORIGINS
 
 
+def _valid_ip(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return ""
+
+
 def client_ip(request):
-    """The visitor's IP: REMOTE_ADDR, or the address TRUSTED_PROXY_COUNT proxies saw."""
+    """The visitor's IP: REMOTE_ADDR, or the address TRUSTED_PROXY_COUNT proxies saw
+    ("" when neither is an IP address: it is stored in IP address columns)."""
+    remote_addr = _valid_ip(request.META.get("REMOTE_ADDR", ""))
     proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+            return _valid_ip(hops[-proxies]) or remote_addr
+    return remote_addr
 
 
 def media_headers(name):

@@ -110,6 +110,10 @@ QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.bbc.com/weather")
 # The admin lives at /<ADMIN_URL>; a less obvious address keeps scripted noise away
 # (the log-in lock-out below is the real protection).
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+# Staff sign in through the admin, and land on it when the sign-in form's `next` is
+# missing or leads off the site (Django's default, /accounts/profile/, is a 404 here).
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # ---------------------------------------------------------------------------
 # Applications, middleware, templates
@@ -171,6 +175,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): signed in with a second factor (unact/twofactor.py).
     "django_otp.middleware.OTPMiddleware",
+    # Outside the admin, a session without its required second factor is a visitor.
+    "unact.twofactor.SecondFactorOnThePublicSiteMiddleware",
     # Before any view or CSRF check reads a request body (unact/publicforms.py).
     "unact.publicforms.PublicPostLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -25,6 +25,7 @@ from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import logout, user_login_failed
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
@@ -32,6 +33,8 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+
+from unact.urlcache import reverse_memo
 
 RECOVERY_CODE_COUNT = 10
 _TOTP_CODE = re.compile(r"[0-9]{6}")
@@ -263,3 +266,24 @@ def enrolment_view(request, admin_site):
         }
     )
     return TemplateResponse(request, "admin/two_factor/setup.html", context)
+
+
+class SecondFactorOnThePublicSiteMiddleware:
+    """Staff powers on the public site (draft previews, staff comments) need the same
+    sign-in as the admin: with ADMIN_REQUIRE_2FA, a session signed in with a password
+    alone (its owner has not set up a device yet) is an anonymous visitor outside the
+    admin, which itself leads that session to the set-up page. After OTPMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.ADMIN_REQUIRE_2FA
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and not request.path_info.startswith(reverse_memo("admin:index"))
+            and request.user.is_authenticated
+            and not request.user.is_verified()
+        ):
+            request.user = AnonymousUser()
+        return self.get_response(request)

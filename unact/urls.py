@@ -49,7 +49,8 @@ urlpatterns += [
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         f"{settings.ADMIN_URL}posts/image/browse/",
-        post_views.image_browser,
+        # Under the admin's rules (staff, the second factor), as the admin's own views.
+        admin.site.admin_view(post_views.image_browser),
         name="image-browser",
     ),
     path(settings.ADMIN_URL, admin.site.urls),

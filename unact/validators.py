@@ -41,7 +41,8 @@ class EmailAddressValidator(EmailValidator):
                     code="quoted",
                     params={"value": value},
                 )
-            if domain_part.startswith("[") or "." not in domain_part:
+            # An address cut short ("dara@") gets the plain example, below.
+            if domain_part and (domain_part.startswith("[") or "." not in domain_part):
                 raise ValidationError(
                     _(
                         "Enter an address on a mail domain of the internet, like "
