@@ -19,6 +19,7 @@ from django.utils import timezone
 from posts.permissions import EDITORS
 from unact.twofactor import recovery_codes_renew
 
+from .admin_forms import change_form_data
 from .factories import CampaignFactory, PageFactory, PostFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,16 @@ def test_drafts_are_previewed_only_by_a_session_signed_in_with_the_second_factor
     assert sign_in(with_code, "editor", code_for(device)).status_code == 302
     for url in drafts[:2]:  # an editor's drafts (campaigns are the newsletter's)
         assert with_code.get(url).status_code == 200, url
+
+    # A draft of changes to a live post: its preview follows the same rule.
+    live = PostFactory(title="Hotline hours", slug="hotline-hours")
+    change = reverse("admin:posts_post_change", args=[live.pk])
+    data = change_form_data(with_code, change, title="Embargoed: new hours")
+    assert with_code.post(change, {**data, "_save_draft": "1"}).status_code == 302
+    preview = reverse("posts:changes-preview", args=[live.pk])
+    assert "Embargoed: new hours" in with_code.get(preview).content.decode()
+    response = password_only.get(preview)
+    assert response.status_code == 404 and "Embargoed" not in response.content.decode()
 
 
 def test_the_editors_image_browser_needs_the_second_factor_too():
