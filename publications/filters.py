@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 
 from unact import pagecache
 
-from .models import Country, Publication
+from .models import Country, Publication, country_name
 
 FILTER_NAMES = ("kind", "year", "country", "tag")
 
@@ -239,7 +239,7 @@ def _options(filters, rows):
         ),
         "year": keep(option("year", y, label, count) for y, label, count in years),
         "country": keep(
-            option("country", code, name, count)
+            option("country", code, country_name(name), count)
             for _position, name, code, count in countries
         ),
         "tag": keep(

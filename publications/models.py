@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from unact.editions import (
@@ -40,6 +41,25 @@ def upload_publication_cover(instance, filename):
     return random_upload_name("publications/covers", filename)
 
 
+# The names of the countries the migrations create, as visitors read them: the rows
+# hold the English name, the catalogues each language's (a country staff add later
+# shows its name as typed until the catalogues have it).
+COUNTRY_NAMES = (
+    gettext_noop("Cambodia"),
+    gettext_noop("China"),
+    gettext_noop("Lao PDR"),
+    gettext_noop("Myanmar"),
+    gettext_noop("Thailand"),
+    gettext_noop("Viet Nam"),
+    gettext_noop("Regional"),
+)
+
+
+def country_name(name):
+    """A country's stored (English) name in the active language."""
+    return gettext(name) if name else name
+
+
 class Country(models.Model):
     """One of the six GMS countries, or "Regional" for work across them."""
 
@@ -54,6 +74,10 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def local_name(self):
+        return country_name(self.name)
 
 
 class PublicationQuerySet(EditionQuerySet, PublishableQuerySet):

@@ -42,7 +42,7 @@ def publication_structured_data(publication, tags, countries, image=None):
     }
     if countries:
         data["spatialCoverage"] = [
-            {"@type": "Country", "name": country.name} for country in countries
+            {"@type": "Country", "name": country.local_name} for country in countries
         ]
     if publication.document:
         data["encoding"] = {

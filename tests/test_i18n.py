@@ -414,7 +414,7 @@ def read_po(path):
 ZAWGYI = r"(?:^|[^\u1000-\u109f])[\u1031\u103b\u103c]|[\u1060-\u1097]"
 # Words a language writes as English does (the check below would take them for
 # entries left untranslated).
-SAME_AS_ENGLISH = {"vi": {"Blog", "Video", "email"}}
+SAME_AS_ENGLISH = {"vi": {"Blog", "Video", "email", "Myanmar"}}
 
 
 def catalogue_problems(code):

@@ -1201,3 +1201,23 @@ def test_the_list_is_counted_when_the_cache_is_down(client, library, monkeypatch
     response = client.get(reverse("publications:list"), {"kind": "brief"})
     assert response.status_code == 200
     assert sorted(titles(response)) == ["Cambodia brief", "Thailand brief"]
+
+
+def test_country_names_are_in_the_pages_language(client, settings):
+    """The country filter, a publication's countries and its structured data name the
+    countries in the page's language (the rows hold the English names)."""
+    settings.PUBLIC_LANGUAGES = ["en", "th", "km"]
+    from publications.models import Country
+
+    publication = PublicationFactory(title="Border survey", slug="border-survey")
+    publication.countries.set(Country.objects.filter(code__in=["cambodia", "regional"]))
+    thai_list = client.get("/th/publications/").content.decode()
+    assert "กัมพูชา" in thai_list and "ระดับภูมิภาค" in thai_list
+    assert ">Cambodia" not in thai_list
+    thai = client.get("/th/publications/border-survey/").content.decode()
+    assert 'country=cambodia">กัมพูชา</a>' in thai
+    assert '{"@type": "Country", "name": "กัมพูชา"}' in thai
+    khmer = client.get("/km/publications/border-survey/").content.decode()
+    assert 'country=cambodia">កម្ពុជា</a>' in khmer
+    english = client.get("/publications/border-survey/").content.decode()
+    assert 'country=cambodia">Cambodia</a>' in english
