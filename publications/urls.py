@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import views
 from .feeds import LatestPublicationsFeed
@@ -7,7 +8,7 @@ app_name = "publications"
 
 urlpatterns = [
     path("", views.publication_list, name="list"),
-    path("feed/", LatestPublicationsFeed(), name="feed"),
+    path("feed/", require_safe(LatestPublicationsFeed()), name="feed"),
     path(
         "preview/<int:pk>/",
         views.publication_changes_preview,

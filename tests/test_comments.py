@@ -997,7 +997,18 @@ def test_a_405_is_a_readable_page_with_the_way_back(client, method, url):
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/posts/", "/th/posts/", "/posts/{slug}/", "/safety/", "/publications/"],
+    [
+        "/",
+        "/posts/",
+        "/th/posts/",
+        "/posts/{slug}/",
+        "/safety/",
+        "/publications/",
+        "/feed/",
+        "/th/feed/atom/",
+        "/publications/feed/",
+        "/sitemap.xml",
+    ],
 )
 def test_a_post_to_a_page_is_a_readable_405_from_a_real_browser_too(url):
     """A browser's POST carries no CSRF token for these pages (nor do they take one):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from newsletter.sitemaps import CampaignSitemap, NewsletterPagesSitemap
@@ -37,13 +38,14 @@ urlpatterns = public_patterns(
     path("publications/", include("publications.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("search/", include("unact.search.urls")),
-    path("feed/", LatestPostsFeed(), name="feed"),
-    path("feed/atom/", LatestPostsAtomFeed(), name="feed-atom"),
+    # Feeds and the sitemap take GET and HEAD only: a POST gets the readable 405.
+    path("feed/", require_safe(LatestPostsFeed()), name="feed"),
+    path("feed/atom/", require_safe(LatestPostsAtomFeed()), name="feed-atom"),
     path("safety/", TemplateView.as_view(template_name="safety.html"), name="safety"),
 )
 # One address each, whatever the language.
 urlpatterns += [
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
