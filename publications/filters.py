@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from taggit.models import TaggedItem
 
 from django import forms
-from django.core.cache import cache
 from django.db.models import CharField, Count, IntegerField, Q, Value
 from django.db.models.functions import ExtractYear
 from django.utils.translation import get_language
@@ -110,21 +109,12 @@ class FilteredPublications:
             f"publications:facets:{get_language()}:"
             + hashlib.sha256(filter_query(self.filters).encode()).hexdigest()
         )
-        try:
-            state, entry = pagecache.lookup(key)
-        except Exception:  # noqa: BLE001 - the cache being down must not break the page
-            return list(self._count_facets())
-        if entry is not None:
-            return entry["rows"]
-        rows = list(self._count_facets())
-        if _values_exist(self.filters, rows):
-            try:
-                cache.set(
-                    key, {"version": state["version"], "rows": rows}, FACETS_SECONDS
-                )
-            except Exception:  # noqa: BLE001, S110 - counted again next time
-                pass
-        return rows
+        return pagecache.kept(
+            key,
+            lambda: list(self._count_facets()),
+            keep=lambda rows: _values_exist(self.filters, rows),
+            seconds=FACETS_SECONDS,
+        )
 
     def _count_facets(self):
         """The counts of every filter's options, in one UNION ALL of four grouped

@@ -327,6 +327,32 @@ def test_results_page_query_count_is_constant(
     assert response.status_code == 200
 
 
+def test_narrowing_or_paging_a_search_reuses_its_counts_until_the_content_changes(
+    client, django_assert_num_queries, settings
+):
+    """The facet counts are the same for every page, order and filter of a search, and
+    for every visitor: kept until the content changes, so the next page or a filter
+    costs one query. A new post is counted at once."""
+    settings.SEARCH_RESULTS_PER_PAGE = 2
+    for number in range(3):
+        PostFactory(title=f"Shelter story {number}")
+    PublicationFactory(title="Shelter guide")
+    with django_assert_num_queries(2):
+        assert "4 results" in search(client, q="shelter")
+    with django_assert_num_queries(1):
+        html = search(client, q="shelter", page="2")
+    assert "4 results" in html and "Page 2 of 2" in html
+    with django_assert_num_queries(1):
+        html = search(client, q="shelter", type="publication")
+    assert "1 result" in html and result_titles(html) == ["Shelter guide"]
+    PostFactory(title="Shelter story 3")
+    with django_assert_num_queries(2):
+        assert "5 results" in search(client, q="shelter")
+    # Another language's page counts its own editions.
+    with django_assert_num_queries(2):
+        client.get("/th/search/", {"q": "shelter"})
+
+
 def test_a_page_beyond_the_last_shows_the_last_page_for_one_more_query(
     client, django_assert_num_queries, settings
 ):

@@ -136,6 +136,27 @@ def content_version():
     return state["version"]
 
 
+def kept(key, compute, *, keep=bool, seconds=3600):
+    """compute()'s value, stored under `key` for the current content version: the
+    counts a page reads that are the same for every visitor until the content changes
+    (the library's filter counts, a search's facet counts). It is stored only when
+    keep(value) (so made-up input cannot fill the cache), for `seconds` at most; with
+    the cache down it is computed each time."""
+    try:
+        state, entry = lookup(key)
+    except Exception:  # noqa: BLE001 - the cache being down must not break the page
+        return compute()
+    if entry is not None and "value" in entry:
+        return entry["value"]
+    value = compute()
+    if keep(value):
+        try:
+            cache.set(key, {"version": state["version"], "value": value}, seconds)
+        except Exception:  # noqa: BLE001, S110 - computed again next time
+            pass
+    return value
+
+
 def _never_on_a_page(instance):
     """Whether this row is not one visitors see (PAGE_CACHE_VISIBLE_WHEN): adding or
     deleting it changes no page. A comment held for moderation or marked spam must not

@@ -11,10 +11,12 @@ A query is split into words and folded exactly as indexed text was (words.py), t
   or body words; ranked title > summary > body.
 
 A results page is two queries on either database: the facet counts (whose sum under
-the filters is the result count) and the page of results. Excerpts and highlights are
+the filters is the result count; kept until the content changes, so the next page or a
+filter of the same search is one query) and the page of results. Excerpts and highlights are
 made in Python from the stored plain text of the page's results (highlight.py).
 """
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,6 +40,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from publications.models import Publication
+from unact import pagecache
 from unact.i18n import path_in_language
 from unact.models import SearchDocument
 
@@ -51,6 +54,8 @@ TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION, TYPE_PAGE = (
     SearchDocument.Kind.PAGE.value,
 )
 SORT_RELEVANCE, SORT_DATE = "relevance", "date"
+# How long a search's facet counts are kept at most (a change of content ends them at once).
+FACETS_SECONDS = 3600
 KIND_LABELS = dict(Publication.Kind.choices)
 
 
@@ -373,14 +378,7 @@ def search_page(
         page = Paginator([], per_page).get_page(page_number)
         return SearchPage(page=page, results=[], facets=facet_counts([], filters))
     documents, rank = matching(parsed, language)
-    rows = (
-        documents.values_list(
-            "kind", "category", "category_name", "publication_kind", "year"
-        )
-        .annotate(Count("pk"))
-        .order_by()
-    )
-    counts = facet_counts(rows, filters)
+    counts = facet_counts(_facet_rows(documents, parsed, language), filters)
     condition = filters.condition()
     shown = documents.filter(condition) if condition else documents
     order = (
@@ -396,6 +394,29 @@ def search_page(
         page=page,
         results=[_result(row, highlighter) for row in page.object_list],
         facets=counts,
+    )
+
+
+def _facet_rows(documents, parsed, language):
+    """(kind, category, category name, publication kind, year, count) of every match,
+    kept until the content changes (unact.pagecache.kept): the same for every visitor,
+    and for each page, order and filter of the same search, so a visitor who narrows or
+    pages the results waits for one query, not two. Only searches that find something
+    are kept (a made-up query costs one GIN lookup and fills nothing)."""
+    key = (
+        f"search:facets:{language or ''}:"
+        + hashlib.sha256(tsquery_text(parsed).encode()).hexdigest()
+    )
+    return pagecache.kept(
+        key,
+        lambda: list(
+            documents.values_list(
+                "kind", "category", "category_name", "publication_kind", "year"
+            )
+            .annotate(Count("pk"))
+            .order_by()
+        ),
+        seconds=FACETS_SECONDS,
     )
 
 
