@@ -133,9 +133,15 @@ def test_demo_library_pages(live_server, page, screenshot, served_media):
     page.locator(
         ".pub-card img"
     ).last.scroll_into_view_if_needed()  # covers load lazily
-    page.wait_for_function(
-        "[...document.querySelectorAll('.pub-card img')].every(img => img.complete && img.naturalWidth > 0)"
-    )
+    # Polled from here: the page's CSP forbids the eval wait_for_function needs once
+    # it has to wait (it passed only when the covers had loaded at the first look).
+    covers_loaded = "[...document.querySelectorAll('.pub-card img')].every(img => img.complete && img.naturalWidth > 0)"
+    for _attempt in range(150):
+        if page.evaluate(covers_loaded):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the covers did not load")
     screenshot(page, "publications-demo-list")
 
     page.get_by_role("link", name="UN-ACT 2015 Annual Report").click()
