@@ -2,7 +2,6 @@
 
 import io
 import logging
-import os
 import re
 from dataclasses import dataclass
 
@@ -13,6 +12,8 @@ from django.db import transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from unact.images import renditions_delete
 
 from .models import Publication
 
@@ -272,23 +273,6 @@ def _current_names(publication):
     return {field: getattr(publication, field).name or "" for field in FILE_FIELDS}
 
 
-def _delete_cover_renditions(storage, cover_name):
-    """Delete every imagekit rendition made from a cover (renditions/<cover name>/…)."""
-    folder = os.path.join(
-        settings.IMAGEKIT_CACHEFILE_DIR, os.path.splitext(cover_name)[0]
-    )
-    try:
-        _dirs, files = storage.listdir(folder)
-    except (FileNotFoundError, NotImplementedError):
-        return
-    for name in files:
-        storage.delete(os.path.join(folder, name))
-    try:
-        os.rmdir(storage.path(folder))
-    except (NotImplementedError, OSError):
-        pass  # Storages without folders, or a folder something else still uses.
-
-
 def _delete_files(names):
     """Delete stored files (and the renditions of covers) that no row uses any more, and
     no revision refers to (a restored revision finds its files), and no draft of
@@ -308,7 +292,7 @@ def _delete_files(names):
             ):
                 storage.delete(name)
                 if field == "cover":
-                    _delete_cover_renditions(storage, name)
+                    renditions_delete(storage, name)
 
 
 def _changed(before, after):

@@ -27,7 +27,6 @@ from types import SimpleNamespace
 
 from taggit.utils import edit_string_for_tags
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist
@@ -38,8 +37,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from unact.images import renditions_delete
 from unact.models import ChangeDraft
-from unact.revisions import revisions_compare
+from unact.revisions import file_in_revisions, revisions_compare
 
 logger = logging.getLogger(__name__)
 
@@ -263,9 +263,8 @@ def file_in_drafts(*, model, name):
 
 
 def _delete_uploads(model, names):
-    """Delete a draft's uploaded files that nothing else uses (and their renditions)."""
-    from reversion.models import Version
-
+    """Delete a draft's uploaded files that nothing else uses (and their renditions):
+    no row, no other draft and no revision."""
     file_fields = [
         field
         for field in model._meta.concrete_fields
@@ -274,29 +273,14 @@ def _delete_uploads(model, names):
     for name in filter(None, names):
         used = any(
             model._default_manager.filter(**{field.name: name}).exists()
+            or file_in_revisions(model=model, field_name=field.name, name=name)
             for field in file_fields
         )
         if used or file_in_drafts(model=model, name=name):
             continue
-        if (
-            Version.objects.get_for_model(model)
-            .filter(serialized_data__contains=json.dumps(name)[1:-1])
-            .exists()
-        ):
-            continue
         storage = file_fields[0].storage
         storage.delete(name)
-        _delete_renditions(storage, name)
-
-
-def _delete_renditions(storage, name):
-    folder = os.path.join(settings.IMAGEKIT_CACHEFILE_DIR, os.path.splitext(name)[0])
-    try:
-        _dirs, files = storage.listdir(folder)
-    except (FileNotFoundError, NotImplementedError):
-        return
-    for rendition in files:
-        storage.delete(os.path.join(folder, rendition))
+        renditions_delete(storage, name)
 
 
 def draft_live_changed(*, item, draft):

@@ -5,6 +5,7 @@ original is re-encoded without EXIF, GPS, XMP or comments, and every rendition
 is made from that clean copy.
 """
 
+import os
 import warnings
 from typing import NamedTuple
 
@@ -102,6 +103,22 @@ def rendition_spec(source, width, image_format="JPEG"):
         format=image_format,
         options=RENDITION_OPTIONS[image_format],
     )
+
+
+def renditions_delete(storage, name):
+    """Delete every imagekit rendition made from the stored image `name` (they live in
+    IMAGEKIT_CACHEFILE_DIR/<name without its extension>/), and that folder."""
+    folder = os.path.join(settings.IMAGEKIT_CACHEFILE_DIR, os.path.splitext(name)[0])
+    try:
+        _dirs, files = storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for rendition in files:
+        storage.delete(os.path.join(folder, rendition))
+    try:
+        os.rmdir(storage.path(folder))
+    except (NotImplementedError, OSError):
+        pass  # Storages without folders, or a folder something else still uses.
 
 
 class Renditions(NamedTuple):
