@@ -25,16 +25,18 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
-    F,
     FloatField,
     OuterRef,
     Q,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Exact
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -151,26 +153,35 @@ def tsquery_text(parsed):
 
 
 def _postgresql_match(parsed):
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-
     text = tsquery_text(parsed)
-    stemmed = SearchQuery(text, config=settings.SEARCH_CONFIG, search_type="raw")
-    plain = SearchQuery(text, config="simple", search_type="raw")
+    english = settings.SEARCH_CONFIG
     # Each document is matched by the query made with its own configuration: English
     # ones stemmed, the others word for word. One query `english || simple` for all
     # let English stop words fall out of other languages' queries: Vietnamese "bạn bè"
     # (friends), folded to "ban be", became 'ban' alone ("be" is an English stop word)
     # and found every text with "bán" (sell).
-    match = Q(config=settings.SEARCH_CONFIG, search_vector=stemmed) | (
-        ~Q(config=settings.SEARCH_CONFIG) & Q(search_vector=plain)
+    # RawSQL, not SearchQuery/SearchRank: the same SQL, but the match appears again
+    # in the sibling test (one_edition_shown), and building and compiling those
+    # expressions took 2.2-3.2 ms of Python a results page, against 1.3-1.5 ms
+    # (docs/performance.md). Columns are unqualified: inside the sibling subquery
+    # they name the sibling's.
+    match = RawSQL(
+        "((config = %s AND search_vector @@ to_tsquery(%s::regconfig, %s))"
+        " OR (config <> %s AND search_vector @@ to_tsquery('simple'::regconfig, %s)))",
+        (english, english, text, english, text),
+        output_field=BooleanField(),
     )
-    either = stemmed | plain
     # Normalisation 1 divides by the log of the length, so long texts do not win by size.
     # Cover density ranks words close together higher; for a single word it would only
     # cost more (1 ms more for 1,200 matches).
-    return match, SearchRank(
-        F("search_vector"), either, cover_density=len(parsed.words) > 1, normalization=1
+    function = "ts_rank_cd" if len(parsed.words) > 1 else "ts_rank"
+    rank = RawSQL(
+        function + "(search_vector,"
+        " to_tsquery(%s::regconfig, %s) || to_tsquery('simple'::regconfig, %s), 1)",
+        (english, text, text),
+        output_field=FloatField(),
     )
+    return Q(match), rank
 
 
 def _has(words):
@@ -249,19 +260,21 @@ def one_edition_shown(match, language):
     language's page, an edition in a third language), and finds the siblings by the
     group's index (a few rows; most documents have none)."""
     english = settings.LANGUAGE_CODE
-    siblings = (
+    # A sibling that matches too and is preferred: one in the page's language; for a
+    # row in neither the page's language nor English, also an English one or the one
+    # with the lower id.
+    preferred = Q(language=language) | (
+        ~Q(Exact(OuterRef("language"), english))
+        & (Q(language=english) | Q(pk__lt=OuterRef("pk")))
+    )
+    better_sibling = Exists(
         SearchDocument.objects.visible()
-        .filter(match, group=OuterRef("group"))
+        .filter(match, preferred, group=OuterRef("group"))
         .exclude(pk=OuterRef("pk"))
     )
     # A document without a group (a newsletter campaign's edition, a page) stands
     # alone: search lists each matching campaign edition (docs/search.md).
-    shown = Q(group__isnull=True) | Q(language=language)
-    if language != english:
-        shown |= Q(language=english) & ~Exists(siblings.filter(language=language))
-    return shown | ~Exists(
-        siblings.filter(Q(language__in={language, english}) | Q(pk__lt=OuterRef("pk")))
-    )
+    return Q(group__isnull=True) | Q(language=language) | ~better_sibling
 
 
 # Facets ----------------------------------------------------------------------------
