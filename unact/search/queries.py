@@ -262,15 +262,15 @@ def one_edition_shown(match, language):
     english = settings.LANGUAGE_CODE
     # A sibling that matches too and is preferred: one in the page's language; for a
     # row in neither the page's language nor English, also an English one or the one
-    # with the lower id.
+    # with the lower id. (The row itself is never preferred to itself.)
     preferred = Q(language=language) | (
         ~Q(Exact(OuterRef("language"), english))
         & (Q(language=english) | Q(pk__lt=OuterRef("pk")))
     )
     better_sibling = Exists(
-        SearchDocument.objects.visible()
-        .filter(match, preferred, group=OuterRef("group"))
-        .exclude(pk=OuterRef("pk"))
+        SearchDocument.objects.visible().filter(
+            match, preferred, group=OuterRef("group")
+        )
     )
     # A document without a group (a newsletter campaign's edition, a page) stands
     # alone: search lists each matching campaign edition (docs/search.md).
