@@ -47,7 +47,7 @@ from unact.i18n import path_in_language
 from unact.models import SearchDocument
 
 from .highlight import Highlighter
-from .words import parse_query
+from .words import ParsedQuery, Term, is_stop_word, parse_query, stem
 
 TYPE_POST, TYPE_PUBLICATION, TYPE_EDITION, TYPE_PAGE = (
     SearchDocument.Kind.POST.value,
@@ -195,6 +195,45 @@ def _has(words):
 
 
 def _sqlite_match(parsed):
+    """As on PostgreSQL, each row is matched in its own configuration: an English one by
+    the query's stems against its stored stems (services._words), stop words left out;
+    the others word for word."""
+    english = Q(config=settings.SEARCH_CONFIG)
+    plain_match, plain_rank = _sqlite_words_match(parsed)
+    stemmed = _stemmed(parsed)
+    if stemmed is None:
+        # Only stop words: PostgreSQL's english query is empty and matches no English row.
+        return ~english & plain_match, plain_rank
+    stemmed_match, stemmed_rank = _sqlite_words_match(stemmed)
+    rank = Case(
+        When(english, then=stemmed_rank), default=plain_rank, output_field=FloatField()
+    )
+    return (english & stemmed_match) | (~english & plain_match), rank
+
+
+def _stemmed(parsed):
+    """The query as PostgreSQL's english configuration reads it: each word stemmed, stop
+    words left out (inside a phrase they stay, holding their place), a term or clause
+    left empty dropped; None when nothing is left."""
+    clauses = []
+    for clause in parsed.clauses:
+        terms = [
+            Term(words=words, phrase=term.phrase, excluded=term.excluded)
+            for term in clause
+            if (
+                words := [
+                    stem(word)
+                    for word in term.words
+                    if term.phrase or not is_stop_word(word)
+                ]
+            )
+        ]
+        if terms:
+            clauses.append(terms)
+    return ParsedQuery(clauses=clauses) if clauses else None
+
+
+def _sqlite_words_match(parsed):
     match = Q()
     for clause in parsed.clauses:
         either = Q(pk__in=[])

@@ -33,7 +33,7 @@ from unact.models import SearchDocument
 from unact.pages.models import Page
 from unact.richtext import html_to_text
 
-from .words import fold_words
+from .words import fold_words, stem
 
 BATCH = 500
 
@@ -126,6 +126,7 @@ class Source:
             for name, value in extra.items()
         }
         local_date = timezone.localdate(published_at)
+        config = search_config(language)
         # The address in the document's language (English, unprefixed, by default).
         with override(language or None):
             url = item.get_absolute_url()
@@ -140,16 +141,22 @@ class Source:
             "unpublish_at": getattr(item, "unpublish_at", None),
             "date": local_date,
             "year": local_date.year,
-            "config": search_config(language),
-            "title_words": _words(extra["title"]),
-            "summary_words": _words(extra["summary"]),
-            "body_words": _words(extra["body"] + " " + " ".join(tags)),
+            "config": config,
+            "title_words": _words(extra["title"], config),
+            "summary_words": _words(extra["summary"], config),
+            "body_words": _words(extra["body"] + " " + " ".join(tags), config),
         }
 
 
-def _words(text):
-    """Folded words between spaces, and a space at each end: SQLite finds a whole word as " word "."""
-    return " " + " ".join(fold_words(text)) + " "
+def _words(text, config):
+    """Folded words between spaces, and a space at each end: SQLite finds a whole word as
+    " word ". PostgreSQL builds its vector from these words in the document's
+    configuration; SQLite, which has no stemmer, gets an English document's words as
+    their stems (words.stem), so "trafficked" finds "traffickers" on both."""
+    words = fold_words(text)
+    if config == settings.SEARCH_CONFIG and connection.vendor != "postgresql":
+        words = [stem(word) for word in words]
+    return " " + " ".join(words) + " "
 
 
 SOURCES = {

@@ -17,6 +17,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import icu
+import snowballstemmer
+
+from django.conf import settings
 
 # ICU rule statuses of a word break: below 100 are spaces and punctuation; numbers,
 # letters, kana and ideographs come above (UBRK_WORD_NONE_LIMIT = 100).
@@ -195,6 +198,51 @@ def rough_stem(word):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
+
+
+# Stems (SQLite) --------------------------------------------------------------------
+
+# PostgreSQL's `english` configuration leaves these words out of vectors and queries (its
+# english.stop, the Snowball project's list); SQLite's matching does the same.
+ENGLISH_STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what
+    which who whom this that these those am is are was were be been being have has had
+    having do does did doing a an the and but if or because as until while of at by for
+    with about against between into through during before after above below to from up
+    down in out on off over under again further then once here there when where why how
+    all any both each few more most other some such no nor not only own same so than too
+    very s t can will just don should now""".split()
+)
+
+
+def _stemmer():
+    """One Snowball stemmer per thread (a stemmer keeps state while it works), or None
+    when Snowball has no stemmer of SEARCH_CONFIG's name."""
+    if not hasattr(_local, "stemmer"):
+        name = settings.SEARCH_CONFIG
+        _local.stemmer = (
+            snowballstemmer.stemmer(name)
+            if name in snowballstemmer.algorithms()
+            else None
+        )
+    return _local.stemmer
+
+
+def is_stop_word(word):
+    return settings.SEARCH_CONFIG == "english" and word in ENGLISH_STOP_WORDS
+
+
+@functools.lru_cache(maxsize=65536)
+def stem(word):
+    """A folded word as SQLite indexes and searches English documents: its stem by the
+    Snowball stemmer of PostgreSQL's configuration (SEARCH_CONFIG, "english":
+    "trafficked" and "traffickers" are "traffick"); a stop word as it is, kept so that
+    phrases stay in place (queries.py leaves stop words out of other terms)."""
+    stemmer = _stemmer()
+    if stemmer is None or is_stop_word(word):
+        return word
+    return stemmer.stemWord(word)
 
 
 # Queries ---------------------------------------------------------------------------
