@@ -6,9 +6,11 @@ A query is split into words and folded exactly as indexed text was (words.py), t
   operators, so visitor text can never be a syntax error), matched against the stored,
   GIN-indexed vector both as stemmed English and as plain words, since each document
   was indexed in its own language's configuration (services.search_config); ranked by
-  cover density (ts_rank_cd), so words close together rank higher.
+  ts_rank, or cover density (ts_rank_cd) for several words, so words close together
+  rank higher.
 - SQLite (development): every word must occur as a whole word in the title, summary
-  or body words; ranked title > summary > body.
+  or body words (an English document's as stems, words.stem, like PostgreSQL's);
+  ranked title > summary > body.
 
 A results page is two queries on either database: the facet counts (whose sum under
 the filters is the result count; kept until the content changes, so the next page or a
