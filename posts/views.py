@@ -461,8 +461,14 @@ def _comment_target(request, slug):
     )
     if services.comments_are_open(post):
         return post, None
+    # The comments section says so even on a post that shows none (no comments yet).
     return post, _comment_page(
-        request, post, None, 403, refused_text=request.POST.get("text", "")[:5000]
+        request,
+        post,
+        None,
+        403,
+        comments_refused=True,
+        refused_text=request.POST.get("text", "")[:5000],
     )
 
 

@@ -912,6 +912,25 @@ def test_closed_post_shows_comments_and_refuses_new_ones(client, closed_by):
     assert Comment.objects.count() == 1
 
 
+def test_a_comment_sent_after_comments_were_switched_off_is_told_and_keeps_its_text(
+    client,
+):
+    """A post whose comments were switched off while a visitor was writing (it has no
+    comments, so its page shows no comments section) answers the comment with the
+    reason and the typed text, not a bare post page (found from outside)."""
+    post = PostFactory(allow_comments=False)
+    assert (
+        "Comments are closed"
+        not in client.get(post.get_absolute_url()).content.decode()
+    )
+    response = post_comment(client, post, text="Written before it closed")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Comments are closed on this post." in html
+    assert "Written before it closed" in html
+    assert not Comment.objects.exists()
+
+
 def test_closing_age_is_configurable(client, settings):
     post = PostFactory(publish_at=timezone.now() - timedelta(days=181))
     settings.COMMENTS_CLOSE_AFTER_DAYS = 0  # never close
