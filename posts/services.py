@@ -168,6 +168,7 @@ def comment_create(
     ip_address=None,
     user_agent="",
     user=None,
+    language="",
 ):
     """Save a comment with the status the spam rules give it, then notify in the background."""
     assessment = comment_assess(
@@ -187,6 +188,7 @@ def comment_create(
         is_staff_reply=is_staff,
         ip_address=ip_address,
         user_agent=(user_agent or "")[:300],
+        language=language or "",
     )
     _notify_after_commit(comment)
     return comment

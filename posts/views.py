@@ -553,6 +553,7 @@ def comment_create(request, slug):
         ip_address=ip_address,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         user=request.user,
+        language=get_language(),
     )
     own_pending = _own_pending(request)
     if comment.status == Comment.Status.APPROVED:

@@ -9,6 +9,7 @@ import feedparser
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
@@ -769,6 +770,63 @@ def test_moderator_replies_from_the_admin_and_commenter_is_told(
     assert smtp_server.messages[0]["to"] == ["asker@example.org"]
     body = smtp_server.messages[0]["message"].get_content()
     assert "Yes, it is free." in body and f"#comment-{reply.pk}" in body
+
+
+@pytest.mark.parametrize("edition", ["english", "thai"])
+def test_the_reply_notice_is_in_the_language_the_commenter_read(
+    client, moderator, django_capture_on_commit_callbacks, mailoutbox, edition
+):
+    """A visitor who commented on a Thai page (an English post read under /th/, or a
+    Thai edition) is told of a reply in Thai, with the Thai page's address (found from
+    outside: the notice was always in English, its Thai translation never used)."""
+    if edition == "english":
+        post = PostFactory(title="Referral in the region", slug="referral")
+        page = "/th/posts/referral/"
+    else:
+        post = PostFactory(title="การส่งต่อในภูมิภาค", slug="การส่งต่อ", language="th")
+        page = post.get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{page}comment/",
+            comment_data(
+                post,
+                email="asker@example.org",
+                has_reply_notice="on",
+                text="Is the helpline free?",
+            ),
+            REMOTE_ADDR="198.51.100.10",
+        )
+    assert response.status_code == 302
+    parent = Comment.objects.get()
+    # A moderator approves it, then replies from the admin.
+    client.force_login(moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:posts_comment_changelist"),
+            {"action": "approve", "_selected_action": [parent.pk]},
+        )
+        client.post(
+            reverse("admin:posts_comment_reply", args=[parent.pk]),
+            {"name": "UN-ACT team", "text": "Yes, it is free."},
+        )
+    mailoutbox.clear()
+    run_worker()
+    [notice] = [
+        message for message in mailoutbox if message.to == ["asker@example.org"]
+    ]
+    reply = Comment.objects.get(parent=parent)
+    with translation.override("th"):
+        subject = gettext("[%(site)s] A reply to your comment on “%(post)s”") % {
+            "site": settings.SITE_NAME,
+            "post": post.title,
+        }
+        read_more = gettext("Read the conversation:")
+        thai_page = post.get_absolute_url()
+    assert notice.subject == subject
+    assert "someone replied" not in notice.body and thai_page.startswith("/th/posts/")
+    assert (
+        f"{read_more} {settings.SITE_URL}{thai_page}#comment-{reply.pk}" in notice.body
+    )
 
 
 def test_reply_notice_only_when_asked_and_on_approval(
