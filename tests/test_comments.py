@@ -989,6 +989,21 @@ def test_a_comment_sent_after_comments_were_switched_off_is_told_and_keeps_its_t
     assert not Comment.objects.exists()
 
 
+def test_a_name_or_text_with_a_direction_override_cannot_reorder_what_follows(client):
+    """A commenter's name, and the excerpt of the comment a reply answers, are isolated
+    from the text beside them (dir="auto"): a right-to-left override in them, or a name
+    in a right-to-left script, cannot turn the date or the links after them around
+    (found from outside, a name with U+202E showed the comment's date reversed)."""
+    post = PostFactory()
+    comment = CommentFactory(post=post, name="\u202eMai", text="\u202eIs it free?")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert '<strong class="comment-author" dir="auto">\u202eMai</strong>' in html
+    html = client.get(
+        post.get_absolute_url(), {"reply_to": comment.pk}
+    ).content.decode()
+    assert f'<a href="#comment-{comment.pk}" dir="auto">\u202eIs it free?</a>' in html
+
+
 def test_closing_age_is_configurable(client, settings):
     post = PostFactory(publish_at=timezone.now() - timedelta(days=181))
     settings.COMMENTS_CLOSE_AFTER_DAYS = 0  # never close
@@ -1572,12 +1587,14 @@ def test_replying_to_a_comment_on_another_page(client, thread_pages):
     assert "Reply to Thread 7" in html
     assert f'<input type="hidden" name="parent" value="{threads[6].pk}">' in html
     assert (
-        f'<a href="{url}?comments=3#comment-{threads[6].pk}">Words of thread 7</a>'
+        f'<a href="{url}?comments=3#comment-{threads[6].pk}" dir="auto">Words of thread 7</a>'
         in html
     )
     # On its own page the link stays on the page.
     html = client.get(url, {"comments": 3, "reply_to": threads[6].pk}).content.decode()
-    assert f'<a href="#comment-{threads[6].pk}">Words of thread 7</a>' in html
+    assert (
+        f'<a href="#comment-{threads[6].pk}" dir="auto">Words of thread 7</a>' in html
+    )
     # Replies to replies, to waiting comments or to unknown ones are not offered.
     pending = CommentFactory(post=post, status=Comment.Status.PENDING)
     for reply_to in (reply.pk, pending.pk, 10**30, "x"):
