@@ -565,7 +565,7 @@ def comment_create(request, slug):
         )
     # Pending and spam get the same answer, so spammers learn nothing from it: the page
     # the comment is on (or would be on), at the comments.
-    if comment.status == Comment.Status.PENDING:
+    if comment.status == Comment.Status.PENDING and comment.pk not in own_pending:
         own_pending = (own_pending + [comment.pk])[-20:]
         request.session[OWN_PENDING_SESSION_KEY] = own_pending
     messages.success(

@@ -1004,6 +1004,31 @@ def test_a_name_or_text_with_a_direction_override_cannot_reorder_what_follows(cl
     assert f'<a href="#comment-{comment.pk}" dir="auto">\u202eIs it free?</a>' in html
 
 
+def test_a_comment_sent_twice_is_stored_and_announced_once(
+    client, moderator, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The same comment sent again by the same person (a double tap on a slow phone, or
+    a resend while the first answer was on its way) is one comment, one moderation
+    email, and both answers lead to it (found from outside: two identical comments)."""
+    post = PostFactory()
+    data = comment_data(post, name="Dara", text="Where can I report a job offer?")
+    url = reverse("posts:comment", args=[post.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, data, REMOTE_ADDR="198.51.100.10")
+        again = client.post(url, data, REMOTE_ADDR="198.51.100.10")
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    comment = Comment.objects.get()
+    assert client.session["posts.own_pending_comments"] == [comment.pk]
+    run_worker()
+    assert [message.to for message in mailoutbox] == [["moderator@un-act.example"]]
+    # Another comment, or the same words under a post of their own, are not repeats.
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, post, name="Dara", text="And who answers the hotline?")
+        post_comment(client, PostFactory(), name="Dara", text=data["text"])
+    assert Comment.objects.count() == 3
+
+
 def test_closing_age_is_configurable(client, settings):
     post = PostFactory(publish_at=timezone.now() - timedelta(days=181))
     settings.COMMENTS_CLOSE_AFTER_DAYS = 0  # never close
