@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +11,8 @@ from .models import Post
 
 class LatestPostsFeed(BufferedFeed):
     title = _("UN-ACT: news and blog")
-    link = reverse_lazy("posts:list")
+    page_url_name = "posts:list"
+    feed_url_name = "feed"
     description = _(
         "News, blog posts and publications of UN-ACT, countering human trafficking in the Greater Mekong Sub-region."
     )
@@ -49,4 +49,5 @@ class LatestPostsFeed(BufferedFeed):
 
 class LatestPostsAtomFeed(LatestPostsFeed):
     feed_type = Atom1Feed
+    feed_url_name = "feed-atom"
     subtitle = LatestPostsFeed.description

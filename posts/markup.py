@@ -59,9 +59,11 @@ def comment_text(text):
 
 # Comment threads ----------------------------------------------------------------------
 
+# dir="auto" isolates the visitor's name: a right-to-left name or override must not
+# reorder the date after it.
 COMMENT = """<article class="{css}" id="comment-{pk}">
   <header class="comment-meta">
-    <strong class="comment-author">{name}</strong>{badge}
+    <strong class="comment-author" dir="auto">{name}</strong>{badge}
     <a class="comment-date" href="#comment-{pk}">{when}</a>
   </header>{note}
   <div class="comment-text">{text}</div>{reply}

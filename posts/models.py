@@ -375,6 +375,11 @@ class Comment(models.Model):
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    # The language of the page it was sent from: the commenter's notice of a reply is
+    # written in it (blank for comments stored before it was kept).
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField(
         _("created at"), default=timezone.now, db_index=True
     )

@@ -168,8 +168,15 @@ def comment_create(
     ip_address=None,
     user_agent="",
     user=None,
+    language="",
 ):
-    """Save a comment with the status the spam rules give it, then notify in the background."""
+    """Save a comment with the status the spam rules give it, then notify in the background.
+    The same comment sent again soon after is not stored twice: the first is returned."""
+    repeated = _comment_repeated(
+        post=post, parent=parent, name=name.strip(), email=email, text=text
+    )
+    if repeated is not None:
+        return repeated
     assessment = comment_assess(
         text=text, email=email, ip_address=ip_address, user=user
     )
@@ -187,9 +194,31 @@ def comment_create(
         is_staff_reply=is_staff,
         ip_address=ip_address,
         user_agent=(user_agent or "")[:300],
+        language=language or "",
     )
     _notify_after_commit(comment)
     return comment
+
+
+# A double tap on a slow phone, or a resend while the first answer was on its way,
+# arrives within seconds; ten minutes leave room for a very slow connection.
+COMMENT_REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def _comment_repeated(*, post, parent, name, email, text):
+    """The same person's identical comment on the same post, sent a moment ago, if any."""
+    return (
+        Comment.objects.filter(
+            post=post,
+            parent=parent,
+            name=name,
+            email=(email or "").strip().lower(),
+            text=text,
+            created_at__gte=timezone.now() - COMMENT_REPEAT_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _notify_after_commit(comment):

@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from unact.i18n import public_languages
 from unact.retry import retry_later
 
 from .models import Comment
@@ -105,6 +106,16 @@ def notify_moderators(comment_id, attempt=1):
     return f"sent to {len(recipients)}"
 
 
+def _notice_language(comment, post):
+    """The public language a commenter is written to in: the one of the page the comment
+    was sent from, else of the post's edition, else the site's."""
+    public = dict(public_languages())
+    for language in (comment.language, post.language):
+        if language in public:
+            return language
+    return settings.LANGUAGE_CODE
+
+
 @task()
 def notify_reply(comment_id, attempt=1):
     """Email the author of a comment, if they asked, that a reply to it was published."""
@@ -118,19 +129,22 @@ def notify_reply(comment_id, attempt=1):
         return "no notice wanted"
     if not _claim(comment_id, "reply_notified_at", status=Comment.Status.APPROVED):
         return "already notified or not approved"
-    context = {
-        "reply": reply,
-        "parent": parent,
-        "post": reply.post,
-        "comment_url": settings.SITE_URL + reply.get_absolute_url(),
-        "SITE_NAME": settings.SITE_NAME,
-    }
-    message = EmailMessage(
-        subject=_("[%(site)s] A reply to your comment on “%(post)s”")
-        % {"site": settings.SITE_NAME, "post": reply.post.title},
-        body=render_to_string("posts/email/comment_reply.txt", context),
-        to=[parent.email],
-    )
+    # In the language of the page the commenter wrote from (else of the post's edition),
+    # with that page's address.
+    with translation.override(_notice_language(parent, reply.post)):
+        context = {
+            "reply": reply,
+            "parent": parent,
+            "post": reply.post,
+            "comment_url": settings.SITE_URL + reply.get_absolute_url(),
+            "SITE_NAME": settings.SITE_NAME,
+        }
+        message = EmailMessage(
+            subject=_("[%(site)s] A reply to your comment on “%(post)s”")
+            % {"site": settings.SITE_NAME, "post": reply.post.title},
+            body=render_to_string("posts/email/comment_reply.txt", context),
+            to=[parent.email],
+        )
     try:
         message.send()
     except Exception:

@@ -461,8 +461,14 @@ def _comment_target(request, slug):
     )
     if services.comments_are_open(post):
         return post, None
+    # The comments section says so even on a post that shows none (no comments yet).
     return post, _comment_page(
-        request, post, None, 403, refused_text=request.POST.get("text", "")[:5000]
+        request,
+        post,
+        None,
+        403,
+        comments_refused=True,
+        refused_text=request.POST.get("text", "")[:5000],
     )
 
 
@@ -547,6 +553,7 @@ def comment_create(request, slug):
         ip_address=ip_address,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         user=request.user,
+        language=get_language(),
     )
     own_pending = _own_pending(request)
     if comment.status == Comment.Status.APPROVED:
@@ -558,7 +565,7 @@ def comment_create(request, slug):
         )
     # Pending and spam get the same answer, so spammers learn nothing from it: the page
     # the comment is on (or would be on), at the comments.
-    if comment.status == Comment.Status.PENDING:
+    if comment.status == Comment.Status.PENDING and comment.pk not in own_pending:
         own_pending = (own_pending + [comment.pk])[-20:]
         request.session[OWN_PENDING_SESSION_KEY] = own_pending
     messages.success(

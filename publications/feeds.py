@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +14,8 @@ class LatestPublicationsFeed(BufferedFeed):
     """New publications; each PDF is attached as an enclosure."""
 
     title = _("UN-ACT: publications")
-    link = reverse_lazy("publications:list")
+    page_url_name = "publications:list"
+    feed_url_name = "publications:feed"
     description = _(
         "Reports, newsletters, briefs and videos from UN-ACT, countering human trafficking in the Greater Mekong Sub-region."
     )

@@ -9,6 +9,7 @@ import feedparser
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
@@ -771,6 +772,63 @@ def test_moderator_replies_from_the_admin_and_commenter_is_told(
     assert "Yes, it is free." in body and f"#comment-{reply.pk}" in body
 
 
+@pytest.mark.parametrize("edition", ["english", "thai"])
+def test_the_reply_notice_is_in_the_language_the_commenter_read(
+    client, moderator, django_capture_on_commit_callbacks, mailoutbox, edition
+):
+    """A visitor who commented on a Thai page (an English post read under /th/, or a
+    Thai edition) is told of a reply in Thai, with the Thai page's address (found from
+    outside: the notice was always in English, its Thai translation never used)."""
+    if edition == "english":
+        post = PostFactory(title="Referral in the region", slug="referral")
+        page = "/th/posts/referral/"
+    else:
+        post = PostFactory(title="การส่งต่อในภูมิภาค", slug="การส่งต่อ", language="th")
+        page = post.get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{page}comment/",
+            comment_data(
+                post,
+                email="asker@example.org",
+                has_reply_notice="on",
+                text="Is the helpline free?",
+            ),
+            REMOTE_ADDR="198.51.100.10",
+        )
+    assert response.status_code == 302
+    parent = Comment.objects.get()
+    # A moderator approves it, then replies from the admin.
+    client.force_login(moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:posts_comment_changelist"),
+            {"action": "approve", "_selected_action": [parent.pk]},
+        )
+        client.post(
+            reverse("admin:posts_comment_reply", args=[parent.pk]),
+            {"name": "UN-ACT team", "text": "Yes, it is free."},
+        )
+    mailoutbox.clear()
+    run_worker()
+    [notice] = [
+        message for message in mailoutbox if message.to == ["asker@example.org"]
+    ]
+    reply = Comment.objects.get(parent=parent)
+    with translation.override("th"):
+        subject = gettext("[%(site)s] A reply to your comment on “%(post)s”") % {
+            "site": settings.SITE_NAME,
+            "post": post.title,
+        }
+        read_more = gettext("Read the conversation:")
+        thai_page = post.get_absolute_url()
+    assert notice.subject == subject
+    assert "someone replied" not in notice.body and thai_page.startswith("/th/posts/")
+    assert (
+        f"{read_more} {settings.SITE_URL}{thai_page}#comment-{reply.pk}" in notice.body
+    )
+
+
 def test_reply_notice_only_when_asked_and_on_approval(
     client, moderator, django_capture_on_commit_callbacks, mailoutbox
 ):
@@ -910,6 +968,65 @@ def test_closed_post_shows_comments_and_refuses_new_ones(client, closed_by):
         "Comments are closed on this post." in html and "Too late but heartfelt" in html
     )
     assert Comment.objects.count() == 1
+
+
+def test_a_comment_sent_after_comments_were_switched_off_is_told_and_keeps_its_text(
+    client,
+):
+    """A post whose comments were switched off while a visitor was writing (it has no
+    comments, so its page shows no comments section) answers the comment with the
+    reason and the typed text, not a bare post page (found from outside)."""
+    post = PostFactory(allow_comments=False)
+    assert (
+        "Comments are closed"
+        not in client.get(post.get_absolute_url()).content.decode()
+    )
+    response = post_comment(client, post, text="Written before it closed")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Comments are closed on this post." in html
+    assert "Written before it closed" in html
+    assert not Comment.objects.exists()
+
+
+def test_a_name_or_text_with_a_direction_override_cannot_reorder_what_follows(client):
+    """A commenter's name, and the excerpt of the comment a reply answers, are isolated
+    from the text beside them (dir="auto"): a right-to-left override in them, or a name
+    in a right-to-left script, cannot turn the date or the links after them around
+    (found from outside, a name with U+202E showed the comment's date reversed)."""
+    post = PostFactory()
+    comment = CommentFactory(post=post, name="\u202eMai", text="\u202eIs it free?")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert '<strong class="comment-author" dir="auto">\u202eMai</strong>' in html
+    html = client.get(
+        post.get_absolute_url(), {"reply_to": comment.pk}
+    ).content.decode()
+    assert f'<a href="#comment-{comment.pk}" dir="auto">\u202eIs it free?</a>' in html
+
+
+def test_a_comment_sent_twice_is_stored_and_announced_once(
+    client, moderator, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The same comment sent again by the same person (a double tap on a slow phone, or
+    a resend while the first answer was on its way) is one comment, one moderation
+    email, and both answers lead to it (found from outside: two identical comments)."""
+    post = PostFactory()
+    data = comment_data(post, name="Dara", text="Where can I report a job offer?")
+    url = reverse("posts:comment", args=[post.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, data, REMOTE_ADDR="198.51.100.10")
+        again = client.post(url, data, REMOTE_ADDR="198.51.100.10")
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    comment = Comment.objects.get()
+    assert client.session["posts.own_pending_comments"] == [comment.pk]
+    run_worker()
+    assert [message.to for message in mailoutbox] == [["moderator@un-act.example"]]
+    # Another comment, or the same words under a post of their own, are not repeats.
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, post, name="Dara", text="And who answers the hotline?")
+        post_comment(client, PostFactory(), name="Dara", text=data["text"])
+    assert Comment.objects.count() == 3
 
 
 def test_closing_age_is_configurable(client, settings):
@@ -1495,12 +1612,14 @@ def test_replying_to_a_comment_on_another_page(client, thread_pages):
     assert "Reply to Thread 7" in html
     assert f'<input type="hidden" name="parent" value="{threads[6].pk}">' in html
     assert (
-        f'<a href="{url}?comments=3#comment-{threads[6].pk}">Words of thread 7</a>'
+        f'<a href="{url}?comments=3#comment-{threads[6].pk}" dir="auto">Words of thread 7</a>'
         in html
     )
     # On its own page the link stays on the page.
     html = client.get(url, {"comments": 3, "reply_to": threads[6].pk}).content.decode()
-    assert f'<a href="#comment-{threads[6].pk}">Words of thread 7</a>' in html
+    assert (
+        f'<a href="#comment-{threads[6].pk}" dir="auto">Words of thread 7</a>' in html
+    )
     # Replies to replies, to waiting comments or to unknown ones are not offered.
     pending = CommentFactory(post=post, status=Comment.Status.PENDING)
     for reply_to in (reply.pk, pending.pk, 10**30, "x"):

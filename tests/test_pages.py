@@ -309,6 +309,62 @@ def test_the_front_page_shows_the_introduction_and_a_published_featured_item(
     assert 'class="featured"' not in client.get("/", {"page": 2}).content.decode()
 
 
+def test_the_front_page_features_the_edition_in_the_page_language(client):
+    """A featured post or publication shows, as the lists do, its edition in the page's
+    language, and the English one marked lang="en" where it has none (found from
+    outside: the Thai front page featured the English brochure beside its Thai edition)."""
+    english = PublicationFactory(
+        title="The UN-ACT Brochure", summary="The evolution of the project."
+    )
+    thai = PublicationFactory(
+        title="แผ่นพับแนะนำ UN-ACT",
+        slug="แผ่นพับแนะนำ-un-act",
+        summary="ความเป็นมาของโครงการ",
+        language="th",
+        translation_key=english.translation_key,
+    )
+    PublicationFactory(
+        title="Draft Khmer edition",
+        slug="draft-khmer-brochure",
+        language="km",
+        status="draft",
+        translation_key=english.translation_key,
+    )
+    FrontPage.objects.create(featured_publication=english)
+
+    def featured(path):
+        html = client.get(path).content.decode()
+        return re.search(r'<section class="featured".*?</section>', html, re.DOTALL)[0]
+
+    in_thai = featured("/th/")
+    assert "แผ่นพับแนะนำ UN-ACT" in in_thai and "ความเป็นมาของโครงการ" in in_thai
+    assert f'href="{thai.get_absolute_url()}"' in in_thai
+    assert "The UN-ACT Brochure" not in in_thai and 'lang="en"' not in in_thai
+    in_khmer = featured("/km/")
+    assert '<h2 id="featured-heading" lang="en">' in in_khmer
+    assert "The UN-ACT Brochure" in in_khmer and "Draft Khmer edition" not in in_khmer
+    assert f'href="/km/publications/{english.slug}/"' in in_khmer
+    assert "draft-khmer-brochure" not in in_khmer
+    in_english = featured("/")
+    assert "The UN-ACT Brochure" in in_english and 'lang="' not in in_english
+    assert f'href="{english.get_absolute_url()}"' in in_english
+
+
+def test_a_featured_edition_in_another_language_keeps_its_own_address(client):
+    """An edition featured on its own (a Thai post with no English edition) is shown on
+    every page, marked with its language and linked at its own address."""
+    thai = PostFactory(title="ข่าวภาษาไทย", slug="thai-news", language="th")
+    FrontPage.objects.create(featured_post=thai)
+    for path in ("/", "/vi/", "/th/"):
+        html = client.get(path).content.decode()
+        featured = re.search(
+            r'<section class="featured".*?</section>', html, re.DOTALL
+        )[0]
+        assert "ข่าวภาษาไทย" in featured
+        assert f'href="{thai.get_absolute_url()}"' in featured
+        assert ('lang="th"' in featured) == (path != "/th/")
+
+
 @pytest.mark.parametrize("state", ["draft", "scheduled", "expired"])
 def test_a_featured_item_that_is_not_published_is_not_shown(client, state):
     post = PostFactory(title="Featured story", **{state: True} if state != "expired" else {

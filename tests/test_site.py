@@ -172,6 +172,36 @@ def test_sitemap_and_robots_use_site_url_never_the_host_header(client, settings,
     ), locations
 
 
+@pytest.mark.parametrize("feed", ["/feed/", "/feed/atom/", "/th/publications/feed/"])
+def test_feeds_link_to_site_url_only(client, settings, feed):
+    """Every address in a feed starts with SITE_URL, as in pages and the sitemap, even
+    when the Site row was written with another address (found from outside: migrated
+    without SITE_URL and served with it, a feed's links named 127.0.0.1:8000 and its
+    PDF enclosures the server's own address)."""
+    from publications.models import Publication
+
+    from .factories import PublicationFactory
+
+    settings.ALLOWED_HOSTS = ["portal.example.org", "testserver"]
+    settings.SITE_URL = "https://portal.example.org"
+    PostFactory(title="Helpline now open at night")
+    publication = PublicationFactory()
+    Publication.objects.filter(pk=publication.pk).update(
+        document="publications/2016/report.pdf", file_size=1234
+    )
+    xml = client.get(feed, HTTP_HOST="portal.example.org:6666").content.decode()
+    addresses = re.findall(r"https?://[^\"<\s]+", xml)
+    own = [
+        address
+        for address in addresses
+        if not address.startswith(("http://www.w3.org/", "http://purl.org/"))
+    ]
+    assert len(own) >= 3
+    assert all(address.startswith("https://portal.example.org/") for address in own), (
+        own
+    )
+
+
 def test_load_demo_prints_the_admin_address_on_site_url(settings):
     settings.SITE_URL = "http://127.0.0.1:8101"
     output = io.StringIO()

@@ -1,11 +1,13 @@
 """What every page's frame shows from the pages app: the header and footer menus, and
 the front page's introduction and featured item.
 
-They are built together (two queries) whenever the content version of the page cache
-turns over (unact.pagecache.content_changed: any save visitors can see, any admin
-POST, bulk publishing), and kept in the shared cache until the next change. A page
-request reads them with one cache get, and no query; it builds them only when the
+They are built together (two or three queries) whenever the content version of the
+page cache turns over (unact.pagecache.content_changed: any save visitors can see, any
+admin POST, bulk publishing), and kept in the shared cache until the next change. A
+page request reads them with one cache get, and no query; it builds them only when the
 cache has lost them, or when a scheduled menu page or featured item's time has come.
+A featured post or publication is kept with its published language editions; each
+page shows the one in its language, as the lists do (pages_tags.featured_shown).
 
 Menu pages and the featured item are published items by Publishable's own rule
 (`is_published`, the instance form of `published()`): scheduled and expired ones are
@@ -18,7 +20,9 @@ import uuid
 from django.core.cache import cache
 from django.db.models import Q
 
-FRAME_KEY = "pages:frame"
+# Named anew whenever the frame's shape changes: a frame kept by the previous release
+# in the shared cache is then never read.
+FRAME_KEY = "pages:frame:2"
 HELP_PAGE_PATH = "get-help"
 
 
@@ -37,16 +41,43 @@ def _featured(front):
     item = front.featured_item if front else None
     if item is None:
         return None, []
-    changes = _changes(item)
+    kind = item._meta.model_name
+    # A post or publication is featured in each language as the lists show it: its
+    # edition in the page's language where there is one (featured_shown picks it).
+    editions = (
+        [item]
+        if kind == "page"
+        else list(
+            type(item)
+            ._default_manager.filter(translation_key=item.translation_key)
+            .only(
+                "title",
+                "slug",
+                "summary",
+                "language",
+                "status",
+                item.publish_field,
+                "unpublish_at",
+                "translation_key",
+            )
+        )
+    )
+    changes = [moment for edition in editions for moment in _changes(edition)]
     if not item.is_published:
         return None, changes
-    kind = item._meta.model_name
     featured = {
         "kind": kind,
-        "title": item.title,
-        "summary": item.summary,
         "url_name": _URL_NAMES[kind],
-        "url_arg": item.path if kind == "page" else item.slug,
+        "language": getattr(item, "language", None),
+        "editions": {
+            getattr(edition, "language", None): {
+                "title": edition.title,
+                "summary": edition.summary,
+                "url_arg": edition.path if kind == "page" else edition.slug,
+            }
+            for edition in editions
+            if edition.pk == item.pk or edition.is_published
+        },
     }
     return featured, changes
 
@@ -59,7 +90,8 @@ _URL_NAMES = {
 
 
 def site_frame_build():
-    """The menus, the introduction and the featured item (two queries)."""
+    """The menus, the introduction and the featured item (two queries, and one for
+    the editions of a featured post or publication)."""
     from .models import FrontPage, Page
 
     pages = list(
