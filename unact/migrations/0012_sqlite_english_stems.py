@@ -21,7 +21,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("unact", "0011_change_draft"),
-        ("posts", "0010_post_created_by"),
+        ("posts", "0011_comment_language"),
         ("publications", "0012_publication_created_by"),
         ("newsletter", "0005_campaign_editions"),
         ("pages", "0002_page_created_by"),
