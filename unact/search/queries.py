@@ -177,7 +177,8 @@ def _postgresql_match(parsed):
     # Cover density ranks words close together higher; for a single word it would only
     # cost more (1 ms more for 1,200 matches).
     function = "ts_rank_cd" if len(parsed.words) > 1 else "ts_rank"
-    rank = RawSQL(
+    # Constant SQL (one of two function names); the query text is a parameter.
+    rank = RawSQL(  # nosec B611
         function + "(search_vector,"
         " to_tsquery(%s::regconfig, %s) || to_tsquery('simple'::regconfig, %s), 1)",
         (english, text, text),
