@@ -46,8 +46,9 @@ install-test: $(VENV)/.installed-test node_modules/.installed
 var:
 	mkdir -p var
 
+# The Site row (feeds' and the admin's "View on site" domain) follows SITE_URL at migrate.
 migrate: install var
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/python manage.py migrate --noinput
 
 # In development the site's address follows the server (PORT=8101 make run): links
 # in pages and emails, the sitemap and load_demo's admin address all use SITE_URL.
