@@ -251,15 +251,10 @@ def item_deleted(sender, instance, **kwargs):
 
 def file_in_drafts(*, model, name):
     """Whether a draft of an item of the model names this stored file."""
-    candidates = ChangeDraft.objects.filter(
+    drafts = ChangeDraft.objects.filter(
         content_type=ContentType.objects.get_for_model(model)
-    )
-    needle = json.dumps(name)
-    return any(
-        name in (draft.data.get("files") or {}).values()
-        for draft in candidates
-        if needle in json.dumps(draft.data)
-    )
+    ).values_list("data", flat=True)
+    return any(name in (data.get("files") or {}).values() for data in drafts)
 
 
 def _delete_uploads(model, names):

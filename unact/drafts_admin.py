@@ -24,8 +24,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from unact.drafts import (
@@ -39,6 +38,7 @@ from unact.drafts import (
 )
 from unact.editions import is_public
 from unact.review import is_live, may_publish
+from unact.review_admin import person_label, when_label
 
 SAVE_DRAFT = "_save_draft"
 # A hidden field of a form opened on a draft: which draft, as last saved.
@@ -47,12 +47,6 @@ DRAFT_LOADED = "_draft_loaded"
 
 def draft_stamp(draft):
     return f"{draft.pk}:{draft.updated_at.isoformat()}"
-
-
-def _person(user):
-    if user is None:
-        return _("(deleted account)")
-    return user.get_full_name() or user.get_username()
 
 
 def _joined(*parts):
@@ -139,6 +133,13 @@ class DraftAdminMixin:
             and self.has_change_permission(request, item)
         )
 
+    def _may_discard(self, request, item):
+        """Whether this user may discard the item's draft: a live item's only if they
+        may publish."""
+        return self.has_change_permission(request, item) and (
+            may_publish(request.user) or not is_live(item)
+        )
+
     def _changeform_view(self, request, object_id, form_url, extra_context):
         # Django's change form runs in one transaction; a stored draft answers from
         # inside it (save_form below), so the draft is kept.
@@ -212,18 +213,19 @@ class DraftAdminMixin:
             if not all(formset.is_valid() for formset in formsets):
                 return item  # Django shows the errors; nothing is saved
             live = self.model._default_manager.get(pk=item.pk)
-            draft = draft_save(item=live, form=form, user=request.user)
+            draft_save(item=live, form=form, user=request.user)
             # The formsets are unchanged (refused otherwise) and not saved.
             message = self.construct_change_message(request, form, [])
-            self.log_change(request, live, self._draft_message(message, draft))
+            self.log_change(
+                request,
+                live,
+                _joined(_("Saved a draft of changes (not published)."), message),
+            )
             raise _DraftSaved(self._draft_saved_response(request, live))
         draft = self._draft(request, item)
         if draft is not None:
             draft_files_for_publishing(item=item, draft=draft)
         return item
-
-    def _draft_message(self, message, draft):
-        return _joined(_("Saved a draft of changes (not published)."), message)
 
     def _draft_saved_response(self, request, item):
         self.message_user(
@@ -244,7 +246,7 @@ class DraftAdminMixin:
         if draft is not None:
             draft_remove(draft=draft)
             form.draft_event = _("Published the draft of changes saved by %(who)s.") % {
-                "who": _person(draft.updated_by)
+                "who": person_label(draft.updated_by)
             }
 
     def construct_change_message(self, request, form, formsets, add=False):
@@ -278,16 +280,13 @@ class DraftAdminMixin:
         if draft is not None:
             context["change_draft"] = {
                 "stamp": draft_stamp(draft),
-                "who": _person(draft.updated_by),
-                "when": date_format(
-                    timezone.localtime(draft.updated_at), "DATETIME_FORMAT"
-                ),
+                "who": person_label(draft.updated_by),
+                "when": when_label(draft.updated_at),
                 "preview_url": self.preview_url(obj),
                 "compare_url": self._admin_url("draft_compare", obj),
                 "discard_url": self._admin_url("draft_discard", obj),
                 "live_changed": draft_live_changed(item=obj, draft=draft),
-                "may_discard": self.has_change_permission(request, obj)
-                and (may_publish(request.user) or not is_live(obj)),
+                "may_discard": self._may_discard(request, obj),
             }
         if change and self.may_save_draft(request, obj):
             context["draft_buttons"] = True
@@ -337,7 +336,7 @@ class DraftAdminMixin:
             "title": _("Draft of changes to “%s” compared with the live version")
             % item,
             "changes": draft_compare(item=item, draft=draft),
-            "draft_who": _person(draft.updated_by),
+            "draft_who": person_label(draft.updated_by),
             "draft_when": draft.updated_at,
             "live_changed": draft_live_changed(item=item, draft=draft),
             "preview_url": self.preview_url(item),
@@ -346,9 +345,7 @@ class DraftAdminMixin:
 
     def draft_discard_view(self, request, object_id):
         item, draft = self._item_and_draft(request, object_id)
-        if not self.has_change_permission(request, item) or (
-            is_live(item) and not may_publish(request.user)
-        ):
+        if not self._may_discard(request, item):
             raise PermissionDenied
         if draft is None:
             return self._no_draft(request, item)
@@ -360,7 +357,7 @@ class DraftAdminMixin:
                 item,
                 str(
                     _("Discarded the draft of changes saved by %(who)s.")
-                    % {"who": _person(draft.updated_by)}
+                    % {"who": person_label(draft.updated_by)}
                 ),
             )
             self.message_user(
@@ -375,7 +372,7 @@ class DraftAdminMixin:
             "opts": self.model._meta,
             "object": item,
             "title": _("Discard the draft of changes to “%s”?") % item,
-            "draft_who": _person(draft.updated_by),
+            "draft_who": person_label(draft.updated_by),
             "draft_when": draft.updated_at,
             "compare_url": self._admin_url("draft_compare", item),
         }

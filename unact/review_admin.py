@@ -49,11 +49,13 @@ REVIEW_BUTTONS = {
 }
 
 
-def _when(moment):
+def when_label(moment):
+    """A moment as the admin shows it: local time, the active language's format."""
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _person(user):
+def person_label(user):
+    """Who did something, as the admin names them (reviews, drafts of changes)."""
     if user is None:
         return _("(deleted account)")
     return user.get_full_name() or user.get_username()
@@ -165,18 +167,21 @@ class ReviewAdminMixin:
                 "Waiting for review since %(when)s, submitted by %(who)s. It stays a "
                 "draft until a publisher approves it."
             ) % {
-                "when": _when(latest.submitted_at),
-                "who": _person(latest.submitted_by),
+                "when": when_label(latest.submitted_at),
+                "who": person_label(latest.submitted_by),
             }
         if latest.state == ReviewRequest.State.APPROVED:
             return _("Approved by %(who)s on %(when)s.") % {
-                "who": _person(latest.reviewer),
-                "when": _when(latest.decided_at),
+                "who": person_label(latest.reviewer),
+                "when": when_label(latest.decided_at),
             }
         return format_html(
             "{}<blockquote>{}</blockquote>{}",
             _("Sent back by %(who)s on %(when)s with this comment:")
-            % {"who": _person(latest.reviewer), "when": _when(latest.decided_at)},
+            % {
+                "who": person_label(latest.reviewer),
+                "when": when_label(latest.decided_at),
+            },
             latest.comment,
             _("Change it and submit it for review again.")
             if "submit" in getattr(item, "_review_actions", ())

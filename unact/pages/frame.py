@@ -20,6 +20,8 @@ import uuid
 from django.core.cache import cache
 from django.db.models import Q
 
+from unact.editions import group_editions
+
 # Named anew whenever the frame's shape changes: a frame kept by the previous release
 # in the shared cache is then never read.
 FRAME_KEY = "pages:frame:2"
@@ -44,24 +46,7 @@ def _featured(front):
     kind = item._meta.model_name
     # A post or publication is featured in each language as the lists show it: its
     # edition in the page's language where there is one (featured_shown picks it).
-    editions = (
-        [item]
-        if kind == "page"
-        else list(
-            type(item)
-            ._default_manager.filter(translation_key=item.translation_key)
-            .only(
-                "title",
-                "slug",
-                "summary",
-                "language",
-                "status",
-                item.publish_field,
-                "unpublish_at",
-                "translation_key",
-            )
-        )
-    )
+    editions = [item] if kind == "page" else group_editions(item)
     changes = [moment for edition in editions for moment in _changes(edition)]
     if not item.is_published:
         return None, changes
