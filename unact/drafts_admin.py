@@ -237,8 +237,7 @@ class DraftAdminMixin:
             % {"title": item},
             messages.SUCCESS,
         )
-        opts = self.model._meta
-        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", item.pk)
+        return redirect(self._admin_url("change", item))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
